@@ -1,0 +1,143 @@
+//! `aiprov commits`: classify one repository's history.
+
+use std::io::{BufWriter, Write};
+use std::path::PathBuf;
+
+use anyhow::Context;
+use serde_json::json;
+
+use super::{Failure, EXIT_OK, EXIT_RUNTIME};
+use crate::aggregate::Counts;
+use crate::classify::{self, Evidence, RuleSet, Verdict};
+use crate::history::{CommitMeta, Entry, Options, Repo, Signature};
+
+/// Classify every commit reachable from a revision, from its metadata alone.
+///
+/// Each commit gets a class (ai-agent, ai-assisted, automation, no-evidence), a tool slug, a
+/// confidence and the rules that decided it. Merges are walked and printed but not counted as
+/// changes. Exit codes: 0 done; 2 bad input (not a repository, unknown revision, bad rule pack);
+/// 3 some commits could not be read (each one printed as an error record).
+///
+/// Examples:
+///   aiprov commits path/to/repo
+///   aiprov commits mirrors/github.com/Aider-AI/aider.git --rev v0.86.1 --format summary
+///   aiprov commits . --since 2025-01-01 --rules my-rules.toml | jq 'select(.class != "no-evidence")'
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// The repository: a work tree, its .git folder or a bare repository
+    repo: PathBuf,
+    /// Revision to walk from: branch, tag or commit [default: HEAD]
+    #[arg(long, value_name = "REV")]
+    rev: Option<String>,
+    /// Only commits committed on or after DATE (YYYY-MM-DD or RFC 3339)
+    #[arg(long, value_name = "DATE", value_parser = super::parse_date)]
+    since: Option<i64>,
+    /// jsonl: one JSON object per commit; summary: one JSON object of counts over non-merge commits
+    #[arg(long, value_enum, default_value_t = Format::Jsonl)]
+    format: Format,
+    /// Extra rule pack (TOML); adds rules or replaces built-in rules with the same id. Repeatable
+    #[arg(long = "rules", value_name = "FILE")]
+    rules: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Jsonl,
+    Summary,
+}
+
+pub(super) fn run(args: Args) -> Result<u8, Failure> {
+    let repo = Repo::open(&args.repo).map_err(Failure::input)?;
+    let opts = Options { rev: args.rev.clone(), since: args.since };
+    let tip = repo.resolve(opts.rev.as_deref()).map_err(Failure::input)?;
+
+    // Decode on one thread while this one compiles the rules, classifies and prints.
+    std::thread::scope(|scope| {
+        let (tx, rx) = std::sync::mpsc::sync_channel(WALK_QUEUE);
+        let walker = scope.spawn(move || repo.walk_into(&opts, tx));
+        let rules = RuleSet::load(&args.rules).map_err(Failure::input);
+        let printed = rules.and_then(|rules| print(&args, tip, &rules, rx));
+        // The receiver is gone by now, so the walker stops at its next send.
+        let stats = walker.join().expect("the walker thread does not panic").map_err(Failure::input)?;
+        let errors = printed?;
+        if stats.errors > 0 || errors > 0 {
+            eprintln!("aiprov: {} commit(s) could not be read; see the error records", stats.errors.max(errors as usize));
+            return Ok(EXIT_RUNTIME);
+        }
+        Ok(EXIT_OK)
+    })
+}
+
+/// Entries buffered between the walker and the classifier.
+const WALK_QUEUE: usize = 256;
+
+/// Classify and print every entry; returns the number of error records.
+fn print(args: &Args, tip: gix::hash::ObjectId, rules: &RuleSet, rx: std::sync::mpsc::Receiver<Entry>) -> Result<u64, Failure> {
+    let stdout = std::io::stdout().lock();
+    let mut out = BufWriter::with_capacity(64 * 1024, stdout);
+    let mut counts = Counts::new();
+    for entry in rx {
+        let line = match entry {
+            Entry::Commit(meta) => {
+                let verdict = classify::classify(&meta, rules);
+                counts.add(&meta, &verdict);
+                match args.format {
+                    Format::Jsonl => Some(commit_json(&meta, &verdict)),
+                    Format::Summary => None,
+                }
+            }
+            Entry::Error { id, message } => {
+                counts.errors += 1;
+                Some(json!({ "id": id, "error": message }))
+            }
+        };
+        if let Some(line) = line {
+            serde_json::to_writer(&mut out, &line).map_err(std::io::Error::from).context("writing to stdout").map_err(Failure::runtime)?;
+            out.write_all(b"\n").context("writing to stdout").map_err(Failure::runtime)?;
+        }
+    }
+    if args.format == Format::Summary {
+        let summary = json!({
+            "repository": args.repo.display().to_string(),
+            "revision": tip.to_string(),
+            "commits": counts.commits,
+            "merges": counts.merges,
+            "classes": counts.classes,
+            "tools": counts.tools,
+            "ai_with_review": counts.ai_with_review,
+            "ai_first": counts.ai_first.map(|t| t.to_rfc3339()),
+            "ai_last": counts.ai_last.map(|t| t.to_rfc3339()),
+            "errors": counts.errors,
+        });
+        serde_json::to_writer_pretty(&mut out, &summary).map_err(std::io::Error::from).context("writing to stdout").map_err(Failure::runtime)?;
+        out.write_all(b"\n").context("writing to stdout").map_err(Failure::runtime)?;
+    }
+    out.flush().context("writing to stdout").map_err(Failure::runtime)?;
+    Ok(counts.errors)
+}
+
+fn signature_json(s: &Signature) -> serde_json::Value {
+    json!({ "name": s.name, "email": s.email, "time": s.time.to_rfc3339() })
+}
+
+fn evidence_json(e: &[Evidence]) -> serde_json::Value {
+    serde_json::to_value(e).unwrap_or_default()
+}
+
+/// One JSON Lines record of `aiprov commits`.
+pub fn commit_json(meta: &CommitMeta, v: &Verdict) -> serde_json::Value {
+    json!({
+        "id": meta.id,
+        "merge": meta.is_merge(),
+        "parents": meta.parents,
+        "author": signature_json(&meta.author),
+        "committer": signature_json(&meta.committer),
+        "subject": classify::bound(meta.message.lines().next().unwrap_or("")),
+        "class": v.class.as_str(),
+        "tool": v.tool,
+        "confidence": v.confidence.map(|c| c.as_str()),
+        "evidence": evidence_json(&v.evidence),
+        "review": evidence_json(&v.review),
+    })
+}

@@ -1,0 +1,105 @@
+//! The command line: the only module that knows clap, terminals and exit codes.
+//!
+//! Exit codes (`../shared/docs/design.md`, "Interfaces"): 0 success; 1 a policy was violated;
+//! 2 bad input or usage (clap uses 2 for usage errors too); 3 a runtime failure after valid input
+//! (I/O, an unreadable repository object). A closed stdout (`aiprov … | head`) exits 0.
+
+mod commits;
+
+use std::io::Write;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Exit code for success.
+pub const EXIT_OK: u8 = 0;
+/// Exit code when a `--fail-on` policy was violated.
+pub const EXIT_POLICY: u8 = 1;
+/// Exit code for bad input or usage.
+pub const EXIT_INPUT: u8 = 2;
+/// Exit code for a runtime failure after valid input.
+pub const EXIT_RUNTIME: u8 = 3;
+
+/// Which components of an SBOM contain AI-generated code, and was it reviewed?
+///
+/// aiprov classifies git commits from their metadata (AI agents as authors, AI co-author
+/// trailers, vendor footers, `Assisted-by:` disclosures, known automation) with rule packs kept
+/// as data, and writes the evidence back into SBOMs.
+#[derive(Debug, Parser)]
+#[command(name = "aiprov", version, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Classify every commit of one repository (JSON Lines or a summary)
+    Commits(commits::Args),
+}
+
+/// A failure with the exit code it maps to.
+#[derive(Debug)]
+pub struct Failure {
+    /// 2 for bad input, 3 for runtime failures.
+    pub code: u8,
+    /// What happened, with its causes.
+    pub error: anyhow::Error,
+}
+
+impl Failure {
+    /// Bad input or usage: exit 2.
+    pub fn input(error: impl Into<anyhow::Error>) -> Failure {
+        Failure { code: EXIT_INPUT, error: error.into() }
+    }
+    /// A runtime failure: exit 3.
+    pub fn runtime(error: impl Into<anyhow::Error>) -> Failure {
+        Failure { code: EXIT_RUNTIME, error: error.into() }
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Failure {
+        Failure::runtime(e)
+    }
+}
+
+/// Run a parsed command line and return the process exit code. Errors are printed on stderr as
+/// one line, `aiprov: <what>: <cause>…`.
+pub fn run(cli: Cli) -> ExitCode {
+    let result = match cli.command {
+        Command::Commits(args) => commits::run(args),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(f) if is_broken_pipe(&f.error) => ExitCode::SUCCESS,
+        Err(f) => {
+            let mut err = std::io::stderr().lock();
+            let _ = writeln!(err, "aiprov: {}", escape_for_terminal(&format!("{:#}", f.error)));
+            ExitCode::from(f.code)
+        }
+    }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+}
+
+/// Replace control characters (ESC and friends from untrusted text) before it reaches a terminal.
+pub fn escape_for_terminal(s: &str) -> String {
+    s.chars()
+        .map(|c| if c.is_control() && c != '\n' && c != '\t' { '\u{FFFD}' } else { c })
+        .collect()
+}
+
+/// Parse a `--since` date: `YYYY-MM-DD` (midnight UTC) or RFC 3339. Returns Unix seconds.
+pub fn parse_date(s: &str) -> Result<i64, String> {
+    use time::format_description::well_known::Rfc3339;
+    if let Ok(t) = time::OffsetDateTime::parse(s, &Rfc3339) {
+        return Ok(t.unix_timestamp());
+    }
+    let fmt = time::macros::format_description!("[year]-[month]-[day]");
+    time::Date::parse(s, &fmt)
+        .map(|d| d.midnight().assume_utc().unix_timestamp())
+        .map_err(|_| format!("`{}` is not a date (expected YYYY-MM-DD or RFC 3339)", escape_for_terminal(s)))
+}

@@ -1,0 +1,410 @@
+//! Walking a repository's commits with gix, decoding each commit once.
+//!
+//! [`walk`] visits every commit reachable from a revision, newest committer date first (git log's
+//! default order), and hands each one to a callback as a [`CommitMeta`] or, when an object is
+//! missing or corrupt, as an [`Entry::Error`]; the walk goes on past such commits. git-ai notes
+//! (`refs/notes/ai`, `../shared/docs/ai-signals.md` S7) are attached when that ref exists.
+//! Repositories are opened isolated from the user's and system git configuration.
+
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, HashSet};
+use std::path::{Path, PathBuf};
+
+use gix::hash::ObjectId;
+use gix::objs::Find as _;
+
+/// Bytes of a commit message kept (and so examined by rules); longer messages are cut at a
+/// character boundary. Bounds time and memory for hostile input.
+pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
+/// Bytes of a git-ai note kept.
+pub const MAX_NOTE_BYTES: usize = 64 * 1024;
+/// Characters of a name or e-mail kept.
+pub const MAX_IDENTITY_CHARS: usize = 256;
+/// The notes ref git-ai writes.
+pub const NOTES_REF: &str = "refs/notes/ai";
+
+/// What failed before or during a walk.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// `path` is not a git repository (bare or not).
+    #[error("{}: not a git repository", path.display())]
+    Open {
+        /// The path given.
+        path: PathBuf,
+        /// gix's reason.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// The revision does not name a commit in the repository.
+    #[error("{}: unknown revision `{rev}`", path.display())]
+    Revision {
+        /// The repository.
+        path: PathBuf,
+        /// The revision as given (bounded).
+        rev: String,
+        /// gix's reason.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// The repository has no commits yet (unborn `HEAD`).
+    #[error("{}: the repository has no commits (HEAD is unborn)", path.display())]
+    Empty {
+        /// The repository.
+        path: PathBuf,
+    },
+}
+
+/// A person or bot as recorded in a commit header.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Signature {
+    /// Display name, trimmed and bounded to [`MAX_IDENTITY_CHARS`].
+    pub name: String,
+    /// E-mail as written between `<` and `>`, trimmed and bounded.
+    pub email: String,
+    /// When.
+    pub time: Time,
+}
+
+/// A git timestamp: seconds since the Unix epoch and the author's or committer's UTC offset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Time {
+    /// Seconds since 1970-01-01T00:00:00Z.
+    pub seconds: i64,
+    /// Offset from UTC in seconds, east positive. A malformed zone in the commit reads as 0.
+    pub offset: i32,
+}
+
+impl Time {
+    /// RFC 3339 with the recorded offset, e.g. `2025-06-01T12:00:00+02:00`.
+    pub fn to_rfc3339(&self) -> String {
+        let offset = time::UtcOffset::from_whole_seconds(self.offset).unwrap_or(time::UtcOffset::UTC);
+        let t = time::OffsetDateTime::from_unix_timestamp(self.seconds)
+            .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
+            .to_offset(offset);
+        t.format(&time::format_description::well_known::Rfc3339).unwrap_or_else(|_| self.seconds.to_string())
+    }
+}
+
+/// One commit's metadata: everything the classifier may read.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CommitMeta {
+    /// Full hex object id.
+    pub id: String,
+    /// Full hex ids of the parents, in order.
+    pub parents: Vec<String>,
+    /// The author header.
+    pub author: Signature,
+    /// The committer header.
+    pub committer: Signature,
+    /// The message (lossily decoded as UTF-8), bounded to [`MAX_MESSAGE_BYTES`].
+    pub message: String,
+    /// The git-ai note for this commit, if `refs/notes/ai` has one; bounded to [`MAX_NOTE_BYTES`].
+    pub note: Option<String>,
+}
+
+impl CommitMeta {
+    /// A merge has more than one parent.
+    pub fn is_merge(&self) -> bool {
+        self.parents.len() > 1
+    }
+}
+
+/// What the walk yields for each commit.
+#[derive(Debug)]
+pub enum Entry {
+    /// A decoded commit.
+    Commit(CommitMeta),
+    /// A commit that could not be read (missing or corrupt object); its parents are not walked.
+    Error {
+        /// The commit id.
+        id: String,
+        /// What went wrong, one line.
+        message: String,
+    },
+}
+
+/// What to walk.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// A revision (`HEAD` when `None`): branch, tag, commit id, or any rev-parse spec gix accepts.
+    pub rev: Option<String>,
+    /// Only commits whose committer time is at or after this (Unix seconds); their older
+    /// ancestors are not walked (git log `--since`).
+    pub since: Option<i64>,
+}
+
+/// Totals of one walk.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// Commits yielded as [`Entry::Commit`].
+    pub commits: usize,
+    /// Commits yielded as [`Entry::Error`].
+    pub errors: usize,
+    /// Whether the repository is shallow (history truncated).
+    pub shallow: bool,
+}
+
+/// An opened repository, isolated from the user's git configuration.
+pub struct Repo {
+    repo: gix::Repository,
+    path: PathBuf,
+}
+
+impl Repo {
+    /// Open a bare or non-bare repository at `path` (a work tree, its `.git`, or a bare folder).
+    pub fn open(path: &Path) -> Result<Repo, Error> {
+        let opts = gix::open::Options::isolated();
+        let mut repo = gix::open_opts(path, opts)
+            .map_err(|e| Error::Open { path: path.to_path_buf(), source: Box::new(e) })?;
+        repo.object_cache_size_if_unset(4 * 1024 * 1024);
+        Ok(Repo { repo, path: path.to_path_buf() })
+    }
+
+    /// Resolve `rev` (or `HEAD`) to a commit id, peeling tags.
+    pub fn resolve(&self, rev: Option<&str>) -> Result<ObjectId, Error> {
+        let spec = rev.unwrap_or("HEAD");
+        let bounded: String = spec.chars().take(200).collect();
+        if rev.is_none() {
+            match self.repo.head_id() {
+                Ok(id) => return Ok(id.detach()),
+                Err(_) if self.repo.head().map(|h| h.is_unborn()).unwrap_or(false) => {
+                    return Err(Error::Empty { path: self.path.clone() })
+                }
+                Err(_) => {}
+            }
+        }
+        let id = self
+            .repo
+            .rev_parse_single(spec)
+            .map_err(|e| Error::Revision { path: self.path.clone(), rev: bounded.clone(), source: e.into() })?;
+        let object = id
+            .object()
+            .map_err(|e| Error::Revision { path: self.path.clone(), rev: bounded.clone(), source: e.into() })?;
+        let commit = object
+            .peel_to_commit()
+            .map_err(|e| Error::Revision { path: self.path.clone(), rev: bounded, source: e.into() })?;
+        Ok(commit.id)
+    }
+
+    /// Tag names (without `refs/tags/`) and the commit each one points at, peeled.
+    pub fn tags(&self) -> Vec<(String, ObjectId)> {
+        let mut out = Vec::new();
+        let Ok(refs) = self.repo.references() else { return out };
+        let Ok(tags) = refs.tags() else { return out };
+        for mut r in tags.flatten() {
+            let name = r.name().shorten().to_string();
+            if let Ok(id) = r.peel_to_commit() {
+                out.push((name, id.id));
+            }
+        }
+        out
+    }
+
+    /// The underlying gix repository.
+    pub fn gix(&self) -> &gix::Repository {
+        &self.repo
+    }
+
+    /// Walk every commit reachable from `opts.rev`, newest committer date first, calling `each`
+    /// once per commit. The callback returns `false` to stop early.
+    pub fn walk(&self, opts: &Options, mut each: impl FnMut(Entry) -> bool) -> Result<Stats, Error> {
+        let tip = self.resolve(opts.rev.as_deref())?;
+        let mut notes = self.notes();
+        let mut stats = Stats { shallow: self.repo.is_shallow().unwrap_or(false), ..Stats::default() };
+        let mut seen: HashSet<ObjectId> = HashSet::new();
+        let mut queue: BinaryHeap<Queued> = BinaryHeap::new();
+        let mut buf = Vec::new();
+        let mut order = 0u64;
+
+        seen.insert(tip);
+        match self.decode(&tip, &mut buf) {
+            Ok(c) => queue.push(Queued { time: c.committer.time.seconds, order, meta: c }),
+            Err(message) => {
+                stats.errors += 1;
+                each(Entry::Error { id: tip.to_string(), message });
+                return Ok(stats);
+            }
+        }
+        while let Some(Queued { meta: mut c, .. }) = queue.pop() {
+            if opts.since.is_some_and(|s| c.committer.time.seconds < s) {
+                continue;
+            }
+            for p in &c.parents {
+                let Ok(pid) = ObjectId::from_hex(p.as_bytes()) else { continue };
+                if !seen.insert(pid) {
+                    continue;
+                }
+                order += 1;
+                match self.decode(&pid, &mut buf) {
+                    Ok(pc) => queue.push(Queued { time: pc.committer.time.seconds, order, meta: pc }),
+                    Err(message) => {
+                        stats.errors += 1;
+                        if !each(Entry::Error { id: p.clone(), message }) {
+                            return Ok(stats);
+                        }
+                    }
+                }
+            }
+            if let Some(n) = notes.as_mut() {
+                c.note = n.get(&c.id);
+            }
+            stats.commits += 1;
+            if !each(Entry::Commit(c)) {
+                break;
+            }
+        }
+        Ok(stats)
+    }
+
+    /// Read one commit by revision (no walk).
+    pub fn commit(&self, rev: &str) -> Result<CommitMeta, Error> {
+        let id = self.resolve(Some(rev))?;
+        let mut buf = Vec::new();
+        self.decode(&id, &mut buf).map_err(|message| Error::Revision {
+            path: self.path.clone(),
+            rev: rev.chars().take(200).collect(),
+            source: message.into(),
+        })
+        .map(|mut c| {
+            if let Some(mut n) = self.notes() {
+                c.note = n.get(&c.id);
+            }
+            c
+        })
+    }
+
+    /// [`Repo::walk`] on the calling thread, sending each entry into `tx` (a bounded channel keeps
+    /// memory bounded); stops early when the receiver is dropped. Meant to run on its own thread
+    /// so that decoding and classification overlap.
+    pub fn walk_into(&self, opts: &Options, tx: std::sync::mpsc::SyncSender<Entry>) -> Result<Stats, Error> {
+        self.walk(opts, |e| tx.send(e).is_ok())
+    }
+
+    fn decode(&self, id: &ObjectId, buf: &mut Vec<u8>) -> Result<CommitMeta, String> {
+        let data = match self.repo.objects.try_find(id, buf) {
+            Ok(Some(d)) => d,
+            Ok(None) => return Err("object not found in the repository".into()),
+            Err(e) => return Err(format!("cannot read object: {}", one_line(&e.to_string()))),
+        };
+        if data.kind != gix::objs::Kind::Commit {
+            return Err(format!("object is a {}, not a commit", data.kind));
+        }
+        let commit = gix::objs::CommitRef::from_bytes(data.data, id.kind())
+            .map_err(|e| format!("corrupt commit object: {}", one_line(&e.to_string())))?;
+        let parents = commit.parents.iter().map(|p| p.to_string()).collect();
+        let author = signature(commit.author);
+        let committer = signature(commit.committer);
+        let message = bounded_utf8(commit.message, MAX_MESSAGE_BYTES);
+        Ok(CommitMeta { id: id.to_string(), parents, author, committer, message, note: None })
+    }
+
+    fn notes(&self) -> Option<NotesReader<'_>> {
+        let exists = self.repo.try_find_reference(NOTES_REF).ok().flatten().is_some();
+        if !exists {
+            return None;
+        }
+        let platform = self.repo.notes().ok()?.with_refs([NOTES_REF]).ok()?;
+        Some(NotesReader { platform })
+    }
+}
+
+struct NotesReader<'repo> {
+    platform: gix::note::Platform<'repo>,
+}
+
+impl NotesReader<'_> {
+    fn get(&mut self, id: &str) -> Option<String> {
+        let oid = ObjectId::from_hex(id.as_bytes()).ok()?;
+        let notes = self.platform.get(oid).ok()?;
+        let note = notes.into_iter().next()?;
+        Some(bounded_utf8(note.blob.data.as_slice().into(), MAX_NOTE_BYTES))
+    }
+}
+
+/// Frontier entry: newest committer time first, then discovery order (stable like git log).
+struct Queued {
+    time: i64,
+    order: u64,
+    meta: CommitMeta,
+}
+
+impl PartialEq for Queued {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Queued {}
+impl PartialOrd for Queued {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Queued {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.time.cmp(&other.time).then_with(|| other.order.cmp(&self.order))
+    }
+}
+
+/// Decode a signature header leniently: a malformed time zone or date reads as what can be
+/// recovered (seconds), never as an error.
+fn signature(raw: &gix::bstr::BStr) -> Signature {
+    let sig = gix::actor::SignatureRef::from_bytes(raw).ok();
+    let (name, email, time_raw) = match sig {
+        Some(s) => (s.name.to_string(), s.email.to_string(), s.time.to_string()),
+        None => (raw.to_string(), String::new(), String::new()),
+    };
+    Signature { name: bounded_chars(name.trim()), email: bounded_chars(email.trim()), time: parse_time(&time_raw) }
+}
+
+fn parse_time(raw: &str) -> Time {
+    let mut parts = raw.split_whitespace();
+    let seconds = parts.next().and_then(|s| s.parse::<i64>().ok()).unwrap_or(0);
+    let offset = parts
+        .next()
+        .and_then(|z| {
+            let (sign, digits) = match z.as_bytes().first()? {
+                b'+' => (1, &z[1..]),
+                b'-' => (-1, &z[1..]),
+                _ => (1, z),
+            };
+            if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            let h: i32 = digits[..2].parse().ok()?;
+            let m: i32 = digits[2..].parse().ok()?;
+            (h < 24 && m < 60).then_some(sign * (h * 3600 + m * 60))
+        })
+        .unwrap_or(0);
+    Time { seconds, offset }
+}
+
+fn bounded_chars(s: &str) -> String {
+    s.chars().take(MAX_IDENTITY_CHARS).collect()
+}
+
+fn bounded_utf8(bytes: &gix::bstr::BStr, max: usize) -> String {
+    let bytes: &[u8] = bytes.as_ref();
+    let cut = &bytes[..bytes.len().min(max)];
+    let s = String::from_utf8_lossy(cut);
+    // A cut inside a multi-byte character leaves one U+FFFD at the end: harmless.
+    s.into_owned()
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(300).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn malformed_zones_read_as_utc() {
+        assert_eq!(parse_time("1700000000 +0130"), Time { seconds: 1700000000, offset: 5400 });
+        assert_eq!(parse_time("1700000000 -0800"), Time { seconds: 1700000000, offset: -28800 });
+        assert_eq!(parse_time("1700000000 +51800"), Time { seconds: 1700000000, offset: 0 });
+        assert_eq!(parse_time("garbage"), Time { seconds: 0, offset: 0 });
+        assert_eq!(Time { seconds: 0, offset: 3600 }.to_rfc3339(), "1970-01-01T01:00:00+01:00");
+    }
+}

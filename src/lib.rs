@@ -1,0 +1,17 @@
+//! aiprov: AI-provenance for SBOMs.
+//!
+//! Reads an SBOM or a lockfile, finds each component's source repository, walks its git history,
+//! classifies every commit from its metadata (author, committer, message, trailers, git-ai notes)
+//! with data-driven rule packs, and writes the same SBOM back with per-component `aiprov:`
+//! properties plus an evidence file.
+//!
+//! The pipeline, one module per stage (see `docs/ARCHITECTURE.md`):
+//! `sbom` → `inventory` → `resolve` → `history` → `classify` → `aggregate` → `sbom` (write).
+//!
+//! The library API is unstable: it exists for aiprov's own binary and tests.
+
+pub mod aggregate;
+pub mod classify;
+pub mod cli;
+pub mod history;
+pub mod inventory;
