@@ -230,7 +230,16 @@ impl Repo {
             if opts.since.is_some_and(|s| c.committer.time.seconds < s) {
                 continue;
             }
-            for p in &c.parents {
+            if let Some(n) = notes.as_mut() {
+                c.note = n.get(&c.id);
+            }
+            let parents = std::mem::take(&mut c.parents);
+            c.parents = parents.clone();
+            stats.commits += 1;
+            if !each(Entry::Commit(c)) {
+                break;
+            }
+            for p in parents {
                 let Ok(pid) = ObjectId::from_hex(p.as_bytes()) else { continue };
                 if !seen.insert(pid) {
                     continue;
@@ -240,18 +249,11 @@ impl Repo {
                     Ok(pc) => queue.push(Queued { time: pc.committer.time.seconds, order, meta: pc }),
                     Err(message) => {
                         stats.errors += 1;
-                        if !each(Entry::Error { id: p.clone(), message }) {
+                        if !each(Entry::Error { id: p, message }) {
                             return Ok(stats);
                         }
                     }
                 }
-            }
-            if let Some(n) = notes.as_mut() {
-                c.note = n.get(&c.id);
-            }
-            stats.commits += 1;
-            if !each(Entry::Commit(c)) {
-                break;
             }
         }
         Ok(stats)

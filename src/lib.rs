@@ -15,3 +15,5 @@ pub mod classify;
 pub mod cli;
 pub mod history;
 pub mod inventory;
+pub mod resolve;
+pub mod sbom;

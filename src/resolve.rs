@@ -1,0 +1,1979 @@
+//! Component → repository + revision. Pure functions: no network, no git.
+//!
+//! - [`parse_repo_url`] turns the many spellings of a forge repository URL found in SBOMs
+//!   (`git+https://…git#sha`, `git@host:owner/name`, `…/tree/main`, …) into a canonical [`RepoUrl`].
+//! - [`RepoMap`] is the user's override file (`--repo-map FILE`).
+//! - [`resolve_repository`] picks the repository for one component: the repo map first (the user
+//!   wins), then the references the SBOM itself gives, in their order.
+//! - [`match_version_tag`] picks the git tag that denotes a release version.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::inventory::Component;
+use crate::sbom::{bounded, ECHO_LIMIT};
+
+/// The forges aiprov knows how to read repository URLs for.
+pub const FORGES: &[&str] = &["github.com", "gitlab.com", "bitbucket.org", "codeberg.org"];
+
+/// A repository on a known forge, canonical form: host lower-case, no credentials, no `.git`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct RepoUrl {
+    /// One of [`FORGES`].
+    pub host: String,
+    /// Owner (user or organization); on gitlab.com the full group path (`group/subgroup`).
+    pub owner: String,
+    /// Repository name, without `.git`.
+    pub name: String,
+}
+
+impl fmt::Display for RepoUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "https://{}/{}/{}", self.host, self.owner, self.name)
+    }
+}
+
+impl RepoUrl {
+    /// Where the bare mirror of this repository lives under `mirror_dir`:
+    /// `DIR/<host>/<owner>/<name>.git` (a gitlab group path gives nested folders).
+    pub fn mirror_path(&self, mirror_dir: &Path) -> PathBuf {
+        let mut p = mirror_dir.join(&self.host);
+        for seg in self.owner.split('/') {
+            p.push(seg);
+        }
+        p.push(format!("{}.git", self.name));
+        p
+    }
+
+    /// A key under which two spellings of the same repository compare equal (all four forges
+    /// treat owner and name case-insensitively): `host/owner/name`, lower-case.
+    pub fn key(&self) -> String {
+        format!("{}/{}/{}", self.host, self.owner, self.name).to_ascii_lowercase()
+    }
+}
+
+/// Whether `s` looks like a git commit id: 7 to 64 hex digits, and either a full SHA-1 / SHA-256
+/// length or a mix of digits and letters (so `1234567` or `deadbeef` alone do not count).
+pub fn looks_like_commit(s: &str) -> bool {
+    let n = s.len();
+    if !(7..=64).contains(&n) || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return false;
+    }
+    n == 40
+        || n == 64
+        || (s.bytes().any(|b| b.is_ascii_digit()) && s.bytes().any(|b| b.is_ascii_alphabetic()))
+}
+
+/// `url` with any `user:password@` credentials removed, for messages and output.
+pub fn redact_credentials(url: &str) -> String {
+    let (scheme_end, rest) = match url.find("://") {
+        Some(i) => (i + 3, &url[i + 3..]),
+        None => return url.to_string(),
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    match rest[..authority_end].rfind('@') {
+        Some(at) => format!("{}{}", &url[..scheme_end], &rest[at + 1..]),
+        None => url.to_string(),
+    }
+}
+
+/// Second-level paths of a forge repository that are pages *about* the repository, not the
+/// repository itself (issues, pull requests, files, releases, …).
+const NON_REPO_ROUTES: &[&str] = &[
+    "issues",
+    "pull",
+    "pulls",
+    "pull-requests",
+    "merge_requests",
+    "blob",
+    "wiki",
+    "wikis",
+    "releases",
+    "actions",
+    "discussions",
+    "security",
+    "archive",
+    "raw",
+    "compare",
+    "projects",
+    "milestones",
+    "labels",
+    "network",
+    "graphs",
+    "pulse",
+    "settings",
+    "stargazers",
+    "watchers",
+    "packages",
+    "tags",
+    "branches",
+    "commits",
+    "blame",
+    "edit",
+    "new",
+    "find",
+    "search",
+    "deployments",
+    "activity",
+    "forks",
+    "downloads",
+    "pipelines",
+    "jobs",
+    "snippets",
+    "contributors",
+    "sponsors",
+    "-",
+];
+
+/// First path segments that are forge pages, never an owner.
+const NON_OWNERS: &[&str] = &[
+    "sponsors",
+    "orgs",
+    "settings",
+    "marketplace",
+    "topics",
+    "collections",
+    "explore",
+    "features",
+    "about",
+    "apps",
+    "login",
+    "logout",
+    "join",
+    "signup",
+    "users",
+    "groups",
+    "enterprise",
+    "enterprises",
+    "site",
+    "notifications",
+    "pricing",
+    "security",
+    "advisories",
+    "readme",
+    "trending",
+    "events",
+    "team",
+    "contact",
+    "search",
+    "dashboard",
+    "help",
+    "admin",
+    "account",
+    "pulls",
+    "issues",
+    "codespaces",
+    "copilot",
+    "new",
+    "organizations",
+    "repos",
+    "repositories",
+    "blog",
+    "-",
+];
+
+/// Parse a repository reference on a known forge.
+///
+/// Accepts `https://`, `http://`, `git://`, `git+https://`, `git+ssh://git@`, `ssh://git@`,
+/// scp-style `git@host:owner/name`, scheme-less `github.com/owner/name`, and npm shorthands
+/// `github:owner/name`; drops credentials, ports, a leading `www.`, a trailing `.git` or `/`,
+/// queries and fragments; `…/tree/<ref>` and `…/commit/<sha>` still name the repository. Returns
+/// the repository and the commit the reference pins, if any (`#<sha>`, `@<sha>`,
+/// `/tree/<sha>`, `/commit/<sha>`).
+///
+/// Returns `None` for other hosts (including GitHub Pages `owner.github.io`), for pages that are
+/// not a repository (`github.com/sponsors/…`, `github.com/orgs/…`, `github.com/OWNER/.github`,
+/// issues, pull requests, blobs, wikis, releases), and for anything with unusual characters.
+pub fn parse_repo_url(s: &str) -> Option<(RepoUrl, Option<String>)> {
+    let s = s.trim();
+    if s.is_empty() || s.len() > 2048 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return None;
+    }
+    let (host, path) = split_host_path(s)?;
+    let host = host.to_ascii_lowercase();
+    let host = host.strip_prefix("www.").unwrap_or(&host).to_string();
+    if !FORGES.contains(&host.as_str()) {
+        return None;
+    }
+    // Separate the fragment, then the query.
+    let (path, fragment) = match path.split_once('#') {
+        Some((p, f)) => (p, Some(f)),
+        None => (path, None),
+    };
+    let path = path.split_once('?').map_or(path, |(p, _)| p);
+    let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+
+    let mut pins: Vec<&str> = fragment.into_iter().collect();
+    let (owner_segs, name_seg, route): (Vec<&str>, &str, &[&str]) = if host == "gitlab.com" {
+        // Project path runs to `/-/` (or, for old URLs, to the first route word after the
+        // first two segments).
+        let end = segs
+            .iter()
+            .enumerate()
+            .position(|(i, s)| *s == "-" || (i >= 2 && is_gitlab_route(s)))
+            .unwrap_or(segs.len());
+        if end < 2 {
+            return None;
+        }
+        let route = if segs.get(end) == Some(&"-") {
+            &segs[end + 1..]
+        } else {
+            &segs[end..]
+        };
+        (segs[..end - 1].to_vec(), segs[end - 1], route)
+    } else {
+        if segs.len() < 2 {
+            return None;
+        }
+        (vec![segs[0]], segs[1], &segs[2..])
+    };
+    if NON_OWNERS.contains(&owner_segs[0].to_ascii_lowercase().as_str()) {
+        return None;
+    }
+    // Route after the repository: tree/<ref>, commit/<sha>, src/<ref> (bitbucket, codeberg);
+    // other known pages are not the repository; unknown sub-paths (Go module folders) are.
+    if let Some(first) = route.first() {
+        let first = first.to_ascii_lowercase();
+        match first.as_str() {
+            "tree" | "commit" | "src" => {
+                // codeberg: src/commit/<sha>, src/branch/<name>, src/tag/<name>
+                let r = match (route.get(1), route.get(2)) {
+                    (Some(&"commit"), Some(sha)) if first == "src" => Some(*sha),
+                    (Some(&"branch" | &"tag"), _) if first == "src" => None,
+                    (r, _) => r.copied(),
+                };
+                pins.extend(r);
+            }
+            r if NON_REPO_ROUTES.contains(&r) => return None,
+            _ => {}
+        }
+    }
+    // Name: strip `@<rev>` (pip) and `.git`.
+    let (name, at) = match name_seg.split_once('@') {
+        Some((n, rev)) => (n, Some(rev)),
+        None => (name_seg, None),
+    };
+    pins.extend(at);
+    let name = name
+        .strip_suffix(".git")
+        .or_else(|| name.strip_suffix(".GIT"))
+        .unwrap_or(name);
+    if !owner_segs.iter().all(|s| valid_segment(s))
+        || !valid_segment(name)
+        || name.eq_ignore_ascii_case(".github")
+    {
+        return None;
+    }
+    let pinned = pins
+        .into_iter()
+        .find(|p| looks_like_commit(p))
+        .map(str::to_ascii_lowercase);
+    Some((
+        RepoUrl {
+            host,
+            owner: owner_segs.join("/"),
+            name: name.to_string(),
+        },
+        pinned,
+    ))
+}
+
+fn is_gitlab_route(s: &str) -> bool {
+    matches!(
+        s,
+        "issues"
+            | "merge_requests"
+            | "blob"
+            | "tree"
+            | "commit"
+            | "commits"
+            | "wikis"
+            | "wiki"
+            | "releases"
+            | "pipelines"
+            | "tags"
+            | "branches"
+            | "raw"
+            | "archive"
+            | "jobs"
+            | "snippets"
+    )
+}
+
+/// Owner / name segment: ASCII letters, digits, `.`, `_`, `-`; never `.` or `..`.
+fn valid_segment(s: &str) -> bool {
+    !s.is_empty()
+        && s != "."
+        && s != ".."
+        && s.len() <= 100
+        && s.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+/// Split a repository reference into (host, path-with-query-and-fragment).
+fn split_host_path(s: &str) -> Option<(&str, &str)> {
+    // npm-style shorthands
+    for (prefix, host) in [
+        ("github:", "github.com"),
+        ("gitlab:", "gitlab.com"),
+        ("bitbucket:", "bitbucket.org"),
+    ] {
+        if let Some(rest) = strip_prefix_ci(s, prefix) {
+            if !rest.starts_with('/') {
+                return Some((host, rest));
+            }
+        }
+    }
+    let s = strip_prefix_ci(s, "git+").unwrap_or(s);
+    if let Some(i) = s.find("://") {
+        let scheme = s[..i].to_ascii_lowercase();
+        if !matches!(scheme.as_str(), "https" | "http" | "git" | "ssh") {
+            return None;
+        }
+        let rest = &s[i + 3..];
+        let auth_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let authority = &rest[..auth_end];
+        let hostport = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+        match hostport.split_once(':') {
+            // `ssh://git@github.com:owner/name` (scp path inside an ssh URL, npm writes these)
+            Some((host, after))
+                if !after.is_empty() && !after.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                let path_start = i + 3 + (authority.len() - hostport.len()) + host.len() + 1;
+                Some((host, &s[path_start..]))
+            }
+            Some((host, _port)) => Some((host, &rest[auth_end..])),
+            None => Some((hostport, &rest[auth_end..])),
+        }
+    } else if let Some((before, after)) = s.split_once(':') {
+        // scp-style `[user@]host:path`
+        if before.contains('/') || after.starts_with("//") {
+            return None;
+        }
+        let host = before.rsplit_once('@').map_or(before, |(_, h)| h);
+        Some((host, after))
+    } else {
+        // scheme-less `github.com/owner/name`
+        let (host, path) = s.split_once('/')?;
+        if host.contains('@') {
+            return None;
+        }
+        Some((host, path))
+    }
+}
+
+fn strip_prefix_ci<'a>(s: &'a str, prefix: &str) -> Option<&'a str> {
+    if s.len() >= prefix.len()
+        && s.is_char_boundary(prefix.len())
+        && s[..prefix.len()].eq_ignore_ascii_case(prefix)
+    {
+        Some(&s[prefix.len()..])
+    } else {
+        None
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Package URLs (lenient: SBOMs in the wild carry purls that strict parsers reject)
+// ---------------------------------------------------------------------------------------------
+
+/// The parts of a purl, percent-decoded. Lenient on purpose.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Purl {
+    pub ty: String,
+    pub namespace: Option<String>,
+    pub name: String,
+    pub version: Option<String>,
+    pub qualifiers: Vec<(String, String)>,
+}
+
+impl Purl {
+    pub(crate) fn parse(s: &str) -> Option<Purl> {
+        let rest = strip_prefix_ci(s.trim(), "pkg:")?.trim_start_matches('/');
+        let rest = rest.split_once('#').map_or(rest, |(r, _subpath)| r);
+        let (rest, qualifiers) = match rest.split_once('?') {
+            Some((r, q)) => (r, q),
+            None => (rest, ""),
+        };
+        let (ty, rest) = rest.split_once('/')?;
+        if ty.is_empty() {
+            return None;
+        }
+        let rest = rest.trim_end_matches('/');
+        // The version separator is an `@` after the last `/` (a raw `@scope` may precede it).
+        let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
+        let (path, version) = match rest[last_slash..].rfind('@') {
+            Some(at) if at > 0 => (
+                &rest[..last_slash + at],
+                Some(percent_decode(&rest[last_slash + at + 1..])),
+            ),
+            _ => (rest, None),
+        };
+        let (namespace, name) = match path.rsplit_once('/') {
+            Some((ns, n)) => (
+                Some(
+                    ns.split('/')
+                        .map(percent_decode)
+                        .collect::<Vec<_>>()
+                        .join("/"),
+                ),
+                n,
+            ),
+            None => (None, path),
+        };
+        let name = percent_decode(name);
+        if name.is_empty() {
+            return None;
+        }
+        let qualifiers = qualifiers
+            .split('&')
+            .filter_map(|kv| kv.split_once('='))
+            .map(|(k, v)| (k.to_ascii_lowercase(), percent_decode(v)))
+            .collect();
+        Some(Purl {
+            ty: ty.to_ascii_lowercase(),
+            namespace: namespace.filter(|n| !n.is_empty()),
+            name,
+            version: version.filter(|v| !v.is_empty()),
+            qualifiers,
+        })
+    }
+
+    pub(crate) fn qualifier(&self, key: &str) -> Option<&str> {
+        self.qualifiers
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// Type, namespace and name, normalized for matching: case-insensitive, PyPI names per PEP 503.
+    fn match_key(&self) -> String {
+        let name = if self.ty == "pypi" {
+            pep503(&self.name)
+        } else {
+            self.name.to_lowercase()
+        };
+        match &self.namespace {
+            Some(ns) => format!("pkg:{}/{}/{}", self.ty, ns.to_lowercase(), name),
+            None => format!("pkg:{}/{}", self.ty, name),
+        }
+    }
+
+    /// `pkg:type/namespace/name` (no version, qualifiers or subpath), for messages.
+    pub(crate) fn short(&self) -> String {
+        match &self.namespace {
+            Some(ns) => format!("pkg:{}/{}/{}", self.ty, ns, self.name),
+            None => format!("pkg:{}/{}", self.ty, self.name),
+        }
+    }
+}
+
+/// PEP 503 name normalization: lower-case, runs of `-`, `_`, `.` become one `-`.
+fn pep503(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut sep = false;
+    for c in name.chars() {
+        if matches!(c, '-' | '_' | '.') {
+            sep = true;
+        } else {
+            if sep && !out.is_empty() {
+                out.push('-');
+            }
+            sep = false;
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
+}
+
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' && i + 2 < b.len() {
+            if let (Some(h), Some(l)) = (
+                (b[i + 1] as char).to_digit(16),
+                (b[i + 2] as char).to_digit(16),
+            ) {
+                out.push((h * 16 + l) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+// ---------------------------------------------------------------------------------------------
+// Repo map
+// ---------------------------------------------------------------------------------------------
+
+/// Why a repo map file could not be loaded. Messages start with the file.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// Not TOML.
+    #[error("{path}: not valid TOML{at}: {message}")]
+    Toml {
+        /// The map file.
+        path: String,
+        /// ` at line L, column C` when known.
+        at: String,
+        /// The parser's message.
+        message: String,
+    },
+    /// TOML, but not shaped like a repo map.
+    #[error("{path}: {message}")]
+    Shape {
+        /// The map file.
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// One entry is wrong.
+    #[error("{path}: [repositories] \"{key}\": {message}")]
+    Entry {
+        /// The map file.
+        path: String,
+        /// The entry's key (bounded).
+        key: String,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+/// Where the repo map sends a component.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MapTarget {
+    /// A repository on a known forge.
+    Url(RepoUrl),
+    /// A local repository (a working copy or a bare repository), absolute or relative to the
+    /// map file's folder (already joined).
+    Path(PathBuf),
+}
+
+/// The user's component → repository overrides (`--repo-map FILE`).
+///
+/// ```toml
+/// [repositories]
+/// "pkg:pypi/aider-chat" = "https://github.com/Aider-AI/aider"
+/// "my-bom-ref" = "../repos/thing.git"
+/// ```
+///
+/// Keys are a purl without version (matched ignoring the component purl's version, qualifiers
+/// and subpath, case-insensitively, PyPI names PEP 503-normalized) or a bom-ref (exact).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RepoMap {
+    /// normalized purl key → (key as written, target)
+    by_purl: HashMap<String, (String, MapTarget)>,
+    /// bom-ref → target
+    by_ref: HashMap<String, MapTarget>,
+}
+
+impl RepoMap {
+    /// Parse a repo map. `path_label` names the file in messages and anchors relative paths.
+    pub fn from_toml(path_label: &str, text: &str) -> Result<RepoMap, Error> {
+        let label = crate::sbom::path_label(path_label);
+        let table: toml::Table = toml::from_str(text).map_err(|e| {
+            let at = e.span().map(|sp| {
+                let (line, col) = line_col(text, sp.start);
+                format!(" at line {line}, column {col}")
+            });
+            Error::Toml {
+                path: label.clone(),
+                at: at.unwrap_or_default(),
+                message: bounded(e.message().trim(), 300),
+            }
+        })?;
+        for key in table.keys() {
+            if key != "repositories" {
+                return Err(Error::Shape {
+                    path: label,
+                    message: format!(
+                        "unknown key \"{}\" (expected only a [repositories] table)",
+                        bounded(key, ECHO_LIMIT)
+                    ),
+                });
+            }
+        }
+        let Some(repos) = table.get("repositories") else {
+            return Err(Error::Shape {
+                path: label,
+                message: "no [repositories] table".into(),
+            });
+        };
+        let toml::Value::Table(repos) = repos else {
+            return Err(Error::Shape {
+                path: label,
+                message: "\"repositories\" must be a table".into(),
+            });
+        };
+        let base = Path::new(path_label)
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default();
+        let mut map = RepoMap::default();
+        for (key, value) in repos {
+            let entry_err = |message: String| Error::Entry {
+                path: label.clone(),
+                key: bounded(key, ECHO_LIMIT),
+                message,
+            };
+            let toml::Value::String(value) = value else {
+                return Err(entry_err(format!(
+                    "expected a string (repository URL or path), found a {}",
+                    value.type_str()
+                )));
+            };
+            let target = parse_map_target(value, &base).map_err(entry_err)?;
+            if key.is_empty() {
+                return Err(entry_err("empty key".into()));
+            }
+            if strip_prefix_ci(key, "pkg:").is_some() {
+                let purl = Purl::parse(key).ok_or_else(|| {
+                    entry_err("not a valid purl (pkg:TYPE/[NAMESPACE/]NAME)".into())
+                })?;
+                if let Some(v) = &purl.version {
+                    return Err(entry_err(format!(
+                        "a repo map key matches every version: remove \"@{}\"",
+                        bounded(v, ECHO_LIMIT)
+                    )));
+                }
+                let norm = purl.match_key();
+                if let Some((other, _)) = map.by_purl.get(&norm) {
+                    return Err(entry_err(format!(
+                        "names the same package as \"{}\"",
+                        bounded(other, ECHO_LIMIT)
+                    )));
+                }
+                map.by_purl.insert(norm, (key.clone(), target));
+            } else {
+                map.by_ref.insert(key.clone(), target);
+            }
+        }
+        Ok(map)
+    }
+
+    /// The override for `c`, if any: its bom-ref first, then its purl.
+    pub fn lookup(&self, c: &Component) -> Option<MapTarget> {
+        self.lookup_with_key(c).map(|(_, t)| t.clone())
+    }
+
+    /// Like [`RepoMap::lookup`], with the map key that matched.
+    pub fn lookup_with_key(&self, c: &Component) -> Option<(&str, &MapTarget)> {
+        if let Some(r) = &c.bom_ref {
+            if let Some((k, t)) = self.by_ref.get_key_value(r) {
+                return Some((k.as_str(), t));
+            }
+        }
+        let purl = Purl::parse(c.purl.as_deref()?)?;
+        self.by_purl
+            .get(&purl.match_key())
+            .map(|(k, t)| (k.as_str(), t))
+    }
+
+    /// Number of entries.
+    pub fn len(&self) -> usize {
+        self.by_purl.len() + self.by_ref.len()
+    }
+
+    /// Whether the map has no entries.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+fn parse_map_target(value: &str, base: &Path) -> Result<MapTarget, String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err("empty value".into());
+    }
+    if let Some(p) = strip_prefix_ci(value, "file://") {
+        return Ok(MapTarget::Path(PathBuf::from(p)));
+    }
+    if let Some((repo, pin)) = parse_repo_url(value) {
+        if pin.is_some() {
+            return Err(
+                "the repo map names repositories, not revisions: remove the commit (#… / @…)"
+                    .into(),
+            );
+        }
+        return Ok(MapTarget::Url(repo));
+    }
+    let looks_remote = value.contains("://")
+        || value.starts_with("git@")
+        || value
+            .split_once(':')
+            .is_some_and(|(h, _)| h.contains('.') && !h.contains('/') && !h.contains('\\'));
+    if looks_remote {
+        return Err(format!(
+            "\"{}\" is not a repository URL on {}; for another server, clone it and give the local path",
+            bounded(&redact_credentials(value), ECHO_LIMIT),
+            FORGES.join(", ")
+        ));
+    }
+    let p = Path::new(value);
+    Ok(MapTarget::Path(if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        base.join(p)
+    }))
+}
+
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Resolution
+// ---------------------------------------------------------------------------------------------
+
+/// Where a component's repository came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// The user's repo map; `key` is the entry that matched.
+    RepoMap {
+        /// The map key as written.
+        key: String,
+    },
+    /// The SBOM itself; `origin` is the field (see [`crate::inventory::VcsRef::origin`]).
+    Sbom {
+        /// e.g. `purl:vcs_url`, `externalReferences[vcs]`.
+        origin: String,
+    },
+}
+
+impl fmt::Display for Source {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Source::RepoMap { key } => write!(f, "repo map entry \"{}\"", bounded(key, ECHO_LIMIT)),
+            Source::Sbom { origin } => write!(f, "SBOM {origin}"),
+        }
+    }
+}
+
+/// The repository chosen for a component.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    /// A forge repository.
+    Url {
+        /// The repository.
+        repo: RepoUrl,
+        /// A commit the SBOM pins for this component in this repository (`#<sha>`, `@<sha>`, a
+        /// `pkg:github` purl version), lower-case.
+        pinned_commit: Option<String>,
+        /// Where the repository came from.
+        source: Source,
+    },
+    /// A local repository from the repo map.
+    Path {
+        /// The repository folder.
+        path: PathBuf,
+        /// The first commit any SBOM reference pins (the local repository is taken to be a clone
+        /// of it; the caller should fall back when the commit is absent).
+        pinned_commit: Option<String>,
+        /// Always [`Source::RepoMap`].
+        source: Source,
+    },
+    /// Nothing usable; `reason` is one line for `aiprov:status:reason` (bounded, no credentials).
+    None {
+        /// Why.
+        reason: String,
+    },
+}
+
+/// Pick the repository for `c`: the repo map first (the user wins), then the component's
+/// [`crate::inventory::VcsRef`]s in order (the first on a known forge). The pinned commit is the
+/// first one any reference to the chosen repository carries.
+pub fn resolve_repository(c: &Component, map: Option<&RepoMap>) -> Resolution {
+    type Parsed = Option<(RepoUrl, Option<String>)>;
+    let parsed: Vec<(usize, Parsed)> = c
+        .vcs_refs
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (i, parse_repo_url(&r.url)))
+        .collect();
+    let pin_for = |repo: &RepoUrl| {
+        let key = repo.key();
+        parsed.iter().find_map(|(_, p)| match p {
+            Some((r, Some(pin))) if r.key() == key => Some(pin.clone()),
+            _ => None,
+        })
+    };
+    if let Some((key, target)) = map.and_then(|m| m.lookup_with_key(c)) {
+        let source = Source::RepoMap {
+            key: key.to_string(),
+        };
+        return match target {
+            MapTarget::Url(repo) => Resolution::Url {
+                repo: repo.clone(),
+                pinned_commit: pin_for(repo),
+                source,
+            },
+            MapTarget::Path(path) => Resolution::Path {
+                path: path.clone(),
+                pinned_commit: parsed
+                    .iter()
+                    .find_map(|(_, p)| p.as_ref().and_then(|(_, pin)| pin.clone())),
+                source,
+            },
+        };
+    }
+    if let Some((i, Some((repo, _)))) = parsed.iter().find(|(_, p)| p.is_some()) {
+        return Resolution::Url {
+            pinned_commit: pin_for(repo),
+            repo: repo.clone(),
+            source: Source::Sbom {
+                origin: c.vcs_refs[*i].origin.clone(),
+            },
+        };
+    }
+    let reason = match c.vcs_refs.first() {
+        None => {
+            let purl = match c.purl.as_deref().map(|p| (p, Purl::parse(p))) {
+                Some((_, Some(p))) => format!("purl {} has no vcs_url", p.short()),
+                Some((raw, None)) => format!("purl {raw} has no vcs_url"),
+                None => "no purl".to_string(),
+            };
+            format!("no repository URL in the SBOM ({purl}; no vcs external reference)")
+        }
+        Some(first) => {
+            let more = match c.vcs_refs.len() {
+                1 => String::new(),
+                n => format!(" (and {} more)", n - 1),
+            };
+            format!(
+                "no supported repository URL in the SBOM: {} {} is not a repository on {}{more}",
+                first.origin,
+                redact_credentials(&first.url),
+                FORGES.join(", ")
+            )
+        }
+    };
+    Resolution::None {
+        reason: bounded(&reason, 2 * ECHO_LIMIT),
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Version → tag
+// ---------------------------------------------------------------------------------------------
+
+/// A version, normalized so PEP 440 and SemVer spellings of the same release compare equal.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Ver {
+    epoch: u64,
+    release: Vec<u64>,
+    /// (kind, number): `a`, `b`, `rc`, or `~label` for a SemVer pre-release that is not PEP 440.
+    pre: Option<(String, u64)>,
+    post: Option<u64>,
+    dev: Option<u64>,
+    local: Option<String>,
+}
+
+impl Ver {
+    fn parse(s: &str) -> Option<Ver> {
+        let mut s = s.trim().to_ascii_lowercase();
+        if let Some(x) = s.strip_suffix("+incompatible") {
+            s = x.to_string();
+        }
+        let mut s = s.as_str();
+        if let Some(x) = s.strip_prefix('v') {
+            s = x;
+        }
+        let (s, local) = match s.split_once('+') {
+            Some((v, l)) if !l.is_empty() => (v, Some(l.replace(['-', '_'], "."))),
+            Some(_) => return None,
+            None => (s, None),
+        };
+        let (epoch, s) = match s.split_once('!') {
+            Some((e, rest)) => (e.parse().ok()?, rest),
+            None => (0, s),
+        };
+        // release: N(.N)*
+        let bytes = s.as_bytes();
+        let mut i = 0;
+        let mut release = Vec::new();
+        loop {
+            let start = i;
+            while i < bytes.len() && bytes[i].is_ascii_digit() {
+                i += 1;
+            }
+            if i == start || i - start > 18 {
+                return None;
+            }
+            release.push(s[start..i].parse().ok()?);
+            if i + 1 < bytes.len() && bytes[i] == b'.' && bytes[i + 1].is_ascii_digit() {
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        let rest = &s[i..];
+        let (pre, post, dev) = parse_suffix(rest)?;
+        Some(Ver {
+            epoch,
+            release,
+            pre,
+            post,
+            dev,
+            local,
+        })
+    }
+
+    /// Release with trailing zeros dropped (`1.0.0` ~ `1.0`).
+    fn trimmed_release(&self) -> &[u64] {
+        let mut r = &self.release[..];
+        while let [head @ .., 0] = r {
+            if head.is_empty() {
+                break;
+            }
+            r = head;
+        }
+        r
+    }
+
+    fn eq_padded(&self, other: &Ver) -> bool {
+        self.release.len() >= 2
+            && other.release.len() >= 2
+            && self.trimmed_release() == other.trimmed_release()
+            && Ver {
+                release: vec![],
+                ..self.clone()
+            } == Ver {
+                release: vec![],
+                ..other.clone()
+            }
+    }
+}
+
+type Suffix = (Option<(String, u64)>, Option<u64>, Option<u64>);
+
+/// Parse what follows the release numbers: PEP 440 pre/post/dev, or a SemVer pre-release.
+fn parse_suffix(rest: &str) -> Option<Suffix> {
+    if rest.is_empty() {
+        return Some((None, None, None));
+    }
+    if !rest
+        .bytes()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b'_'))
+    {
+        return None;
+    }
+    // tokens: alternating letter runs and digit runs; separators dropped
+    let mut tokens: Vec<&str> = Vec::new();
+    let b = rest.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        if matches!(b[i], b'.' | b'-' | b'_') {
+            i += 1;
+            continue;
+        }
+        let digit = b[i].is_ascii_digit();
+        let start = i;
+        while i < b.len() && b[i].is_ascii_alphanumeric() && b[i].is_ascii_digit() == digit {
+            i += 1;
+        }
+        tokens.push(&rest[start..i]);
+    }
+    let num = |t: Option<&&str>| {
+        t.filter(|t| t.bytes().all(|b| b.is_ascii_digit()))
+            .and_then(|t| t.parse::<u64>().ok())
+    };
+    let mut k = 0;
+    let mut pre = None;
+    let mut post = None;
+    let mut dev = None;
+    let pre_kind = |t: &str| match t {
+        "a" | "alpha" => Some("a"),
+        "b" | "beta" => Some("b"),
+        "c" | "rc" | "pre" | "preview" => Some("rc"),
+        _ => None,
+    };
+    if let Some(kind) = tokens.get(k).and_then(|t| pre_kind(t)) {
+        k += 1;
+        let n = num(tokens.get(k));
+        if n.is_some() {
+            k += 1;
+        }
+        pre = Some((kind.to_string(), n.unwrap_or(0)));
+    }
+    if let Some(t) = tokens.get(k) {
+        if matches!(*t, "post" | "rev" | "r") {
+            k += 1;
+            let n = num(tokens.get(k));
+            if n.is_some() {
+                k += 1;
+            }
+            post = Some(n.unwrap_or(0));
+        } else if k == 0
+            && rest.starts_with('-')
+            && t.bytes().all(|b| b.is_ascii_digit())
+            && tokens.len() == 1
+        {
+            // PEP 440 implicit post release `1.0-1`
+            post = Some(t.parse().ok()?);
+            k += 1;
+        }
+    }
+    if tokens.get(k) == Some(&"dev") {
+        k += 1;
+        let n = num(tokens.get(k));
+        if n.is_some() {
+            k += 1;
+        }
+        dev = Some(n.unwrap_or(0));
+    }
+    if k < tokens.len() {
+        // Not PEP 440: an opaque SemVer pre-release label, compared as a whole.
+        return Some((Some((format!("~{}", tokens.join(".")), 0)), None, None));
+    }
+    Some((pre, post, dev))
+}
+
+/// Name comparison for tag prefixes: case-insensitive, `-` `_` `.` equivalent.
+fn norm_name(s: &str) -> String {
+    s.trim_start_matches('@')
+        .to_lowercase()
+        .replace(['_', '.'], "-")
+}
+
+/// Last path segment of a (npm-scoped / Go module) name, skipping a Go major-version suffix.
+fn last_segment(s: &str) -> &str {
+    let mut segs = s.rsplit('/').filter(|x| !x.is_empty());
+    let last = segs.next().unwrap_or(s);
+    let is_major = last.len() > 1
+        && (last.starts_with('v') || last.starts_with('V'))
+        && last[1..].bytes().all(|b| b.is_ascii_digit());
+    if is_major {
+        segs.next().unwrap_or(last)
+    } else {
+        last
+    }
+}
+
+fn name_matches(prefix: &str, name: &str) -> bool {
+    if prefix.is_empty() || name.is_empty() {
+        return false;
+    }
+    let (p, n) = (norm_name(prefix), norm_name(name));
+    if p == n {
+        return true;
+    }
+    if prefix.contains('/') && name.contains('/') {
+        return false;
+    }
+    norm_name(last_segment(prefix)) == norm_name(last_segment(name))
+}
+
+fn subdir_matches(prefix: &str, name: &str) -> bool {
+    if prefix.is_empty() || name.is_empty() {
+        return false;
+    }
+    let (p, n) = (norm_name(prefix), norm_name(name));
+    n == p
+        || n.ends_with(&format!("/{p}"))
+        || norm_name(last_segment(prefix)) == norm_name(last_segment(name))
+}
+
+/// Choose the tag among `tags` that denotes release `version` of package `name`.
+///
+/// Conventions, best first: `v1.2.3`, `1.2.3`, `NAME-v1.2.3`, `NAME-1.2.3`, `NAME@1.2.3`,
+/// `NAME_v1.2.3`, `NAME_1.2.3`, `SUBDIR/v1.2.3`, `SUBDIR/1.2.3`, `release-1.2.3` (also
+/// `release/…`, `release_…`, with or without `v`). A `refs/tags/` prefix is ignored.
+///
+/// Versions compare normalized: a leading `v`/`V`, PEP 440 vs SemVer pre-releases (`1.2.3rc1` =
+/// `1.2.3-rc.1`, `b2` = `-beta.2`), Go's `+incompatible`. `1.0` and `1.0.0` match only when no
+/// exact spelling exists and the padded candidates are a single release (never `v1` for `1.0.0`).
+/// NAME is compared case-insensitively with `-`, `_`, `.` equivalent, and may be the last path
+/// segment of a scoped npm or Go module name; SUBDIR may be the module's folder path.
+/// `1.2.3` never matches `1.2.30`, `v11.2.3` or `1.2.3-rc1`, nor another package's `other-1.2.3`.
+pub fn match_version_tag<'a>(name: &str, version: &str, tags: &'a [String]) -> Option<&'a str> {
+    let want = Ver::parse(version);
+    if want.is_none() {
+        // not a version we understand: only a tag spelled exactly like it
+        let v = version.trim();
+        return tags
+            .iter()
+            .map(String::as_str)
+            .find(|t| !v.is_empty() && t.strip_prefix("refs/tags/").unwrap_or(t) == v);
+    }
+    let bare_version = version.trim().trim_start_matches(['v', 'V']);
+    // (padded?, rank, spelled differently?, index): smaller is better
+    type Key = (bool, u8, bool, usize);
+    let mut best: Option<(Key, &'a str)> = None;
+    let mut padded_releases: Vec<Vec<u64>> = Vec::new();
+    for (idx, tag) in tags.iter().enumerate() {
+        let t = tag.strip_prefix("refs/tags/").unwrap_or(tag);
+        for (rank, ver_part) in tag_candidates(t, name) {
+            let (exact, padded) = match (&want, Ver::parse(ver_part)) {
+                (Some(w), Some(v)) => {
+                    if *w == v {
+                        (true, false)
+                    } else if w.eq_padded(&v) {
+                        if !padded_releases.contains(&v.release) {
+                            padded_releases.push(v.release.clone());
+                        }
+                        (false, true)
+                    } else {
+                        (false, false)
+                    }
+                }
+                _ => (false, false),
+            };
+            if !exact && !padded {
+                continue;
+            }
+            let key = (padded, rank, ver_part != bare_version, idx);
+            if best.as_ref().is_none_or(|(k, _)| key < *k) {
+                best = Some((key, tag.as_str()));
+            }
+        }
+    }
+    match best {
+        Some(((true, ..), _)) if padded_releases.len() > 1 => None,
+        Some((_, tag)) => Some(tag),
+        None => None,
+    }
+}
+
+/// The readings of `tag` as (convention rank, version part) under which its prefix fits `name`.
+fn tag_candidates<'t>(tag: &'t str, name: &str) -> Vec<(u8, &'t str)> {
+    let mut out = Vec::new();
+    let starts_v = |s: &str| {
+        let b = s.as_bytes();
+        b.len() >= 2 && (b[0] == b'v' || b[0] == b'V') && b[1].is_ascii_digit()
+    };
+    let starts_digit = |s: &str| s.as_bytes().first().is_some_and(u8::is_ascii_digit);
+    if starts_v(tag) {
+        out.push((0, &tag[1..]));
+    } else if starts_digit(tag) {
+        out.push((1, tag));
+    }
+    for (i, c) in tag.char_indices() {
+        if i == 0 || !matches!(c, '-' | '@' | '_' | '/') {
+            continue;
+        }
+        let (prefix, after) = (&tag[..i], &tag[i + 1..]);
+        let (has_v, ver) = if starts_v(after) {
+            (true, &after[1..])
+        } else if starts_digit(after) {
+            (false, after)
+        } else {
+            continue;
+        };
+        if prefix.eq_ignore_ascii_case("release") || prefix.eq_ignore_ascii_case("rel") {
+            out.push((12 + u8::from(has_v), ver));
+            continue;
+        }
+        let rank = match (c, has_v) {
+            ('-', true) => 2,
+            ('-', false) => 3,
+            ('@', _) => 4,
+            ('_', true) => 5,
+            ('_', false) => 6,
+            ('/', true) => 7,
+            ('/', false) => 8,
+            _ => unreachable!(),
+        };
+        let fits = if c == '/' {
+            subdir_matches(prefix, name)
+        } else {
+            name_matches(prefix, name)
+        };
+        if fits {
+            out.push((rank, ver));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::VcsRef;
+
+    fn repo(s: &str) -> Option<(String, Option<String>)> {
+        parse_repo_url(s).map(|(r, pin)| (r.to_string(), pin))
+    }
+
+    fn ok(s: &str) -> String {
+        match repo(s) {
+            Some((r, None)) => r,
+            other => panic!("{s}: {other:?}"),
+        }
+    }
+
+    const SHA: &str = "c887c803ac56deb5f91b617ef0486ca3fb98473b";
+
+    #[test]
+    fn repo_url_spellings_normalize() {
+        let want = "https://github.com/Aider-AI/aider";
+        for s in [
+            "https://github.com/Aider-AI/aider",
+            "https://github.com/Aider-AI/aider/",
+            "https://github.com/Aider-AI/aider.git",
+            "https://github.com/Aider-AI/aider.git/",
+            "http://github.com/Aider-AI/aider",
+            "HTTPS://GitHub.COM/Aider-AI/aider",
+            "https://www.github.com/Aider-AI/aider",
+            "git+https://github.com/Aider-AI/aider.git",
+            "git://github.com/Aider-AI/aider.git",
+            "git+ssh://git@github.com/Aider-AI/aider.git",
+            "git+ssh://git@github.com:Aider-AI/aider.git",
+            "ssh://git@github.com/Aider-AI/aider.git",
+            "ssh://git@github.com:22/Aider-AI/aider.git",
+            "git@github.com:Aider-AI/aider.git",
+            "github.com/Aider-AI/aider",
+            "github:Aider-AI/aider",
+            "https://user:token@github.com/Aider-AI/aider.git",
+            "https://github.com:443/Aider-AI/aider",
+            "https://github.com/Aider-AI/aider#readme",
+            "https://github.com/Aider-AI/aider?tab=readme",
+            "https://github.com/Aider-AI/aider/tree/main",
+            "https://github.com/Aider-AI/aider/tree/main/aider/coders",
+            "https://github.com/Aider-AI/aider#v0.86.1",
+            "https://github.com/Aider-AI/aider@v0.86.1",
+        ] {
+            assert_eq!(ok(s), want, "{s}");
+        }
+    }
+
+    #[test]
+    fn repo_url_pins() {
+        assert_eq!(
+            repo(&format!(
+                "git+ssh://git@github.com/CycloneDX/cyclonedx-javascript-library.git#{SHA}"
+            )),
+            Some((
+                "https://github.com/CycloneDX/cyclonedx-javascript-library".into(),
+                Some(SHA.into())
+            ))
+        );
+        assert_eq!(
+            repo(&format!(
+                "git+https://github.com/o/n.git@{}",
+                SHA.to_uppercase()
+            )),
+            Some(("https://github.com/o/n".into(), Some(SHA.into())))
+        );
+        assert_eq!(
+            repo("https://github.com/o/n/tree/abc1234"),
+            Some(("https://github.com/o/n".into(), Some("abc1234".into())))
+        );
+        assert_eq!(
+            repo(&format!("https://github.com/o/n/commit/{SHA}")),
+            Some(("https://github.com/o/n".into(), Some(SHA.into())))
+        );
+        assert_eq!(
+            repo(&format!("https://codeberg.org/o/n/src/commit/{SHA}")),
+            Some(("https://codeberg.org/o/n".into(), Some(SHA.into())))
+        );
+        assert_eq!(
+            repo("https://codeberg.org/o/n/src/branch/abc1234"),
+            Some(("https://codeberg.org/o/n".into(), None))
+        );
+        // not commit-like: no pin
+        assert_eq!(
+            repo("https://github.com/o/n#deadbeef"),
+            Some(("https://github.com/o/n".into(), None))
+        );
+        assert_eq!(
+            repo("https://github.com/o/n#1234567"),
+            Some(("https://github.com/o/n".into(), None))
+        );
+        assert_eq!(
+            repo("https://github.com/o/n#semver:^1.0"),
+            Some(("https://github.com/o/n".into(), None))
+        );
+    }
+
+    #[test]
+    fn repo_url_other_forges() {
+        assert_eq!(
+            ok("https://gitlab.com/gitlab-org/gitlab"),
+            "https://gitlab.com/gitlab-org/gitlab"
+        );
+        let (r, _) = parse_repo_url("https://gitlab.com/group/sub/project.git").unwrap();
+        assert_eq!(
+            (r.owner.as_str(), r.name.as_str()),
+            ("group/sub", "project")
+        );
+        assert_eq!(
+            ok("https://gitlab.com/group/sub/project/-/tree/main"),
+            "https://gitlab.com/group/sub/project"
+        );
+        assert_eq!(
+            repo(&format!(
+                "https://gitlab.com/group/sub/project/-/commit/{SHA}"
+            )),
+            Some((
+                "https://gitlab.com/group/sub/project".into(),
+                Some(SHA.into())
+            ))
+        );
+        assert_eq!(
+            ok("git@gitlab.com:group/sub/project.git"),
+            "https://gitlab.com/group/sub/project"
+        );
+        assert_eq!(repo("https://gitlab.com/group/project/-/issues/3"), None);
+        assert_eq!(repo("https://gitlab.com/group/project/issues"), None);
+        assert_eq!(
+            repo("https://gitlab.com/group/project/-/merge_requests/1"),
+            None
+        );
+        assert_eq!(repo("https://gitlab.com/groups/foo"), None);
+        assert_eq!(repo("https://gitlab.com/foo"), None);
+        assert_eq!(
+            ok("https://bitbucket.org/atlassian/python-bitbucket"),
+            "https://bitbucket.org/atlassian/python-bitbucket"
+        );
+        assert_eq!(
+            ok("https://bitbucket.org/o/n/src/master/"),
+            "https://bitbucket.org/o/n"
+        );
+        assert_eq!(repo("https://bitbucket.org/o/n/issues"), None);
+        assert_eq!(repo("https://bitbucket.org/o/n/pull-requests/4"), None);
+        assert_eq!(
+            ok("https://codeberg.org/forgejo/forgejo"),
+            "https://codeberg.org/forgejo/forgejo"
+        );
+        assert_eq!(ok("bitbucket:o/n"), "https://bitbucket.org/o/n");
+    }
+
+    #[test]
+    fn repo_url_rejects_non_repositories() {
+        for s in [
+            "https://github.com/sponsors/someone",
+            "https://github.com/orgs/pallets/repositories",
+            "https://github.com/pallets/.github",
+            "https://github.com/o/n/issues",
+            "https://github.com/o/n/issues/12",
+            "https://github.com/o/n/pull/3",
+            "https://github.com/o/n/pulls",
+            "https://github.com/o/n/blob/main/README.md",
+            "https://github.com/o/n/wiki",
+            "https://github.com/o/n/releases",
+            "https://github.com/o/n/releases/tag/v1.0",
+            "https://github.com/o/n/archive/refs/tags/v1.0.tar.gz",
+            "https://github.com/o",
+            "https://github.com/",
+            "https://github.com",
+            "https://pallets.github.io/jinja",
+            "https://owner.github.io/",
+            "https://gist.github.com/o/0123456789abcdef",
+            "https://raw.githubusercontent.com/o/n/main/x",
+            "https://pypi.org/project/aider-chat/",
+            "https://git.example.com/o/n.git",
+            "https://github.com.evil.example/o/n",
+            "https://evil.example/github.com/o/n",
+            "ftp://github.com/o/n",
+            "file:///github.com/o/n",
+            "https://github.com/../n",
+            "https://github.com/o/..",
+            "https://github.com/o/n%2e",
+            "https://github.com/o/n\u{1b}[31m",
+            "https://github.com/o/n two",
+            "",
+            "github.com",
+            "git@github.com:o",
+        ] {
+            assert_eq!(repo(s), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn repo_url_go_subpaths_and_mirror_path() {
+        assert_eq!(
+            ok("https://github.com/GoogleCloudPlatform/opentelemetry-operations-go/exporter/trace"),
+            "https://github.com/GoogleCloudPlatform/opentelemetry-operations-go"
+        );
+        assert_eq!(
+            ok("https://github.com/Delta456/box-cli-maker/v2"),
+            "https://github.com/Delta456/box-cli-maker"
+        );
+        let (r, _) = parse_repo_url("git@github.com:Aider-AI/aider.git").unwrap();
+        assert_eq!(
+            r.mirror_path(Path::new("/m")),
+            PathBuf::from("/m/github.com/Aider-AI/aider.git")
+        );
+        assert_eq!(r.key(), "github.com/aider-ai/aider");
+        let (r, _) = parse_repo_url("https://gitlab.com/a/b/c").unwrap();
+        assert_eq!(
+            r.mirror_path(Path::new("/m")),
+            PathBuf::from("/m/gitlab.com/a/b/c.git")
+        );
+    }
+
+    #[test]
+    fn commit_like() {
+        assert!(looks_like_commit(SHA));
+        assert!(looks_like_commit("abc1234"));
+        assert!(looks_like_commit(&"a1".repeat(32)));
+        assert!(!looks_like_commit("abc123"));
+        assert!(!looks_like_commit("1234567"));
+        assert!(!looks_like_commit("deadbeef"));
+        assert!(!looks_like_commit("v1.2.3"));
+        assert!(!looks_like_commit(&"a1".repeat(33)));
+        assert!(!looks_like_commit(
+            "g887c803ac56deb5f91b617ef0486ca3fb98473b"
+        ));
+    }
+
+    #[test]
+    fn redaction() {
+        assert_eq!(
+            redact_credentials("https://user:tok@github.com/o/n"),
+            "https://github.com/o/n"
+        );
+        assert_eq!(
+            redact_credentials("git+ssh://git@github.com/o/n"),
+            "git+ssh://github.com/o/n"
+        );
+        assert_eq!(
+            redact_credentials("https://github.com/o/n@abc"),
+            "https://github.com/o/n@abc"
+        );
+        assert_eq!(
+            redact_credentials("git@github.com:o/n"),
+            "git@github.com:o/n"
+        );
+    }
+
+    #[test]
+    fn purl_parsing() {
+        let p = Purl::parse(
+            "pkg:npm/%40babel/core@7.24.7?download_url=git%2Bssh%3A%2F%2Fx#packages/core",
+        )
+        .unwrap();
+        assert_eq!(p.ty, "npm");
+        assert_eq!(p.namespace.as_deref(), Some("@babel"));
+        assert_eq!(p.name, "core");
+        assert_eq!(p.version.as_deref(), Some("7.24.7"));
+        assert_eq!(p.qualifier("download_url"), Some("git+ssh://x"));
+        let p = Purl::parse("pkg:npm/@babel/core@7.24.7").unwrap();
+        assert_eq!(
+            (
+                p.namespace.as_deref(),
+                p.name.as_str(),
+                p.version.as_deref()
+            ),
+            (Some("@babel"), "core", Some("7.24.7"))
+        );
+        let p = Purl::parse("pkg:golang/github.com/o/r/v2@v2.1.0?type=module").unwrap();
+        assert_eq!(
+            (p.namespace.as_deref(), p.name.as_str()),
+            (Some("github.com/o/r"), "v2")
+        );
+        assert_eq!(p.short(), "pkg:golang/github.com/o/r/v2");
+        let p = Purl::parse("pkg:pypi/Foo_Bar").unwrap();
+        assert_eq!((p.name.as_str(), p.version.as_deref()), ("Foo_Bar", None));
+        assert_eq!(p.match_key(), "pkg:pypi/foo-bar");
+        assert_eq!(Purl::parse("pkg:pypi/"), None);
+        assert_eq!(Purl::parse("npm/foo"), None);
+        assert_eq!(pep503("Foo__Bar.baz-_-Qux"), "foo-bar-baz-qux");
+        assert_eq!(percent_decode("a%2Fb%zz%4"), "a/b%zz%4");
+    }
+
+    fn comp(purl: Option<&str>, bom_ref: Option<&str>, refs: &[(&str, &str)]) -> Component {
+        Component {
+            locator: "/components/0".into(),
+            bom_ref: bom_ref.map(Into::into),
+            name: "x".into(),
+            purl: purl.map(Into::into),
+            vcs_refs: refs
+                .iter()
+                .map(|(u, o)| VcsRef {
+                    url: u.to_string(),
+                    origin: o.to_string(),
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    const MAP: &str = r#"
+# overrides
+[repositories]
+"pkg:pypi/aider-chat" = "https://github.com/Aider-AI/aider"
+"pkg:pypi/Foo_Bar" = "git@gitlab.com:g/foo-bar.git"
+"pkg:npm/%40scope/pkg" = "../repos/pkg.git"
+"my-bom-ref" = "/abs/repo"
+"pkg:maven/org.Example/lib" = "file:///srv/lib"
+"#;
+
+    #[test]
+    fn repo_map_lookup() {
+        let map = RepoMap::from_toml("/etc/aiprov/map.toml", MAP).unwrap();
+        assert_eq!(map.len(), 5);
+        let gh = |s: &str| MapTarget::Url(parse_repo_url(s).unwrap().0);
+        assert_eq!(
+            map.lookup(&comp(Some("pkg:pypi/aider-chat@0.86.1"), None, &[])),
+            Some(gh("https://github.com/Aider-AI/aider"))
+        );
+        assert_eq!(
+            map.lookup(&comp(
+                Some("pkg:pypi/Aider_Chat@0.86.1?extra=1#sub"),
+                None,
+                &[]
+            )),
+            Some(gh("https://github.com/Aider-AI/aider"))
+        );
+        assert_eq!(
+            map.lookup(&comp(Some("pkg:pypi/foo.bar@1"), None, &[])),
+            Some(gh("https://gitlab.com/g/foo-bar"))
+        );
+        assert_eq!(
+            map.lookup(&comp(Some("pkg:PyPI/foo-bar"), None, &[])),
+            Some(gh("https://gitlab.com/g/foo-bar"))
+        );
+        assert_eq!(
+            map.lookup(&comp(Some("pkg:npm/%40scope/pkg@1.0.0"), None, &[])),
+            Some(MapTarget::Path(PathBuf::from(
+                "/etc/aiprov/../repos/pkg.git"
+            )))
+        );
+        assert_eq!(
+            map.lookup(&comp(Some("pkg:npm/pkg@1.0.0"), None, &[])),
+            None
+        );
+        assert_eq!(
+            map.lookup(&comp(Some("pkg:maven/org.example/LIB@2"), None, &[])),
+            Some(MapTarget::Path("/srv/lib".into()))
+        );
+        assert_eq!(
+            map.lookup(&comp(None, Some("my-bom-ref"), &[])),
+            Some(MapTarget::Path("/abs/repo".into()))
+        );
+        assert_eq!(map.lookup(&comp(None, Some("My-Bom-Ref"), &[])), None);
+        // bom-ref wins over purl
+        assert_eq!(
+            map.lookup_with_key(&comp(
+                Some("pkg:pypi/aider-chat@1"),
+                Some("my-bom-ref"),
+                &[]
+            ))
+            .map(|(k, _)| k),
+            Some("my-bom-ref")
+        );
+        assert_eq!(map.lookup(&comp(Some("pkg:pypi/aider@1"), None, &[])), None);
+        assert_eq!(map.lookup(&comp(Some("not a purl"), None, &[])), None);
+        // relative to the current folder when the label has no folder
+        let m = RepoMap::from_toml("map.toml", "[repositories]\nx = \"repo\"\n").unwrap();
+        assert_eq!(
+            m.lookup(&comp(None, Some("x"), &[])),
+            Some(MapTarget::Path("repo".into()))
+        );
+    }
+
+    #[test]
+    fn repo_map_errors() {
+        let err = |text: &str| {
+            RepoMap::from_toml("maps/m.toml", text)
+                .unwrap_err()
+                .to_string()
+        };
+        assert_eq!(
+            err("[repositories\n"),
+            "maps/m.toml: not valid TOML at line 1, column 14: unclosed table, expected `]`"
+        );
+        assert_eq!(err(""), "maps/m.toml: no [repositories] table");
+        assert_eq!(
+            err("[repos]\n"),
+            "maps/m.toml: unknown key \"repos\" (expected only a [repositories] table)"
+        );
+        assert_eq!(
+            err("repositories = 3\n"),
+            "maps/m.toml: \"repositories\" must be a table"
+        );
+        assert_eq!(err("[repositories]\nx = 3\n"), "maps/m.toml: [repositories] \"x\": expected a string (repository URL or path), found a integer");
+        assert_eq!(
+            err("[repositories]\n\"pkg:pypi/foo@1.0\" = \"https://github.com/o/n\"\n"),
+            "maps/m.toml: [repositories] \"pkg:pypi/foo@1.0\": a repo map key matches every version: remove \"@1.0\""
+        );
+        assert_eq!(
+            err("[repositories]\n\"pkg:pypi/foo_bar\" = \"https://github.com/o/n\"\n\"pkg:pypi/Foo.Bar\" = \"https://github.com/o/m\"\n"),
+            "maps/m.toml: [repositories] \"pkg:pypi/foo_bar\": names the same package as \"pkg:pypi/Foo.Bar\""
+        );
+        assert_eq!(
+            err("[repositories]\nx = \"https://u:secret@git.example.com/o/n.git\"\n"),
+            "maps/m.toml: [repositories] \"x\": \"https://git.example.com/o/n.git\" is not a repository URL on github.com, gitlab.com, bitbucket.org, codeberg.org; for another server, clone it and give the local path"
+        );
+        assert_eq!(
+            err(&format!("[repositories]\nx = \"https://github.com/o/n#{SHA}\"\n")),
+            "maps/m.toml: [repositories] \"x\": the repo map names repositories, not revisions: remove the commit (#… / @…)"
+        );
+        assert_eq!(
+            err("[repositories]\n\"pkg:\" = \"a\"\n"),
+            "maps/m.toml: [repositories] \"pkg:\": not a valid purl (pkg:TYPE/[NAMESPACE/]NAME)"
+        );
+        assert_eq!(
+            err("[repositories]\nx = \"\"\n"),
+            "maps/m.toml: [repositories] \"x\": empty value"
+        );
+        assert_eq!(
+            err("[repositories]\n\"a\\u001bb\" = 1\n"),
+            "maps/m.toml: [repositories] \"a\\u{1b}b\": expected a string (repository URL or path), found a integer"
+        );
+        assert!(err("[repositories]\n\"a\u{1b}b\" = 1\n")
+            .starts_with("maps/m.toml: not valid TOML at line 2, column 3: "));
+    }
+
+    #[test]
+    fn resolution_order() {
+        let c = comp(
+            Some("pkg:pypi/aider-chat@0.86.1"),
+            None,
+            &[
+                (
+                    "https://pypi.org/project/aider-chat",
+                    "externalReferences[vcs]",
+                ),
+                (
+                    "https://github.com/Aider-AI/aider",
+                    "externalReferences[website]",
+                ),
+                (
+                    &format!("git+https://github.com/aider-ai/aider.git#{SHA}"),
+                    "externalReferences[distribution]",
+                ),
+            ],
+        );
+        let want_repo = parse_repo_url("https://github.com/Aider-AI/aider")
+            .unwrap()
+            .0;
+        assert_eq!(
+            resolve_repository(&c, None),
+            Resolution::Url {
+                repo: want_repo.clone(),
+                pinned_commit: Some(SHA.into()),
+                source: Source::Sbom {
+                    origin: "externalReferences[website]".into()
+                }
+            }
+        );
+        let map = RepoMap::from_toml(
+            "m.toml",
+            "[repositories]\n\"pkg:pypi/aider-chat\" = \"https://github.com/fork/aider\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            resolve_repository(&c, Some(&map)),
+            Resolution::Url {
+                repo: parse_repo_url("https://github.com/fork/aider").unwrap().0,
+                pinned_commit: None,
+                source: Source::RepoMap {
+                    key: "pkg:pypi/aider-chat".into()
+                }
+            }
+        );
+        let map = RepoMap::from_toml(
+            "m.toml",
+            "[repositories]\n\"pkg:pypi/aider-chat\" = \"https://github.com/AIDER-AI/aider\"\n",
+        )
+        .unwrap();
+        assert!(
+            matches!(resolve_repository(&c, Some(&map)), Resolution::Url { pinned_commit: Some(ref p), .. } if p == SHA)
+        );
+        let map = RepoMap::from_toml(
+            "/m/m.toml",
+            "[repositories]\n\"pkg:pypi/aider-chat\" = \"src/aider\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            resolve_repository(&c, Some(&map)),
+            Resolution::Path {
+                path: "/m/src/aider".into(),
+                pinned_commit: Some(SHA.into()),
+                source: Source::RepoMap {
+                    key: "pkg:pypi/aider-chat".into()
+                }
+            }
+        );
+        // a map that does not match falls through to the SBOM
+        let other =
+            RepoMap::from_toml("m.toml", "[repositories]\n\"pkg:pypi/other\" = \"x\"\n").unwrap();
+        assert!(matches!(
+            resolve_repository(&c, Some(&other)),
+            Resolution::Url {
+                source: Source::Sbom { .. },
+                ..
+            }
+        ));
+        assert_eq!(
+            Source::RepoMap { key: "k".into() }.to_string(),
+            "repo map entry \"k\""
+        );
+        assert_eq!(
+            Source::Sbom {
+                origin: "purl:vcs_url".into()
+            }
+            .to_string(),
+            "SBOM purl:vcs_url"
+        );
+    }
+
+    #[test]
+    fn resolution_reasons() {
+        assert_eq!(
+            resolve_repository(&comp(Some("pkg:pypi/x@1.0?a=b"), None, &[]), None),
+            Resolution::None { reason: "no repository URL in the SBOM (purl pkg:pypi/x has no vcs_url; no vcs external reference)".into() }
+        );
+        assert_eq!(
+            resolve_repository(&comp(None, None, &[]), None),
+            Resolution::None {
+                reason: "no repository URL in the SBOM (no purl; no vcs external reference)".into()
+            }
+        );
+        assert_eq!(
+            resolve_repository(
+                &comp(None, None, &[("https://me:pw@svn.example.org/repo\u{1b}[2J", "externalReferences[vcs]"), ("x", "y")]),
+                None
+            ),
+            Resolution::None {
+                reason: "no supported repository URL in the SBOM: externalReferences[vcs] https://svn.example.org/repo\\u{1b}[2J is not a repository on github.com, gitlab.com, bitbucket.org, codeberg.org (and 1 more)".into()
+            }
+        );
+    }
+
+    fn tags(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn m<'a>(name: &str, version: &str, t: &'a [String]) -> Option<&'a str> {
+        match_version_tag(name, version, t)
+    }
+
+    #[test]
+    fn tag_conventions_in_order() {
+        let all = tags(&[
+            "release-1.2.3",
+            "foo/v1.2.3",
+            "foo_v1.2.3",
+            "foo@1.2.3",
+            "foo-1.2.3",
+            "foo-v1.2.3",
+            "1.2.3",
+            "v1.2.3",
+        ]);
+        let mut t = all.clone();
+        for want in [
+            "v1.2.3",
+            "1.2.3",
+            "foo-v1.2.3",
+            "foo-1.2.3",
+            "foo@1.2.3",
+            "foo_v1.2.3",
+            "foo/v1.2.3",
+            "release-1.2.3",
+        ] {
+            assert_eq!(m("foo", "1.2.3", &t), Some(want), "{t:?}");
+            if want == "foo/v1.2.3" {
+                // NAME / SUBDIR must fit the name; `release-` fits any
+                assert_eq!(m("bar", "1.2.3", &t), Some("release-1.2.3"));
+            }
+            t.retain(|x| x != want);
+        }
+        assert_eq!(m("foo", "1.2.3", &t), None);
+        // subdir tag fits when the module path ends with it
+        let t = tags(&["exporter/trace/v0.16.0", "exporter/metric/v0.16.0"]);
+        assert_eq!(
+            m(
+                "github.com/GoogleCloudPlatform/opentelemetry-operations-go/exporter/trace",
+                "v0.16.0",
+                &t
+            ),
+            Some("exporter/trace/v0.16.0")
+        );
+        assert_eq!(m("github.com/o/r", "v0.16.0", &t), None);
+        assert_eq!(
+            m("foo", "1.2.3", &tags(&["packages/foo/v1.2.3"])),
+            Some("packages/foo/v1.2.3")
+        );
+        assert_eq!(
+            m("foo", "1.2.3", &tags(&["refs/tags/v1.2.3"])),
+            Some("refs/tags/v1.2.3")
+        );
+        assert_eq!(
+            m("foo", "1.2.3", &tags(&["release/v1.2.3"])),
+            Some("release/v1.2.3")
+        );
+        assert_eq!(m("foo", "1.2.3", &tags(&["V1.2.3"])), Some("V1.2.3"));
+    }
+
+    #[test]
+    fn tag_name_forms() {
+        assert_eq!(
+            m("Foo_Bar", "2.0.1", &tags(&["foo-bar-v2.0.1"])),
+            Some("foo-bar-v2.0.1")
+        );
+        assert_eq!(
+            m("foo.bar", "2.0.1", &tags(&["FOO_BAR-2.0.1"])),
+            Some("FOO_BAR-2.0.1")
+        );
+        assert_eq!(
+            m(
+                "@babel/core",
+                "7.24.7",
+                &tags(&["@babel/core@7.24.7", "@babel/parser@7.24.7"])
+            ),
+            Some("@babel/core@7.24.7")
+        );
+        assert_eq!(
+            m("core", "7.24.7", &tags(&["@babel/core@7.24.7"])),
+            Some("@babel/core@7.24.7")
+        );
+        assert_eq!(
+            m("@babel/core", "7.24.7", &tags(&["core-v7.24.7"])),
+            Some("core-v7.24.7")
+        );
+        assert_eq!(
+            m("@babel/core", "7.24.7", &tags(&["@other/core@7.24.7"])),
+            None
+        );
+        assert_eq!(
+            m(
+                "github.com/o/box-cli-maker/v2",
+                "v2.2.2",
+                &tags(&["box-cli-maker-v2.2.2"])
+            ),
+            Some("box-cli-maker-v2.2.2")
+        );
+        assert_eq!(
+            m(
+                "aider-chat",
+                "0.86.1",
+                &tags(&["aider-chat-v0.86.1", "v0.86.10"])
+            ),
+            Some("aider-chat-v0.86.1")
+        );
+    }
+
+    #[test]
+    fn tag_version_normalization() {
+        assert_eq!(
+            m("x", "1.2.3rc1", &tags(&["v1.2.3-rc.1"])),
+            Some("v1.2.3-rc.1")
+        );
+        assert_eq!(
+            m("x", "1.2.3-rc.1", &tags(&["v1.2.3rc1"])),
+            Some("v1.2.3rc1")
+        );
+        assert_eq!(
+            m("x", "1.2.3rc1", &tags(&["v1.2.3-rc.1", "v1.2.3rc1"])),
+            Some("v1.2.3rc1")
+        );
+        assert_eq!(
+            m("x", "2.0.0b2", &tags(&["2.0.0-beta.2"])),
+            Some("2.0.0-beta.2")
+        );
+        assert_eq!(
+            m("x", "2.0.0a1", &tags(&["v2.0.0-alpha1"])),
+            Some("v2.0.0-alpha1")
+        );
+        assert_eq!(m("x", "1.0.post1", &tags(&["v1.0-1"])), Some("v1.0-1"));
+        assert_eq!(m("x", "1.0.dev3", &tags(&["v1.0.dev3"])), Some("v1.0.dev3"));
+        assert_eq!(
+            m(
+                "x",
+                "1.0.0-next.5",
+                &tags(&["v1.0.0-next.5", "v1.0.0-next.50"])
+            ),
+            Some("v1.0.0-next.5")
+        );
+        assert_eq!(
+            m("x", "v2.0.0+incompatible", &tags(&["v2.0.0"])),
+            Some("v2.0.0")
+        );
+        assert_eq!(m("x", "V3.1", &tags(&["v3.1"])), Some("v3.1"));
+        assert_eq!(
+            m("x", "3.1.4+local.1", &tags(&["v3.1.4+local-1"])),
+            Some("v3.1.4+local-1")
+        );
+        assert_eq!(m("x", "1.02", &tags(&["v1.2"])), Some("v1.2"));
+        // 1.0 vs 1.0.0 only when unambiguous
+        assert_eq!(m("x", "1.0", &tags(&["v1.0.0"])), Some("v1.0.0"));
+        assert_eq!(m("x", "1.0.0", &tags(&["1.0"])), Some("1.0"));
+        assert_eq!(m("x", "1.0", &tags(&["v1.0.0", "v1.0"])), Some("v1.0"));
+        assert_eq!(m("x", "1.0", &tags(&["1.0.0", "v1.0.0"])), Some("v1.0.0"));
+        assert_eq!(m("x", "1.0", &tags(&["v1.0.0", "v1.0.0.0"])), None);
+        assert_eq!(m("x", "1.0.0", &tags(&["v1"])), None);
+        assert_eq!(m("x", "1", &tags(&["v1.0"])), None);
+        // unparsable versions: exact spelling only
+        assert_eq!(m("x", "latest", &tags(&["latest", "v1.0"])), Some("latest"));
+        assert_eq!(m("x", "nightly", &tags(&["nightly-2024"])), None);
+    }
+
+    #[test]
+    fn tag_negatives() {
+        assert_eq!(
+            m(
+                "x",
+                "1.2.3",
+                &tags(&[
+                    "v1.2.30",
+                    "1.2.30",
+                    "v11.2.3",
+                    "11.2.3",
+                    "v1.2.3.1",
+                    "v1.2.3-rc1",
+                    "v1.2.3.post1",
+                    "v1.2.3.dev0"
+                ])
+            ),
+            None
+        );
+        assert_eq!(
+            m(
+                "x",
+                "1.2.3",
+                &tags(&["v21.2.3", "x-v21.2.3", "x-1.2.30", "x1.2.3", "v1.2.3x"])
+            ),
+            None
+        );
+        assert_eq!(
+            m(
+                "foo",
+                "1.2.3",
+                &tags(&[
+                    "bar-v1.2.3",
+                    "foobar-1.2.3",
+                    "foo-bar-1.2.3",
+                    "bar/v1.2.3",
+                    "foo-bar@1.2.3"
+                ])
+            ),
+            None
+        );
+        assert_eq!(
+            m("foo-bar", "1.2.3", &tags(&["bar-1.2.3", "foo-1.2.3"])),
+            None
+        );
+        assert_eq!(
+            m(
+                "foo",
+                "1.2.3-rc1",
+                &tags(&["v1.2.3", "v1.2.3-rc2", "v1.2.3-beta1"])
+            ),
+            None
+        );
+        assert_eq!(m("foo", "1.2.3", &tags(&[])), None);
+        assert_eq!(m("foo", "", &tags(&["v1.0"])), None);
+        assert_eq!(m("foo", "1.2.3", &tags(&["release-candidate-1.2.3"])), None);
+        assert_eq!(
+            m(
+                "foo",
+                "0.0.0-20210101120000-abcdef123456",
+                &tags(&["v0.0.0"])
+            ),
+            None
+        );
+    }
+}
