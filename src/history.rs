@@ -7,7 +7,7 @@
 //! Repositories are opened isolated from the user's and system git configuration.
 
 use std::cmp::Ordering;
-use std::collections::{BinaryHeap, HashSet};
+use std::collections::BinaryHeap;
 use std::path::{Path, PathBuf};
 
 use gix::hash::ObjectId;
@@ -124,6 +124,50 @@ pub enum Entry {
     },
 }
 
+/// A commit as read from the object database, not yet decoded.
+#[derive(Debug)]
+pub enum RawEntry {
+    /// The commit's object bytes and its git-ai note.
+    Commit {
+        /// The commit id.
+        id: ObjectId,
+        /// The raw commit object (headers, blank line, message).
+        data: Vec<u8>,
+        /// The git-ai note, bounded to [`MAX_NOTE_BYTES`].
+        note: Option<String>,
+    },
+    /// A commit that could not be read; its parents are not walked.
+    Error {
+        /// The commit id.
+        id: String,
+        /// What went wrong, one line.
+        message: String,
+    },
+}
+
+impl RawEntry {
+    /// Decode into a [`CommitMeta`]: lenient signatures (a malformed zone reads as UTC), the
+    /// message lossily decoded as UTF-8 and bounded to [`MAX_MESSAGE_BYTES`].
+    pub fn parse(self) -> Entry {
+        let (id, data, note) = match self {
+            RawEntry::Commit { id, data, note } => (id, data, note),
+            RawEntry::Error { id, message } => return Entry::Error { id, message },
+        };
+        let commit = match gix::objs::CommitRef::from_bytes(&data, id.kind()) {
+            Ok(c) => c,
+            Err(e) => return Entry::Error { id: id.to_string(), message: format!("corrupt commit object: {}", one_line(&e.to_string())) },
+        };
+        Entry::Commit(CommitMeta {
+            id: id.to_string(),
+            parents: commit.parents.iter().map(|p| p.to_string()).collect(),
+            author: signature(commit.author),
+            committer: signature(commit.committer),
+            message: bounded_utf8(commit.message, MAX_MESSAGE_BYTES),
+            note,
+        })
+    }
+}
+
 /// What to walk.
 #[derive(Debug, Clone, Default)]
 pub struct Options {
@@ -157,7 +201,8 @@ impl Repo {
         let opts = gix::open::Options::isolated();
         let mut repo = gix::open_opts(path, opts)
             .map_err(|e| Error::Open { path: path.to_path_buf(), source: Box::new(e) })?;
-        repo.object_cache_size_if_unset(4 * 1024 * 1024);
+        // Every commit is read once: an object cache would only copy.
+        repo.object_cache_size(0);
         Ok(Repo { repo, path: path.to_path_buf() })
     }
 
@@ -207,49 +252,55 @@ impl Repo {
     }
 
     /// Walk every commit reachable from `opts.rev`, newest committer date first, calling `each`
-    /// once per commit. The callback returns `false` to stop early.
+    /// once per commit with its decoded metadata. The callback returns `false` to stop early.
     pub fn walk(&self, opts: &Options, mut each: impl FnMut(Entry) -> bool) -> Result<Stats, Error> {
+        self.walk_raw(opts, |raw| each(raw.parse()))
+    }
+
+    /// [`Repo::walk`] without decoding messages and signatures: each commit arrives as its raw
+    /// object bytes ([`RawEntry`]), to be decoded with [`RawEntry::parse`] (on another thread, so
+    /// that reading objects and classifying overlap). Only the parent and committer headers are
+    /// read here, to continue the walk in committer-date order.
+    pub fn walk_raw(&self, opts: &Options, mut each: impl FnMut(RawEntry) -> bool) -> Result<Stats, Error> {
         let tip = self.resolve(opts.rev.as_deref())?;
         let mut notes = self.notes();
         let mut stats = Stats { shallow: self.repo.is_shallow().unwrap_or(false), ..Stats::default() };
-        let mut seen: HashSet<ObjectId> = HashSet::new();
+        let mut seen = gix::hashtable::HashSet::<ObjectId>::default();
         let mut queue: BinaryHeap<Queued> = BinaryHeap::new();
-        let mut buf = Vec::new();
         let mut order = 0u64;
 
         seen.insert(tip);
-        match self.decode(&tip, &mut buf) {
-            Ok(c) => queue.push(Queued { time: c.committer.time.seconds, order, meta: c }),
+        match self.read(tip) {
+            Ok(q) => queue.push(q),
             Err(message) => {
                 stats.errors += 1;
-                each(Entry::Error { id: tip.to_string(), message });
+                each(RawEntry::Error { id: tip.to_string(), message });
                 return Ok(stats);
             }
         }
-        while let Some(Queued { meta: mut c, .. }) = queue.pop() {
-            if opts.since.is_some_and(|s| c.committer.time.seconds < s) {
+        while let Some(q) = queue.pop() {
+            if opts.since.is_some_and(|s| q.time < s) {
                 continue;
             }
-            if let Some(n) = notes.as_mut() {
-                c.note = n.get(&c.id);
-            }
-            let parents = std::mem::take(&mut c.parents);
-            c.parents = parents.clone();
+            let note = notes.as_mut().and_then(|n| n.get(q.id));
             stats.commits += 1;
-            if !each(Entry::Commit(c)) {
+            let parents = q.parents.clone();
+            if !each(RawEntry::Commit { id: q.id, data: q.data, note }) {
                 break;
             }
-            for p in parents {
-                let Ok(pid) = ObjectId::from_hex(p.as_bytes()) else { continue };
+            for pid in parents {
                 if !seen.insert(pid) {
                     continue;
                 }
                 order += 1;
-                match self.decode(&pid, &mut buf) {
-                    Ok(pc) => queue.push(Queued { time: pc.committer.time.seconds, order, meta: pc }),
+                match self.read(pid) {
+                    Ok(mut pq) => {
+                        pq.order = order;
+                        queue.push(pq);
+                    }
                     Err(message) => {
                         stats.errors += 1;
-                        if !each(Entry::Error { id: p, message }) {
+                        if !each(RawEntry::Error { id: pid.to_string(), message }) {
                             return Ok(stats);
                         }
                     }
@@ -262,43 +313,51 @@ impl Repo {
     /// Read one commit by revision (no walk).
     pub fn commit(&self, rev: &str) -> Result<CommitMeta, Error> {
         let id = self.resolve(Some(rev))?;
-        let mut buf = Vec::new();
-        self.decode(&id, &mut buf).map_err(|message| Error::Revision {
+        let fail = |message: String| Error::Revision {
             path: self.path.clone(),
             rev: rev.chars().take(200).collect(),
             source: message.into(),
-        })
-        .map(|mut c| {
-            if let Some(mut n) = self.notes() {
-                c.note = n.get(&c.id);
-            }
-            c
-        })
+        };
+        let q = self.read(id).map_err(fail)?;
+        let note = self.notes().and_then(|mut n| n.get(id));
+        match (RawEntry::Commit { id, data: q.data, note }).parse() {
+            Entry::Commit(c) => Ok(c),
+            Entry::Error { message, .. } => Err(fail(message)),
+        }
     }
 
-    /// [`Repo::walk`] on the calling thread, sending each entry into `tx` (a bounded channel keeps
-    /// memory bounded); stops early when the receiver is dropped. Meant to run on its own thread
-    /// so that decoding and classification overlap.
-    pub fn walk_into(&self, opts: &Options, tx: std::sync::mpsc::SyncSender<Entry>) -> Result<Stats, Error> {
-        self.walk(opts, |e| tx.send(e).is_ok())
+    /// [`Repo::walk_raw`] on the calling thread, sending each entry into `tx` (a bounded channel
+    /// keeps memory bounded); stops early when the receiver is dropped. Meant to run on its own
+    /// thread while the receiver decodes and classifies.
+    pub fn walk_into(&self, opts: &Options, tx: std::sync::mpsc::SyncSender<RawEntry>) -> Result<Stats, Error> {
+        self.walk_raw(opts, |e| tx.send(e).is_ok())
     }
 
-    fn decode(&self, id: &ObjectId, buf: &mut Vec<u8>) -> Result<CommitMeta, String> {
-        let data = match self.repo.objects.try_find(id, buf) {
-            Ok(Some(d)) => d,
+    /// The raw bytes of commit `id`, with its parents and committer time for the walk.
+    fn read(&self, id: ObjectId) -> Result<Queued, String> {
+        let mut data = Vec::new();
+        let kind = match self.repo.objects.try_find(&id, &mut data) {
+            Ok(Some(d)) => d.kind,
             Ok(None) => return Err("object not found in the repository".into()),
             Err(e) => return Err(format!("cannot read object: {}", one_line(&e.to_string()))),
         };
-        if data.kind != gix::objs::Kind::Commit {
-            return Err(format!("object is a {}, not a commit", data.kind));
+        if kind != gix::objs::Kind::Commit {
+            return Err(format!("object is a {kind}, not a commit"));
         }
-        let commit = gix::objs::CommitRef::from_bytes(data.data, id.kind())
-            .map_err(|e| format!("corrupt commit object: {}", one_line(&e.to_string())))?;
-        let parents = commit.parents.iter().map(|p| p.to_string()).collect();
-        let author = signature(commit.author);
-        let committer = signature(commit.committer);
-        let message = bounded_utf8(commit.message, MAX_MESSAGE_BYTES);
-        Ok(CommitMeta { id: id.to_string(), parents, author, committer, message, note: None })
+        let mut parents = Vec::new();
+        let mut time = 0;
+        for token in gix::objs::CommitRefIter::from_bytes(&data, id.kind()) {
+            match token {
+                Ok(gix::objs::commit::ref_iter::Token::Parent { id }) => parents.push(id),
+                Ok(gix::objs::commit::ref_iter::Token::Committer { signature }) => {
+                    time = parse_time(signature.time).seconds;
+                    break;
+                }
+                Ok(_) => {}
+                Err(e) => return Err(format!("corrupt commit object: {}", one_line(&e.to_string()))),
+            }
+        }
+        Ok(Queued { time, order: 0, id, parents, data })
     }
 
     fn notes(&self) -> Option<NotesReader<'_>> {
@@ -316,8 +375,7 @@ struct NotesReader<'repo> {
 }
 
 impl NotesReader<'_> {
-    fn get(&mut self, id: &str) -> Option<String> {
-        let oid = ObjectId::from_hex(id.as_bytes()).ok()?;
+    fn get(&mut self, oid: ObjectId) -> Option<String> {
         let notes = self.platform.get(oid).ok()?;
         let note = notes.into_iter().next()?;
         Some(bounded_utf8(note.blob.data.as_slice().into(), MAX_NOTE_BYTES))
@@ -328,7 +386,9 @@ impl NotesReader<'_> {
 struct Queued {
     time: i64,
     order: u64,
-    meta: CommitMeta,
+    id: ObjectId,
+    parents: Vec<ObjectId>,
+    data: Vec<u8>,
 }
 
 impl PartialEq for Queued {

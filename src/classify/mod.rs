@@ -297,7 +297,8 @@ pub fn classify(meta: &CommitMeta, rules: &RuleSet) -> Verdict {
         for m in matched {
             let i = members[m];
             let rule = &rules.rules[i];
-            let Some((text, tool)) = fields.first_match(field, &rule.regex) else { continue };
+            let Some(regex) = rule.pattern.regex() else { continue };
+            let Some((text, tool)) = fields.first_match(field, regex) else { continue };
             let also = rule.also.iter().all(|c| fields.first_match(&c.field, &c.regex).is_some());
             let unless = rule.unless.iter().any(|c| fields.first_match(&c.field, &c.regex).is_some());
             if also && !unless {

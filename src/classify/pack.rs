@@ -161,6 +161,27 @@ impl Field {
     }
 }
 
+/// A rule's main pattern, compiled lazily.
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    source: String,
+    case_sensitive: bool,
+    compiled: std::sync::OnceLock<Option<Regex>>,
+}
+
+impl Pattern {
+    /// The pattern as written in the pack.
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    /// The compiled regex, `None` only if it exceeds the size limit (then it never matches; the
+    /// `RegexSet` built at load has the same limit, so this does not happen for loaded rules).
+    pub fn regex(&self) -> Option<&Regex> {
+        self.compiled.get_or_init(|| compile(&self.source, self.case_sensitive).ok()).as_ref()
+    }
+}
+
 /// A field test: `field` must (or, in `unless`, must not) match `pattern`.
 #[derive(Debug, Clone)]
 pub struct Condition {
@@ -204,8 +225,9 @@ pub struct Rule {
     pub confidence: Confidence,
     /// The field the main pattern reads.
     pub field: Field,
-    /// The main pattern.
-    pub regex: Regex,
+    /// The main pattern: its syntax is checked at load, the automaton built on first use (most
+    /// rules never match in a given repository; the per-field `RegexSet` does the searching).
+    pub pattern: Pattern,
     /// Further conditions that must all hold.
     pub also: Vec<Condition>,
     /// Conditions none of which may hold.
@@ -365,7 +387,9 @@ fn parse_pack(path: &str, text: &str) -> Result<ParsedPack, Error> {
                 format!("`{}` is not a field (author, author.name, author.email, committer…, subject, line, trailer:KEY, note, merge-branch)", r.field),
             )
         })?;
-        let regex = compile(&r.pattern, r.case_sensitive).map_err(|m| rule_err("pattern", m))?;
+        check_syntax(&r.pattern, r.case_sensitive).map_err(|m| rule_err("pattern", m))?;
+        let pattern =
+            Pattern { source: r.pattern, case_sensitive: r.case_sensitive, compiled: std::sync::OnceLock::new() };
         let conds = |raw: Vec<RawCondition>, name: &str| -> Result<Vec<Condition>, Error> {
             raw.into_iter()
                 .map(|c| {
@@ -387,7 +411,7 @@ fn parse_pack(path: &str, text: &str) -> Result<ParsedPack, Error> {
             class,
             confidence,
             field,
-            regex,
+            pattern,
             also,
             unless,
             supporting: r.supporting,
@@ -408,6 +432,19 @@ fn compile(pattern: &str, case_sensitive: bool) -> Result<Regex, String> {
         .case_insensitive(!case_sensitive)
         .size_limit(REGEX_SIZE_LIMIT)
         .build()
+        .map_err(|e| format!("not a valid regular expression: {}", one_line(&e.to_string())))
+}
+
+/// Parse (not compile) a pattern, for the error message of a bad rule.
+fn check_syntax(pattern: &str, case_sensitive: bool) -> Result<(), String> {
+    if pattern.len() > MAX_PATTERN_LEN {
+        return Err(format!("pattern is {} bytes, more than the {MAX_PATTERN_LEN} allowed", pattern.len()));
+    }
+    regex_syntax::ParserBuilder::new()
+        .case_insensitive(!case_sensitive)
+        .build()
+        .parse(pattern)
+        .map(|_| ())
         .map_err(|e| format!("not a valid regular expression: {}", one_line(&e.to_string())))
 }
 
@@ -490,10 +527,10 @@ impl RuleSet {
             }
         }
         rules.retain(|r| !r.id.is_empty());
-        Ok(RuleSet::index(rules))
+        RuleSet::index(rules)
     }
 
-    fn index(rules: Vec<Rule>) -> RuleSet {
+    fn index(rules: Vec<Rule>) -> Result<RuleSet, Error> {
         let mut groups: Vec<(Field, Vec<usize>)> = Vec::new();
         for (i, r) in rules.iter().enumerate() {
             match groups.iter_mut().find(|(f, _)| *f == r.field) {
@@ -501,18 +538,23 @@ impl RuleSet {
                 None => groups.push((r.field.clone(), vec![i])),
             }
         }
-        let index = groups
-            .into_iter()
-            .map(|(field, members)| {
-                // Every member compiled alone above, so the set compiles too (same size limit per member).
-                let set = RegexSetBuilder::new(members.iter().map(|&i| with_flags(&rules[i])))
-                    .size_limit(REGEX_SIZE_LIMIT * members.len())
-                    .build()
-                    .expect("a set of individually valid patterns compiles");
-                (field, set, members)
-            })
-            .collect();
-        RuleSet { rules, index }
+        let mut index = Vec::new();
+        for (field, members) in groups {
+            let set = RegexSetBuilder::new(members.iter().map(|&i| with_flags(&rules[i])))
+                .size_limit(REGEX_SIZE_LIMIT * members.len())
+                .build()
+                .map_err(|e| {
+                    let r = &rules[members[0]];
+                    Error::Rule {
+                        path: r.pack.clone(),
+                        rule: r.id.clone(),
+                        field: "pattern".into(),
+                        message: format!("the patterns of field `{}` do not compile together: {}", field.name(), one_line(&e.to_string())),
+                    }
+                })?;
+            index.push((field, set, members));
+        }
+        Ok(RuleSet { rules, index })
     }
 
     /// All rules, in load order.
@@ -529,8 +571,8 @@ impl RuleSet {
 /// The pattern with its case flag inline, as a member of a `RegexSet`.
 fn with_flags(rule: &Rule) -> String {
     if rule.case_sensitive {
-        rule.regex.as_str().to_string()
+        rule.pattern.as_str().to_string()
     } else {
-        format!("(?i:{})", rule.regex.as_str())
+        format!("(?i:{})", rule.pattern.as_str())
     }
 }

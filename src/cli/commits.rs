@@ -9,7 +9,7 @@ use serde_json::json;
 use super::{Failure, EXIT_OK, EXIT_RUNTIME};
 use crate::aggregate::Counts;
 use crate::classify::{self, Evidence, RuleSet, Verdict};
-use crate::history::{CommitMeta, Entry, Options, Repo, Signature};
+use crate::history::{CommitMeta, Entry, Options, RawEntry, Repo, Signature};
 
 /// Classify every commit reachable from a revision, from its metadata alone.
 ///
@@ -69,16 +69,17 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     })
 }
 
-/// Entries buffered between the walker and the classifier.
-const WALK_QUEUE: usize = 256;
+/// Commits buffered between the walker and the classifier (raw commits average well under
+/// 1 KiB, so a few MiB at most), enough to keep the walker busy while the rules compile.
+const WALK_QUEUE: usize = 4096;
 
 /// Classify and print every entry; returns the number of error records.
-fn print(args: &Args, tip: gix::hash::ObjectId, rules: &RuleSet, rx: std::sync::mpsc::Receiver<Entry>) -> Result<u64, Failure> {
+fn print(args: &Args, tip: gix::hash::ObjectId, rules: &RuleSet, rx: std::sync::mpsc::Receiver<RawEntry>) -> Result<u64, Failure> {
     let stdout = std::io::stdout().lock();
     let mut out = BufWriter::with_capacity(64 * 1024, stdout);
     let mut counts = Counts::new();
     for entry in rx {
-        let line = match entry {
+        let line = match entry.parse() {
             Entry::Commit(meta) => {
                 let verdict = classify::classify(&meta, rules);
                 counts.add(&meta, &verdict);
