@@ -205,6 +205,32 @@ fn a_missing_object_is_an_error_record_and_exit_3() {
 }
 
 #[test]
+fn a_corrupt_object_is_an_error_record_and_exit_3() {
+    let d = tempfile::tempdir().unwrap();
+    let wt = d.path();
+    git(wt, &["init", "-q", "-b", "main"]);
+    for m in ["one", "two", "three"] {
+        git(wt, &["commit", "-q", "--allow-empty", "-m", m]);
+    }
+    let two = git(wt, &["rev-parse", "HEAD~1"]).trim().to_string();
+    let path = wt.join(".git/objects").join(&two[..2]).join(&two[2..]);
+    let mut perms = std::fs::metadata(&path).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(&path, perms).unwrap();
+    std::fs::write(&path, b"this is not zlib data").unwrap();
+    let run = aiprov(&["commits", wt.to_str().unwrap(), "--format", "summary"]);
+    assert_eq!(run.code, 3, "{}", run.stderr);
+    // The summary counts what could be read; the error record comes first.
+    let mut records = run.stdout.splitn(2, '\n');
+    let error: Value = serde_json::from_str(records.next().unwrap()).unwrap();
+    assert_eq!(error["id"], two.as_str());
+    assert!(error["error"].as_str().unwrap().starts_with("cannot read object: "), "{error}");
+    let summary: Value = serde_json::from_str(records.next().unwrap()).unwrap();
+    assert_eq!((summary["commits"].as_u64(), summary["errors"].as_u64()), (Some(1), Some(1)));
+}
+
+#[test]
 fn a_closed_stdout_exits_0() {
     let (_d, repo) = fixture();
     let mut child = common::aiprov()
