@@ -13,6 +13,7 @@
 pub mod aggregate;
 pub mod classify;
 pub mod cli;
+pub mod enrich;
 pub mod history;
 pub mod inventory;
 pub mod resolve;

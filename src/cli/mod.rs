@@ -5,6 +5,7 @@
 //! (I/O, an unreadable repository object). A closed stdout (`aiprov … | head`) exits 0.
 
 mod commits;
+mod enrich;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -34,6 +35,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Add AI-provenance properties to a CycloneDX SBOM (the main job)
+    Enrich(enrich::Args),
     /// Classify every commit of one repository (JSON Lines or a summary)
     Commits(commits::Args),
 }
@@ -68,6 +71,7 @@ impl From<std::io::Error> for Failure {
 /// one line, `aiprov: <what>: <cause>…`.
 pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
+        Command::Enrich(args) => enrich::run(args),
         Command::Commits(args) => commits::run(args),
     };
     match result {

@@ -1,0 +1,173 @@
+//! Helpers shared by the `aiprov enrich` integration tests (`tests/enrich_*.rs`).
+//!
+//! Include with `mod enrich_common;` after `mod common;`.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::OnceLock;
+
+use serde_json::Value;
+
+/// What one run of the binary gave.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: Vec<u8>,
+    pub stderr: String,
+}
+
+impl Run {
+    /// stdout as JSON.
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON: {e}\nstderr: {}", self.stderr))
+    }
+}
+
+/// A folder for the default cache (`HOME`, `XDG_CACHE_HOME`), empty, so that no mirror on the
+/// machine running the tests takes part.
+pub fn isolated_home() -> &'static Path {
+    static HOME: OnceLock<PathBuf> = OnceLock::new();
+    HOME.get_or_init(|| tempfile::Builder::new().prefix("aiprov-home").tempdir().unwrap().keep())
+}
+
+/// Run `aiprov ARGS` with an isolated home and git configuration, `stdin` piped in.
+pub fn aiprov_env(args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -> Run {
+    let home = isolated_home();
+    let mut cmd = crate::common::aiprov();
+    cmd.args(args)
+        .env("HOME", home)
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env_remove("GIT_DIR")
+        .env_remove("GIT_WORK_TREE")
+        .env_remove("SOURCE_DATE_EPOCH")
+        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().expect("running aiprov");
+    let writer = stdin.map(|bytes| {
+        let mut pipe = child.stdin.take().unwrap();
+        let bytes = bytes.to_vec();
+        std::thread::spawn(move || {
+            let _ = pipe.write_all(&bytes); // aiprov may stop reading early
+        })
+    });
+    let out = child.wait_with_output().unwrap();
+    if let Some(w) = writer {
+        w.join().unwrap();
+    }
+    Run { code: out.status.code().unwrap_or(-1), stdout: out.stdout, stderr: String::from_utf8_lossy(&out.stderr).into_owned() }
+}
+
+/// [`aiprov_env`] without extra environment.
+pub fn aiprov(args: &[&str], stdin: Option<&[u8]>) -> Run {
+    aiprov_env(args, stdin, &[])
+}
+
+/// The `aiprov:` properties of the object at `pointer`, in order.
+pub fn props(doc: &Value, pointer: &str) -> Vec<(String, String)> {
+    doc.pointer(&format!("{pointer}/properties"))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(|p| Some((p.get("name")?.as_str()?.to_string(), p.get("value")?.as_str()?.to_string())))
+        .filter(|(n, _)| n.starts_with("aiprov:"))
+        .collect()
+}
+
+/// One property's value.
+pub fn prop<'a>(props: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    props.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+}
+
+/// `output` minus aiprov's additions, with `version` and `metadata.timestamp` as in `input`
+/// (and without the `signature` `--strip-signature` removed): must equal `input` minus its
+/// signature, key order included.
+pub fn assert_fidelity(label: &str, input: &Value, output: &Value) {
+    let mut got = output.clone();
+    aiprov::sbom::cyclonedx::strip_aiprov(&mut got);
+    let out = got.as_object_mut().unwrap();
+    match input.get("version") {
+        Some(v) => {
+            out.insert("version".into(), v.clone());
+        }
+        None => {
+            out.shift_remove("version");
+        }
+    }
+    let metadata = out.get_mut("metadata").and_then(Value::as_object_mut).expect("output has metadata");
+    match input.get("metadata").and_then(|m| m.get("timestamp")) {
+        Some(t) => {
+            metadata.insert("timestamp".into(), t.clone());
+        }
+        None => {
+            metadata.shift_remove("timestamp");
+        }
+    }
+    if input.get("metadata").is_none() && metadata.is_empty() {
+        out.shift_remove("metadata");
+    }
+    let mut want = input.clone();
+    want.as_object_mut().unwrap().shift_remove("signature");
+    aiprov::sbom::cyclonedx::strip_aiprov(&mut want);
+    assert_eq!(
+        serde_json::to_string_pretty(&got).unwrap(),
+        serde_json::to_string_pretty(&want).unwrap(),
+        "{label}: the output minus aiprov's additions differs from the input"
+    );
+}
+
+/// `a` and `b` equal apart from `version` and `metadata.timestamp`.
+pub fn assert_same_but_version_and_time(label: &str, a: &Value, b: &Value) {
+    let clean = |v: &Value| {
+        let mut v = v.clone();
+        let o = v.as_object_mut().unwrap();
+        o.shift_remove("version");
+        if let Some(m) = o.get_mut("metadata").and_then(Value::as_object_mut) {
+            m.shift_remove("timestamp");
+        }
+        serde_json::to_string_pretty(&v).unwrap()
+    };
+    assert_eq!(clean(a), clean(b), "{label}: the two runs differ beyond version and timestamp");
+}
+
+/// The compiled evidence line schema (`schemas/evidence.schema.json`).
+pub fn evidence_validator() -> &'static jsonschema::Validator {
+    static V: OnceLock<jsonschema::Validator> = OnceLock::new();
+    V.get_or_init(|| {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/evidence.schema.json");
+        let schema: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+        assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
+        jsonschema::options()
+            .with_draft(jsonschema::Draft::Draft202012)
+            .should_validate_formats(true)
+            .build(&schema)
+            .expect("the evidence schema compiles")
+    })
+}
+
+/// Parse an evidence file, validating every line against the schema.
+pub fn evidence_lines(text: &str) -> Vec<Value> {
+    let validator = evidence_validator();
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate() {
+        let v: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("evidence line {}: {e}", i + 1));
+        let errors: Vec<String> = validator.iter_errors(&v).map(|e| format!("{}: {e}", e.instance_path())).collect();
+        assert!(errors.is_empty(), "evidence line {} does not validate:\n{}\n{line}", i + 1, errors.join("\n"));
+        out.push(v);
+    }
+    out
+}
+
+/// Files in `dir`, sorted.
+pub fn listing(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> =
+        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    names.sort();
+    names
+}
