@@ -11,7 +11,7 @@ use crate::aggregate::Counts;
 use crate::classify::{self, Evidence, RuleSet, Verdict};
 use crate::history::{CommitMeta, Entry, Options, RawEntry, Repo, Signature};
 
-/// Classify every commit reachable from a revision, from its metadata alone.
+/// Classify every commit reachable from a revision, from its metadata alone
 ///
 /// Each commit gets a class (ai-agent, ai-assisted, automation, no-evidence), a tool slug, a
 /// confidence and the rules that decided it. Merges are walked and printed but not counted as

@@ -35,9 +35,8 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Add AI-provenance properties to a CycloneDX SBOM (the main job)
+    // No doc comments here: they would replace each subcommand's own (long) help.
     Enrich(enrich::Args),
-    /// Classify every commit of one repository (JSON Lines or a summary)
     Commits(commits::Args),
 }
 
