@@ -11,9 +11,12 @@
 //! The library API is unstable: it exists for aiprov's own binary and tests.
 
 pub mod aggregate;
+pub mod check;
 pub mod classify;
 pub mod cli;
 pub mod history;
 pub mod inventory;
+pub mod policy;
+pub mod provenance;
 pub mod resolve;
 pub mod sbom;
