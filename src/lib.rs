@@ -13,10 +13,12 @@
 pub mod aggregate;
 pub mod check;
 pub mod classify;
+pub mod evidence;
 pub mod cli;
 pub mod history;
 pub mod inventory;
 pub mod policy;
 pub mod provenance;
+pub mod report;
 pub mod resolve;
 pub mod sbom;
