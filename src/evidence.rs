@@ -517,7 +517,13 @@ fn ai_agent(meta: &CommitMeta, v: &Verdict, parsed: &message::ParsedMessage<'_>)
                 }
             }
             "author" | "author.name" | "author.email" => {
-                a.name.get_or_insert(meta.author.name.clone());
+                // aider writes `<user> (aider)`: the agent is the suffix, not the user.
+                let name = meta.author.name.trim();
+                let agent = match (name.rfind(" ("), name.ends_with(')')) {
+                    (Some(i), true) if e.field == "author.name" => &name[i + 2..name.len() - 1],
+                    _ => name,
+                };
+                a.name.get_or_insert(agent.to_string());
             }
             "line" => {
                 if let Some(i) = text.find("Generated with [") {

@@ -296,7 +296,7 @@ fn tools_text(tools: &BTreeMap<String, u64>) -> String {
 
 fn coverage_text(cov: Option<f64>, with: u64, ai: u64) -> String {
     match cov {
-        Some(c) => format!("{} ({with} of {ai})", pct(c)),
+        Some(c) => format!("{with} of {ai} ({})", pct(c)),
         None => "—".into(),
     }
 }
@@ -450,7 +450,7 @@ fn chart(r: &Report) -> String {
 const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem;color:#1f2328;background:#fff}\
 h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem}table{border-collapse:collapse;margin:.5rem 0}\
 th,td{border:1px solid #d0d7de;padding:.3rem .6rem;text-align:left;font-size:.9rem}th{background:#f6f8fa}\
-td.num{text-align:right}.muted{color:#59636e}svg text{font-size:12px;fill:#1f2328}svg .axis{fill:#59636e}\
+td.num{text-align:right}td.num,td.date{white-space:nowrap}.muted{color:#59636e}svg text{font-size:12px;fill:#1f2328}svg .axis{fill:#59636e}\
 svg .track{fill:#eef1f4}svg .bar{fill:#d9480f}.violation{color:#b42318}";
 
 /// The report as one self-contained HTML page: inline CSS and an inline SVG bar chart of AI
@@ -489,7 +489,7 @@ pub fn to_html(r: &Report) -> String {
         for c in &r.components {
             let _ = writeln!(
                 s,
-                "<tr><td title=\"{}\">{}</td><td class=\"num\">{}</td><td class=\"num\">{} of {}</td><td>{}</td><td class=\"num\">{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+                "<tr><td title=\"{}\">{}</td><td class=\"num\">{}</td><td class=\"num\">{} of {}</td><td>{}</td><td class=\"num\">{}</td><td class=\"date\">{}</td><td class=\"date\">{}</td><td>{}</td></tr>",
                 esc(&c.component),
                 esc(&c.name),
                 pct(c.ai_share),

@@ -4,7 +4,10 @@
 //! 2 bad input or usage (clap uses 2 for usage errors too); 3 a runtime failure after valid input
 //! (I/O, an unreadable repository object). A closed stdout (`aiprov … | head`) exits 0.
 
+mod check;
 mod commits;
+mod evidence;
+mod report;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -36,6 +39,12 @@ pub struct Cli {
 enum Command {
     /// Classify every commit of one repository (JSON Lines or a summary)
     Commits(commits::Args),
+    /// Check an SBOM against CISA 2026, the CISA 2025 draft or NTIA 2021 minimum elements
+    Check(check::Args),
+    /// Report on an enriched SBOM as Markdown, HTML, SARIF or JSON
+    Report(report::Args),
+    /// SOC 2 CC8.1 change records (and a CycloneDX attestation) for a release range
+    Evidence(evidence::Args),
 }
 
 /// A failure with the exit code it maps to.
@@ -69,6 +78,9 @@ impl From<std::io::Error> for Failure {
 pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Commits(args) => commits::run(args),
+        Command::Check(args) => check::run(args),
+        Command::Report(args) => report::run(args),
+        Command::Evidence(args) => evidence::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
