@@ -562,11 +562,11 @@ pub fn cyclonedx_facts(doc: &cyclonedx::Document) -> DocumentFacts {
     let deps = dependencies(root);
     let mut components = Vec::new();
     if let Some(subject) = metadata.get("component").filter(|c| c.is_object()) {
-        components.push(component_facts(subject, (major, minor), &deps));
+        components.push(component_facts(subject, &deps));
     }
     for c in &doc.inventory.components {
         if let Some(obj) = root.pointer(&c.locator) {
-            components.push(component_facts(obj, (major, minor), &deps));
+            components.push(component_facts(obj, &deps));
         }
     }
 
@@ -615,7 +615,7 @@ fn dependencies(root: &Value) -> Dependencies {
     d
 }
 
-fn component_facts(c: &Value, spec: (u32, u32), deps: &Dependencies) -> ComponentFacts {
+fn component_facts(c: &Value, deps: &Dependencies) -> ComponentFacts {
     let declared = declared_unknown(c);
     let bom_ref = text(c, "bom-ref");
     let id = bom_ref.or_else(|| text(c, "purl")).map(str::to_string).unwrap_or_else(|| {
@@ -690,7 +690,6 @@ fn component_facts(c: &Value, spec: (u32, u32), deps: &Dependencies) -> Componen
         },
         None => Fact::Missing,
     };
-    let _ = spec;
 
     let facts = vec![
         (Field::Producer, producer),

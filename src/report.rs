@@ -461,7 +461,7 @@ pub fn to_html(r: &Report) -> String {
     s.push_str("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
     s.push_str("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">");
     s.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
-    let _ = write!(s, "<title>{}</title><style>{CSS}</style></head><body>\n", esc(&title(r)));
+    let _ = writeln!(s, "<title>{}</title><style>{CSS}</style></head><body>", esc(&title(r)));
     let _ = write!(s, "<h1>{}</h1>\n<p class=\"muted\">SBOM: {}</p>\n", esc(&title(r)), esc(&source_line(r)));
     s.push_str("<h2>Totals</h2>\n<table>");
     let mut total_row = |k: &str, v: String| {
@@ -482,7 +482,7 @@ pub fn to_html(r: &Report) -> String {
         s.push_str("<p>No component was analyzed.</p>\n");
     } else {
         if r.components.len() > MAX_BARS {
-            let _ = write!(s, "<p class=\"muted\">The {MAX_BARS} highest of {} analyzed components; the table lists all.</p>\n", r.components.len());
+            let _ = writeln!(s, "<p class=\"muted\">The {MAX_BARS} highest of {} analyzed components; the table lists all.</p>", r.components.len());
         }
         s.push_str(&chart(r));
         s.push_str("\n<h2>Components</h2>\n<table><tr><th>Component</th><th>AI share</th><th>AI commits</th><th>Tools</th><th>Review coverage</th><th>First AI commit</th><th>Last AI commit</th><th>Status</th></tr>\n");
@@ -752,6 +752,37 @@ mod tests {
         assert_eq!(p.get("/a/1/b"), Some(&(2, 18)));
         assert_eq!(p.get("/k~0~1"), Some(&(7, 10)));
         assert_eq!(p.get("/missing"), None);
+    }
+
+    #[test]
+    fn html_escapes_names_and_caps_the_bars() {
+        let mut components = Vec::new();
+        for i in 0..150u64 {
+            let name = if i == 0 { "<script>alert(1)</script>".to_string() } else { format!("c{i:03}") };
+            let props = vec![
+                ("aiprov:status".to_string(), "analyzed".to_string()),
+                ("aiprov:commits:total".to_string(), "100".to_string()),
+                ("aiprov:commits:ai-agent".to_string(), i.to_string()),
+                ("aiprov:commits:ai-assisted".to_string(), "0".to_string()),
+            ];
+            components.push(Component {
+                locator: format!("/components/{i}"),
+                name,
+                provenance: crate::provenance::Provenance::from_properties(props.iter().map(|(a, b)| (a.as_str(), b.as_str()))),
+                ..Component::default()
+            });
+        }
+        let doc = cyclonedx::read("x.json", br#"{"bomFormat": "CycloneDX", "specVersion": "1.6"}"#).unwrap();
+        let r = build("x.json", &doc, &components, Vec::new()).unwrap();
+        let html = to_html(&r);
+        assert!(!html.contains("<script"), "names are escaped");
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert_eq!(html.matches("<rect class=\"bar\"").count(), MAX_BARS);
+        assert!(html.contains("The 100 highest of 150 analyzed components; the table lists all."));
+        // highest share first: c149 (149 of 100 commits caps the bar at the full width)
+        assert_eq!(chart_rows(&r)[0].name, "c149");
+        assert_eq!(chart_rows(&r)[99].name, "c050");
+        assert!(html.contains(r#"<rect class="bar" x="280" y="31" width="400""#));
     }
 
     #[test]
