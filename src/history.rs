@@ -178,6 +178,9 @@ pub struct Options {
     pub since: Option<i64>,
 }
 
+/// A set of commit ids to leave out of a walk, see [`Repo::walk_raw_hiding`].
+pub type Hidden = gix::hashtable::HashSet<ObjectId>;
+
 /// Totals of one walk.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Stats {
@@ -261,7 +264,34 @@ impl Repo {
     /// object bytes ([`RawEntry`]), to be decoded with [`RawEntry::parse`] (on another thread, so
     /// that reading objects and classifying overlap). Only the parent and committer headers are
     /// read here, to continue the walk in committer-date order.
-    pub fn walk_raw(&self, opts: &Options, mut each: impl FnMut(RawEntry) -> bool) -> Result<Stats, Error> {
+    pub fn walk_raw(&self, opts: &Options, each: impl FnMut(RawEntry) -> bool) -> Result<Stats, Error> {
+        self.walk_raw_hiding(opts, &Hidden::default(), each)
+    }
+
+    /// Ids of every commit reachable from `rev`, to hide from a walk (the `A` of `A..B`). A
+    /// commit that cannot be read is included; its parents are not.
+    pub fn reachable(&self, rev: &str) -> Result<Hidden, Error> {
+        let mut ids = Hidden::default();
+        self.walk_raw(&Options { rev: Some(rev.to_string()), since: None }, |e| {
+            match e {
+                RawEntry::Commit { id, .. } => {
+                    ids.insert(id);
+                }
+                RawEntry::Error { id, .. } => {
+                    if let Ok(id) = ObjectId::from_hex(id.as_bytes()) {
+                        ids.insert(id);
+                    }
+                }
+            }
+            true
+        })?;
+        Ok(ids)
+    }
+
+    /// [`Repo::walk_raw`] that neither yields nor walks past the commits in `hidden` (git's
+    /// `^A`): with `hidden = reachable(A)` it visits exactly the commits of `A..B`, since every
+    /// ancestor of a hidden commit is hidden too.
+    pub fn walk_raw_hiding(&self, opts: &Options, hidden: &Hidden, mut each: impl FnMut(RawEntry) -> bool) -> Result<Stats, Error> {
         let tip = self.resolve(opts.rev.as_deref())?;
         let mut notes = self.notes();
         let mut stats = Stats { shallow: self.repo.is_shallow().unwrap_or(false), ..Stats::default() };
@@ -269,6 +299,9 @@ impl Repo {
         let mut queue: BinaryHeap<Queued> = BinaryHeap::new();
         let mut order = 0u64;
 
+        if hidden.contains(&tip) {
+            return Ok(stats);
+        }
         seen.insert(tip);
         match self.read(tip) {
             Ok(q) => queue.push(q),
@@ -289,7 +322,7 @@ impl Repo {
                 break;
             }
             for pid in parents {
-                if !seen.insert(pid) {
+                if hidden.contains(&pid) || !seen.insert(pid) {
                     continue;
                 }
                 order += 1;

@@ -11,10 +11,15 @@
 //! The library API is unstable: it exists for aiprov's own binary and tests.
 
 pub mod aggregate;
+pub mod check;
 pub mod classify;
+pub mod evidence;
 pub mod cli;
 pub mod enrich;
 pub mod history;
 pub mod inventory;
+pub mod policy;
+pub mod provenance;
+pub mod report;
 pub mod resolve;
 pub mod sbom;

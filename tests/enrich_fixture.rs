@@ -529,3 +529,38 @@ fn unreadable_commits_make_the_component_an_error() {
     assert_eq!(std::fs::read_to_string(&ev).unwrap(), "", "no evidence from a failed walk");
     assert!(run.stderr.contains("1 component: 1 error; 1 repository walked in"), "{}", run.stderr);
 }
+
+#[test]
+fn fail_on_gates_after_writing_and_fill_min_elements_adds_only_what_aiprov_knows() {
+    let f = Fixture::new();
+    let (bom, mirrors, map, out) = (f.s("bom.json"), f.s("mirrors"), f.s("repos.toml"), f.s("gated.json"));
+    let base = ["enrich", bom.as_str(), "--offline", "--mirror-dir", mirrors.as_str(), "--repo-map", map.as_str(), "-o", out.as_str()];
+    // widget@1.0.0 is analyzed at v1.0.0 (c1..c3: aider commit, Claude-assisted commit).
+    let mut args = base.to_vec();
+    args.extend(["--fail-on", "pkg:npm/widget*:tool=aider", "--fail-on", "tool=jules"]);
+    let run = aiprov(&args, None);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let violations: Vec<&str> = run.stderr.lines().filter(|l| l.starts_with("aiprov: policy violated: ")).collect();
+    assert_eq!(violations.len(), 2, "{}", run.stderr);
+    assert!(violations.iter().all(|l| l.contains("tool=aider")), "{violations:?}");
+    assert!(run.stderr.ends_with("aiprov: 2 policy violation(s)\n"), "{}", run.stderr);
+    assert!(std::fs::metadata(&out).is_ok(), "the output is written before the gate trips");
+
+    let mut args = base.to_vec();
+    args.extend(["--fail-on", "ai-share>"]);
+    let run = aiprov(&args, None);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+
+    // The fixture SBOM has no metadata.tools and a timestamp; --fill-min-elements keeps what it
+    // holds and adds nothing it cannot know (no supplier, no authors).
+    let mut args = base.to_vec();
+    args.push("--fill-min-elements");
+    let run = aiprov(&args, None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let tools = &doc["metadata"]["tools"]["components"];
+    assert_eq!(tools[0]["name"], "aiprov");
+    assert_eq!(tools[0]["version"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(doc["version"], 4);
+    assert!(doc["metadata"].get("supplier").is_none() && doc["metadata"].get("authors").is_none());
+}

@@ -57,6 +57,15 @@ pub struct Args {
     /// Accept a signed SBOM and drop its signature (any edit invalidates it; re-sign the output)
     #[arg(long)]
     strip_signature: bool,
+    /// Fail (exit 1, after writing the output) when a component matches EXPR, e.g. 'ai-share>0.5',
+    /// 'unreviewed-ai>0', 'tool=devin', 'status!=analyzed', 'pkg:npm/*:ai-share>0.5'. Repeatable;
+    /// grammar in docs/audit.md
+    #[arg(long = "fail-on", value_name = "EXPR")]
+    fail_on: Vec<String>,
+    /// Also fill the CISA minimum elements aiprov knows for certain: its own tool name and
+    /// version, the timestamp and the SBOM version (never guesses anything else)
+    #[arg(long = "fill-min-elements")]
+    fill_min_elements: bool,
 }
 
 const STDIN_LABEL: &str = "<stdin>";
@@ -206,6 +215,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         None => None,
     };
     let rules = RuleSet::load(&args.rules).map_err(Failure::input)?;
+    let policies = super::check::parse_policies(&args.fail_on)?;
     check_destinations(&args)?;
     let timestamp = timestamp()?;
 
@@ -257,6 +267,10 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     let write_opts =
         WriteOptions { tool_version: env!("CARGO_PKG_VERSION").into(), timestamp, strip_signature: args.strip_signature };
     let warnings = cyclonedx::apply(&mut document, spec_version, &edits, &write_opts);
+    if args.fill_min_elements {
+        crate::check::fill_min_elements(&mut document, env!("CARGO_PKG_VERSION"), timestamp);
+    }
+    let violations = crate::policy::evaluate(&policies, &crate::provenance::components_of(&document, inventory));
     let bytes = cyclonedx::to_bytes(&document);
     drop(document);
 
@@ -288,7 +302,9 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         );
     }
     let _ = writeln!(err, "aiprov: {}", summary_line(inventory.components.len(), &tally, &plan, started.elapsed()));
-    Ok(EXIT_OK)
+    drop(err);
+    super::check::report_violations(&violations);
+    Ok(if violations.is_empty() { EXIT_OK } else { super::EXIT_POLICY })
 }
 
 fn read_input(input: &str) -> Result<(String, Vec<u8>), Failure> {

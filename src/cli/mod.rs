@@ -4,8 +4,11 @@
 //! 2 bad input or usage (clap uses 2 for usage errors too); 3 a runtime failure after valid input
 //! (I/O, an unreadable repository object). A closed stdout (`aiprov … | head`) exits 0.
 
+mod check;
 mod commits;
 mod enrich;
+mod evidence;
+mod report;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -38,6 +41,9 @@ enum Command {
     // No doc comments here: they would replace each subcommand's own (long) help.
     Enrich(enrich::Args),
     Commits(commits::Args),
+    Check(check::Args),
+    Report(report::Args),
+    Evidence(evidence::Args),
 }
 
 /// A failure with the exit code it maps to.
@@ -72,6 +78,9 @@ pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Enrich(args) => enrich::run(args),
         Command::Commits(args) => commits::run(args),
+        Command::Check(args) => check::run(args),
+        Command::Report(args) => report::run(args),
+        Command::Evidence(args) => evidence::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -490,7 +490,8 @@ fn pointer_object<'a>(
     child.as_object_mut()
 }
 
-fn format_timestamp(t: OffsetDateTime) -> String {
+/// `t` in UTC, whole seconds, RFC 3339 (`2026-09-01T12:00:00Z`).
+pub(crate) fn format_timestamp(t: OffsetDateTime) -> String {
     let t = t
         .to_offset(time::UtcOffset::UTC)
         .replace_nanosecond(0)
@@ -541,8 +542,9 @@ fn is_our_tool(t: &Value) -> bool {
     t.get("name").and_then(Value::as_str) == Some(TOOL_NAME)
 }
 
-/// Add or replace aiprov in `metadata.tools`.
-fn set_tool(
+/// Add or replace aiprov in `metadata.tools` (object form on 1.5+, the legacy array where the
+/// document uses it). Also used by `check::fill_min_elements`.
+pub(crate) fn set_tool(
     metadata: &mut Map<String, Value>,
     spec_version: (u32, u32),
     version: &str,

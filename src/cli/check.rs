@@ -1,0 +1,178 @@
+//! `aiprov check`: the minimum-elements check of one SBOM, and the `--fail-on` policy gate.
+//! Also the input/output helpers `report` and `evidence` share.
+
+use std::io::{Read, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use serde_json::json;
+
+use super::{Failure, EXIT_OK, EXIT_POLICY};
+use crate::check::{self, Profile, Report, Status};
+use crate::policy::{self, Policy, Violation};
+use crate::provenance;
+use crate::sbom::{self, cyclonedx};
+
+/// Check an SBOM against a minimum-elements profile (CISA 2026, CISA 2025 draft, NTIA 2021)
+///
+/// Each element is `pass` (every subject states it), `declared-unknown` (stated or declared
+/// unknown, e.g. `cdx:cisa:unknown-information`, compositions `unknown`), `partial` (some
+/// components miss it) or `missing`. Reads CycloneDX JSON (1.2 to 1.7).
+/// Exit codes: 0 no element missing; 1 an element is missing or a --fail-on policy is violated
+/// (each violation is listed on stderr); 2 bad input.
+///
+/// Examples:
+///   aiprov check bom.cdx.json
+///   aiprov check bom.cdx.json --profile ntia-2021 --format json
+///   aiprov check enriched.cdx.json --fail-on 'unreviewed-ai>0' --fail-on 'pkg:npm/*:ai-share>0.5'
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct Args {
+    /// The SBOM (`-` for stdin)
+    input: PathBuf,
+    /// cisa-2026 (17 fields), cisa-2025-draft (11), ntia-2021 (7)
+    #[arg(long, value_name = "PROFILE", default_value = "cisa-2026", value_parser = parse_profile)]
+    profile: Profile,
+    /// table: one line per element; json: {"profile", "format", "elements": [...]}
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    format: Format,
+    /// Fail (exit 1) when EXPR holds for a component, e.g. ai-share>0.5, unreviewed-ai>0,
+    /// tool=devin, status!=analyzed, pkg:npm/*:ai-share>0.5. Repeatable
+    #[arg(long = "fail-on", value_name = "EXPR")]
+    fail_on: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    Table,
+    Json,
+}
+
+fn parse_profile(s: &str) -> Result<Profile, String> {
+    Profile::parse(s).ok_or_else(|| {
+        let names: Vec<&str> = Profile::ALL.iter().map(|p| p.as_str()).collect();
+        format!("unknown profile (expected {})", names.join(", "))
+    })
+}
+
+pub(super) fn run(args: Args) -> Result<u8, Failure> {
+    let policies = parse_policies(&args.fail_on)?;
+    let (label, bytes) = read_input(&args.input)?;
+    let doc = cyclonedx::read(&label, &bytes).map_err(Failure::input)?;
+    let facts = check::cyclonedx_facts(&doc);
+    let report = check::check(&facts, args.profile);
+    let violations = policy::evaluate(&policies, &provenance::cyclonedx_components(&doc));
+
+    let out = match args.format {
+        Format::Json => {
+            let mut v = serde_json::to_value(&report).map_err(Failure::runtime)?;
+            v["file"] = json!(label);
+            if !policies.is_empty() {
+                v["violations"] = serde_json::to_value(&violations).map_err(Failure::runtime)?;
+            }
+            let mut s = serde_json::to_string_pretty(&v).map_err(Failure::runtime)?;
+            s.push('\n');
+            s
+        }
+        Format::Table => table(&label, &report),
+    };
+    write_output(None, out.as_bytes())?;
+    let missing: Vec<&str> = report.elements.iter().filter(|e| e.status == Status::Missing).map(|e| e.element).collect();
+    if !missing.is_empty() {
+        eprintln!("aiprov: {} element(s) missing for {}: {}", missing.len(), report.profile, missing.join(", "));
+    }
+    let missing = !missing.is_empty();
+    report_violations(&violations);
+    Ok(if missing || !violations.is_empty() { EXIT_POLICY } else { EXIT_OK })
+}
+
+fn table(label: &str, r: &Report) -> String {
+    let mut s = format!("{} minimum elements: {} ({})\n\n", r.profile, sbom::bounded(label, 200), r.format);
+    s.push_str(&format!("{:<34} {:<9} {:<16} {:>11}  {}\n", "ELEMENT", "SCOPE", "STATUS", "PASSING", "FOUND / FAILING"));
+    for e in &r.elements {
+        let note = if e.examples.is_empty() || e.scope == "document" && !e.detail.is_empty() {
+            e.detail.clone()
+        } else {
+            let more = if e.total - e.passing > e.examples.len() { ", …" } else { "" };
+            format!("e.g. {}{more}", e.examples.iter().map(|x| sbom::bounded(x, 80)).collect::<Vec<_>>().join(", "))
+        };
+        s.push_str(&format!(
+            "{:<34} {:<9} {:<16} {:>11}  {}\n",
+            e.element,
+            e.scope,
+            e.status.as_str(),
+            format!("{}/{}", e.passing, e.total),
+            note
+        ));
+    }
+    let count = |st: Status| r.elements.iter().filter(|e| e.status == st).count();
+    s.push_str(&format!(
+        "\n{} elements: {} pass, {} declared-unknown, {} partial, {} missing\n",
+        r.elements.len(),
+        count(Status::Pass),
+        count(Status::DeclaredUnknown),
+        count(Status::Partial),
+        count(Status::Missing)
+    ));
+    s
+}
+
+/// Parse every `--fail-on` expression; the first bad one is an input error (exit 2).
+pub(super) fn parse_policies(exprs: &[String]) -> Result<Vec<Policy>, Failure> {
+    exprs.iter().map(|e| policy::parse(e).map_err(Failure::input)).collect()
+}
+
+/// List each violation on stderr, then their number.
+pub(super) fn report_violations(violations: &[Violation]) {
+    if violations.is_empty() {
+        return;
+    }
+    let mut err = std::io::stderr().lock();
+    for v in violations {
+        let _ = writeln!(err, "aiprov: policy violated: {}", sbom::bounded(&v.to_string(), 400));
+    }
+    let _ = writeln!(err, "aiprov: {} policy violation(s)", violations.len());
+}
+
+/// Read a file, or stdin for `-`; returns a label for messages and the bytes.
+pub(super) fn read_input(path: &Path) -> Result<(String, Vec<u8>), Failure> {
+    if path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
+        std::io::stdin().lock().read_to_end(&mut bytes).context("reading stdin").map_err(Failure::input)?;
+        return Ok(("-".into(), bytes));
+    }
+    let label = path.display().to_string();
+    let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", sbom::bounded(&label, usize::MAX))).map_err(Failure::input)?;
+    Ok((label, bytes))
+}
+
+/// Write to `path` (through a temporary file renamed into place, so a failed run leaves no
+/// half-written file), or to stdout when `path` is `None` or `-`.
+pub(super) fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<(), Failure> {
+    match path {
+        Some(p) if p.as_os_str() != "-" => {
+            let label = sbom::bounded(&p.display().to_string(), usize::MAX);
+            let dir = match p.parent() {
+                Some(d) if !d.as_os_str().is_empty() => d,
+                _ => Path::new("."),
+            };
+            let mut tmp = tempfile::NamedTempFile::new_in(dir).with_context(|| format!("{label}: cannot write")).map_err(Failure::runtime)?;
+            tmp.write_all(bytes).with_context(|| format!("{label}: cannot write")).map_err(Failure::runtime)?;
+            tmp.persist(p).map_err(|e| e.error).with_context(|| format!("{label}: cannot write")).map_err(Failure::runtime)?;
+            Ok(())
+        }
+        _ => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(bytes).and_then(|_| out.flush()).context("writing to stdout").map_err(Failure::runtime)
+        }
+    }
+}
+
+/// The time to stamp documents with: `SOURCE_DATE_EPOCH` when set (reproducible builds), else now.
+pub(super) fn now() -> time::OffsetDateTime {
+    std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
+        .unwrap_or_else(time::OffsetDateTime::now_utc)
+}

@@ -1,0 +1,279 @@
+//! The `aiprov:` properties of a component, read back from an enriched document: what the
+//! policy gate ([`crate::policy`]) and the reports ([`crate::report`]) evaluate.
+//!
+//! Property names are those of `../shared/docs/design.md` ("What goes into the SBOM"). Values
+//! that do not parse (a count that is not a number) read as absent, never as zero.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::sbom::cyclonedx;
+
+/// `analyzed`, `no-repository`, `repository-unavailable`, `revision-unresolved`, `error`.
+pub const STATUS: &str = "aiprov:status";
+/// One line, when the status is not `analyzed`.
+pub const STATUS_REASON: &str = "aiprov:status:reason";
+/// Canonical repository URL.
+pub const REPOSITORY: &str = "aiprov:repository";
+/// Commit id walked.
+pub const REVISION: &str = "aiprov:revision";
+/// Where the revision came from.
+pub const REVISION_SOURCE: &str = "aiprov:revision:source";
+/// What was walked.
+pub const RANGE: &str = "aiprov:range";
+/// Non-merge commits walked.
+pub const COMMITS_TOTAL: &str = "aiprov:commits:total";
+/// Per-class counts.
+pub const COMMITS_AI_AGENT: &str = "aiprov:commits:ai-agent";
+/// Per-class counts.
+pub const COMMITS_AI_ASSISTED: &str = "aiprov:commits:ai-assisted";
+/// Per-class counts.
+pub const COMMITS_AUTOMATION: &str = "aiprov:commits:automation";
+/// Per-class counts.
+pub const COMMITS_NO_EVIDENCE: &str = "aiprov:commits:no-evidence";
+/// (ai-agent + ai-assisted) / total.
+pub const AI_SHARE: &str = "aiprov:ai:share";
+/// Sorted tool slugs.
+pub const AI_TOOLS: &str = "aiprov:ai:tools";
+/// Prefix of the per-tool counts (`aiprov:ai:tool:<slug>`).
+pub const AI_TOOL_PREFIX: &str = "aiprov:ai:tool:";
+/// Author date of the first AI commit.
+pub const AI_FIRST: &str = "aiprov:ai:first";
+/// Author date of the last AI commit.
+pub const AI_LAST: &str = "aiprov:ai:last";
+/// AI commits that carry review evidence.
+pub const REVIEW_AI_WITH_EVIDENCE: &str = "aiprov:review:ai-with-evidence";
+
+/// What the `aiprov:` properties of one component say.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Provenance {
+    /// `aiprov:status`.
+    pub status: Option<String>,
+    /// `aiprov:status:reason`.
+    pub reason: Option<String>,
+    /// `aiprov:repository`.
+    pub repository: Option<String>,
+    /// `aiprov:revision`.
+    pub revision: Option<String>,
+    /// `aiprov:revision:source`.
+    pub revision_source: Option<String>,
+    /// `aiprov:range`.
+    pub range: Option<String>,
+    /// `aiprov:commits:total`.
+    pub commits: Option<u64>,
+    /// `aiprov:commits:ai-agent`.
+    pub ai_agent: Option<u64>,
+    /// `aiprov:commits:ai-assisted`.
+    pub ai_assisted: Option<u64>,
+    /// `aiprov:commits:automation`.
+    pub automation: Option<u64>,
+    /// `aiprov:commits:no-evidence`.
+    pub no_evidence: Option<u64>,
+    /// `aiprov:ai:share`.
+    pub ai_share: Option<f64>,
+    /// Tool slug → AI commits, from `aiprov:ai:tool:<slug>` (and `aiprov:ai:tools` for slugs
+    /// without a count, which read as 0).
+    pub tools: BTreeMap<String, u64>,
+    /// `aiprov:ai:first`.
+    pub ai_first: Option<String>,
+    /// `aiprov:ai:last`.
+    pub ai_last: Option<String>,
+    /// `aiprov:review:ai-with-evidence`.
+    pub ai_with_review: Option<u64>,
+    /// Whether any `aiprov:` property was present.
+    #[serde(skip)]
+    pub present: bool,
+}
+
+impl Provenance {
+    /// Read `(name, value)` pairs; names outside the namespace are ignored, the last of a
+    /// repeated name wins.
+    pub fn from_properties<'a>(props: impl IntoIterator<Item = (&'a str, &'a str)>) -> Provenance {
+        let mut p = Provenance::default();
+        let mut listed: Vec<String> = Vec::new();
+        for (name, value) in props {
+            if !name.starts_with(cyclonedx::NAMESPACE) {
+                continue;
+            }
+            p.present = true;
+            let text = || Some(value.trim().to_string()).filter(|s| !s.is_empty());
+            let count = || value.trim().parse::<u64>().ok();
+            match name {
+                STATUS => p.status = text(),
+                STATUS_REASON => p.reason = text(),
+                REPOSITORY => p.repository = text(),
+                REVISION => p.revision = text(),
+                REVISION_SOURCE => p.revision_source = text(),
+                RANGE => p.range = text(),
+                COMMITS_TOTAL => p.commits = count(),
+                COMMITS_AI_AGENT => p.ai_agent = count(),
+                COMMITS_AI_ASSISTED => p.ai_assisted = count(),
+                COMMITS_AUTOMATION => p.automation = count(),
+                COMMITS_NO_EVIDENCE => p.no_evidence = count(),
+                AI_SHARE => p.ai_share = value.trim().parse::<f64>().ok().filter(|x| x.is_finite()),
+                AI_TOOLS => {
+                    listed = value.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
+                }
+                AI_FIRST => p.ai_first = text(),
+                AI_LAST => p.ai_last = text(),
+                REVIEW_AI_WITH_EVIDENCE => p.ai_with_review = count(),
+                _ => {
+                    if let Some(slug) = name.strip_prefix(AI_TOOL_PREFIX) {
+                        if let Some(n) = count() {
+                            p.tools.insert(slug.to_string(), n);
+                        }
+                    }
+                }
+            }
+        }
+        for slug in listed {
+            p.tools.entry(slug).or_insert(0);
+        }
+        p
+    }
+
+    /// ai-agent + ai-assisted, when either count is known.
+    pub fn ai_commits(&self) -> Option<u64> {
+        match (self.ai_agent, self.ai_assisted) {
+            (None, None) => None,
+            (a, b) => Some(a.unwrap_or(0) + b.unwrap_or(0)),
+        }
+    }
+
+    /// AI commits without review evidence.
+    pub fn unreviewed_ai(&self) -> Option<u64> {
+        let ai = self.ai_commits()?;
+        Some(ai.saturating_sub(self.ai_with_review.unwrap_or(0)))
+    }
+
+    /// AI commits with review evidence / AI commits; `None` without AI commits.
+    pub fn review_coverage(&self) -> Option<f64> {
+        let ai = self.ai_commits().filter(|n| *n > 0)?;
+        Some(self.ai_with_review.unwrap_or(0).min(ai) as f64 / ai as f64)
+    }
+
+    /// `aiprov:ai:share`, else computed from the counts.
+    pub fn share(&self) -> Option<f64> {
+        if let Some(s) = self.ai_share {
+            return Some(s);
+        }
+        let total = self.commits?;
+        let ai = self.ai_commits()?;
+        Some(if total == 0 { 0.0 } else { ai as f64 / total as f64 })
+    }
+
+    /// Whether the component was analyzed.
+    pub fn is_analyzed(&self) -> bool {
+        self.status.as_deref() == Some("analyzed")
+    }
+}
+
+/// A component of an enriched document with its provenance.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Component {
+    /// JSON pointer of the component in its document.
+    pub locator: String,
+    /// `bom-ref`.
+    pub bom_ref: Option<String>,
+    /// `name`.
+    pub name: String,
+    /// `group`.
+    pub group: Option<String>,
+    /// `version`.
+    pub version: Option<String>,
+    /// `purl`.
+    pub purl: Option<String>,
+    /// Its `aiprov:` properties.
+    pub provenance: Provenance,
+}
+
+impl Component {
+    /// `group/name@version` as far as known.
+    pub fn label(&self) -> String {
+        let mut s = match &self.group {
+            Some(g) if !g.is_empty() => format!("{g}/{}", self.name),
+            _ => self.name.clone(),
+        };
+        if let Some(v) = &self.version {
+            s.push('@');
+            s.push_str(v);
+        }
+        s
+    }
+
+    /// A stable id for messages: the bom-ref, else the purl, else the label.
+    pub fn id(&self) -> String {
+        self.bom_ref.clone().or_else(|| self.purl.clone()).unwrap_or_else(|| self.label())
+    }
+}
+
+/// Every component of a CycloneDX JSON document (nested ones included, document order) with
+/// its `aiprov:` properties.
+pub fn cyclonedx_components(doc: &cyclonedx::Document) -> Vec<Component> {
+    components_of(&doc.value, &doc.inventory)
+}
+
+/// [`cyclonedx_components`] for a document already taken apart: its JSON and its inventory
+/// (whose locators point into that JSON).
+pub fn components_of(value: &Value, inventory: &crate::inventory::Inventory) -> Vec<Component> {
+    inventory
+        .components
+        .iter()
+        .map(|c| {
+            let props: Vec<(&str, &str)> = value
+                .pointer(&c.locator)
+                .and_then(|o| o.get("properties"))
+                .and_then(Value::as_array)
+                .map(|list| {
+                    list.iter()
+                        .filter_map(|p| Some((p.get("name")?.as_str()?, p.get("value")?.as_str()?)))
+                        .collect()
+                })
+                .unwrap_or_default();
+            Component {
+                locator: c.locator.clone(),
+                bom_ref: c.bom_ref.clone(),
+                name: c.name.clone(),
+                group: c.group.clone(),
+                version: c.version.clone(),
+                purl: c.purl.clone(),
+                provenance: Provenance::from_properties(props),
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_design_property_names() {
+        let p = Provenance::from_properties([
+            ("aiprov:status", "analyzed"),
+            ("aiprov:commits:total", "40"),
+            ("aiprov:commits:ai-agent", "6"),
+            ("aiprov:commits:ai-assisted", "4"),
+            ("aiprov:ai:share", "0.2500"),
+            ("aiprov:ai:tools", "aider,claude-code"),
+            ("aiprov:ai:tool:aider", "7"),
+            ("aiprov:ai:tool:claude-code", "3"),
+            ("aiprov:review:ai-with-evidence", "4"),
+            ("aiprov:ai:first", "2025-01-02T03:04:05Z"),
+            ("cdx:npm:package:path", "x"),
+            ("aiprov:commits:automation", "lots"),
+        ]);
+        assert_eq!(p.ai_commits(), Some(10));
+        assert_eq!(p.unreviewed_ai(), Some(6));
+        assert_eq!(p.review_coverage(), Some(0.4));
+        assert_eq!(p.share(), Some(0.25));
+        assert_eq!(p.automation, None, "a malformed count is absent, not zero");
+        assert_eq!(p.tools.into_iter().collect::<Vec<_>>(), [("aider".into(), 7), ("claude-code".into(), 3)]);
+        let none = Provenance::from_properties([("aiprov:status", "no-repository"), ("aiprov:ai:tools", "devin")]);
+        assert_eq!((none.ai_commits(), none.review_coverage(), none.share()), (None, None, None));
+        assert_eq!(none.tools.get("devin"), Some(&0));
+        assert!(!Provenance::from_properties([("x", "y")]).present);
+    }
+}

@@ -1,0 +1,794 @@
+//! Reports on an enriched document: per component AI share, tools, review coverage, first and
+//! last AI commit and status; the components that could not be analyzed with their reasons;
+//! totals; and the `--fail-on` violations. Four renderings of one [`Report`]: JSON, Markdown,
+//! a self-contained HTML page (inline CSS and SVG, no script, no network) and SARIF 2.1.0
+//! (one result per violation, located at the component in the SBOM file).
+//!
+//! Totals count each repository walk once: components that share a repository and revision
+//! (packages of one monorepo) share their commits.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::fmt::Write as _;
+
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use crate::policy::{format_number, Policy, Violation};
+use crate::provenance::{self, Component};
+use crate::sbom::cyclonedx;
+
+/// Bars drawn in the HTML chart at most (the highest AI shares); the table lists every component.
+pub const MAX_BARS: usize = 100;
+
+/// The document the report is about.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DocumentInfo {
+    /// The file as given on the command line (`-` for stdin).
+    pub file: String,
+    /// `metadata.component` as `name@version`, when present.
+    pub subject: Option<String>,
+    /// `CycloneDX 1.6`.
+    pub format: String,
+    /// `serialNumber`.
+    pub serial_number: Option<String>,
+    /// `version`.
+    pub version: Option<u64>,
+    /// `metadata.timestamp`.
+    pub timestamp: Option<String>,
+}
+
+/// One analyzed component.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Row {
+    /// `group/name@version`.
+    pub name: String,
+    /// bom-ref, else purl, else name.
+    pub component: String,
+    /// `purl`.
+    pub purl: Option<String>,
+    /// JSON pointer in the document.
+    pub locator: String,
+    /// `aiprov:status`.
+    pub status: String,
+    /// `aiprov:repository`.
+    pub repository: Option<String>,
+    /// `aiprov:range`.
+    pub range: Option<String>,
+    /// Non-merge commits walked.
+    pub commits: u64,
+    /// ai-agent + ai-assisted.
+    pub ai_commits: u64,
+    /// ai-agent commits.
+    pub ai_agent: u64,
+    /// ai-assisted commits.
+    pub ai_assisted: u64,
+    /// AI share (0 to 1).
+    pub ai_share: f64,
+    /// Tool slug → AI commits.
+    pub tools: BTreeMap<String, u64>,
+    /// AI commits with review evidence.
+    pub ai_with_review: u64,
+    /// AI commits without review evidence.
+    pub unreviewed_ai: u64,
+    /// ai_with_review / ai_commits; `None` without AI commits.
+    pub review_coverage: Option<f64>,
+    /// First AI commit (author date).
+    pub ai_first: Option<String>,
+    /// Last AI commit (author date).
+    pub ai_last: Option<String>,
+}
+
+/// A component that was not analyzed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Unresolved {
+    /// `group/name@version`.
+    pub name: String,
+    /// bom-ref, else purl, else name.
+    pub component: String,
+    /// `purl`.
+    pub purl: Option<String>,
+    /// `aiprov:status`, or `(none)`.
+    pub status: String,
+    /// `aiprov:status:reason`, or what is missing.
+    pub reason: String,
+}
+
+/// Totals over the document.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Totals {
+    /// Every component.
+    pub components: usize,
+    /// Components analyzed.
+    pub analyzed: usize,
+    /// Components not analyzed.
+    pub unresolved: usize,
+    /// Components per status (`(none)` for those without one).
+    pub statuses: BTreeMap<String, usize>,
+    /// Distinct repository walks among the analyzed components.
+    pub repositories: usize,
+    /// Non-merge commits over those walks.
+    pub commits: u64,
+    /// AI commits over those walks.
+    pub ai_commits: u64,
+    /// ai_commits / commits.
+    pub ai_share: f64,
+    /// AI commits with review evidence.
+    pub ai_with_review: u64,
+    /// ai_with_review / ai_commits; `None` without AI commits.
+    pub review_coverage: Option<f64>,
+    /// Analyzed components with at least one AI commit.
+    pub components_with_ai: usize,
+    /// Tool slug → AI commits over the distinct walks.
+    pub tools: BTreeMap<String, u64>,
+}
+
+/// A report on one enriched document.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// The document.
+    pub document: DocumentInfo,
+    /// Totals.
+    pub totals: Totals,
+    /// The analyzed components, in document order.
+    pub components: Vec<Row>,
+    /// The other components, in document order.
+    pub unresolved: Vec<Unresolved>,
+    /// `--fail-on` violations.
+    pub violations: Vec<Violation>,
+}
+
+/// The document carries no `aiprov:` property: it was not enriched.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}: no component has aiprov: properties; enrich it first (aiprov enrich)")]
+pub struct NotEnriched(pub String);
+
+/// Build the report of an enriched CycloneDX document; `violations` come from
+/// [`crate::policy::evaluate`] over `components`.
+pub fn build(file: &str, doc: &cyclonedx::Document, components: &[Component], violations: Vec<Violation>) -> Result<Report, NotEnriched> {
+    if !components.iter().any(|c| c.provenance.present) {
+        return Err(NotEnriched(crate::sbom::bounded(file, usize::MAX)));
+    }
+    let v = &doc.value;
+    let subject = v.pointer("/metadata/component").map(|c| {
+        let name = c.get("name").and_then(Value::as_str).unwrap_or("(unnamed)");
+        match c.get("version").and_then(Value::as_str) {
+            Some(ver) => format!("{name}@{ver}"),
+            None => name.to_string(),
+        }
+    });
+    let document = DocumentInfo {
+        file: file.to_string(),
+        subject,
+        format: format!("CycloneDX {}.{}", doc.spec_version.0, doc.spec_version.1),
+        serial_number: v.get("serialNumber").and_then(Value::as_str).map(str::to_string),
+        version: v.get("version").and_then(Value::as_u64),
+        timestamp: v.pointer("/metadata/timestamp").and_then(Value::as_str).map(str::to_string),
+    };
+
+    let mut rows = Vec::new();
+    let mut unresolved = Vec::new();
+    let mut statuses: BTreeMap<String, usize> = BTreeMap::new();
+    for c in components {
+        let p = &c.provenance;
+        let status = p.status.clone().unwrap_or_else(|| "(none)".into());
+        *statuses.entry(status.clone()).or_insert(0) += 1;
+        if p.is_analyzed() {
+            let ai = p.ai_commits().unwrap_or(0);
+            rows.push(Row {
+                name: c.label(),
+                component: c.id(),
+                purl: c.purl.clone(),
+                locator: c.locator.clone(),
+                status,
+                repository: p.repository.clone(),
+                range: p.range.clone(),
+                commits: p.commits.unwrap_or(0),
+                ai_commits: ai,
+                ai_agent: p.ai_agent.unwrap_or(0),
+                ai_assisted: p.ai_assisted.unwrap_or(0),
+                ai_share: p.share().unwrap_or(0.0),
+                tools: p.tools.clone(),
+                ai_with_review: p.ai_with_review.unwrap_or(0).min(ai),
+                unreviewed_ai: p.unreviewed_ai().unwrap_or(0),
+                review_coverage: p.review_coverage(),
+                ai_first: p.ai_first.clone(),
+                ai_last: p.ai_last.clone(),
+            });
+        } else {
+            let reason = match (&p.status, &p.reason) {
+                (_, Some(r)) => r.clone(),
+                (Some(_), None) => "no reason given".into(),
+                (None, None) if p.present => "no aiprov:status property".into(),
+                (None, None) => "no aiprov: properties (not enriched)".into(),
+            };
+            unresolved.push(Unresolved { name: c.label(), component: c.id(), purl: c.purl.clone(), status, reason });
+        }
+    }
+
+    // Each repository walk once.
+    let mut walks: HashSet<(String, String)> = HashSet::new();
+    let (mut commits, mut ai_commits, mut ai_with_review) = (0u64, 0u64, 0u64);
+    let mut tools: BTreeMap<String, u64> = BTreeMap::new();
+    for r in &rows {
+        let key = match &r.repository {
+            Some(repo) => (repo.clone(), r.range.clone().unwrap_or_default()),
+            None => (format!("component {}", r.locator), String::new()),
+        };
+        if !walks.insert(key) {
+            continue;
+        }
+        commits += r.commits;
+        ai_commits += r.ai_commits;
+        ai_with_review += r.ai_with_review;
+        for (t, n) in &r.tools {
+            *tools.entry(t.clone()).or_insert(0) += n;
+        }
+    }
+    let totals = Totals {
+        components: components.len(),
+        analyzed: rows.len(),
+        unresolved: unresolved.len(),
+        statuses,
+        repositories: walks.len(),
+        commits,
+        ai_commits,
+        ai_share: if commits == 0 { 0.0 } else { ai_commits as f64 / commits as f64 },
+        ai_with_review,
+        review_coverage: (ai_commits > 0).then(|| ai_with_review as f64 / ai_commits as f64),
+        components_with_ai: rows.iter().filter(|r| r.ai_commits > 0).count(),
+        tools,
+    };
+    Ok(Report { document, totals, components: rows, unresolved, violations })
+}
+
+/// Read the components of an enriched document (re-exported for callers that hold a document).
+pub fn components(doc: &cyclonedx::Document) -> Vec<Component> {
+    provenance::cyclonedx_components(doc)
+}
+
+// ---------------------------------------------------------------------------------------------
+// JSON
+
+/// The report as JSON (the [`Report`] fields; ratios rounded to 4 decimals).
+pub fn to_json(r: &Report) -> Value {
+    let mut v = serde_json::to_value(r).unwrap_or(Value::Null);
+    round_ratios(&mut v);
+    v
+}
+
+fn round_ratios(v: &mut Value) {
+    match v {
+        Value::Object(o) => {
+            for (k, x) in o.iter_mut() {
+                if matches!(k.as_str(), "ai_share" | "review_coverage") {
+                    if let Some(f) = x.as_f64() {
+                        *x = serde_json::from_str(&format_number(f)).unwrap_or(Value::Null);
+                    }
+                } else {
+                    round_ratios(x);
+                }
+            }
+        }
+        Value::Array(a) => a.iter_mut().for_each(round_ratios),
+        _ => {}
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Markdown
+
+fn pct(x: f64) -> String {
+    format!("{:.1}%", x * 100.0)
+}
+
+fn md(s: &str) -> String {
+    crate::sbom::bounded(s, 200).replace('\\', "\\\\").replace('|', "\\|").replace('`', "\\`").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+fn tools_text(tools: &BTreeMap<String, u64>) -> String {
+    if tools.is_empty() {
+        return "—".into();
+    }
+    let mut t: Vec<(&String, &u64)> = tools.iter().collect();
+    t.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
+    t.iter().map(|(k, n)| format!("{k} ({n})")).collect::<Vec<_>>().join(", ")
+}
+
+fn coverage_text(cov: Option<f64>, with: u64, ai: u64) -> String {
+    match cov {
+        Some(c) => format!("{with} of {ai} ({})", pct(c)),
+        None => "—".into(),
+    }
+}
+
+fn date(s: &Option<String>) -> String {
+    s.as_deref().map(|d| d.get(..10).unwrap_or(d).to_string()).unwrap_or_else(|| "—".into())
+}
+
+fn title(r: &Report) -> String {
+    match &r.document.subject {
+        Some(s) => format!("AI provenance: {s}"),
+        None => format!("AI provenance: {}", r.document.file),
+    }
+}
+
+fn source_line(r: &Report) -> String {
+    let d = &r.document;
+    let mut parts = vec![d.format.clone()];
+    if let Some(v) = d.version {
+        parts.push(format!("version {v}"));
+    }
+    if let Some(t) = &d.timestamp {
+        parts.push(t.clone());
+    }
+    format!("{} ({})", d.file, parts.join(", "))
+}
+
+/// The report as Markdown (GitHub-flavoured tables).
+pub fn to_markdown(r: &Report) -> String {
+    let t = &r.totals;
+    let mut s = String::new();
+    let _ = writeln!(s, "# {}\n", md(&title(r)));
+    let _ = writeln!(s, "SBOM: {}\n", md(&source_line(r)));
+    let _ = writeln!(s, "## Totals\n");
+    let _ = writeln!(s, "| | |\n|---|---|");
+    let _ = writeln!(s, "| Components | {} ({} analyzed, {} not analyzed) |", t.components, t.analyzed, t.unresolved);
+    let _ = writeln!(s, "| Repositories walked | {} |", t.repositories);
+    let _ = writeln!(s, "| Commits | {} |", t.commits);
+    let _ = writeln!(s, "| AI commits | {} ({}) |", t.ai_commits, pct(t.ai_share));
+    let _ = writeln!(s, "| AI commits with review evidence | {} |", coverage_text(t.review_coverage, t.ai_with_review, t.ai_commits));
+    let _ = writeln!(s, "| Components with AI commits | {} |", t.components_with_ai);
+    let _ = writeln!(s, "| Tools | {} |", md(&tools_text(&t.tools)));
+    if !r.violations.is_empty() {
+        let _ = writeln!(s, "| Policy violations | {} |", r.violations.len());
+    }
+    let _ = writeln!(s, "\n## Components\n");
+    if r.components.is_empty() {
+        let _ = writeln!(s, "No component was analyzed.");
+    } else {
+        let _ = writeln!(s, "| Component | AI share | AI commits | Tools | Review coverage | First AI commit | Last AI commit | Status |");
+        let _ = writeln!(s, "|---|---:|---:|---|---:|---|---|---|");
+        for c in &r.components {
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} of {} | {} | {} | {} | {} | {} |",
+                md(&c.name),
+                pct(c.ai_share),
+                c.ai_commits,
+                c.commits,
+                md(&tools_text(&c.tools)),
+                coverage_text(c.review_coverage, c.ai_with_review, c.ai_commits),
+                md(&date(&c.ai_first)),
+                md(&date(&c.ai_last)),
+                md(&c.status)
+            );
+        }
+    }
+    if !r.unresolved.is_empty() {
+        let _ = writeln!(s, "\n## Not analyzed\n");
+        let _ = writeln!(s, "| Component | Status | Reason |\n|---|---|---|");
+        for u in &r.unresolved {
+            let _ = writeln!(s, "| {} | {} | {} |", md(&u.name), md(&u.status), md(&u.reason));
+        }
+    }
+    if !r.violations.is_empty() {
+        let _ = writeln!(s, "\n## Policy violations\n");
+        let _ = writeln!(s, "| Component | Rule | Value |\n|---|---|---|");
+        for v in &r.violations {
+            let _ = writeln!(s, "| {} | `{}` | {} |", md(&v.name), v.rule.replace('`', "'").replace('|', "\\|"), md(&v.value));
+        }
+    }
+    s
+}
+
+// ---------------------------------------------------------------------------------------------
+// HTML
+
+fn esc(s: &str) -> String {
+    let s = crate::sbom::bounded(s, 300);
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The components drawn as bars: highest AI share first, then by name; at most [`MAX_BARS`].
+pub fn chart_rows(r: &Report) -> Vec<&Row> {
+    let mut rows: Vec<&Row> = r.components.iter().collect();
+    rows.sort_by(|a, b| b.ai_share.total_cmp(&a.ai_share).then_with(|| a.name.cmp(&b.name)));
+    rows.truncate(MAX_BARS);
+    rows
+}
+
+fn chart(r: &Report) -> String {
+    let rows = chart_rows(r);
+    let (label_w, bar_w, value_w, row_h, top) = (280.0, 400.0, 70.0, 24.0, 28.0);
+    let width = label_w + bar_w + value_w;
+    let height = top + row_h * rows.len() as f64 + 8.0;
+    let mut s = String::new();
+    let _ = write!(
+        s,
+        r#"<svg id="ai-share-chart" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="AI share of commits per component">"#
+    );
+    let _ = write!(s, r#"<text x="{label_w}" y="16" class="axis">0%</text>"#);
+    let _ = write!(s, r#"<text x="{}" y="16" class="axis" text-anchor="middle">50%</text>"#, label_w + bar_w / 2.0);
+    let _ = write!(s, r#"<text x="{}" y="16" class="axis" text-anchor="end">100%</text>"#, label_w + bar_w);
+    for (i, row) in rows.iter().enumerate() {
+        let y = top + row_h * i as f64;
+        let w = (row.ai_share.clamp(0.0, 1.0) * bar_w * 10.0).round() / 10.0;
+        let name = esc(&row.name);
+        let _ = write!(
+            s,
+            r#"<g class="row"><title>{name}: {} AI share, {} of {} commits</title><text x="{}" y="{}" class="label" text-anchor="end">{}</text><rect class="track" x="{label_w}" y="{}" width="{bar_w}" height="{}"/><rect class="bar" x="{label_w}" y="{}" width="{w}" height="{}"/><text x="{}" y="{}" class="value">{}</text></g>"#,
+            pct(row.ai_share),
+            row.ai_commits,
+            row.commits,
+            label_w - 8.0,
+            y + 15.0,
+            esc(&crate::sbom::bounded(&row.name, 36)),
+            y + 3.0,
+            row_h - 6.0,
+            y + 3.0,
+            row_h - 6.0,
+            label_w + bar_w + 6.0,
+            y + 15.0,
+            pct(row.ai_share),
+        );
+    }
+    s.push_str("</svg>");
+    s
+}
+
+const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem;color:#1f2328;background:#fff}\
+h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem}table{border-collapse:collapse;margin:.5rem 0}\
+th,td{border:1px solid #d0d7de;padding:.3rem .6rem;text-align:left;font-size:.9rem}th{background:#f6f8fa}\
+td.num{text-align:right}td.num,td.date{white-space:nowrap}.muted{color:#59636e}svg text{font-size:12px;fill:#1f2328}svg .axis{fill:#59636e}\
+svg .track{fill:#eef1f4}svg .bar{fill:#d9480f}.violation{color:#b42318}";
+
+/// The report as one self-contained HTML page: inline CSS and an inline SVG bar chart of AI
+/// share per component; no script, no external resource (a Content-Security-Policy forbids any).
+pub fn to_html(r: &Report) -> String {
+    let t = &r.totals;
+    let mut s = String::new();
+    s.push_str("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
+    s.push_str("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">");
+    s.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
+    let _ = writeln!(s, "<title>{}</title><style>{CSS}</style></head><body>", esc(&title(r)));
+    let _ = write!(s, "<h1>{}</h1>\n<p class=\"muted\">SBOM: {}</p>\n", esc(&title(r)), esc(&source_line(r)));
+    s.push_str("<h2>Totals</h2>\n<table>");
+    let mut total_row = |k: &str, v: String| {
+        let _ = write!(s, "<tr><th>{}</th><td>{}</td></tr>", esc(k), esc(&v));
+    };
+    total_row("Components", format!("{} ({} analyzed, {} not analyzed)", t.components, t.analyzed, t.unresolved));
+    total_row("Repositories walked", t.repositories.to_string());
+    total_row("Commits", t.commits.to_string());
+    total_row("AI commits", format!("{} ({})", t.ai_commits, pct(t.ai_share)));
+    total_row("AI commits with review evidence", coverage_text(t.review_coverage, t.ai_with_review, t.ai_commits));
+    total_row("Components with AI commits", t.components_with_ai.to_string());
+    total_row("Tools", tools_text(&t.tools));
+    if !r.violations.is_empty() {
+        total_row("Policy violations", r.violations.len().to_string());
+    }
+    s.push_str("</table>\n<h2>AI share per component</h2>\n");
+    if r.components.is_empty() {
+        s.push_str("<p>No component was analyzed.</p>\n");
+    } else {
+        if r.components.len() > MAX_BARS {
+            let _ = writeln!(s, "<p class=\"muted\">The {MAX_BARS} highest of {} analyzed components; the table lists all.</p>", r.components.len());
+        }
+        s.push_str(&chart(r));
+        s.push_str("\n<h2>Components</h2>\n<table><tr><th>Component</th><th>AI share</th><th>AI commits</th><th>Tools</th><th>Review coverage</th><th>First AI commit</th><th>Last AI commit</th><th>Status</th></tr>\n");
+        for c in &r.components {
+            let _ = writeln!(
+                s,
+                "<tr><td title=\"{}\">{}</td><td class=\"num\">{}</td><td class=\"num\">{} of {}</td><td>{}</td><td class=\"num\">{}</td><td class=\"date\">{}</td><td class=\"date\">{}</td><td>{}</td></tr>",
+                esc(&c.component),
+                esc(&c.name),
+                pct(c.ai_share),
+                c.ai_commits,
+                c.commits,
+                esc(&tools_text(&c.tools)),
+                esc(&coverage_text(c.review_coverage, c.ai_with_review, c.ai_commits)),
+                esc(&date(&c.ai_first)),
+                esc(&date(&c.ai_last)),
+                esc(&c.status)
+            );
+        }
+        s.push_str("</table>\n");
+    }
+    if !r.unresolved.is_empty() {
+        s.push_str("<h2>Not analyzed</h2>\n<table><tr><th>Component</th><th>Status</th><th>Reason</th></tr>\n");
+        for u in &r.unresolved {
+            let _ = writeln!(s, "<tr><td title=\"{}\">{}</td><td>{}</td><td>{}</td></tr>", esc(&u.component), esc(&u.name), esc(&u.status), esc(&u.reason));
+        }
+        s.push_str("</table>\n");
+    }
+    if !r.violations.is_empty() {
+        s.push_str("<h2 class=\"violation\">Policy violations</h2>\n<table><tr><th>Component</th><th>Rule</th><th>Value</th></tr>\n");
+        for v in &r.violations {
+            let _ = writeln!(s, "<tr><td>{}</td><td><code>{}</code></td><td>{}</td></tr>", esc(&v.name), esc(&v.rule), esc(&v.value));
+        }
+        s.push_str("</table>\n");
+    }
+    s.push_str("</body></html>\n");
+    s
+}
+
+// ---------------------------------------------------------------------------------------------
+// SARIF
+
+/// The SARIF 2.1.0 schema URI written in `$schema`.
+pub const SARIF_SCHEMA: &str = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+
+/// A SARIF 2.1.0 log: one run of aiprov, one rule per policy, one result per violation located
+/// at the component's first line in the SBOM file (`source` is the file's text, `uri` how to
+/// name it, e.g. the path relative to the repository root).
+pub fn to_sarif(r: &Report, policies: &[Policy], source: &str, uri: &str, tool_version: &str) -> Value {
+    let wanted: HashSet<String> = r.violations.iter().map(|v| v.locator.clone()).collect();
+    let positions = value_positions(source, &wanted);
+    let mut rules: Vec<&str> = Vec::new();
+    for p in policies {
+        if !rules.contains(&p.text.as_str()) {
+            rules.push(&p.text);
+        }
+    }
+    for v in &r.violations {
+        if !rules.contains(&v.rule.as_str()) {
+            rules.push(&v.rule);
+        }
+    }
+    let rule_objects: Vec<Value> = rules
+        .iter()
+        .map(|id| {
+            json!({
+                "id": id,
+                "name": "AiprovPolicy",
+                "shortDescription": {"text": format!("aiprov policy --fail-on {id}")},
+                "fullDescription": {"text": format!("A component of the SBOM for which the aiprov policy `{id}` holds (its aiprov: properties violate the release gate).")},
+                "defaultConfiguration": {"level": "error"},
+            })
+        })
+        .collect();
+    let results: Vec<Value> = r
+        .violations
+        .iter()
+        .map(|v| {
+            let index = rules.iter().position(|id| *id == v.rule).unwrap_or(0);
+            let mut physical = json!({"artifactLocation": {"uri": uri, "index": 0}});
+            if let Some((line, column)) = positions.get(&v.locator) {
+                physical["region"] = json!({"startLine": line, "startColumn": column});
+            }
+            json!({
+                "ruleId": v.rule,
+                "ruleIndex": index,
+                "level": "error",
+                "message": {"text": format!("{} ({}) violates `{}`: the value is {}", v.name, v.component, v.rule, v.value)},
+                "locations": [{
+                    "physicalLocation": physical,
+                    "logicalLocations": [{"name": v.name, "fullyQualifiedName": v.locator, "kind": "object"}],
+                }],
+                "partialFingerprints": {"aiprovComponentRule/v1": format!("{}|{}", v.component, v.rule)},
+                "properties": {"component": v.component, "value": v.value},
+            })
+        })
+        .collect();
+    json!({
+        "$schema": SARIF_SCHEMA,
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "aiprov", "version": tool_version, "semanticVersion": tool_version, "rules": rule_objects}},
+            "artifacts": [{"location": {"uri": uri}, "mimeType": "application/vnd.cyclonedx+json"}],
+            "columnKind": "unicodeCodePoints",
+            "results": results,
+        }],
+    })
+}
+
+/// A file path as a SARIF `uri`: forward slashes, everything outside RFC 3986 unreserved
+/// characters and `/` percent-encoded.
+pub fn path_uri(path: &str) -> String {
+    let mut out = String::new();
+    for b in path.replace('\\', "/").bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+            out.push(b as char);
+        } else {
+            let _ = write!(out, "%{b:02X}");
+        }
+    }
+    out
+}
+
+/// The 1-based line and column (in characters) where the JSON value at each pointer of
+/// `wanted` starts in `text`. Pointers not found are absent.
+pub fn value_positions(text: &str, wanted: &HashSet<String>) -> HashMap<String, (usize, usize)> {
+    let mut offsets: Vec<(String, usize)> = Vec::new();
+    if !wanted.is_empty() {
+        let mut scan = Scan { s: text.as_bytes(), i: 0 };
+        if text.starts_with('\u{feff}') {
+            scan.i = 3;
+        }
+        let mut ptr = String::new();
+        scan.value(&mut ptr, wanted, &mut offsets);
+    }
+    let mut out = HashMap::new();
+    for (ptr, off) in offsets {
+        let before = &text[..off.min(text.len())];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
+        let column = text[line_start..off].chars().count() + 1;
+        out.insert(ptr, (line, column));
+    }
+    out
+}
+
+struct Scan<'a> {
+    s: &'a [u8],
+    i: usize,
+}
+
+impl Scan<'_> {
+    fn ws(&mut self) {
+        while self.i < self.s.len() && matches!(self.s[self.i], b' ' | b'\t' | b'\n' | b'\r') {
+            self.i += 1;
+        }
+    }
+
+    fn peek(&self) -> Option<u8> {
+        self.s.get(self.i).copied()
+    }
+
+    /// Skip a string at `i` (on its opening quote); returns its raw contents.
+    fn string(&mut self) -> String {
+        let start = self.i;
+        self.i += 1;
+        while self.i < self.s.len() {
+            match self.s[self.i] {
+                b'\\' => self.i += 2,
+                b'"' => {
+                    self.i += 1;
+                    break;
+                }
+                _ => self.i += 1,
+            }
+        }
+        let raw = &self.s[start..self.i.min(self.s.len())];
+        serde_json::from_slice::<String>(raw).unwrap_or_default()
+    }
+
+    fn value(&mut self, ptr: &mut String, wanted: &HashSet<String>, out: &mut Vec<(String, usize)>) {
+        self.ws();
+        if wanted.contains(ptr.as_str()) {
+            out.push((ptr.clone(), self.i));
+        }
+        match self.peek() {
+            Some(b'{') => {
+                self.i += 1;
+                loop {
+                    self.ws();
+                    match self.peek() {
+                        Some(b'"') => {}
+                        Some(b'}') | None => {
+                            self.i += 1;
+                            return;
+                        }
+                        Some(_) => {
+                            self.i += 1;
+                            continue;
+                        }
+                    }
+                    let key = self.string();
+                    self.ws();
+                    if self.peek() == Some(b':') {
+                        self.i += 1;
+                    }
+                    let len = ptr.len();
+                    ptr.push('/');
+                    ptr.push_str(&key.replace('~', "~0").replace('/', "~1"));
+                    self.value(ptr, wanted, out);
+                    ptr.truncate(len);
+                    self.ws();
+                    if self.peek() == Some(b',') {
+                        self.i += 1;
+                    }
+                }
+            }
+            Some(b'[') => {
+                self.i += 1;
+                let mut index = 0usize;
+                loop {
+                    self.ws();
+                    match self.peek() {
+                        Some(b']') | None => {
+                            self.i += 1;
+                            return;
+                        }
+                        _ => {}
+                    }
+                    let len = ptr.len();
+                    let _ = write!(ptr, "/{index}");
+                    self.value(ptr, wanted, out);
+                    ptr.truncate(len);
+                    index += 1;
+                    self.ws();
+                    if self.peek() == Some(b',') {
+                        self.i += 1;
+                    }
+                }
+            }
+            Some(b'"') => {
+                self.string();
+            }
+            Some(_) => {
+                while self.i < self.s.len() && !matches!(self.s[self.i], b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r') {
+                    self.i += 1;
+                }
+            }
+            None => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn positions_of_nested_values() {
+        let text = "{\n  \"a\": [1, {\"b\": \"x/y\"}],\n  \"components\": [\n    {\"name\": \"é\"},\n      {\"name\": \"q\", \"components\": [ {\"name\": \"r\"} ]}\n  ],\n  \"k~/\": {}\n}\n";
+        let wanted: HashSet<String> =
+            ["/components/0", "/components/1", "/components/1/components/0", "/a/1/b", "/k~0~1", "/missing"].iter().map(|s| s.to_string()).collect();
+        let p = value_positions(text, &wanted);
+        assert_eq!(p.get("/components/0"), Some(&(4, 5)));
+        assert_eq!(p.get("/components/1"), Some(&(5, 7)));
+        assert_eq!(p.get("/components/1/components/0"), Some(&(5, 37)));
+        assert_eq!(p.get("/a/1/b"), Some(&(2, 18)));
+        assert_eq!(p.get("/k~0~1"), Some(&(7, 10)));
+        assert_eq!(p.get("/missing"), None);
+    }
+
+    #[test]
+    fn html_escapes_names_and_caps_the_bars() {
+        let mut components = Vec::new();
+        for i in 0..150u64 {
+            let name = if i == 0 { "<script>alert(1)</script>".to_string() } else { format!("c{i:03}") };
+            let props = vec![
+                ("aiprov:status".to_string(), "analyzed".to_string()),
+                ("aiprov:commits:total".to_string(), "100".to_string()),
+                ("aiprov:commits:ai-agent".to_string(), i.to_string()),
+                ("aiprov:commits:ai-assisted".to_string(), "0".to_string()),
+            ];
+            components.push(Component {
+                locator: format!("/components/{i}"),
+                name,
+                provenance: crate::provenance::Provenance::from_properties(props.iter().map(|(a, b)| (a.as_str(), b.as_str()))),
+                ..Component::default()
+            });
+        }
+        let doc = cyclonedx::read("x.json", br#"{"bomFormat": "CycloneDX", "specVersion": "1.6"}"#).unwrap();
+        let r = build("x.json", &doc, &components, Vec::new()).unwrap();
+        let html = to_html(&r);
+        assert!(!html.contains("<script"), "names are escaped");
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;"));
+        assert_eq!(html.matches("<rect class=\"bar\"").count(), MAX_BARS);
+        assert!(html.contains("The 100 highest of 150 analyzed components; the table lists all."));
+        // highest share first: c149 (149 of 100 commits caps the bar at the full width)
+        assert_eq!(chart_rows(&r)[0].name, "c149");
+        assert_eq!(chart_rows(&r)[99].name, "c050");
+        assert!(html.contains(r#"<rect class="bar" x="280" y="31" width="400""#));
+    }
+
+    #[test]
+    fn uris_are_percent_encoded() {
+        assert_eq!(path_uri("sboms/my bom.cdx.json"), "sboms/my%20bom.cdx.json");
+        assert_eq!(path_uri("a\\b.json"), "a/b.json");
+        assert_eq!(path_uri("é.json"), "%C3%A9.json");
+    }
+}
