@@ -4,7 +4,8 @@
 # alternating runs, their ratio (goal: aiprov/git <= 1.0) and aiprov's peak RSS (goal: < 64 MiB),
 # also on a history half as long, to show memory does not grow with history length.
 #
-# usage: benches/commits.sh            (AIPROV_SHARED defaults to ../shared; RUNS defaults to 7)
+# usage: benches/commits.sh   env: AIPROV_SHARED (default ../shared), RUNS (default 7),
+#                                   AIPROV_BIN (the binary; default: cargo build --release)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 shared=${AIPROV_SHARED:-$here/../shared}
@@ -12,8 +13,12 @@ runs=${RUNS:-7}
 stream=$shared/corpus/github.com+ghostty-org+ghostty.fi.gz
 [[ -f $stream ]] || { echo "benches/commits.sh: no ghostty replica at $stream (set AIPROV_SHARED)" >&2; exit 2; }
 
-cargo build --release --locked --quiet --manifest-path "$here/Cargo.toml"
-bin=${CARGO_TARGET_DIR:-$here/target}/release/aiprov
+if [[ -n ${AIPROV_BIN:-} ]]; then
+  bin=$AIPROV_BIN
+else
+  cargo build --release --locked --quiet --manifest-path "$here/Cargo.toml"
+  bin=${CARGO_TARGET_DIR:-$here/target}/release/aiprov
+fi
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
 repo=$work/ghostty.git
 git init -q --bare "$repo"
