@@ -1133,6 +1133,37 @@ pub fn write(doc: &Document, edits: &Edits, opts: &WriteOptions) -> Written {
     }
 }
 
+/// The aiprov properties in the document (see [`super::Document::aiprov_properties`]).
+pub fn aiprov_properties(doc: &Document) -> Edits {
+    let tree = &doc.tree;
+    let ours = |owner: usize| -> Vec<(String, String)> {
+        tree.child(owner, "properties")
+            .map(|list| {
+                tree.children(list, "property")
+                    .filter_map(|p| {
+                        let name = tree.attr(p, "name")?;
+                        name.starts_with(cyclonedx::NAMESPACE)
+                            .then(|| (name.to_string(), tree.els[p].text.clone()))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let mut e = Edits::default();
+    for c in &doc.inventory.components {
+        if let Some(&el) = doc.locators.get(&c.locator) {
+            let list = ours(el);
+            if !list.is_empty() {
+                e.components.insert(c.locator.clone(), list);
+            }
+        }
+    }
+    if let Some(m) = tree.child(tree.root, "metadata") {
+        e.summary = ours(m);
+    }
+    e
+}
+
 /// Remove aiprov's properties (and `<properties>` elements left empty by that) and its tool
 /// entry (and the `<components>` / `<tools>` it leaves empty) from a CycloneDX XML document;
 /// `version` and the timestamp stay. For fidelity tests.

@@ -136,6 +136,43 @@ impl Document {
         }
     }
 
+    /// The aiprov properties the document already holds (from an earlier run), keyed like
+    /// [`Edits`]: per component locator (components without any are left out) and the summary.
+    /// Reads CycloneDX properties, SPDX 2 annotations by `Tool: aiprov-…` and SPDX 3
+    /// `CdxPropertiesExtension` entries alike.
+    pub fn aiprov_properties(&self) -> Edits {
+        match self {
+            Document::CycloneDxJson(d) => {
+                let props = |v: Option<&serde_json::Value>| -> Vec<(String, String)> {
+                    v.and_then(serde_json::Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|p| {
+                            Some((
+                                p.get("name")?.as_str()?.to_string(),
+                                p.get("value")?.as_str()?.to_string(),
+                            ))
+                        })
+                        .filter(|(n, _)| n.starts_with(cyclonedx::NAMESPACE))
+                        .collect()
+                };
+                let mut e = Edits::default();
+                for c in &d.inventory.components {
+                    let list = props(d.value.pointer(&format!("{}/properties", c.locator)));
+                    if !list.is_empty() {
+                        e.components.insert(c.locator.clone(), list);
+                    }
+                }
+                e.summary = props(d.value.pointer("/metadata/properties"));
+                e
+            }
+            Document::CycloneDxXml(d) => cyclonedx_xml::aiprov_properties(d),
+            Document::SpdxJson(d) => spdx_json::aiprov_properties(d),
+            Document::SpdxTagValue(d) => spdx_tv::aiprov_properties(d),
+            Document::Spdx3(d) => spdx3::aiprov_properties(d),
+        }
+    }
+
     /// Enrich a copy of the document with `edits` (keyed by [`crate::inventory::Component::locator`])
     /// and serialize it in the input's format and spec version.
     pub fn write(&self, edits: &Edits, opts: &WriteOptions) -> Written {
@@ -328,6 +365,17 @@ pub(crate) fn properties_comment(props: &[(String, String)]) -> String {
         .map(|(n, v)| format!("{}={}", one_line(n), one_line(v)))
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// The `aiprov:` name/value pairs of an SPDX 2 annotation comment written by
+/// [`properties_comment`].
+pub(crate) fn parse_properties_comment(comment: &str) -> Vec<(String, String)> {
+    comment
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .filter(|(n, _)| n.starts_with(cyclonedx::NAMESPACE))
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect()
 }
 
 fn one_line(s: &str) -> String {

@@ -561,10 +561,34 @@ fn set_annotation(
     }
 }
 
+/// The aiprov properties in the document's aiprov annotations (see
+/// [`super::Document::aiprov_properties`]).
+pub fn aiprov_properties(doc: &Document) -> Edits {
+    let ours = |v: Option<&Value>| -> Vec<(String, String)> {
+        v.and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter(|a| is_our_annotation(a))
+            .filter_map(|a| a.get("comment")?.as_str())
+            .flat_map(super::parse_properties_comment)
+            .collect()
+    };
+    let mut e = Edits::default();
+    for c in &doc.inventory.components {
+        let list = ours(doc.value.pointer(&format!("{}/annotations", c.locator)));
+        if !list.is_empty() {
+            e.components.insert(c.locator.clone(), list);
+        }
+    }
+    e.summary = ours(doc.value.get("annotations"));
+    e
+}
+
 /// Remove everything [`apply`] adds except `created` and `documentNamespace` (which it
 /// replaces): aiprov's annotations on packages and on the document, its creator, its
-/// `externalDocumentRefs` entry and AMENDS relationship, and the arrays those removals leave
-/// empty. For fidelity tests: `strip_aiprov(output)` equals `strip_aiprov(input)` once `created`
+/// `externalDocumentRefs` entry and AMENDS relationship, and those arrays when they are left
+/// empty (or were: the output cannot tell an array aiprov created from one that was empty, so
+/// strip both documents before comparing them). For fidelity tests: `strip_aiprov(output)` equals `strip_aiprov(input)` once `created`
 /// and `documentNamespace` are restored.
 pub fn strip_aiprov(value: &mut Value) {
     let Some(root) = value.as_object_mut() else {
@@ -572,9 +596,8 @@ pub fn strip_aiprov(value: &mut Value) {
     };
     fn strip_list(obj: &mut Map<String, Value>, key: &str, ours: impl Fn(&Value) -> bool) {
         if let Some(Value::Array(list)) = obj.get_mut(key) {
-            let before = list.len();
             list.retain(|v| !ours(v));
-            if list.is_empty() && before > 0 {
+            if list.is_empty() {
                 obj.shift_remove(key);
             }
         }

@@ -579,6 +579,42 @@ pub fn write(doc: &Document, edits: &Edits, opts: &WriteOptions) -> Written {
     }
 }
 
+/// The aiprov properties in the document's aiprov annotations, by the SPDXID they annotate
+/// (see [`super::Document::aiprov_properties`]); those on the document's SPDXID are the summary.
+pub fn aiprov_properties(doc: &Document) -> Edits {
+    let p = &doc.parsed;
+    let flags = ours(&p.entries);
+    let mut e = Edits::default();
+    let mut k = 0;
+    while k < p.entries.len() {
+        if !(flags[k] && p.entries[k].tag == "Annotator") {
+            k += 1;
+            continue;
+        }
+        let mut target = None;
+        let mut comment = String::new();
+        k += 1;
+        while k < p.entries.len()
+            && flags[k]
+            && ANNOTATION_TAGS.contains(&p.entries[k].tag.as_str())
+        {
+            match p.entries[k].tag.as_str() {
+                "SPDXREF" => target = Some(p.entries[k].value.clone()),
+                "AnnotationComment" => comment = p.entries[k].value.replace("<\\/text>", "</text>"),
+                _ => {}
+            }
+            k += 1;
+        }
+        let props = super::parse_properties_comment(&comment);
+        match target {
+            Some(t) if t == p.doc_id => e.summary.extend(props),
+            Some(t) if !props.is_empty() => e.components.entry(t).or_default().extend(props),
+            _ => {}
+        }
+    }
+    e
+}
+
 /// Remove every line aiprov adds (its creator, annotations, reference to the original and
 /// AMENDS relationship); `Created:` and `DocumentNamespace:`, which it replaces, stay as they
 /// are. For fidelity tests: `strip_aiprov(output)` equals `strip_aiprov(input)` once those two
