@@ -619,15 +619,22 @@ fn escape_attr(s: &str) -> String {
         .replace('\t', "&#9;")
 }
 
-/// Indentation: whether the document breaks lines between elements, and its indent unit.
+/// Indentation: whether the document breaks lines between elements, its indent unit and its
+/// line ending (`\r\n` documents get `\r\n` in what aiprov inserts).
 struct Layout {
     pretty: bool,
     unit: String,
+    eol: &'static str,
 }
 
 impl Layout {
     fn of(text: &str, tree: &Tree) -> Layout {
         let root = &tree.els[tree.root];
+        let eol = if text[..root.start_end.max(root.inner_last)].contains("\r\n") {
+            "\r\n"
+        } else {
+            "\n"
+        };
         let first = root.children.first().map(|&c| &tree.els[c]);
         match first {
             Some(c) => {
@@ -636,16 +643,19 @@ impl Layout {
                     Some(i) => Layout {
                         pretty: true,
                         unit: ws[i + 1..].to_string(),
+                        eol,
                     },
                     None => Layout {
                         pretty: false,
                         unit: String::new(),
+                        eol,
                     },
                 }
             }
             None => Layout {
                 pretty: true,
                 unit: "  ".into(),
+                eol,
             },
         }
     }
@@ -660,13 +670,13 @@ impl Layout {
         if let Some(&c) = tree.els[el].children.first() {
             let ws = &text[tree.els[c].ws_before..tree.els[c].start];
             return match ws.rfind('\n') {
-                Some(i) => format!("\n{}", &ws[i + 1..]),
+                Some(i) => format!("{}{}", self.eol, &ws[i + 1..]),
                 None => String::new(),
             };
         }
         match self.own_sep(text, tree, el) {
             own if !own.is_empty() => format!("{own}{}", self.unit),
-            _ if el == tree.root => format!("\n{}", self.unit),
+            _ if el == tree.root => format!("{}{}", self.eol, self.unit),
             _ => String::new(),
         }
     }
@@ -679,8 +689,8 @@ impl Layout {
         let e = &tree.els[el];
         let ws = &text[e.ws_before..e.start];
         match ws.rfind('\n') {
-            Some(i) => format!("\n{}", &ws[i + 1..]),
-            None if el == tree.root => "\n".to_string(),
+            Some(i) => format!("{}{}", self.eol, &ws[i + 1..]),
+            None if el == tree.root => self.eol.to_string(),
             None => String::new(),
         }
     }

@@ -29,6 +29,13 @@ use time::OffsetDateTime;
 
 pub use cyclonedx::{Edits, ReadOptions, WriteOptions, Written};
 
+/// Per format, remove what aiprov adds (for fidelity tests; each says what stays to restore).
+pub use cyclonedx::strip_aiprov as strip_aiprov_cyclonedx_json;
+pub use cyclonedx_xml::strip_aiprov as strip_aiprov_cyclonedx_xml;
+pub use spdx3::strip_aiprov as strip_aiprov_spdx3;
+pub use spdx_json::strip_aiprov as strip_aiprov_spdx_json;
+pub use spdx_tv::strip_aiprov as strip_aiprov_spdx_tv;
+
 use crate::inventory::{Inventory, VcsRef};
 use crate::resolve::{looks_like_commit, parse_repo_url, Purl};
 

@@ -214,6 +214,9 @@ fn write_splices_only_our_parts() {
 </bom>
 "#;
     assert_eq!(out, want);
+    // a CRLF document gets CRLF in what is inserted
+    let crlf = written(&doc(&SAMPLE.replace('\n', "\r\n")), &edits());
+    assert_eq!(crlf, want.replace('\n', "\r\n"));
     // idempotent: the second run changes only the version
     let d2 = doc(&out);
     assert_eq!(d2.inventory, d.inventory);
