@@ -20,8 +20,7 @@ use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
 use super::{bounded, path_label, Error, ECHO_LIMIT};
-use crate::inventory::{Component, Inventory, VcsRef};
-use crate::resolve::{looks_like_commit, parse_repo_url, Purl};
+use crate::inventory::{Component, Hash, Inventory, Relationship, VcsRef};
 
 /// The property namespace aiprov owns.
 pub const NAMESPACE: &str = "aiprov:";
@@ -113,8 +112,19 @@ pub fn read(path_label: &str, bytes: &[u8]) -> Result<Document, Error> {
 /// a `pkg:golang` module path on a forge.
 pub fn read_with(path_label_: &str, bytes: &[u8], opts: &ReadOptions) -> Result<Document, Error> {
     let path = path_label(path_label_);
+    let value = parse_json(&path, bytes)?;
+    from_value(&path, value, opts)
+}
+
+/// Parse JSON bytes (a UTF-8 byte order mark is skipped); `path` is already a label.
+pub(crate) fn parse_json(path: &str, bytes: &[u8]) -> Result<Value, Error> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-    let value: Value = serde_json::from_slice(bytes).map_err(|e| not_json(&path, &e))?;
+    serde_json::from_slice(bytes).map_err(|e| not_json(path, &e))
+}
+
+/// [`read_with`] on an already parsed document; `path` is already a label.
+pub(crate) fn from_value(path: &str, value: Value, opts: &ReadOptions) -> Result<Document, Error> {
+    let path = path.to_string();
     let Some(root) = value.as_object() else {
         return Err(Error::NotCycloneDx {
             path,
@@ -178,12 +188,43 @@ pub fn read_with(path_label_: &str, bytes: &[u8], opts: &ReadOptions) -> Result<
     if let Some(list) = root.get("components") {
         walk_list(&path, list, "/components", &mut seen, &mut components)?;
     }
+    let relationships = dependencies(root.get("dependencies"));
     Ok(Document {
         spec_version,
-        inventory: Inventory { components },
+        inventory: Inventory {
+            components,
+            relationships,
+        },
         signed,
         value,
     })
+}
+
+/// `dependencies[]` as relationships: each `dependsOn` / `provides` entry, in document order.
+fn dependencies(deps: Option<&Value>) -> Vec<Relationship> {
+    let mut out = Vec::new();
+    for dep in deps.and_then(Value::as_array).into_iter().flatten() {
+        let Some(from) = dep.get("ref").and_then(Value::as_str) else {
+            continue;
+        };
+        for kind in ["dependsOn", "provides"] {
+            for to in dep
+                .get(kind)
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                if let Some(to) = to.as_str() {
+                    out.push(Relationship {
+                        from: from.to_string(),
+                        kind: kind.to_string(),
+                        to: to.to_string(),
+                    });
+                }
+            }
+        }
+    }
+    out
 }
 
 fn not_json(path: &str, e: &serde_json::Error) -> Error {
@@ -268,6 +309,26 @@ fn walk_component(
     }
     let text = |k: &str| obj.get(k).and_then(Value::as_str).map(str::to_string);
     let purl = text("purl");
+    let named = |k: &str| {
+        obj.get(k)
+            .and_then(|o| o.get("name"))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+    };
+    let hashes = obj
+        .get("hashes")
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(|h| {
+                    Some(Hash {
+                        algorithm: h.get("alg")?.as_str()?.to_string(),
+                        value: h.get("content")?.as_str()?.to_string(),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
     out.push(Component {
         locator: pointer.clone(),
         bom_ref,
@@ -276,6 +337,10 @@ fn walk_component(
         version: text("version"),
         vcs_refs: vcs_refs(obj, purl.as_deref()),
         purl,
+        cpe: text("cpe"),
+        supplier: named("supplier"),
+        originator: named("manufacturer").or_else(|| text("author")),
+        hashes,
     });
     if let Some(children) = obj.get("components") {
         walk_list(path, children, &format!("{pointer}/components"), seen, out)?;
@@ -283,39 +348,10 @@ fn walk_component(
     Ok(())
 }
 
-/// Repository references of one component, best first, without repeats.
+/// Repository references of one component, best first, without repeats: see
+/// [`super::vcs_refs`]; `externalReferences[type=vcs]` are VCS references, the other
+/// external references count when they are a forge repository URL.
 fn vcs_refs(obj: &Map<String, Value>, purl: Option<&str>) -> Vec<VcsRef> {
-    let mut refs: Vec<VcsRef> = Vec::new();
-    let mut push = |url: String, origin: String| {
-        if !url.is_empty() && !refs.iter().any(|r| r.url == url) {
-            refs.push(VcsRef { url, origin });
-        }
-    };
-    let purl = purl.and_then(Purl::parse);
-    if let Some(p) = &purl {
-        if let Some(vcs) = p.qualifier("vcs_url") {
-            push(vcs.to_string(), "purl:vcs_url".into());
-        }
-        let forge = match p.ty.as_str() {
-            "github" => Some("github.com"),
-            "gitlab" => Some("gitlab.com"),
-            "bitbucket" => Some("bitbucket.org"),
-            _ => None,
-        };
-        if let (Some(host), Some(ns)) = (forge, &p.namespace) {
-            let mut url = format!("https://{host}/{ns}/{}", p.name);
-            if let Some(v) = p.version.as_deref().filter(|v| looks_like_commit(v)) {
-                url = format!("{url}@{v}");
-            }
-            push(url, format!("purl:{}", p.ty));
-        }
-        if let Some(dl) = p
-            .qualifier("download_url")
-            .filter(|u| parse_repo_url(u).is_some())
-        {
-            push(dl.to_string(), "purl:download_url".into());
-        }
-    }
     let ext: Vec<(&str, &str)> = obj
         .get("externalReferences")
         .and_then(Value::as_array)
@@ -325,30 +361,28 @@ fn vcs_refs(obj: &Map<String, Value>, purl: Option<&str>) -> Vec<VcsRef> {
                 .collect()
         })
         .unwrap_or_default();
-    for (ty, url) in &ext {
-        if *ty == "vcs" {
-            push(url.to_string(), "externalReferences[vcs]".into());
-        }
-    }
-    for (ty, url) in &ext {
-        if *ty != "vcs" && parse_repo_url(url).is_some() {
-            push(
+    external_reference_refs(purl, &ext)
+}
+
+/// [`super::vcs_refs`] for CycloneDX `externalReferences` given as `(type, url)` pairs (shared
+/// with the XML reader).
+pub(crate) fn external_reference_refs(purl: Option<&str>, ext: &[(&str, &str)]) -> Vec<VcsRef> {
+    let vcs: Vec<(String, String)> = ext
+        .iter()
+        .filter(|(ty, _)| *ty == "vcs")
+        .map(|(_, url)| (url.to_string(), "externalReferences[vcs]".to_string()))
+        .collect();
+    let other: Vec<(String, String)> = ext
+        .iter()
+        .filter(|(ty, _)| *ty != "vcs")
+        .map(|(ty, url)| {
+            (
                 url.to_string(),
                 format!("externalReferences[{}]", bounded(ty, 64)),
-            );
-        }
-    }
-    if let Some(p) = &purl {
-        if p.ty == "golang" {
-            if let Some(ns) = &p.namespace {
-                let url = format!("https://{ns}/{}", p.name);
-                if parse_repo_url(&url).is_some() {
-                    push(url, "purl:golang".into());
-                }
-            }
-        }
-    }
-    refs
+            )
+        })
+        .collect();
+    super::vcs_refs(purl, &vcs, &other)
 }
 
 /// Enrich a copy of `doc` and serialize it. See [`apply`].

@@ -1,11 +1,413 @@
-//! SBOM readers and writers.
+//! SBOM readers and writers, one interface for every format.
 //!
-//! Every format is edited in place: a reader parses the document into a tree it keeps (for
-//! CycloneDX JSON a [`serde_json::Value`]) plus the neutral [`crate::inventory::Inventory`], and the
-//! writer changes only what aiprov owns (its `aiprov:` properties, its `metadata.tools` entry,
-//! `version`, `metadata.timestamp`) on that same tree.
+//! [`read`] detects the format from the content (never from the file name, see [`detect`]) and
+//! returns a [`Document`]: the parsed document, kept whole, plus the neutral
+//! [`crate::inventory::Inventory`]. [`Document::write`] edits that same document in place and
+//! serializes it in the input's format and version; it changes only what aiprov owns:
+//!
+//! | format | per component | document level |
+//! |---|---|---|
+//! | CycloneDX JSON / XML | `aiprov:` properties | `metadata.tools` entry, `version` + 1, timestamp, `aiprov:summary:` properties |
+//! | SPDX 2.2/2.3 JSON / tag-value | one annotation of type `OTHER` by `Tool: aiprov-<version>` per package | a document annotation, the `Tool: aiprov-<version>` creator, `created`, a new `documentNamespace` that amends the original (referenced with its SHA1) |
+//! | SPDX 3.0.1 JSON-LD | a `CdxPropertiesExtension` per package | one on the `SpdxDocument`, a `Tool` element, `created` / `createdUsing` |
+//!
+//! Re-enriching replaces aiprov's own additions, never duplicates them. Nothing else changes:
+//! JSON formats keep key order, tag-value keeps every other line byte for byte, XML keeps every
+//! other byte (the writer splices text into the original).
 
 pub mod cyclonedx;
+pub mod cyclonedx_xml;
+pub mod detect;
+pub mod spdx3;
+pub mod spdx_json;
+pub mod spdx_tv;
+
+use std::fmt;
+
+use time::format_description::well_known::Rfc3339;
+use time::OffsetDateTime;
+
+pub use cyclonedx::{Edits, ReadOptions, WriteOptions, Written};
+
+/// Per format, remove what aiprov adds (for fidelity tests; each says what stays to restore).
+pub use cyclonedx::strip_aiprov as strip_aiprov_cyclonedx_json;
+pub use cyclonedx_xml::strip_aiprov as strip_aiprov_cyclonedx_xml;
+pub use spdx3::strip_aiprov as strip_aiprov_spdx3;
+pub use spdx_json::strip_aiprov as strip_aiprov_spdx_json;
+pub use spdx_tv::strip_aiprov as strip_aiprov_spdx_tv;
+
+use crate::inventory::{Inventory, VcsRef};
+use crate::resolve::{looks_like_commit, parse_repo_url, Purl};
+
+/// The formats aiprov reads and writes, with their spec version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Format {
+    /// CycloneDX JSON, spec `1.minor` (1.2 to 1.7).
+    CycloneDxJson {
+        /// Spec minor version.
+        minor: u32,
+    },
+    /// CycloneDX XML, spec `1.minor` (1.2 to 1.7), from the root element's namespace.
+    CycloneDxXml {
+        /// Spec minor version.
+        minor: u32,
+    },
+    /// SPDX `2.minor` JSON (2.2 or 2.3).
+    SpdxJson {
+        /// Spec minor version.
+        minor: u32,
+    },
+    /// SPDX `2.minor` tag-value (2.2 or 2.3).
+    SpdxTagValue {
+        /// Spec minor version.
+        minor: u32,
+    },
+    /// SPDX 3.0.1 JSON-LD.
+    Spdx3JsonLd,
+}
+
+impl fmt::Display for Format {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Format::CycloneDxJson { minor } => write!(f, "CycloneDX 1.{minor} JSON"),
+            Format::CycloneDxXml { minor } => write!(f, "CycloneDX 1.{minor} XML"),
+            Format::SpdxJson { minor } => write!(f, "SPDX 2.{minor} JSON"),
+            Format::SpdxTagValue { minor } => write!(f, "SPDX 2.{minor} tag-value"),
+            Format::Spdx3JsonLd => write!(f, "SPDX 3.0.1 JSON-LD"),
+        }
+    }
+}
+
+/// A document as read, in any supported format.
+#[derive(Debug, Clone, PartialEq)]
+#[allow(clippy::large_enum_variant)]
+pub enum Document {
+    /// CycloneDX JSON.
+    CycloneDxJson(cyclonedx::Document),
+    /// CycloneDX XML.
+    CycloneDxXml(cyclonedx_xml::Document),
+    /// SPDX 2.2 / 2.3 JSON.
+    SpdxJson(spdx_json::Document),
+    /// SPDX 2.2 / 2.3 tag-value.
+    SpdxTagValue(spdx_tv::Document),
+    /// SPDX 3.0.1 JSON-LD.
+    Spdx3(spdx3::Document),
+}
+
+/// Read a document in any supported format, detected from its content (see [`detect`]).
+///
+/// `path_label` names the input in messages (`-` for stdin). `opts.strip_signature` accepts a
+/// signed CycloneDX document (JSON `signature`, XML `<Signature>`); the other formats carry no
+/// enveloped signature.
+pub fn read(path_label_: &str, bytes: &[u8], opts: &ReadOptions) -> Result<Document, Error> {
+    let path = path_label(path_label_);
+    match detect::sniff(&path, bytes)? {
+        detect::Sniffed::CycloneDxJson(value) => {
+            cyclonedx::from_value(&path, value, opts).map(Document::CycloneDxJson)
+        }
+        detect::Sniffed::SpdxJson(value, _) => {
+            spdx_json::from_value(&path, value, bytes).map(Document::SpdxJson)
+        }
+        detect::Sniffed::Spdx3(value) => spdx3::from_value(&path, value).map(Document::Spdx3),
+        detect::Sniffed::CycloneDxXml(_) => {
+            cyclonedx_xml::read_with(&path, bytes, opts).map(Document::CycloneDxXml)
+        }
+        detect::Sniffed::SpdxTagValue(_) => spdx_tv::read(&path, bytes).map(Document::SpdxTagValue),
+    }
+}
+
+impl Document {
+    /// The document's format and spec version.
+    pub fn format(&self) -> Format {
+        match self {
+            Document::CycloneDxJson(d) => Format::CycloneDxJson {
+                minor: d.spec_version.1,
+            },
+            Document::CycloneDxXml(d) => Format::CycloneDxXml {
+                minor: d.spec_version.1,
+            },
+            Document::SpdxJson(d) => Format::SpdxJson { minor: d.minor },
+            Document::SpdxTagValue(d) => Format::SpdxTagValue { minor: d.minor },
+            Document::Spdx3(_) => Format::Spdx3JsonLd,
+        }
+    }
+
+    /// The components (and relationships) the document describes.
+    pub fn inventory(&self) -> &Inventory {
+        match self {
+            Document::CycloneDxJson(d) => &d.inventory,
+            Document::CycloneDxXml(d) => &d.inventory,
+            Document::SpdxJson(d) => &d.inventory,
+            Document::SpdxTagValue(d) => &d.inventory,
+            Document::Spdx3(d) => &d.inventory,
+        }
+    }
+
+    /// The aiprov properties the document already holds (from an earlier run), keyed like
+    /// [`Edits`]: per component locator (components without any are left out) and the summary.
+    /// Reads CycloneDX properties, SPDX 2 annotations by `Tool: aiprov-…` and SPDX 3
+    /// `CdxPropertiesExtension` entries alike.
+    pub fn aiprov_properties(&self) -> Edits {
+        match self {
+            Document::CycloneDxJson(d) => {
+                let props = |v: Option<&serde_json::Value>| -> Vec<(String, String)> {
+                    v.and_then(serde_json::Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .filter_map(|p| {
+                            Some((
+                                p.get("name")?.as_str()?.to_string(),
+                                p.get("value")?.as_str()?.to_string(),
+                            ))
+                        })
+                        .filter(|(n, _)| n.starts_with(cyclonedx::NAMESPACE))
+                        .collect()
+                };
+                let mut e = Edits::default();
+                for c in &d.inventory.components {
+                    let list = props(d.value.pointer(&format!("{}/properties", c.locator)));
+                    if !list.is_empty() {
+                        e.components.insert(c.locator.clone(), list);
+                    }
+                }
+                e.summary = props(d.value.pointer("/metadata/properties"));
+                e
+            }
+            Document::CycloneDxXml(d) => cyclonedx_xml::aiprov_properties(d),
+            Document::SpdxJson(d) => spdx_json::aiprov_properties(d),
+            Document::SpdxTagValue(d) => spdx_tv::aiprov_properties(d),
+            Document::Spdx3(d) => spdx3::aiprov_properties(d),
+        }
+    }
+
+    /// Enrich a copy of the document with `edits` (keyed by [`crate::inventory::Component::locator`])
+    /// and serialize it in the input's format and spec version.
+    pub fn write(&self, edits: &Edits, opts: &WriteOptions) -> Written {
+        match self {
+            Document::CycloneDxJson(d) => cyclonedx::write(d, edits, opts),
+            Document::CycloneDxXml(d) => cyclonedx_xml::write(d, edits, opts),
+            Document::SpdxJson(d) => spdx_json::write(d, edits, opts),
+            Document::SpdxTagValue(d) => spdx_tv::write(d, edits, opts),
+            Document::Spdx3(d) => spdx3::write(d, edits, opts),
+        }
+    }
+}
+
+/// Whether aiprov can write a document read as `from` in format `to` without losing anything.
+///
+/// Only `from == to` is accepted: aiprov edits the document it read, so every field, comment and
+/// extension survives; a conversion would rebuild the document through a model that cannot hold
+/// all of them. The error says what would be lost.
+pub fn can_convert(from: Format, to: Format) -> Result<(), String> {
+    use Format::*;
+    if from == to {
+        return Ok(());
+    }
+    let why = match (from, to) {
+        (CycloneDxJson { minor: a }, CycloneDxJson { minor: b })
+        | (CycloneDxXml { minor: a }, CycloneDxXml { minor: b }) => {
+            if b < a {
+                format!("CycloneDX 1.{b} lacks fields that 1.{a} defines")
+            } else {
+                format!(
+                    "the document would still be a 1.{a} document under a 1.{b} label; \
+                     re-generate it with a 1.{b} generator"
+                )
+            }
+        }
+        (CycloneDxJson { .. }, CycloneDxXml { .. })
+        | (CycloneDxXml { .. }, CycloneDxJson { .. }) => {
+            "CycloneDX JSON and XML do not hold the same things (XML comments, processing \
+             instructions and foreign-namespace extension elements have no JSON form; JSON \
+             number spellings and unknown keys have no XML form)"
+                .to_string()
+        }
+        (SpdxJson { .. }, SpdxTagValue { .. }) | (SpdxTagValue { .. }, SpdxJson { .. }) => {
+            "SPDX JSON and tag-value do not hold the same things (tag-value comments and line \
+             layout, JSON key order and fields outside the tag-value grammar)"
+                .to_string()
+        }
+        (SpdxJson { minor: a }, SpdxJson { minor: b })
+        | (SpdxTagValue { minor: a }, SpdxTagValue { minor: b }) => {
+            format!("SPDX 2.{a} and 2.{b} define different fields")
+        }
+        (CycloneDxJson { .. } | CycloneDxXml { .. }, _) => {
+            "CycloneDX properties, services, dependencies with bom-refs, compositions, \
+             vulnerabilities and formulation have no exact SPDX equivalent"
+                .to_string()
+        }
+        (_, CycloneDxJson { .. } | CycloneDxXml { .. }) => {
+            "SPDX files, snippets, licensing details, annotations and relationship types have no \
+             exact CycloneDX equivalent"
+                .to_string()
+        }
+        (Spdx3JsonLd, _) | (_, Spdx3JsonLd) => {
+            "SPDX 3 is a different model (elements, profiles, CreationInfo) from SPDX 2; the \
+             mapping between them is not one to one"
+                .to_string()
+        }
+    };
+    Err(format!(
+        "cannot convert {from} to {to} without losing information: {why}; aiprov writes the \
+         input's format"
+    ))
+}
+
+/// Repository references of one component, best first, without repeats: the purl's `vcs_url`
+/// qualifier; a `pkg:github` / `pkg:gitlab` / `pkg:bitbucket` purl; the purl's `download_url`
+/// qualifier when it is a forge repository; then `vcs` (the format's own VCS fields, all
+/// kept); then `other` (URLs kept only when they are a forge repository); then a `pkg:golang`
+/// module path on a forge. Each pair is `(url, origin)`.
+pub(crate) fn vcs_refs(
+    purl: Option<&str>,
+    vcs: &[(String, String)],
+    other: &[(String, String)],
+) -> Vec<VcsRef> {
+    let mut refs: Vec<VcsRef> = Vec::new();
+    let mut push = |url: String, origin: String| {
+        if !url.is_empty() && !refs.iter().any(|r| r.url == url) {
+            refs.push(VcsRef { url, origin });
+        }
+    };
+    let purl = purl.and_then(Purl::parse);
+    if let Some(p) = &purl {
+        if let Some(vcs) = p.qualifier("vcs_url") {
+            push(vcs.to_string(), "purl:vcs_url".into());
+        }
+        let forge = match p.ty.as_str() {
+            "github" => Some("github.com"),
+            "gitlab" => Some("gitlab.com"),
+            "bitbucket" => Some("bitbucket.org"),
+            _ => None,
+        };
+        if let (Some(host), Some(ns)) = (forge, &p.namespace) {
+            let mut url = format!("https://{host}/{ns}/{}", p.name);
+            if let Some(v) = p.version.as_deref().filter(|v| looks_like_commit(v)) {
+                url = format!("{url}@{v}");
+            }
+            push(url, format!("purl:{}", p.ty));
+        }
+        if let Some(dl) = p
+            .qualifier("download_url")
+            .filter(|u| parse_repo_url(u).is_some())
+        {
+            push(dl.to_string(), "purl:download_url".into());
+        }
+    }
+    for (url, origin) in vcs {
+        push(url.clone(), origin.clone());
+    }
+    for (url, origin) in other {
+        if parse_repo_url(url).is_some() {
+            push(url.clone(), origin.clone());
+        }
+    }
+    if let Some(p) = &purl {
+        if p.ty == "golang" {
+            if let Some(ns) = &p.namespace {
+                let url = format!("https://{ns}/{}", p.name);
+                if parse_repo_url(&url).is_some() {
+                    push(url, "purl:golang".into());
+                }
+            }
+        }
+    }
+    refs
+}
+
+/// `t` in UTC, whole seconds, RFC 3339 with `Z` (`2026-09-01T12:00:00Z`): the form every format
+/// accepts (SPDX 2 and 3 require it).
+pub(crate) fn utc_seconds(t: OffsetDateTime) -> String {
+    let t = t
+        .to_offset(time::UtcOffset::UTC)
+        .replace_nanosecond(0)
+        .expect("0 is a valid nanosecond");
+    t.format(&Rfc3339)
+        .expect("a UTC time with whole seconds formats as RFC 3339")
+}
+
+/// 1-based line and column (in characters) of byte `offset` in `text`.
+pub(crate) fn line_column(text: &[u8], offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&before[start..]).chars().count() + 1;
+    (line, column)
+}
+
+/// `bytes` as UTF-8 (a byte order mark is not skipped), or [`Error::InvalidUtf8`] with the line.
+pub(crate) fn utf8<'a>(path: &str, bytes: &'a [u8]) -> Result<&'a str, Error> {
+    std::str::from_utf8(bytes).map_err(|e| {
+        let (line, column) = line_column(bytes, e.valid_up_to());
+        Error::InvalidUtf8 {
+            path: path.to_string(),
+            line,
+            column,
+        }
+    })
+}
+
+/// The annotator / creator string aiprov writes into SPDX 2 documents.
+pub(crate) fn spdx_tool(version: &str) -> String {
+    format!("Tool: {}-{version}", cyclonedx::TOOL_NAME)
+}
+
+/// Whether an SPDX 2 annotator or creator is aiprov (any version).
+pub(crate) fn is_spdx_tool(s: &str) -> bool {
+    s.trim()
+        .strip_prefix("Tool:")
+        .is_some_and(|t| t.trim_start().starts_with("aiprov-"))
+}
+
+/// The `aiprov:name=value` lines of an SPDX 2 annotation comment. Only names in the aiprov
+/// namespace are written; line breaks in values become spaces (one property per line).
+pub(crate) fn properties_comment(props: &[(String, String)]) -> String {
+    props
+        .iter()
+        .filter(|(n, _)| n.starts_with(cyclonedx::NAMESPACE))
+        .map(|(n, v)| format!("{}={}", one_line(n), one_line(v)))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// The `aiprov:` name/value pairs of an SPDX 2 annotation comment written by
+/// [`properties_comment`].
+pub(crate) fn parse_properties_comment(comment: &str) -> Vec<(String, String)> {
+    comment
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .filter(|(n, _)| n.starts_with(cyclonedx::NAMESPACE))
+        .map(|(n, v)| (n.to_string(), v.to_string()))
+        .collect()
+}
+
+fn one_line(s: &str) -> String {
+    s.replace(['\r', '\n'], " ")
+}
+
+/// Warnings shared by the writers: properties outside the aiprov namespace are not written.
+pub(crate) fn foreign_property_warnings(edits: &Edits) -> Vec<String> {
+    let mut foreign: Vec<&str> = Vec::new();
+    for (name, _) in edits.components.values().flatten().chain(&edits.summary) {
+        if !name.starts_with(cyclonedx::NAMESPACE) && !foreign.contains(&name.as_str()) {
+            foreign.push(name);
+        }
+    }
+    foreign
+        .iter()
+        .map(|name| {
+            format!(
+                "property \"{}\" is outside the {} namespace; not written",
+                bounded(name, ECHO_LIMIT),
+                cyclonedx::NAMESPACE
+            )
+        })
+        .collect()
+}
 
 /// Why a document could not be read.
 ///
@@ -72,6 +474,72 @@ pub enum Error {
         pointer: String,
         /// What was expected there.
         expected: String,
+    },
+    /// The content is not one of the formats aiprov reads.
+    #[error(
+        "{path}: unsupported format: {found} (aiprov reads CycloneDX 1.2 to 1.7 JSON and XML, \
+         SPDX 2.2 and 2.3 JSON and tag-value, SPDX 3.0.1 JSON-LD)"
+    )]
+    UnsupportedFormat {
+        /// The file.
+        path: String,
+        /// What the content was recognized as (bounded), e.g. `SPDX RDF/XML`.
+        found: String,
+    },
+    /// An SPDX version aiprov does not read.
+    #[error(
+        "{path}: unsupported SPDX version {found} (supported: SPDX-2.2, SPDX-2.3, SPDX 3.0.1)"
+    )]
+    UnsupportedSpdxVersion {
+        /// The file.
+        path: String,
+        /// The version as found (bounded, quoted when it was a string).
+        found: String,
+    },
+    /// The bytes are not UTF-8 (every text format aiprov reads is UTF-8).
+    #[error("{path}: line {line}, column {column}: not valid UTF-8")]
+    InvalidUtf8 {
+        /// The file.
+        path: String,
+        /// 1-based line of the first invalid byte.
+        line: usize,
+        /// 1-based column (in characters) of the first invalid byte.
+        column: usize,
+    },
+    /// Not well-formed XML, or XML aiprov refuses to process (a DTD, an entity it does not
+    /// know, nesting beyond the limit, an encoding other than UTF-8).
+    #[error("{path}: line {line}, column {column}: {message}")]
+    Xml {
+        /// The file.
+        path: String,
+        /// 1-based line.
+        line: usize,
+        /// 1-based column.
+        column: usize,
+        /// What is wrong (bounded).
+        message: String,
+    },
+    /// SPDX tag-value syntax error (a line that is not `Tag: value`, an unterminated `<text>`).
+    #[error("{path}: line {line}: {message}")]
+    TagValue {
+        /// The file.
+        path: String,
+        /// 1-based line.
+        line: usize,
+        /// What is wrong (bounded).
+        message: String,
+    },
+    /// Two SPDX elements share an `SPDXID` / `spdxId`.
+    #[error("{path}: duplicate SPDX identifier \"{id}\" at {first} and {second}")]
+    DuplicateSpdxId {
+        /// The file.
+        path: String,
+        /// The repeated identifier (bounded).
+        id: String,
+        /// Locator of the first element carrying it.
+        first: String,
+        /// Locator of the second one.
+        second: String,
     },
     /// The document carries an enveloped signature, which any edit invalidates.
     #[error(
@@ -180,6 +648,36 @@ mod tests {
             Error::Signed {
                 path: "a.json".into(),
             },
+            Error::UnsupportedFormat {
+                path: "a.json".into(),
+                found: "SPDX YAML".into(),
+            },
+            Error::UnsupportedSpdxVersion {
+                path: "a.json".into(),
+                found: "\"SPDX-2.1\"".into(),
+            },
+            Error::InvalidUtf8 {
+                path: "a.json".into(),
+                line: 1,
+                column: 2,
+            },
+            Error::Xml {
+                path: "a.json".into(),
+                line: 1,
+                column: 2,
+                message: "x".into(),
+            },
+            Error::TagValue {
+                path: "a.json".into(),
+                line: 1,
+                message: "x".into(),
+            },
+            Error::DuplicateSpdxId {
+                path: "a.json".into(),
+                id: "x".into(),
+                first: "/packages/0".into(),
+                second: "/packages/1".into(),
+            },
         ];
         for e in errors {
             assert!(e.to_string().starts_with("a.json: "), "{e}");
@@ -204,5 +702,106 @@ mod tests {
             .to_string(),
             "a.json: duplicate bom-ref \"x\" at /components/0 and /components/1"
         );
+    }
+
+    #[test]
+    fn read_dispatches_on_content() {
+        let o = ReadOptions::default();
+        let cases: [(&[u8], Format, usize); 5] = [
+            (
+                br#"{"bomFormat":"CycloneDX","specVersion":"1.5","components":[{"type":"library","name":"a"}]}"#,
+                Format::CycloneDxJson { minor: 5 },
+                1,
+            ),
+            (
+                b"<bom xmlns='http://cyclonedx.org/schema/bom/1.4'><components><component type='library'><name>a</name></component><component type='library'><name>b</name></component></components></bom>",
+                Format::CycloneDxXml { minor: 4 },
+                2,
+            ),
+            (
+                br#"{"spdxVersion":"SPDX-2.2","SPDXID":"SPDXRef-DOCUMENT","packages":[{"SPDXID":"SPDXRef-a","name":"a"}]}"#,
+                Format::SpdxJson { minor: 2 },
+                1,
+            ),
+            (
+                b"SPDXVersion: SPDX-2.3\nSPDXID: SPDXRef-DOCUMENT\n\nPackageName: a\nSPDXID: SPDXRef-a\n",
+                Format::SpdxTagValue { minor: 3 },
+                1,
+            ),
+            (
+                br#"{"@context":"https://spdx.org/rdf/3.0.1/spdx-context.jsonld","@graph":[{"type":"software_Package","spdxId":"urn:a","name":"a"}]}"#,
+                Format::Spdx3JsonLd,
+                1,
+            ),
+        ];
+        for (bytes, format, n) in cases {
+            let d = read("in", bytes, &o).unwrap_or_else(|e| panic!("{format}: {e}"));
+            assert_eq!(d.format(), format);
+            assert_eq!(detect::detect("in", bytes).unwrap(), format);
+            assert_eq!(d.inventory().components.len(), n, "{format}");
+            assert_eq!(d.inventory().components[0].name, "a", "{format}");
+            // written in the same format
+            let w = d.write(
+                &Edits::default(),
+                &WriteOptions {
+                    tool_version: "0.1.0".into(),
+                    timestamp: OffsetDateTime::UNIX_EPOCH,
+                    strip_signature: false,
+                },
+            );
+            let again = read("out", &w.bytes, &o).unwrap();
+            assert_eq!(again.format(), format);
+        }
+        assert_eq!(
+            read("in", b"spdxVersion: SPDX-2.3\n", &o).unwrap_err().to_string(),
+            "in: unsupported format: SPDX YAML (aiprov reads CycloneDX 1.2 to 1.7 JSON and XML, SPDX 2.2 and 2.3 JSON and tag-value, SPDX 3.0.1 JSON-LD)"
+        );
+    }
+
+    #[test]
+    fn only_identity_conversions() {
+        use Format::*;
+        let all = [
+            CycloneDxJson { minor: 6 },
+            CycloneDxJson { minor: 5 },
+            CycloneDxXml { minor: 6 },
+            SpdxJson { minor: 3 },
+            SpdxJson { minor: 2 },
+            SpdxTagValue { minor: 3 },
+            Spdx3JsonLd,
+        ];
+        for from in all {
+            for to in all {
+                let r = can_convert(from, to);
+                if from == to {
+                    assert_eq!(r, Ok(()));
+                } else {
+                    let e = r.unwrap_err();
+                    assert!(
+                        e.starts_with(&format!(
+                            "cannot convert {from} to {to} without losing information: "
+                        )),
+                        "{e}"
+                    );
+                    assert!(e.ends_with("; aiprov writes the input's format"), "{e}");
+                }
+            }
+        }
+        assert_eq!(
+            can_convert(CycloneDxJson { minor: 6 }, CycloneDxXml { minor: 6 }).unwrap_err(),
+            "cannot convert CycloneDX 1.6 JSON to CycloneDX 1.6 XML without losing information: CycloneDX JSON and XML do not hold the same things (XML comments, processing instructions and foreign-namespace extension elements have no JSON form; JSON number spellings and unknown keys have no XML form); aiprov writes the input's format"
+        );
+        assert_eq!(
+            can_convert(CycloneDxJson { minor: 6 }, CycloneDxJson { minor: 5 }).unwrap_err(),
+            "cannot convert CycloneDX 1.6 JSON to CycloneDX 1.5 JSON without losing information: CycloneDX 1.5 lacks fields that 1.6 defines; aiprov writes the input's format"
+        );
+    }
+
+    #[test]
+    fn line_columns() {
+        assert_eq!(line_column(b"ab\ncd\nef", 0), (1, 1));
+        assert_eq!(line_column(b"ab\ncd\nef", 4), (2, 2));
+        assert_eq!(line_column("é\nxé€y".as_bytes(), 8), (2, 4));
+        assert_eq!(line_column(b"ab", 99), (1, 3));
     }
 }
