@@ -13,7 +13,9 @@
 pub mod aggregate;
 pub mod classify;
 pub mod cli;
+pub mod fetch;
 pub mod history;
 pub mod inventory;
+pub mod registry;
 pub mod resolve;
 pub mod sbom;
