@@ -18,4 +18,5 @@ pub mod history;
 pub mod inventory;
 pub mod registry;
 pub mod resolve;
+pub mod scan;
 pub mod sbom;

@@ -290,9 +290,14 @@ fn go_origin_vanity_and_pseudo_versions() {
     );
     let a = r.resolve(&comp("pkg:golang/github.com/BurntSushi/toml@v0.0.0-20160110105554-792786c7400a"));
     assert_eq!((repo(&a).as_deref(), a.commit.as_deref()), (Some("https://github.com/BurntSushi/toml"), Some("792786c7400a")));
-    // The proxy does not know the version: not found.
-    let a = r.resolve(&comp("pkg:golang/github.com/pmezard/go-difflib@v9.9.9"));
-    assert_eq!(a.status, AnswerStatus::NotFound);
+    // The proxy does not know a lower-cased module path (purls lower-case them): the forge path
+    // still names the repository.
+    let a = r.resolve(&comp("pkg:golang/github.com/burntsushi/toml@v1.4.0"));
+    assert_eq!((a.status, repo(&a).as_deref()), (AnswerStatus::Found, Some("https://github.com/burntsushi/toml")));
+    // Nobody knows it: not found.
+    let a = r.resolve(&comp("pkg:golang/example.org/nothing@v1.0.0"));
+    assert_eq!(a.status, AnswerStatus::NotFound, "{a:?}");
+    assert_eq!(a.reason, Some(format!("registry:go: {}/goproxy/example.org/nothing/@v/v1.0.0.info: not found (HTTP 404)", s.base)));
     // golang.org/x/crypto lives on go.googlesource.com: no supported forge.
     let a = r.resolve(&comp("pkg:golang/golang.org/x/crypto@v0.0.0-20211117183948-ae814b36b871"));
     assert_eq!(a.status, AnswerStatus::NoRepository);

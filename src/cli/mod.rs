@@ -5,6 +5,7 @@
 //! (I/O, an unreadable repository object). A closed stdout (`aiprov … | head`) exits 0.
 
 mod commits;
+mod scan;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -36,6 +37,8 @@ pub struct Cli {
 enum Command {
     /// Classify every commit of one repository (JSON Lines or a summary)
     Commits(commits::Args),
+    /// Build a CycloneDX SBOM from lockfiles (Cargo.lock, package-lock.json, poetry.lock, uv.lock, requirements.txt, go.sum)
+    Scan(scan::Args),
 }
 
 /// A failure with the exit code it maps to.
@@ -69,6 +72,7 @@ impl From<std::io::Error> for Failure {
 pub fn run(cli: Cli) -> ExitCode {
     let result = match cli.command {
         Command::Commits(args) => commits::run(args),
+        Command::Scan(args) => scan::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -343,6 +343,7 @@ fn golang(r: &Registry, p: &Purl) -> Result<Found, LookupError> {
     checked_module(&module)?;
     let mut found = Found::default();
     let mut notes: Vec<String> = Vec::new();
+    let mut proxy_not_found: Option<super::HttpError> = None;
     // 1. The proxy's .info: Origin records the repository and commit it fetched.
     if let Some(v) = &p.version {
         checked("Go version", v)?;
@@ -363,7 +364,11 @@ fn golang(r: &Registry, p: &Purl) -> Result<Found, LookupError> {
                     notes.push("the proxy recorded no Origin".into());
                 }
             }
-            Err(LookupError::Http(e @ super::HttpError::NotFound { .. })) => return Err(e.into()),
+            // purls lower-case module paths, which the case-encoded proxy may not know: go on.
+            Err(LookupError::Http(e @ super::HttpError::NotFound { .. })) => {
+                notes.push(format!("module proxy: {e}"));
+                proxy_not_found = Some(e);
+            }
             Err(e) => notes.push(format!("module proxy: {e}")),
         }
     }
@@ -408,6 +413,9 @@ fn golang(r: &Registry, p: &Purl) -> Result<Found, LookupError> {
         found.commit = p.version.as_deref().and_then(pseudo_version_commit);
     }
     if found.repository.is_none() {
+        if let Some(e) = proxy_not_found {
+            return Err(e.into());
+        }
         if notes.is_empty() {
             notes.push(format!("module {} is not on {}", bounded(&module, ECHO_LIMIT), crate::resolve::FORGES.join(", ")));
         }
