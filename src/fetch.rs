@@ -3,7 +3,8 @@
 //!
 //! - **Commits only**: `git clone --bare --filter=tree:0` (git falls back to a full clone when the
 //!   server does not allow filters); the history walk needs commits, never trees or blobs.
-//! - **Refs**: branches, tags and `refs/notes/ai` (git-ai notes).
+//! - **Refs**: branches, tags and `refs/notes/ai` (git-ai notes, fetched whole from a second,
+//!   unfiltered remote: notes are trees and blobs, which a commit-only clone leaves out).
 //! - **One clone per repository**: a file lock (`<name>.git.lock`, `flock`, released by the OS
 //!   if the process dies) serializes every clone or fetch of one repository across threads and
 //!   processes; a clone is made in a temporary folder beside the mirror and renamed into place
@@ -29,6 +30,8 @@ use crate::sbom::{bounded, ECHO_LIMIT};
 
 /// The marker file whose modification time records the last successful fetch.
 const STAMP: &str = "aiprov-fetched";
+/// The unfiltered remote that brings `refs/notes/ai`.
+const NOTES_REMOTE: &str = "aiprov-notes";
 
 /// Where a repository URL came from, which decides whether `file://` is allowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -307,7 +310,8 @@ fn ensure_at(url: &str, trust: Trust, dest: &Path, opts: &FetchOptions) -> Resul
         if fetched_within(dest, opts.fresh_for) {
             Action::Fresh
         } else {
-            git.run("fetch", &[&format!("--git-dir={}", dest.display()), "fetch", "--prune", "--quiet", "origin"])?;
+            let gd = format!("--git-dir={}", dest.display());
+            git.run("fetch", &[&gd, "fetch", "--prune", "--quiet", "--multiple", "origin", NOTES_REMOTE])?;
             Action::Fetched
         }
     } else {
@@ -344,11 +348,17 @@ fn clone_into(git: &Git<'_>, url: &str, tmp: &Path, opts: &FetchOptions) -> Resu
     args.extend(["--", url, &tmp_s]);
     git.run("clone", &args)?;
     let gd = format!("--git-dir={tmp_s}");
-    // A bare clone sets no fetch refspec: name the refs we keep, notes included.
+    let set = |k: &str, v: &str| git.run("clone", &[&gd, "config", k, v]);
+    // A bare clone sets no fetch refspec: name the refs we keep.
     git.run("clone", &[&gd, "config", "--replace-all", "remote.origin.fetch", "+refs/heads/*:refs/heads/*"])?;
     git.run("clone", &[&gd, "config", "--add", "remote.origin.fetch", "+refs/tags/*:refs/tags/*"])?;
-    git.run("clone", &[&gd, "config", "--add", "remote.origin.fetch", "+refs/notes/ai:refs/notes/ai"])?;
-    git.run("clone", &[&gd, "fetch", "--prune", "--quiet", "origin"])?;
+    // Notes live in trees, which a commit-only clone leaves out (and gix does not fetch lazily):
+    // a second, unfiltered remote for the same URL brings refs/notes/ai whole. The glob
+    // (`ai*`) makes a repository without notes no error.
+    set(&format!("remote.{NOTES_REMOTE}.url"), url)?;
+    set(&format!("remote.{NOTES_REMOTE}.fetch"), "+refs/notes/ai*:refs/notes/ai*")?;
+    set(&format!("remote.{NOTES_REMOTE}.tagOpt"), "--no-tags")?;
+    git.run("clone", &[&gd, "fetch", "--prune", "--quiet", "--multiple", "origin", NOTES_REMOTE])?;
     Ok(())
 }
 
