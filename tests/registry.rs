@@ -69,10 +69,7 @@ impl Server {
             for conn in listener.incoming().flatten() {
                 let (st, inf, max) = (st.clone(), inf.clone(), max.clone());
                 std::thread::spawn(move || {
-                    let n = inf.fetch_add(1, Ordering::SeqCst) + 1;
-                    max.fetch_max(n, Ordering::SeqCst);
-                    let _ = handle(conn, &st);
-                    inf.fetch_sub(1, Ordering::SeqCst);
+                    let _ = handle(conn, &st, &inf, &max);
                 });
             }
         });
@@ -92,7 +89,7 @@ impl Server {
     }
 }
 
-fn handle(conn: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
+fn handle(conn: TcpStream, state: &Mutex<State>, inf: &AtomicUsize, max: &AtomicUsize) -> std::io::Result<()> {
     let mut reader = BufReader::new(conn.try_clone()?);
     let mut line = String::new();
     reader.read_line(&mut line)?;
@@ -120,10 +117,12 @@ fn handle(conn: TcpStream, state: &Mutex<State>) -> std::io::Result<()> {
             None => Reply::Full(404, vec![], b"{\"errors\":[{\"detail\":\"Not Found\"}]}".to_vec()),
         }
     };
-    send(conn, reply)
+    send(conn, reply, inf, max)
 }
 
-fn send(mut conn: TcpStream, reply: Reply) -> std::io::Result<()> {
+/// `inf` / `max` count requests in the middle of a [`Reply::Slow`] answer: the client has sent
+/// them and is waiting, so the count is the client's concurrency, free of connection teardown.
+fn send(mut conn: TcpStream, reply: Reply, inf: &AtomicUsize, max: &AtomicUsize) -> std::io::Result<()> {
     match reply {
         Reply::Full(status, headers, body) => {
             let mut head = format!("HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n", body.len());
@@ -143,8 +142,11 @@ fn send(mut conn: TcpStream, reply: Reply) -> std::io::Result<()> {
             }
         }
         Reply::Slow(d, inner) => {
+            let n = inf.fetch_add(1, Ordering::SeqCst) + 1;
+            max.fetch_max(n, Ordering::SeqCst);
             std::thread::sleep(d);
-            send(conn, *inner)?;
+            inf.fetch_sub(1, Ordering::SeqCst);
+            send(conn, *inner, inf, max)?;
         }
     }
     Ok(())
