@@ -161,8 +161,19 @@ pub enum FetchError {
 /// Returns the URL and whether it came from the user's configuration.
 pub fn remote_url(repo: &RepoUrl, opts: &FetchOptions) -> (String, Trust) {
     match opts.remotes.get(&repo.host) {
-        Some(base) => (format!("{}/{}/{}.git", base.trim_end_matches('/'), repo.owner, repo.name), Trust::User),
-        None => (format!("https://{}/{}/{}.git", repo.host, repo.owner, repo.name), Trust::Document),
+        Some(base) => (
+            format!(
+                "{}/{}/{}.git",
+                base.trim_end_matches('/'),
+                repo.owner,
+                repo.name
+            ),
+            Trust::User,
+        ),
+        None => (
+            format!("https://{}/{}/{}.git", repo.host, repo.owner, repo.name),
+            Trust::Document,
+        ),
     }
 }
 
@@ -187,10 +198,16 @@ pub fn ensure_mirror(repo: &RepoUrl, opts: &FetchOptions) -> Result<Mirror, Fetc
 /// Like [`ensure_mirror`] for a URL that is not (or not only) a forge repository. The mirror goes
 /// to `mirrors/<host>/<owner>/<name>.git` for a forge URL and `mirrors/<host>[_<port>]/<path>.git`
 /// otherwise. `trust` says where the URL came from: `file://` needs [`Trust::User`].
-pub fn ensure_mirror_url(url: &str, trust: Trust, opts: &FetchOptions) -> Result<Mirror, FetchError> {
+pub fn ensure_mirror_url(
+    url: &str,
+    trust: Trust,
+    opts: &FetchOptions,
+) -> Result<Mirror, FetchError> {
     check_url(url, trust)?;
     let dest = match parse_repo_url(url) {
-        Some((repo, _)) if !url.to_ascii_lowercase().starts_with("file:") => repo.mirror_path(&opts.mirrors_dir()),
+        Some((repo, _)) if !url.to_ascii_lowercase().starts_with("file:") => {
+            repo.mirror_path(&opts.mirrors_dir())
+        }
         _ => url_mirror_path(url, &opts.mirrors_dir())?,
     };
     ensure_at(url, trust, &dest, opts)
@@ -215,12 +232,16 @@ pub fn check_url(url: &str, trust: Trust) -> Result<(), FetchError> {
     }
     let Some((scheme, rest)) = url.split_once("://") else {
         if url.contains("::") {
-            return Err(refuse("remote-helper transports (<transport>::<address>, ext::, fd::) are never used"));
+            return Err(refuse(
+                "remote-helper transports (<transport>::<address>, ext::, fd::) are never used",
+            ));
         }
         return Err(refuse("not an https://, ssh:// or git:// URL"));
     };
     if scheme.contains("::") || scheme.contains(':') {
-        return Err(refuse("remote-helper transports (<transport>::<address>, ext::, fd::) are never used"));
+        return Err(refuse(
+            "remote-helper transports (<transport>::<address>, ext::, fd::) are never used",
+        ));
     }
     match scheme.to_ascii_lowercase().as_str() {
         "https" | "ssh" | "git" => {}
@@ -232,7 +253,9 @@ pub fn check_url(url: &str, trust: Trust) -> Result<(), FetchError> {
     let authority = &rest[..rest.find('/').unwrap_or(rest.len())];
     if let Some((userinfo, _)) = authority.rsplit_once('@') {
         if userinfo.contains(':') {
-            return Err(refuse("a password in the URL is never used or stored; use a git credential helper"));
+            return Err(refuse(
+                "a password in the URL is never used or stored; use a git credential helper",
+            ));
         }
         if scheme != "ssh" {
             return Err(refuse("a user name in the URL is used only with ssh://"));
@@ -247,19 +270,38 @@ pub fn check_url(url: &str, trust: Trust) -> Result<(), FetchError> {
 
 /// `mirrors/<host>[_<port>]/<segments>.git` for a non-forge URL, with every segment checked.
 fn url_mirror_path(url: &str, mirrors: &Path) -> Result<PathBuf, FetchError> {
-    let refuse = |reason: &str| FetchError::Refused { url: bounded(&redact_credentials(url), ECHO_LIMIT), reason: reason.into() };
+    let refuse = |reason: &str| FetchError::Refused {
+        url: bounded(&redact_credentials(url), ECHO_LIMIT),
+        reason: reason.into(),
+    };
     let (_, rest) = url.split_once("://").ok_or_else(|| refuse("not a URL"))?;
     let rest = rest.split(['?', '#']).next().unwrap_or("");
     let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
-    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h).to_ascii_lowercase();
-    let host = if host.is_empty() { "localhost".to_string() } else { host.replace(':', "_") };
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, h)| h)
+        .to_ascii_lowercase();
+    let host = if host.is_empty() {
+        "localhost".to_string()
+    } else {
+        host.replace(':', "_")
+    };
     let mut segs: Vec<String> = vec![host];
-    segs.extend(path.split('/').filter(|s| !s.is_empty()).map(str::to_string));
+    segs.extend(
+        path.split('/')
+            .filter(|s| !s.is_empty())
+            .map(str::to_string),
+    );
     if segs.len() < 2 {
         return Err(refuse("no repository path"));
     }
     let ok = |s: &str| {
-        s != "." && s != ".." && !s.is_empty() && s.len() <= 100 && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+        s != "."
+            && s != ".."
+            && !s.is_empty()
+            && s.len() <= 100
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
     };
     if !segs.iter().all(|s| ok(s)) {
         return Err(refuse("the path has segments that cannot be a folder name"));
@@ -280,22 +322,38 @@ fn is_mirror(p: &Path) -> bool {
 }
 
 fn io<'a>(path: &'a Path, what: &'static str) -> impl FnOnce(std::io::Error) -> FetchError + 'a {
-    move |source| FetchError::Io { path: path.to_path_buf(), what, source }
+    move |source| FetchError::Io {
+        path: path.to_path_buf(),
+        what,
+        source,
+    }
 }
 
-fn ensure_at(url: &str, trust: Trust, dest: &Path, opts: &FetchOptions) -> Result<Mirror, FetchError> {
+fn ensure_at(
+    url: &str,
+    trust: Trust,
+    dest: &Path,
+    opts: &FetchOptions,
+) -> Result<Mirror, FetchError> {
     check_url(url, trust)?;
     let shown = bounded(&redact_credentials(url), ECHO_LIMIT);
     if opts.offline {
         return if is_mirror(dest) {
-            Ok(Mirror { path: dest.to_path_buf(), action: Action::Offline })
+            Ok(Mirror {
+                path: dest.to_path_buf(),
+                action: Action::Offline,
+            })
         } else {
             Err(FetchError::Offline { url: shown })
         };
     }
     let parent = dest.parent().expect("mirror paths have a parent");
     std::fs::create_dir_all(parent).map_err(io(parent, "creating the mirror folder"))?;
-    let file_name = dest.file_name().expect("mirror paths have a name").to_string_lossy().into_owned();
+    let file_name = dest
+        .file_name()
+        .expect("mirror paths have a name")
+        .to_string_lossy()
+        .into_owned();
     let lock_path = parent.join(format!("{file_name}.lock"));
     let lock = std::fs::OpenOptions::new()
         .create(true)
@@ -305,20 +363,38 @@ fn ensure_at(url: &str, trust: Trust, dest: &Path, opts: &FetchOptions) -> Resul
         .map_err(io(&lock_path, "opening the lock file"))?;
     lock.lock().map_err(io(&lock_path, "locking the mirror"))?;
     // From here on, this process alone works on `dest`.
-    let git = Git { opts, url: &shown, trust };
+    let git = Git {
+        opts,
+        url: &shown,
+        trust,
+    };
     let action = if is_mirror(dest) {
         if fetched_within(dest, opts.fresh_for) {
             Action::Fresh
         } else {
             let gd = format!("--git-dir={}", dest.display());
-            git.run("fetch", &[&gd, "fetch", "--prune", "--quiet", "--multiple", "origin", NOTES_REMOTE])?;
+            git.run(
+                "fetch",
+                &[
+                    &gd,
+                    "fetch",
+                    "--prune",
+                    "--quiet",
+                    "--multiple",
+                    "origin",
+                    NOTES_REMOTE,
+                ],
+            )?;
             Action::Fetched
         }
     } else {
         // Leftovers of a clone that was killed: nobody else can be using them while we hold the lock.
         if let Ok(entries) = std::fs::read_dir(parent) {
             for e in entries.flatten() {
-                if e.file_name().to_string_lossy().starts_with(&format!("{file_name}.tmp-")) {
+                if e.file_name()
+                    .to_string_lossy()
+                    .starts_with(&format!("{file_name}.tmp-"))
+                {
                     let _ = std::fs::remove_dir_all(e.path());
                 }
             }
@@ -336,7 +412,10 @@ fn ensure_at(url: &str, trust: Trust, dest: &Path, opts: &FetchOptions) -> Resul
         std::fs::write(dest.join(STAMP), b"").map_err(io(dest, "recording the fetch time"))?;
     }
     drop(lock);
-    Ok(Mirror { path: dest.to_path_buf(), action })
+    Ok(Mirror {
+        path: dest.to_path_buf(),
+        action,
+    })
 }
 
 fn clone_into(git: &Git<'_>, url: &str, tmp: &Path, opts: &FetchOptions) -> Result<(), FetchError> {
@@ -350,15 +429,47 @@ fn clone_into(git: &Git<'_>, url: &str, tmp: &Path, opts: &FetchOptions) -> Resu
     let gd = format!("--git-dir={tmp_s}");
     let set = |k: &str, v: &str| git.run("clone", &[&gd, "config", k, v]);
     // A bare clone sets no fetch refspec: name the refs we keep.
-    git.run("clone", &[&gd, "config", "--replace-all", "remote.origin.fetch", "+refs/heads/*:refs/heads/*"])?;
-    git.run("clone", &[&gd, "config", "--add", "remote.origin.fetch", "+refs/tags/*:refs/tags/*"])?;
+    git.run(
+        "clone",
+        &[
+            &gd,
+            "config",
+            "--replace-all",
+            "remote.origin.fetch",
+            "+refs/heads/*:refs/heads/*",
+        ],
+    )?;
+    git.run(
+        "clone",
+        &[
+            &gd,
+            "config",
+            "--add",
+            "remote.origin.fetch",
+            "+refs/tags/*:refs/tags/*",
+        ],
+    )?;
     // Notes live in trees, which a commit-only clone leaves out (and gix does not fetch lazily):
     // a second, unfiltered remote for the same URL brings refs/notes/ai whole. The glob
     // (`ai*`) makes a repository without notes no error.
     set(&format!("remote.{NOTES_REMOTE}.url"), url)?;
-    set(&format!("remote.{NOTES_REMOTE}.fetch"), "+refs/notes/ai*:refs/notes/ai*")?;
+    set(
+        &format!("remote.{NOTES_REMOTE}.fetch"),
+        "+refs/notes/ai*:refs/notes/ai*",
+    )?;
     set(&format!("remote.{NOTES_REMOTE}.tagOpt"), "--no-tags")?;
-    git.run("clone", &[&gd, "fetch", "--prune", "--quiet", "--multiple", "origin", NOTES_REMOTE])?;
+    git.run(
+        "clone",
+        &[
+            &gd,
+            "fetch",
+            "--prune",
+            "--quiet",
+            "--multiple",
+            "origin",
+            NOTES_REMOTE,
+        ],
+    )?;
     Ok(())
 }
 
@@ -381,9 +492,22 @@ struct Git<'a> {
 
 impl Git<'_> {
     fn run(&self, action: &'static str, args: &[&str]) -> Result<(), FetchError> {
-        let protocols = if self.trust == Trust::User { "https:ssh:git:file" } else { "https:ssh:git" };
+        let protocols = if self.trust == Trust::User {
+            "https:ssh:git:file"
+        } else {
+            "https:ssh:git"
+        };
         let mut cmd = Command::new(&self.opts.git);
-        cmd.args(["-c", "protocol.allow=never", "-c", "protocol.https.allow=always", "-c", "protocol.ssh.allow=always", "-c", "protocol.git.allow=always"]);
+        cmd.args([
+            "-c",
+            "protocol.allow=never",
+            "-c",
+            "protocol.https.allow=always",
+            "-c",
+            "protocol.ssh.allow=always",
+            "-c",
+            "protocol.git.allow=always",
+        ]);
         if self.trust == Trust::User {
             cmd.args(["-c", "protocol.file.allow=always"]);
         }
@@ -410,7 +534,9 @@ impl Git<'_> {
         if std::env::var_os("GIT_SSH_COMMAND").is_none() && std::env::var_os("GIT_SSH").is_none() {
             cmd.env("GIT_SSH_COMMAND", "ssh -o BatchMode=yes");
         }
-        cmd.stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::piped());
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped());
         let mut child = cmd.spawn().map_err(|e| FetchError::Git {
             url: self.url.into(),
             action,
@@ -432,11 +558,19 @@ impl Git<'_> {
                     let _ = child.kill();
                     let _ = child.wait();
                     let _ = reader.join();
-                    return Err(FetchError::Timeout { url: self.url.into(), action, secs: self.opts.timeout.as_secs() });
+                    return Err(FetchError::Timeout {
+                        url: self.url.into(),
+                        action,
+                        secs: self.opts.timeout.as_secs(),
+                    });
                 }
                 Ok(None) => std::thread::sleep(Duration::from_millis(20)),
                 Err(e) => {
-                    return Err(FetchError::Git { url: self.url.into(), action, message: format!("waiting for git: {e}") })
+                    return Err(FetchError::Git {
+                        url: self.url.into(),
+                        action,
+                        message: format!("waiting for git: {e}"),
+                    })
                 }
             }
         };
@@ -451,8 +585,16 @@ impl Git<'_> {
             .filter(|l| !l.is_empty() && !l.starts_with("warning: filtering not recognized"))
             .collect();
         let tail = lines[lines.len().saturating_sub(2)..].join(" / ");
-        let message = if tail.is_empty() { format!("exit status {status}") } else { tail };
-        Err(FetchError::Git { url: self.url.into(), action, message: bounded(&redact_in_text(&message), 2 * ECHO_LIMIT) })
+        let message = if tail.is_empty() {
+            format!("exit status {status}")
+        } else {
+            tail
+        };
+        Err(FetchError::Git {
+            url: self.url.into(),
+            action,
+            message: bounded(&redact_in_text(&message), 2 * ECHO_LIMIT),
+        })
     }
 }
 
@@ -481,7 +623,9 @@ mod tests {
         assert!(refused("https://git@github.com/o/r", Trust::Document).contains("ssh://"));
         assert!(check_url("ssh://git@github.com/o/r.git", Trust::Document).is_ok());
         assert!(check_url("https://github.com/o/r.git", Trust::Document).is_ok());
-        let e = check_url("https://user:tok3n@github.com/o/r", Trust::Document).unwrap_err().to_string();
+        let e = check_url("https://user:tok3n@github.com/o/r", Trust::Document)
+            .unwrap_err()
+            .to_string();
         assert!(!e.contains("tok3n") && !e.contains("user"), "{e}");
         assert_eq!(e, "https://github.com/o/r: refused: a password in the URL is never used or stored; use a git credential helper");
     }
@@ -509,14 +653,30 @@ mod tests {
     #[test]
     fn mirror_paths() {
         let m = Path::new("/c/mirrors");
-        assert_eq!(url_mirror_path("git://127.0.0.1:9418/a/b.git", m).unwrap(), Path::new("/c/mirrors/127.0.0.1_9418/a/b.git"));
-        assert_eq!(url_mirror_path("file:///srv/r", m).unwrap(), Path::new("/c/mirrors/localhost/srv/r.git"));
+        assert_eq!(
+            url_mirror_path("git://127.0.0.1:9418/a/b.git", m).unwrap(),
+            Path::new("/c/mirrors/127.0.0.1_9418/a/b.git")
+        );
+        assert_eq!(
+            url_mirror_path("file:///srv/r", m).unwrap(),
+            Path::new("/c/mirrors/localhost/srv/r.git")
+        );
         assert!(url_mirror_path("https://h/../x", m).is_err());
         assert!(url_mirror_path("https://h", m).is_err());
         let repo = parse_repo_url("https://github.com/Owner/Name").unwrap().0;
         let mut o = FetchOptions::new("/c");
-        assert_eq!(remote_url(&repo, &o), ("https://github.com/Owner/Name.git".into(), Trust::Document));
-        o.remotes.insert("github.com".into(), "git://127.0.0.1:1/github.com/".into());
-        assert_eq!(remote_url(&repo, &o), ("git://127.0.0.1:1/github.com/Owner/Name.git".into(), Trust::User));
+        assert_eq!(
+            remote_url(&repo, &o),
+            ("https://github.com/Owner/Name.git".into(), Trust::Document)
+        );
+        o.remotes
+            .insert("github.com".into(), "git://127.0.0.1:1/github.com/".into());
+        assert_eq!(
+            remote_url(&repo, &o),
+            (
+                "git://127.0.0.1:1/github.com/Owner/Name.git".into(),
+                Trust::User
+            )
+        );
     }
 }

@@ -27,7 +27,11 @@ fn git(dir: &Path, args: &[&str]) -> String {
         .env("GIT_COMMITTER_DATE", "1767225600 +0000")
         .output()
         .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
@@ -43,8 +47,17 @@ fn git_ok(dir: &Path, args: &[&str]) -> bool {
 }
 
 /// A bare repository at `base/github.com/<owner>/<name>.git` from a corpus replica.
-fn serve_replica(shared: &Path, base: &Path, owner: &str, name: &str, allow_filter: bool) -> PathBuf {
-    let repo = base.join("github.com").join(owner).join(format!("{name}.git"));
+fn serve_replica(
+    shared: &Path,
+    base: &Path,
+    owner: &str,
+    name: &str,
+    allow_filter: bool,
+) -> PathBuf {
+    let repo = base
+        .join("github.com")
+        .join(owner)
+        .join(format!("{name}.git"));
     std::fs::create_dir_all(&repo).unwrap();
     git(&repo, &["init", "-q", "--bare"]);
     let stream = shared.join(format!("corpus/github.com+{owner}+{name}.fi.gz"));
@@ -71,11 +84,27 @@ struct Daemon {
 
 impl Daemon {
     fn start(base: &Path) -> Daemon {
-        let port = TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
         // git-daemon itself, not `git daemon`: killing the `git` wrapper would leave the daemon.
-        let exec_path = String::from_utf8(Command::new("git").arg("--exec-path").output().unwrap().stdout).unwrap();
+        let exec_path = String::from_utf8(
+            Command::new("git")
+                .arg("--exec-path")
+                .output()
+                .unwrap()
+                .stdout,
+        )
+        .unwrap();
         let child = Command::new(Path::new(exec_path.trim()).join("git-daemon"))
-            .args(["--export-all", "--reuseaddr", "--informative-errors", "--listen=127.0.0.1"])
+            .args([
+                "--export-all",
+                "--reuseaddr",
+                "--informative-errors",
+                "--listen=127.0.0.1",
+            ])
             .arg(format!("--port={port}"))
             .arg(format!("--base-path={}", base.display()))
             .arg(base)
@@ -86,7 +115,10 @@ impl Daemon {
             .expect("git daemon");
         let started = Instant::now();
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(started.elapsed() < Duration::from_secs(10), "git daemon did not start");
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "git daemon did not start"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
         Daemon { child, port }
@@ -102,7 +134,10 @@ impl Drop for Daemon {
 
 fn options(cache: &Path, port: u16) -> FetchOptions {
     let mut o = FetchOptions::new(cache);
-    o.remotes.insert("github.com".into(), format!("git://127.0.0.1:{port}/github.com"));
+    o.remotes.insert(
+        "github.com".into(),
+        format!("git://127.0.0.1:{port}/github.com"),
+    );
     o.fresh_for = Duration::ZERO;
     o.timeout = Duration::from_secs(60);
     o
@@ -114,11 +149,23 @@ fn repo(url: &str) -> RepoUrl {
 
 #[test]
 fn clone_concurrently_fetch_incrementally_then_offline() {
-    let Some(shared) = common::shared_dir() else { return };
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
     let served = tempfile::tempdir().unwrap();
     let origin = serve_replica(&shared, served.path(), "sethmlarson", "socksio", true);
     let tip = git(&origin, &["rev-parse", "main"]);
-    git(&origin, &["notes", "--ref=ai", "add", "-m", "{\"agent\":\"claude-code\"}", &tip]);
+    git(
+        &origin,
+        &[
+            "notes",
+            "--ref=ai",
+            "add",
+            "-m",
+            "{\"agent\":\"claude-code\"}",
+            &tip,
+        ],
+    );
     let commits = git(&origin, &["rev-list", "--count", "--all"]);
     let tags = git(&origin, &["tag", "--list"]);
     let daemon = Daemon::start(served.path());
@@ -129,46 +176,96 @@ fn clone_concurrently_fetch_incrementally_then_offline() {
     // Two fetches of the same repository into an empty cache, at once: one clones, the other
     // waits for the lock and then only fetches.
     let results: Vec<_> = std::thread::scope(|s| {
-        let hs: Vec<_> = (0..2).map(|_| s.spawn(|| ensure_mirror(&socksio, &opts))).collect();
+        let hs: Vec<_> = (0..2)
+            .map(|_| s.spawn(|| ensure_mirror(&socksio, &opts)))
+            .collect();
         hs.into_iter().map(|h| h.join().unwrap().unwrap()).collect()
     });
     let mut actions: Vec<Action> = results.iter().map(|m| m.action).collect();
     actions.sort_by_key(|a| format!("{a:?}"));
     assert_eq!(actions, [Action::Cloned, Action::Fetched]);
-    let mirror = cache.path().join("mirrors/github.com/sethmlarson/socksio.git");
+    let mirror = cache
+        .path()
+        .join("mirrors/github.com/sethmlarson/socksio.git");
     assert!(results.iter().all(|m| m.path == mirror));
     let leftovers: Vec<String> = std::fs::read_dir(mirror.parent().unwrap())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(leftovers.len(), 2, "the mirror and its lock file only: {leftovers:?}");
+    assert_eq!(
+        leftovers.len(),
+        2,
+        "the mirror and its lock file only: {leftovers:?}"
+    );
     // One intact mirror: every commit, every tag, the notes; commits only (no trees).
     assert_eq!(git(&mirror, &["rev-list", "--count", "--all"]), commits);
     assert_eq!(git(&mirror, &["tag", "--list"]), tags);
     assert_eq!(git(&mirror, &["rev-parse", "HEAD"]), tip);
-    assert_eq!(git(&mirror, &["notes", "--ref=ai", "show", &tip]), "{\"agent\":\"claude-code\"}");
-    assert_eq!(git(&mirror, &["config", "remote.origin.partialclonefilter"]), "tree:0");
-    assert!(!git_ok(&mirror, &["cat-file", "-e", &format!("{tip}^{{tree}}")]), "trees are not fetched");
-    let summary = common::aiprov().args(["commits", mirror.to_str().unwrap(), "--format", "summary"]).output().unwrap();
-    assert!(summary.status.success(), "{}", String::from_utf8_lossy(&summary.stderr));
+    assert_eq!(
+        git(&mirror, &["notes", "--ref=ai", "show", &tip]),
+        "{\"agent\":\"claude-code\"}"
+    );
+    assert_eq!(
+        git(&mirror, &["config", "remote.origin.partialclonefilter"]),
+        "tree:0"
+    );
+    assert!(
+        !git_ok(&mirror, &["cat-file", "-e", &format!("{tip}^{{tree}}")]),
+        "trees are not fetched"
+    );
+    let summary = common::aiprov()
+        .args(["commits", mirror.to_str().unwrap(), "--format", "summary"])
+        .output()
+        .unwrap();
+    assert!(
+        summary.status.success(),
+        "{}",
+        String::from_utf8_lossy(&summary.stderr)
+    );
     let summary: serde_json::Value = serde_json::from_slice(&summary.stdout).unwrap();
     assert_eq!(summary["revision"], tip.as_str());
 
     // New commits, a new tag and a new note upstream: an incremental fetch brings them.
     let tree = git(&origin, &["rev-parse", &format!("{tip}^{{tree}}")]);
-    let new = git(&origin, &["commit-tree", &tree, "-p", &tip, "-m", "Add a release note\n\nCo-authored-by: Claude <noreply@anthropic.com>"]);
+    let new = git(
+        &origin,
+        &[
+            "commit-tree",
+            &tree,
+            "-p",
+            &tip,
+            "-m",
+            "Add a release note\n\nCo-authored-by: Claude <noreply@anthropic.com>",
+        ],
+    );
     git(&origin, &["update-ref", "refs/heads/main", &new]);
     git(&origin, &["tag", "v9.9.9", &new]);
-    git(&origin, &["notes", "--ref=ai", "add", "-m", "{\"agent\":\"aider\"}", &new]);
+    git(
+        &origin,
+        &[
+            "notes",
+            "--ref=ai",
+            "add",
+            "-m",
+            "{\"agent\":\"aider\"}",
+            &new,
+        ],
+    );
     let m = ensure_mirror(&socksio, &opts).unwrap();
     assert_eq!(m.action, Action::Fetched);
     assert_eq!(git(&mirror, &["rev-parse", "refs/heads/main"]), new);
     assert_eq!(git(&mirror, &["rev-parse", "v9.9.9^{commit}"]), new);
-    assert_eq!(git(&mirror, &["notes", "--ref=ai", "show", &new]), "{\"agent\":\"aider\"}");
+    assert_eq!(
+        git(&mirror, &["notes", "--ref=ai", "show", &new]),
+        "{\"agent\":\"aider\"}"
+    );
     // Fetched recently enough: left alone.
     let mut lazy = opts.clone();
     lazy.fresh_for = Duration::from_secs(3600);
-    assert_eq!(ensure_mirror(&socksio, &lazy).unwrap().action, Action::Fresh);
+    assert_eq!(
+        ensure_mirror(&socksio, &lazy).unwrap().action,
+        Action::Fresh
+    );
 
     // The server goes away. Offline, the mirror is used as it is; what was never fetched is
     // an error that says so; online, the failure names the repository without credentials.
@@ -184,15 +281,33 @@ fn clone_concurrently_fetch_incrementally_then_offline() {
         e.to_string(),
         format!("git://127.0.0.1:{port}/github.com/ypcrts/fqdn.git: not in the mirror cache and --offline forbids fetching")
     );
-    assert!(!cache.path().join("mirrors/github.com/ypcrts").exists(), "offline creates nothing");
+    assert!(
+        !cache.path().join("mirrors/github.com/ypcrts").exists(),
+        "offline creates nothing"
+    );
     let e = ensure_mirror(&socksio, &opts).unwrap_err();
-    assert!(matches!(e, FetchError::Git { action: "fetch", .. }), "{e}");
-    assert_eq!(git(&mirror, &["rev-parse", "refs/heads/main"]), new, "a failed fetch leaves the mirror as it was");
+    assert!(
+        matches!(
+            e,
+            FetchError::Git {
+                action: "fetch",
+                ..
+            }
+        ),
+        "{e}"
+    );
+    assert_eq!(
+        git(&mirror, &["rev-parse", "refs/heads/main"]),
+        new,
+        "a failed fetch leaves the mirror as it was"
+    );
 }
 
 #[test]
 fn full_clone_when_the_server_refuses_filters() {
-    let Some(shared) = common::shared_dir() else { return };
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
     let served = tempfile::tempdir().unwrap();
     let origin = serve_replica(&shared, served.path(), "ypcrts", "fqdn", false);
     let daemon = Daemon::start(served.path());
@@ -201,12 +316,35 @@ fn full_clone_when_the_server_refuses_filters() {
     let m = ensure_mirror(&repo("https://github.com/ypcrts/fqdn"), &opts).unwrap();
     assert_eq!(m.action, Action::Cloned);
     let tip = git(&origin, &["rev-parse", "main"]);
-    assert_eq!(git(&m.path, &["rev-list", "--count", "--all"]), git(&origin, &["rev-list", "--count", "--all"]));
-    assert!(git_ok(&m.path, &["cat-file", "-e", &format!("{tip}^{{tree}}")]), "a full clone has the trees");
+    assert_eq!(
+        git(&m.path, &["rev-list", "--count", "--all"]),
+        git(&origin, &["rev-list", "--count", "--all"])
+    );
+    assert!(
+        git_ok(&m.path, &["cat-file", "-e", &format!("{tip}^{{tree}}")]),
+        "a full clone has the trees"
+    );
     // A repository the server does not have: a clean error, no half mirror left behind.
     let e = ensure_mirror(&repo("https://github.com/ypcrts/absent"), &opts).unwrap_err();
-    assert!(matches!(e, FetchError::Git { action: "clone", .. }), "{e}");
+    assert!(
+        matches!(
+            e,
+            FetchError::Git {
+                action: "clone",
+                ..
+            }
+        ),
+        "{e}"
+    );
     let dir = cache.path().join("mirrors/github.com/ypcrts");
-    let names: Vec<String> = std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
-    assert!(!names.iter().any(|n| n.starts_with("absent.git") && !n.ends_with(".lock")), "{names:?}");
+    let names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        !names
+            .iter()
+            .any(|n| n.starts_with("absent.git") && !n.ends_with(".lock")),
+        "{names:?}"
+    );
 }

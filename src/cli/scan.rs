@@ -38,15 +38,30 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     let lockfiles = crate::scan::scan(&args.path).map_err(Failure::input)?;
     for l in &lockfiles {
         for w in &l.warnings {
-            eprintln!("aiprov: {}: {}", super::escape_for_terminal(&l.path.display().to_string()), super::escape_for_terminal(w));
+            eprintln!(
+                "aiprov: {}: {}",
+                super::escape_for_terminal(&l.path.display().to_string()),
+                super::escape_for_terminal(w)
+            );
         }
     }
-    let folder = if args.path.is_dir() { args.path.clone() } else { args.path.parent().map(Path::to_path_buf).unwrap_or_default() };
+    let folder = if args.path.is_dir() {
+        args.path.clone()
+    } else {
+        args.path
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_default()
+    };
     let fallback_name = std::fs::canonicalize(&folder)
         .ok()
         .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
         .unwrap_or_else(|| "project".into());
-    let opts = BomOptions { tool_version: env!("CARGO_PKG_VERSION").into(), timestamp: timestamp(), fallback_name };
+    let opts = BomOptions {
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        timestamp: timestamp(),
+        fallback_name,
+    };
     let doc = to_cyclonedx(&lockfiles, &opts);
     // Enrichment goes here once `aiprov enrich` is merged: read `doc` as a
     // `sbom::cyclonedx::Document` and hand it to the enrich pipeline before writing.
@@ -57,7 +72,10 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     match args.output.as_deref().filter(|p| *p != Path::new("-")) {
         None => {
             let mut out = std::io::stdout().lock();
-            out.write_all(&bytes).and_then(|_| out.flush()).context("writing to stdout").map_err(Failure::runtime)?;
+            out.write_all(&bytes)
+                .and_then(|_| out.flush())
+                .context("writing to stdout")
+                .map_err(Failure::runtime)?;
         }
         Some(path) => write_atomically(path, &bytes)
             .with_context(|| format!("writing {}", path.display()))
@@ -81,7 +99,9 @@ fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
     };
-    let mut tmp = tempfile::Builder::new().prefix(".aiprov-").tempfile_in(dir)?;
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".aiprov-")
+        .tempfile_in(dir)?;
     tmp.write_all(bytes)?;
     tmp.as_file().sync_all()?;
     tmp.persist(path).map_err(|e| e.error)?;

@@ -25,7 +25,11 @@ pub struct CacheOptions {
 
 impl Default for CacheOptions {
     fn default() -> Self {
-        CacheOptions { ttl: Duration::from_secs(7 * 24 * 3600), offline: false, refresh: false }
+        CacheOptions {
+            ttl: Duration::from_secs(7 * 24 * 3600),
+            offline: false,
+            refresh: false,
+        }
     }
 }
 
@@ -51,7 +55,10 @@ pub enum Lookup {
 impl Cache {
     /// A cache under `cache_dir/registry/v1`.
     pub fn new(cache_dir: &Path, opts: CacheOptions) -> Cache {
-        Cache { dir: Some(cache_dir.join("registry").join("v1")), opts }
+        Cache {
+            dir: Some(cache_dir.join("registry").join("v1")),
+            opts,
+        }
     }
 
     /// No cache: every lookup misses and nothing is written.
@@ -67,13 +74,21 @@ impl Cache {
 
     /// The entry for `key`.
     pub fn get(&self, key: &str) -> Lookup {
-        let Some(path) = self.path(key) else { return Lookup::Missing };
-        let Ok(bytes) = std::fs::read(&path) else { return Lookup::Missing };
-        let Ok(v) = serde_json::from_slice::<Value>(&bytes) else { return Lookup::Missing };
+        let Some(path) = self.path(key) else {
+            return Lookup::Missing;
+        };
+        let Ok(bytes) = std::fs::read(&path) else {
+            return Lookup::Missing;
+        };
+        let Ok(v) = serde_json::from_slice::<Value>(&bytes) else {
+            return Lookup::Missing;
+        };
         if v.get("key").and_then(Value::as_str) != Some(key) {
             return Lookup::Missing;
         }
-        let (Some(stored), Some(answer)) = (v.get("stored").and_then(Value::as_u64), v.get("answer")) else {
+        let (Some(stored), Some(answer)) =
+            (v.get("stored").and_then(Value::as_u64), v.get("answer"))
+        else {
             return Lookup::Missing;
         };
         let age = now_secs().saturating_sub(stored);
@@ -87,11 +102,14 @@ impl Cache {
     /// Store `answer` for `key` (atomically; errors are returned, callers may ignore them: a
     /// cache that cannot be written only costs a later lookup).
     pub fn put(&self, key: &str, answer: &Value) -> std::io::Result<()> {
-        let Some(path) = self.path(key) else { return Ok(()) };
+        let Some(path) = self.path(key) else {
+            return Ok(());
+        };
         let dir = path.parent().expect("cache paths have a parent");
         std::fs::create_dir_all(dir)?;
-        let body = serde_json::to_vec(&json!({ "key": key, "stored": now_secs(), "answer": answer }))
-            .map_err(std::io::Error::other)?;
+        let body =
+            serde_json::to_vec(&json!({ "key": key, "stored": now_secs(), "answer": answer }))
+                .map_err(std::io::Error::other)?;
         let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
         std::io::Write::write_all(&mut tmp, &body)?;
         tmp.as_file().sync_all()?;
@@ -101,7 +119,10 @@ impl Cache {
 }
 
 fn now_secs() -> u64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
 }
 
 /// Hex SHA-1 of the key (a file name, not a security boundary: the file repeats its key).
@@ -111,7 +132,11 @@ fn key_hash(key: &str) -> String {
     match h.try_finalize() {
         Ok(id) => id.to_string(),
         // A SHA-1 collision attack pattern in a cache key: fall back to a plain checksum.
-        Err(_) => format!("{:040x}", key.bytes().fold(0u128, |a, b| a.wrapping_mul(131).wrapping_add(b as u128))),
+        Err(_) => format!(
+            "{:040x}",
+            key.bytes()
+                .fold(0u128, |a, b| a.wrapping_mul(131).wrapping_add(b as u128))
+        ),
     }
 }
 
@@ -120,7 +145,9 @@ pub fn default_cache_dir() -> Option<PathBuf> {
     if let Some(x) = std::env::var_os("XDG_CACHE_HOME").filter(|x| Path::new(x).is_absolute()) {
         return Some(PathBuf::from(x).join("aiprov"));
     }
-    std::env::var_os("HOME").filter(|h| !h.is_empty()).map(|h| PathBuf::from(h).join(".cache").join("aiprov"))
+    std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .map(|h| PathBuf::from(h).join(".cache").join("aiprov"))
 }
 
 #[cfg(test)]
@@ -134,13 +161,35 @@ mod tests {
         assert_eq!(c.get("k"), Lookup::Missing);
         c.put("k", &json!({"a": 1})).unwrap();
         assert_eq!(c.get("k"), Lookup::Fresh(json!({"a": 1})));
-        let expired = Cache::new(dir.path(), CacheOptions { ttl: Duration::ZERO, ..Default::default() });
+        let expired = Cache::new(
+            dir.path(),
+            CacheOptions {
+                ttl: Duration::ZERO,
+                ..Default::default()
+            },
+        );
         assert_eq!(expired.get("k"), Lookup::Stale(json!({"a": 1})));
-        let refresh = Cache::new(dir.path(), CacheOptions { refresh: true, ..Default::default() });
+        let refresh = Cache::new(
+            dir.path(),
+            CacheOptions {
+                refresh: true,
+                ..Default::default()
+            },
+        );
         assert_eq!(refresh.get("k"), Lookup::Stale(json!({"a": 1})));
-        let offline = Cache::new(dir.path(), CacheOptions { ttl: Duration::ZERO, offline: true, refresh: true });
+        let offline = Cache::new(
+            dir.path(),
+            CacheOptions {
+                ttl: Duration::ZERO,
+                offline: true,
+                refresh: true,
+            },
+        );
         assert_eq!(offline.get("k"), Lookup::Fresh(json!({"a": 1})));
-        assert_eq!(Cache::disabled(CacheOptions::default()).get("k"), Lookup::Missing);
+        assert_eq!(
+            Cache::disabled(CacheOptions::default()).get("k"),
+            Lookup::Missing
+        );
     }
 
     #[test]
@@ -151,7 +200,12 @@ mod tests {
         let path = c.path("k").unwrap();
         std::fs::write(&path, b"{\"key\": \"k\", \"stored\": 1").unwrap();
         assert_eq!(c.get("k"), Lookup::Missing);
-        std::fs::write(&path, serde_json::to_vec(&json!({"key": "other", "stored": now_secs(), "answer": 2})).unwrap()).unwrap();
+        std::fs::write(
+            &path,
+            serde_json::to_vec(&json!({"key": "other", "stored": now_secs(), "answer": 2}))
+                .unwrap(),
+        )
+        .unwrap();
         assert_eq!(c.get("k"), Lookup::Missing);
         c.put("k", &json!(3)).unwrap();
         assert_eq!(c.get("k"), Lookup::Fresh(json!(3)));
@@ -167,9 +221,12 @@ mod tests {
                 let (c, big) = (&c, &big);
                 s.spawn(move || {
                     for j in 0..20 {
-                        c.put("shared", &json!({"writer": i, "round": j, "pad": big})).unwrap();
+                        c.put("shared", &json!({"writer": i, "round": j, "pad": big}))
+                            .unwrap();
                         match c.get("shared") {
-                            Lookup::Fresh(v) => assert_eq!(v["pad"].as_str().unwrap().len(), 200_000),
+                            Lookup::Fresh(v) => {
+                                assert_eq!(v["pad"].as_str().unwrap().len(), 200_000)
+                            }
                             other => panic!("{other:?}"),
                         }
                     }

@@ -128,7 +128,10 @@ struct RawGit {
 impl FileConfig {
     /// Parse a configuration file; `path_label` names it in messages.
     pub fn from_toml(path_label: &str, text: &str) -> Result<FileConfig, ConfigError> {
-        let err = |message: String| ConfigError { path: crate::sbom::path_label(path_label), message };
+        let err = |message: String| ConfigError {
+            path: crate::sbom::path_label(path_label),
+            message,
+        };
         let raw: Raw = toml::from_str(text).map_err(|e| {
             let at = e.span().map(|sp| {
                 let before = &text[..sp.start.min(text.len())];
@@ -136,7 +139,11 @@ impl FileConfig {
                 let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
                 format!("line {line}, column {col}: ")
             });
-            err(format!("{}{}", at.unwrap_or_default(), bounded(e.message().trim(), 600)))
+            err(format!(
+                "{}{}",
+                at.unwrap_or_default(),
+                bounded(e.message().trim(), 600)
+            ))
         })?;
         let mut cfg = FileConfig::default();
         let url = |key: &str, v: Option<String>, into: &mut String| -> Result<(), ConfigError> {
@@ -149,7 +156,11 @@ impl FileConfig {
         let r = raw.registries;
         let reg = &mut cfg.registry;
         url("registries.crates-io", r.crates_io, &mut reg.crates_io)?;
-        url("registries.crates-download", r.crates_download, &mut reg.crates_download)?;
+        url(
+            "registries.crates-download",
+            r.crates_download,
+            &mut reg.crates_download,
+        )?;
         url("registries.npm", r.npm, &mut reg.npm)?;
         url("registries.pypi", r.pypi, &mut reg.pypi)?;
         url("registries.go-proxy", r.go_proxy, &mut reg.go_proxy)?;
@@ -168,15 +179,33 @@ impl FileConfig {
         let h = raw.http;
         let hc = &mut reg.http;
         let ms = Duration::from_millis;
-        if let Some(v) = h.connect_timeout_ms { hc.connect_timeout = ms(v) }
-        if let Some(v) = h.read_timeout_ms { hc.read_timeout = ms(v) }
-        if let Some(v) = h.total_timeout_ms { hc.total_timeout = ms(v) }
-        if let Some(v) = h.max_body_bytes { hc.max_body = v }
-        if let Some(v) = h.max_download_bytes { hc.max_download = v }
-        if let Some(v) = h.max_redirects { hc.max_redirects = v }
-        if let Some(v) = h.retries { hc.retries = v.min(10) }
-        if let Some(v) = h.backoff_ms { hc.backoff = ms(v) }
-        if let Some(v) = h.max_backoff_ms { hc.max_backoff = ms(v) }
+        if let Some(v) = h.connect_timeout_ms {
+            hc.connect_timeout = ms(v)
+        }
+        if let Some(v) = h.read_timeout_ms {
+            hc.read_timeout = ms(v)
+        }
+        if let Some(v) = h.total_timeout_ms {
+            hc.total_timeout = ms(v)
+        }
+        if let Some(v) = h.max_body_bytes {
+            hc.max_body = v
+        }
+        if let Some(v) = h.max_download_bytes {
+            hc.max_download = v
+        }
+        if let Some(v) = h.max_redirects {
+            hc.max_redirects = v
+        }
+        if let Some(v) = h.retries {
+            hc.retries = v.min(10)
+        }
+        if let Some(v) = h.backoff_ms {
+            hc.backoff = ms(v)
+        }
+        if let Some(v) = h.max_backoff_ms {
+            hc.max_backoff = ms(v)
+        }
         if let Some(v) = h.per_host_concurrency {
             if v == 0 {
                 return Err(err("http.per-host-concurrency must be at least 1".into()));
@@ -185,12 +214,14 @@ impl FileConfig {
         }
         if let Some(m) = h.per_host_interval_ms {
             for (host, v) in m {
-                hc.per_host_interval.insert(host.to_ascii_lowercase(), ms(v));
+                hc.per_host_interval
+                    .insert(host.to_ascii_lowercase(), ms(v));
             }
         }
         if let Some(t) = h.tokens {
             for (host, var) in t {
-                let ok = !var.is_empty() && var.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+                let ok =
+                    !var.is_empty() && var.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
                 if !ok {
                     return Err(err(format!(
                         "http.tokens.\"{}\": give the NAME of an environment variable (letters, digits, _), never the token itself",
@@ -208,7 +239,10 @@ impl FileConfig {
         }
         if let Some(remotes) = raw.git.remotes {
             for (host, base) in remotes {
-                if !matches!(scheme(&base).as_deref(), Some("https" | "ssh" | "git" | "file")) {
+                if !matches!(
+                    scheme(&base).as_deref(),
+                    Some("https" | "ssh" | "git" | "file")
+                ) {
                     return Err(err(format!(
                         "git.remotes.\"{}\": expected an https://, ssh://, git:// or file:// base URL",
                         bounded(&host, ECHO_LIMIT)
@@ -224,12 +258,16 @@ impl FileConfig {
     /// `$HOME/.config/aiprov/config.toml`.
     pub fn default_path() -> Option<std::path::PathBuf> {
         use std::path::{Path, PathBuf};
-        if let Some(x) = std::env::var_os("XDG_CONFIG_HOME").filter(|x| Path::new(x).is_absolute()) {
+        if let Some(x) = std::env::var_os("XDG_CONFIG_HOME").filter(|x| Path::new(x).is_absolute())
+        {
             return Some(PathBuf::from(x).join("aiprov").join("config.toml"));
         }
-        std::env::var_os("HOME")
-            .filter(|h| !h.is_empty())
-            .map(|h| PathBuf::from(h).join(".config").join("aiprov").join("config.toml"))
+        std::env::var_os("HOME").filter(|h| !h.is_empty()).map(|h| {
+            PathBuf::from(h)
+                .join(".config")
+                .join("aiprov")
+                .join("config.toml")
+        })
     }
 }
 
@@ -280,18 +318,32 @@ remotes = { "github.com" = "git://127.0.0.1:9418/github.com" }
         assert_eq!(c.registry.npm, "http://127.0.0.1:9/npm");
         assert!(!c.registry.deps_dev_fallback && c.registry.crate_commits);
         assert_eq!(c.registry.http.retries, 1);
-        assert_eq!(c.registry.http.per_host_interval["crates.io"], Duration::from_secs(2));
+        assert_eq!(
+            c.registry.http.per_host_interval["crates.io"],
+            Duration::from_secs(2)
+        );
         assert_eq!(c.registry.http.tokens["npm.example"], "NPM_TOKEN");
         assert_eq!(c.cache.ttl, Duration::from_secs(7200));
         assert_eq!(c.git_timeout, Some(Duration::from_secs(30)));
-        assert_eq!(c.git_remotes["github.com"], "git://127.0.0.1:9418/github.com");
-        assert_eq!(FileConfig::from_toml("e.toml", "").unwrap(), FileConfig::default());
+        assert_eq!(
+            c.git_remotes["github.com"],
+            "git://127.0.0.1:9418/github.com"
+        );
+        assert_eq!(
+            FileConfig::from_toml("e.toml", "").unwrap(),
+            FileConfig::default()
+        );
     }
 
     #[test]
     fn errors_name_the_file_and_never_echo_secrets() {
         let e = |t: &str| FileConfig::from_toml("c.toml", t).unwrap_err().to_string();
-        assert!(e("[registries]\nnpmjs = \"x\"\n").starts_with("c.toml: line 2, column 1: unknown field `npmjs`"), "{}", e("[registries]\nnpmjs = \"x\"\n"));
+        assert!(
+            e("[registries]\nnpmjs = \"x\"\n")
+                .starts_with("c.toml: line 2, column 1: unknown field `npmjs`"),
+            "{}",
+            e("[registries]\nnpmjs = \"x\"\n")
+        );
         assert_eq!(
             e("[registries]\nnpm = \"https://me:s3cret@npm.example\"\n"),
             "c.toml: registries.npm: no user:password in URLs (use http.tokens)"
@@ -300,8 +352,13 @@ remotes = { "github.com" = "git://127.0.0.1:9418/github.com" }
             e("[registries]\npypi = \"ftp://me:s3cret@x\"\n"),
             "c.toml: registries.pypi: expected an http:// or https:// base URL, found \"ftp://x\""
         );
-        assert!(e("[http]\ntokens = { \"h\" = \"ghp_abc-def\" }\n").contains("never the token itself"));
+        assert!(
+            e("[http]\ntokens = { \"h\" = \"ghp_abc-def\" }\n").contains("never the token itself")
+        );
         assert!(!e("[http]\ntokens = { \"h\" = \"ghp_abc-def\" }\n").contains("ghp_abc-def"));
-        assert!(e("[git]\nremotes = { \"github.com\" = \"ext::sh -c x\" }\n").contains("expected an https://"));
+        assert!(
+            e("[git]\nremotes = { \"github.com\" = \"ext::sh -c x\" }\n")
+                .contains("expected an https://")
+        );
     }
 }

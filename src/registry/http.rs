@@ -177,7 +177,9 @@ pub struct Http {
 
 impl std::fmt::Debug for Http {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Http").field("cfg", &self.cfg).finish_non_exhaustive()
+        f.debug_struct("Http")
+            .field("cfg", &self.cfg)
+            .finish_non_exhaustive()
     }
 }
 
@@ -272,10 +274,7 @@ impl Http {
         let mut attempt: u32 = 0;
         loop {
             let permit = self.acquire(&host_key, &host);
-            let mut req = self
-                .client
-                .get(parsed.clone())
-                .header(ACCEPT, accept);
+            let mut req = self.client.get(parsed.clone()).header(ACCEPT, accept);
             if let Some(t) = &token {
                 req = req.header(AUTHORIZATION, t.clone());
             }
@@ -297,7 +296,10 @@ impl Http {
                 let final_url = bounded(&redact_credentials(resp.url().as_str()), 2 * ECHO_LIMIT);
                 let bytes = self.read_body(resp, &shown, cap, started)?;
                 drop(permit);
-                return Ok(Body { url: final_url, bytes });
+                return Ok(Body {
+                    url: final_url,
+                    bytes,
+                });
             }
             let retry_after = resp
                 .headers()
@@ -316,7 +318,11 @@ impl Http {
                 } else {
                     String::new()
                 };
-                return Err(HttpError::Status { url: shown, status, after });
+                return Err(HttpError::Status {
+                    url: shown,
+                    status,
+                    after,
+                });
             }
             let wait = match retry_after {
                 Some(d) if d > self.cfg.max_backoff => {
@@ -333,7 +339,10 @@ impl Http {
             if started.elapsed() + wait > self.cfg.total_timeout {
                 return Err(HttpError::Timeout {
                     url: shown,
-                    what: format!("retrying after HTTP {status} would pass the {} s limit", self.cfg.total_timeout.as_secs()),
+                    what: format!(
+                        "retrying after HTTP {status} would pass the {} s limit",
+                        self.cfg.total_timeout.as_secs()
+                    ),
                 });
             }
             std::thread::sleep(wait);
@@ -356,7 +365,10 @@ impl Http {
         started: Instant,
     ) -> Result<Vec<u8>, HttpError> {
         if resp.content_length().is_some_and(|n| n > cap) {
-            return Err(HttpError::TooLarge { url: shown.into(), limit: cap });
+            return Err(HttpError::TooLarge {
+                url: shown.into(),
+                limit: cap,
+            });
         }
         let mut bytes = Vec::new();
         let mut reader = resp.take(cap + 1);
@@ -379,14 +391,20 @@ impl Http {
                     } else {
                         HttpError::Other {
                             url: shown.into(),
-                            message: format!("reading the answer: {}", bounded(&e.to_string(), ECHO_LIMIT)),
+                            message: format!(
+                                "reading the answer: {}",
+                                bounded(&e.to_string(), ECHO_LIMIT)
+                            ),
                         }
                     });
                 }
             };
             bytes.extend_from_slice(&buf[..n]);
             if bytes.len() as u64 > cap {
-                return Err(HttpError::TooLarge { url: shown.into(), limit: cap });
+                return Err(HttpError::TooLarge {
+                    url: shown.into(),
+                    limit: cap,
+                });
             }
             if started.elapsed() > self.cfg.total_timeout {
                 return Err(HttpError::Timeout {
@@ -400,18 +418,33 @@ impl Http {
 
     fn classify(&self, shown: &str, e: &reqwest::Error) -> HttpError {
         if e.is_redirect() {
-            HttpError::Redirects { url: shown.into(), limit: self.cfg.max_redirects }
+            HttpError::Redirects {
+                url: shown.into(),
+                limit: self.cfg.max_redirects,
+            }
         } else if e.is_timeout() {
             let what = if e.is_connect() {
-                format!("no connection within {} ms", self.cfg.connect_timeout.as_millis())
+                format!(
+                    "no connection within {} ms",
+                    self.cfg.connect_timeout.as_millis()
+                )
             } else {
                 format!("no answer within {} ms", self.cfg.read_timeout.as_millis())
             };
-            HttpError::Timeout { url: shown.into(), what }
+            HttpError::Timeout {
+                url: shown.into(),
+                what,
+            }
         } else if e.is_connect() {
-            HttpError::Connect { url: shown.into(), message: chain(e) }
+            HttpError::Connect {
+                url: shown.into(),
+                message: chain(e),
+            }
         } else {
-            HttpError::Other { url: shown.into(), message: chain(e) }
+            HttpError::Other {
+                url: shown.into(),
+                message: chain(e),
+            }
         }
     }
 
@@ -428,7 +461,10 @@ impl Http {
         let mut hosts = self.hosts.lock().unwrap_or_else(|e| e.into_inner());
         loop {
             let now = Instant::now();
-            let st = hosts.entry(host_key.to_string()).or_insert(HostState { active: 0, next_start: now });
+            let st = hosts.entry(host_key.to_string()).or_insert(HostState {
+                active: 0,
+                next_start: now,
+            });
             if st.active < limit {
                 st.active += 1;
                 let start = st.next_start.max(now);
@@ -438,7 +474,10 @@ impl Http {
                 if !wait.is_zero() {
                     std::thread::sleep(wait);
                 }
-                return Permit { http: self, host: host_key.to_string() };
+                return Permit {
+                    http: self,
+                    host: host_key.to_string(),
+                };
             }
             hosts = self.freed.wait(hosts).unwrap_or_else(|e| e.into_inner());
         }
@@ -458,7 +497,7 @@ fn chain(e: &reqwest::Error) -> String {
         cur = c.source();
     }
     if parts.is_empty() {
-        parts.push(format!("{}", reqwest_kind(e)));
+        parts.push(reqwest_kind(e).to_string());
     }
     bounded(&redact_in_text(&parts.join(": ")), ECHO_LIMIT)
 }
@@ -522,7 +561,10 @@ mod tests {
     fn retry_after_forms() {
         assert_eq!(parse_retry_after("3"), Some(Duration::from_secs(3)));
         assert_eq!(parse_retry_after(" 0 "), Some(Duration::ZERO));
-        assert_eq!(parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT"), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(Duration::ZERO)
+        );
         let later = time::OffsetDateTime::now_utc() + time::Duration::seconds(120);
         let fmt = time::macros::format_description!(
             "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"

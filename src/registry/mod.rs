@@ -201,7 +201,10 @@ struct Found {
 enum LookupError {
     Http(HttpError),
     /// The answer is not in the registry's shape.
-    Malformed { url: String, message: String },
+    Malformed {
+        url: String,
+        message: String,
+    },
     /// The purl cannot be looked up (bad name, no version where one is needed).
     Invalid(String),
 }
@@ -210,7 +213,9 @@ impl std::fmt::Display for LookupError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             LookupError::Http(e) => write!(f, "{e}"),
-            LookupError::Malformed { url, message } => write!(f, "{url}: malformed answer: {message}"),
+            LookupError::Malformed { url, message } => {
+                write!(f, "{url}: malformed answer: {message}")
+            }
             LookupError::Invalid(m) => write!(f, "{m}"),
         }
     }
@@ -238,7 +243,11 @@ impl Registry {
     /// entries; any entry when offline), then the registry of its purl type, then deps.dev.
     pub fn resolve(&self, c: &Component) -> RegistryAnswer {
         let Some(raw) = c.purl.as_deref() else {
-            return RegistryAnswer::none(AnswerStatus::Unsupported, "registry", "no purl to look up in a registry".into());
+            return RegistryAnswer::none(
+                AnswerStatus::Unsupported,
+                "registry",
+                "no purl to look up in a registry".into(),
+            );
         };
         let Some(mut purl) = Purl::parse(raw) else {
             return RegistryAnswer::none(
@@ -257,7 +266,11 @@ impl Registry {
             purl.namespace.as_deref().unwrap_or(""),
             purl.name,
             purl.version.as_deref().unwrap_or(""),
-            if purl.ty == "cargo" && self.cfg.crate_commits { "crate" } else { "" }
+            if purl.ty == "cargo" && self.cfg.crate_commits {
+                "crate"
+            } else {
+                ""
+            }
         );
         let stale = match self.cache.get(&key) {
             Lookup::Fresh(v) => {
@@ -273,7 +286,10 @@ impl Registry {
             return RegistryAnswer::none(
                 AnswerStatus::Offline,
                 source,
-                format!("offline, and no cached registry answer for {}", purl_label(&purl)),
+                format!(
+                    "offline, and no cached registry answer for {}",
+                    purl_label(&purl)
+                ),
             );
         }
         let answer = self.ask(&purl, source);
@@ -314,14 +330,20 @@ impl Registry {
                 }
                 reasons.push(format!("{source}: {e}"));
             }
-            None => reasons.push(format!("no registry lookup for purl type \"{}\"", bounded(&purl.ty, 40))),
+            None => reasons.push(format!(
+                "no registry lookup for purl type \"{}\"",
+                bounded(&purl.ty, 40)
+            )),
         }
         let unsupported = reasons.len() == 1 && reasons[0].starts_with("no registry lookup");
         if self.cfg.deps_dev_fallback {
             match sources::deps_dev(self, purl) {
                 Some(Ok(found)) if found.repository.is_some() => {
                     let mut a = self.answer(found, "registry:deps.dev");
-                    a.reason = Some(bounded(&http::redact_in_text(&reasons.join("; ")), 2 * ECHO_LIMIT));
+                    a.reason = Some(bounded(
+                        &http::redact_in_text(&reasons.join("; ")),
+                        2 * ECHO_LIMIT,
+                    ));
                     return a;
                 }
                 Some(Ok(found)) => reasons.push(format!(
@@ -346,7 +368,11 @@ impl Registry {
         } else {
             AnswerStatus::NoRepository
         };
-        RegistryAnswer::none(status, if unsupported { "registry" } else { source }, reasons.join("; "))
+        RegistryAnswer::none(
+            status,
+            if unsupported { "registry" } else { source },
+            reasons.join("; "),
+        )
     }
 
     fn answer(&self, found: Found, source: &str) -> RegistryAnswer {
@@ -355,7 +381,9 @@ impl Registry {
             commit: found.commit,
             directory: found.directory,
             source: source.into(),
-            reason: found.note.map(|n| bounded(&http::redact_in_text(&n), 2 * ECHO_LIMIT)),
+            reason: found
+                .note
+                .map(|n| bounded(&http::redact_in_text(&n), 2 * ECHO_LIMIT)),
             status: AnswerStatus::Found,
             cached: false,
         }

@@ -54,11 +54,15 @@ fn checked(what: &str, s: &str) -> Result<(), LookupError> {
         && s.len() <= 214
         && s != "."
         && s != ".."
-        && s.bytes().all(|b| b.is_ascii_graphic() && b != b'/' && b != b'\\');
+        && s.bytes()
+            .all(|b| b.is_ascii_graphic() && b != b'/' && b != b'\\');
     if ok {
         Ok(())
     } else {
-        Err(LookupError::Invalid(format!("{what} \"{}\" is not a valid package name", bounded(s, ECHO_LIMIT))))
+        Err(LookupError::Invalid(format!(
+            "{what} \"{}\" is not a valid package name",
+            bounded(s, ECHO_LIMIT)
+        )))
     }
 }
 
@@ -67,11 +71,17 @@ fn base(s: &str) -> &str {
 }
 
 fn malformed(url: &str, message: impl Into<String>) -> LookupError {
-    LookupError::Malformed { url: url.into(), message: message.into() }
+    LookupError::Malformed {
+        url: url.into(),
+        message: message.into(),
+    }
 }
 
 fn str_field<'a>(v: &'a Value, k: &str) -> Option<&'a str> {
-    v.get(k).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty())
+    v.get(k)
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
 }
 
 /// `url` as a repository, or a note saying why not.
@@ -106,12 +116,18 @@ fn cargo(r: &Registry, p: &Purl) -> Result<Found, LookupError> {
     let mut repository: Option<String> = None;
     if let Some(v) = &p.version {
         let (url, j) = r.get_json(&format!("{api}/api/v1/crates/{name}/{}", enc(v)))?;
-        let ver = j.get("version").filter(|v| v.is_object()).ok_or_else(|| malformed(&url, "no \"version\" object"))?;
+        let ver = j
+            .get("version")
+            .filter(|v| v.is_object())
+            .ok_or_else(|| malformed(&url, "no \"version\" object"))?;
         repository = str_field(ver, "repository").map(str::to_string);
     }
     if repository.is_none() {
         let (url, j) = r.get_json(&format!("{api}/api/v1/crates/{name}"))?;
-        let krate = j.get("crate").filter(|v| v.is_object()).ok_or_else(|| malformed(&url, "no \"crate\" object"))?;
+        let krate = j
+            .get("crate")
+            .filter(|v| v.is_object())
+            .ok_or_else(|| malformed(&url, "no \"crate\" object"))?;
         repository = str_field(krate, "repository")
             .or_else(|| str_field(krate, "homepage").filter(|h| parse_repo_url(h).is_some()))
             .map(str::to_string);
@@ -129,7 +145,11 @@ fn cargo(r: &Registry, p: &Purl) -> Result<Found, LookupError> {
                 found.commit = Some(sha);
                 found.directory = path;
             }
-            Ok(None) => found.note = Some("the .crate has no .cargo_vcs_info.json (published from outside git?)".into()),
+            Ok(None) => {
+                found.note = Some(
+                    "the .crate has no .cargo_vcs_info.json (published from outside git?)".into(),
+                )
+            }
             Err(e) => found.note = Some(format!("released commit unknown: {e}")),
         }
     }
@@ -137,16 +157,36 @@ fn cargo(r: &Registry, p: &Purl) -> Result<Found, LookupError> {
 }
 
 /// `git.sha1` and `path_in_vcs` from the `.crate` file's `.cargo_vcs_info.json`.
-fn crate_vcs_info(r: &Registry, name: &str, version: &str) -> Result<Option<(String, Option<String>)>, LookupError> {
+fn crate_vcs_info(
+    r: &Registry,
+    name: &str,
+    version: &str,
+) -> Result<Option<(String, Option<String>)>, LookupError> {
     checked("crate version", version)?;
-    let url = format!("{}/{}/{}-{}.crate", base(&r.cfg.crates_download), enc(name), enc(name), enc(version));
-    let body = r.http.get_capped(&url, "application/octet-stream", r.http.config().max_download)?;
+    let url = format!(
+        "{}/{}/{}-{}.crate",
+        base(&r.cfg.crates_download),
+        enc(name),
+        enc(name),
+        enc(version)
+    );
+    let body = r.http.get_capped(
+        &url,
+        "application/octet-stream",
+        r.http.config().max_download,
+    )?;
     let want = format!("{name}-{version}/.cargo_vcs_info.json");
     let mut archive = tar::Archive::new(flate2::read::GzDecoder::new(&body.bytes[..]));
-    let entries = archive.entries().map_err(|e| malformed(&body.url, format!("not a .crate file ({e})")))?;
+    let entries = archive
+        .entries()
+        .map_err(|e| malformed(&body.url, format!("not a .crate file ({e})")))?;
     for entry in entries {
-        let mut entry = entry.map_err(|e| malformed(&body.url, format!("not a .crate file ({e})")))?;
-        let is_it = entry.path().map(|p| p.to_string_lossy() == want).unwrap_or(false);
+        let mut entry =
+            entry.map_err(|e| malformed(&body.url, format!("not a .crate file ({e})")))?;
+        let is_it = entry
+            .path()
+            .map(|p| p.to_string_lossy() == want)
+            .unwrap_or(false);
         if !is_it {
             continue;
         }
@@ -177,7 +217,11 @@ fn npm(r: &Registry, p: &Purl) -> Result<Found, LookupError> {
     checked("npm package", &p.name)?;
     let path = match p.namespace.as_deref().filter(|s| !s.is_empty()) {
         Some(ns) => {
-            let scope = if ns.starts_with('@') { ns.to_string() } else { format!("@{ns}") };
+            let scope = if ns.starts_with('@') {
+                ns.to_string()
+            } else {
+                format!("@{ns}")
+            };
             checked("npm scope", &scope)?;
             format!("{}%2F{}", enc(&scope).replace("%40", "@"), enc(&p.name))
         }
@@ -208,9 +252,15 @@ fn npm(r: &Registry, p: &Purl) -> Result<Found, LookupError> {
     match repo_url {
         Some(u) => {
             let shorthand = Regex::new(r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$").expect("valid regex");
-            let u = if shorthand.is_match(&u) { format!("github:{u}") } else { u };
+            let u = if shorthand.is_match(&u) {
+                format!("github:{u}")
+            } else {
+                u
+            };
             if repo_or_note(&mut found, "repository", &u) {
-                found.directory = directory.filter(|d| !d.contains("..")).map(|d| d.trim_matches('/').to_string());
+                found.directory = directory
+                    .filter(|d| !d.contains(".."))
+                    .map(|d| d.trim_matches('/').to_string());
             }
         }
         None => found.note = Some("the package names no repository".into()),
@@ -242,7 +292,10 @@ fn pypi(r: &Registry, p: &Purl) -> Result<Found, LookupError> {
         None => format!("{api}/pypi/{}/json", enc(&p.name)),
     };
     let (url, doc) = r.get_json(&url)?;
-    let info = doc.get("info").filter(|v| v.is_object()).ok_or_else(|| malformed(&url, "no \"info\" object"))?;
+    let info = doc
+        .get("info")
+        .filter(|v| v.is_object())
+        .ok_or_else(|| malformed(&url, "no \"info\" object"))?;
     let mut labelled: Vec<(String, String, String)> = Vec::new(); // (normalized, label, url)
     if let Some(urls) = info.get("project_urls").and_then(Value::as_object) {
         for (label, u) in urls {
@@ -298,18 +351,22 @@ fn pypi(r: &Registry, p: &Purl) -> Result<Found, LookupError> {
 fn checked_module(m: &str) -> Result<(), LookupError> {
     let segs: Vec<&str> = m.split('/').collect();
     let ok = m.len() <= 300
-        && segs.len() >= 1
+        && !segs.is_empty()
         && segs[0].contains('.')
         && segs.iter().all(|s| {
             !s.is_empty()
                 && *s != "."
                 && *s != ".."
-                && s.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'~' | b'-'))
+                && s.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'~' | b'-'))
         });
     if ok {
         Ok(())
     } else {
-        Err(LookupError::Invalid(format!("\"{}\" is not a valid Go module path", bounded(m, ECHO_LIMIT))))
+        Err(LookupError::Invalid(format!(
+            "\"{}\" is not a valid Go module path",
+            bounded(m, ECHO_LIMIT)
+        )))
     }
 }
 
@@ -330,8 +387,10 @@ pub(crate) fn go_escape(s: &str) -> String {
 /// The abbreviated commit a pseudo-version encodes (`v0.0.0-20240101120000-abcdef123456`,
 /// `v1.2.4-0.2024…-abc…`, `v1.2.3-pre.0.2024…-abc…`).
 pub fn pseudo_version_commit(v: &str) -> Option<String> {
-    let re = Regex::new(r"^v\d+\.\d+\.\d+-(?:[0-9A-Za-z-]+\.)*\d{14}-([0-9a-f]{12})(?:\+incompatible)?$")
-        .expect("valid regex");
+    let re = Regex::new(
+        r"^v\d+\.\d+\.\d+-(?:[0-9A-Za-z-]+\.)*\d{14}-([0-9a-f]{12})(?:\+incompatible)?$",
+    )
+    .expect("valid regex");
     re.captures(v).map(|c| c[1].to_string())
 }
 
@@ -347,7 +406,12 @@ fn golang(r: &Registry, p: &Purl) -> Result<Found, LookupError> {
     // 1. The proxy's .info: Origin records the repository and commit it fetched.
     if let Some(v) = &p.version {
         checked("Go version", v)?;
-        let url = format!("{}/{}/@v/{}.info", base(&r.cfg.go_proxy), go_escape(&module), go_escape(v));
+        let url = format!(
+            "{}/{}/@v/{}.info",
+            base(&r.cfg.go_proxy),
+            go_escape(&module),
+            go_escape(v)
+        );
         match r.get_json(&url) {
             Ok((_, info)) => {
                 if let Some(origin) = info.get("Origin").filter(|o| o.is_object()) {
@@ -355,7 +419,8 @@ fn golang(r: &Registry, p: &Purl) -> Result<Found, LookupError> {
                         if let Some(u) = str_field(origin, "URL") {
                             repo_or_note(&mut found, "Origin.URL", u);
                         }
-                        if let Some(h) = str_field(origin, "Hash").filter(|h| looks_like_commit(h)) {
+                        if let Some(h) = str_field(origin, "Hash").filter(|h| looks_like_commit(h))
+                        {
                             found.commit = Some(h.to_ascii_lowercase());
                         }
                         found.directory = str_field(origin, "Subdir").map(str::to_string);
@@ -377,7 +442,12 @@ fn golang(r: &Registry, p: &Purl) -> Result<Found, LookupError> {
         let segs: Vec<&str> = module.split('/').collect();
         if let Some((repo, _)) = parse_repo_url(&format!("https://{module}")) {
             let depth = 1 + repo.owner.split('/').count() + 1;
-            let rest: Vec<&str> = segs.iter().skip(depth).copied().filter(|s| !is_major(s)).collect();
+            let rest: Vec<&str> = segs
+                .iter()
+                .skip(depth)
+                .copied()
+                .filter(|s| !is_major(s))
+                .collect();
             if !rest.is_empty() {
                 found.directory = Some(rest.join("/"));
             }
@@ -395,7 +465,10 @@ fn golang(r: &Registry, p: &Purl) -> Result<Found, LookupError> {
                 Some((prefix, vcs, repo_url)) if vcs == "git" => {
                     if repo_or_note(&mut found, "go-import", &repo_url) {
                         let sub = module[prefix.len()..].trim_start_matches('/');
-                        let rest: Vec<&str> = sub.split('/').filter(|s| !s.is_empty() && !is_major(s)).collect();
+                        let rest: Vec<&str> = sub
+                            .split('/')
+                            .filter(|s| !s.is_empty() && !is_major(s))
+                            .collect();
                         if !rest.is_empty() && found.directory.is_none() {
                             found.directory = Some(rest.join("/"));
                         }
@@ -403,8 +476,15 @@ fn golang(r: &Registry, p: &Purl) -> Result<Found, LookupError> {
                         notes.push(n);
                     }
                 }
-                Some((_, vcs, _)) => notes.push(format!("go-import names a {} repository", bounded(&vcs, 20))),
-                None => notes.push(format!("{}: no go-import meta tag for {}", body.url, bounded(&module, ECHO_LIMIT))),
+                Some((_, vcs, _)) => notes.push(format!(
+                    "go-import names a {} repository",
+                    bounded(&vcs, 20)
+                )),
+                None => notes.push(format!(
+                    "{}: no go-import meta tag for {}",
+                    body.url,
+                    bounded(&module, ECHO_LIMIT)
+                )),
             },
             Err(e) => notes.push(format!("go-get lookup: {e}")),
         }
@@ -417,7 +497,11 @@ fn golang(r: &Registry, p: &Purl) -> Result<Found, LookupError> {
             return Err(e.into());
         }
         if notes.is_empty() {
-            notes.push(format!("module {} is not on {}", bounded(&module, ECHO_LIMIT), crate::resolve::FORGES.join(", ")));
+            notes.push(format!(
+                "module {} is not on {}",
+                bounded(&module, ECHO_LIMIT),
+                crate::resolve::FORGES.join(", ")
+            ));
         }
         found.note = Some(notes.join("; "));
     }
@@ -437,7 +521,10 @@ fn go_import(html: &str, module: &str) -> Option<(String, String, String)> {
         let mut name = None;
         let mut content = None;
         for a in attr.captures_iter(m.as_str()) {
-            let v = a.get(2).or_else(|| a.get(3)).map(|v| v.as_str().to_string());
+            let v = a
+                .get(2)
+                .or_else(|| a.get(3))
+                .map(|v| v.as_str().to_string());
             match a[1].to_ascii_lowercase().as_str() {
                 "name" => name = v,
                 "content" => content = v,
@@ -453,10 +540,13 @@ fn go_import(html: &str, module: &str) -> Option<(String, String, String)> {
             continue;
         }
         let prefix = parts[0];
-        if module == prefix || module.starts_with(&format!("{prefix}/")) {
-            if best.as_ref().is_none_or(|(p, _, _)| prefix.len() > p.len()) {
-                best = Some((prefix.to_string(), parts[1].to_string(), parts[2].to_string()));
-            }
+        let covers = module == prefix || module.starts_with(&format!("{prefix}/"));
+        if covers && best.as_ref().is_none_or(|(p, _, _)| prefix.len() > p.len()) {
+            best = Some((
+                prefix.to_string(),
+                parts[1].to_string(),
+                parts[2].to_string(),
+            ));
         }
     }
     best
@@ -495,7 +585,13 @@ fn parse_pom(url: &str, bytes: &[u8]) -> Result<Pom, LookupError> {
                 let name = e.local_name().as_ref().to_string();
                 if path.is_empty() {
                     if name != "project" {
-                        return Err(malformed(url, format!("the root element is <{}>, not <project>", bounded(&name, 40))));
+                        return Err(malformed(
+                            url,
+                            format!(
+                                "the root element is <{}>, not <project>",
+                                bounded(&name, 40)
+                            ),
+                        ));
                     }
                     saw_project = true;
                 }
@@ -547,7 +643,15 @@ fn parse_pom(url: &str, bytes: &[u8]) -> Result<Pom, LookupError> {
             }
             Ok(Event::Eof) => break,
             Ok(_) => {}
-            Err(e) => return Err(malformed(url, format!("not well-formed XML at byte {} ({e})", reader.buffer_position()))),
+            Err(e) => {
+                return Err(malformed(
+                    url,
+                    format!(
+                        "not well-formed XML at byte {} ({e})",
+                        reader.buffer_position()
+                    ),
+                ))
+            }
         }
         buf.clear();
     }
@@ -592,7 +696,11 @@ impl Pom {
         ] {
             if let Some(v) = v {
                 let v = self.expand(v);
-                let v = v.strip_prefix("scm:git:").or_else(|| v.strip_prefix("scm:")).unwrap_or(&v).to_string();
+                let v = v
+                    .strip_prefix("scm:git:")
+                    .or_else(|| v.strip_prefix("scm:"))
+                    .unwrap_or(&v)
+                    .to_string();
                 out.push((field, v));
             }
         }
@@ -601,8 +709,14 @@ impl Pom {
 }
 
 fn maven(r: &Registry, p: &Purl) -> Result<Found, LookupError> {
-    let group = p.namespace.clone().ok_or_else(|| LookupError::Invalid("a maven purl needs a namespace (groupId)".into()))?;
-    let version = p.version.clone().ok_or_else(|| LookupError::Invalid("a maven lookup needs a version".into()))?;
+    let group = p
+        .namespace
+        .clone()
+        .ok_or_else(|| LookupError::Invalid("a maven purl needs a namespace (groupId)".into()))?;
+    let version = p
+        .version
+        .clone()
+        .ok_or_else(|| LookupError::Invalid("a maven lookup needs a version".into()))?;
     let mut coords = (group, p.name.clone(), version);
     let mut found = Found::default();
     let mut first_note: Option<String> = None;
@@ -649,7 +763,8 @@ fn maven(r: &Registry, p: &Purl) -> Result<Found, LookupError> {
             None => break,
         }
     }
-    found.note = Some(first_note.unwrap_or_else(|| "the POM and its parents have no <scm> or <url>".into()));
+    found.note =
+        Some(first_note.unwrap_or_else(|| "the POM and its parents have no <scm> or <url>".into()));
     Ok(found)
 }
 
@@ -691,20 +806,34 @@ pub(super) fn deps_dev(r: &Registry, p: &Purl) -> Option<Result<Found, LookupErr
 
 fn deps_dev_found(v: &Value) -> Found {
     let mut found = Found::default();
-    let list = |k: &str| v.get(k).and_then(Value::as_array).cloned().unwrap_or_default();
+    let list = |k: &str| {
+        v.get(k)
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default()
+    };
     // Attested sources first (verified ones before the rest), then declared ones.
     let mut attested: Vec<(bool, String, Option<String>)> = Vec::new();
-    for a in list("attestations").iter().chain(list("slsaProvenances").iter()) {
+    for a in list("attestations")
+        .iter()
+        .chain(list("slsaProvenances").iter())
+    {
         if let Some(src) = str_field(a, "sourceRepository") {
             let verified = a.get("verified").and_then(Value::as_bool).unwrap_or(false);
-            attested.push((verified, src.to_string(), str_field(a, "commit").map(str::to_string)));
+            attested.push((
+                verified,
+                src.to_string(),
+                str_field(a, "commit").map(str::to_string),
+            ));
         }
     }
     attested.sort_by_key(|(verified, _, _)| !verified);
     for (_, src, commit) in attested {
         if let Some((repo, _)) = parse_repo_url(&src) {
             found.repository = Some(repo);
-            found.commit = commit.filter(|c| looks_like_commit(c)).map(|c| c.to_ascii_lowercase());
+            found.commit = commit
+                .filter(|c| looks_like_commit(c))
+                .map(|c| c.to_ascii_lowercase());
             return found;
         }
     }
@@ -722,7 +851,11 @@ fn deps_dev_found(v: &Value) -> Found {
     let source_first = links
         .iter()
         .filter(|l| str_field(l, "label") == Some("SOURCE_REPO"))
-        .chain(links.iter().filter(|l| str_field(l, "label") != Some("SOURCE_REPO")));
+        .chain(
+            links
+                .iter()
+                .filter(|l| str_field(l, "label") != Some("SOURCE_REPO")),
+        );
     for l in source_first {
         if let Some(u) = str_field(l, "url") {
             if let Some((repo, _)) = parse_repo_url(u) {
@@ -749,16 +882,33 @@ mod tests {
 
     #[test]
     fn go_helpers() {
-        assert_eq!(go_escape("github.com/BurntSushi/toml"), "github.com/!burnt!sushi/toml");
-        assert_eq!(pseudo_version_commit("v0.0.0-20210101120000-abcdef123456").as_deref(), Some("abcdef123456"));
-        assert_eq!(pseudo_version_commit("v1.2.4-0.20210101120000-abcdef123456").as_deref(), Some("abcdef123456"));
-        assert_eq!(pseudo_version_commit("v1.2.3-pre.0.20210101120000-abcdef123456+incompatible").as_deref(), Some("abcdef123456"));
+        assert_eq!(
+            go_escape("github.com/BurntSushi/toml"),
+            "github.com/!burnt!sushi/toml"
+        );
+        assert_eq!(
+            pseudo_version_commit("v0.0.0-20210101120000-abcdef123456").as_deref(),
+            Some("abcdef123456")
+        );
+        assert_eq!(
+            pseudo_version_commit("v1.2.4-0.20210101120000-abcdef123456").as_deref(),
+            Some("abcdef123456")
+        );
+        assert_eq!(
+            pseudo_version_commit("v1.2.3-pre.0.20210101120000-abcdef123456+incompatible")
+                .as_deref(),
+            Some("abcdef123456")
+        );
         assert_eq!(pseudo_version_commit("v1.2.3"), None);
         assert_eq!(pseudo_version_commit("v1.2.3-rc.1"), None);
         let html = r#"<html><head><meta name="go-import" content="example.org/mod git https://github.com/o/mod"><meta name='go-import' content='example.org/mod/sub git https://gitlab.com/g/sub'></head></html>"#;
         assert_eq!(
             go_import(html, "example.org/mod/sub/pkg"),
-            Some(("example.org/mod/sub".into(), "git".into(), "https://gitlab.com/g/sub".into()))
+            Some((
+                "example.org/mod/sub".into(),
+                "git".into(),
+                "https://gitlab.com/g/sub".into()
+            ))
         );
         assert_eq!(go_import(html, "example.org/module"), None);
         assert!(checked_module("../../etc").is_err());
@@ -786,7 +936,13 @@ mod tests {
 </project>"#;
         let p = parse_pom("u", pom).unwrap();
         assert_eq!(p.parent, Some(("g".into(), "p".into(), "1".into())));
-        assert_eq!(p.candidates(), vec![("scm.connection", "https://github.com/o/thing.git".to_string())]);
+        assert_eq!(
+            p.candidates(),
+            vec![(
+                "scm.connection",
+                "https://github.com/o/thing.git".to_string()
+            )]
+        );
         assert!(parse_pom("u", b"<html></html>").is_err());
         assert!(parse_pom("u", b"<project><a></b></project>").is_err());
     }

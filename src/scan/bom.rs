@@ -41,7 +41,11 @@ fn component(p: &Package, ty: &str) -> Value {
     }
     c.insert("purl".into(), json!(p.purl));
     if !p.hashes.is_empty() {
-        let hashes: Vec<Value> = p.hashes.iter().map(|(alg, hex)| json!({"alg": alg, "content": hex})).collect();
+        let hashes: Vec<Value> = p
+            .hashes
+            .iter()
+            .map(|(alg, hex)| json!({"alg": alg, "content": hex}))
+            .collect();
         c.insert("hashes".into(), Value::Array(hashes));
     }
     if let Some(vcs) = &p.vcs {
@@ -51,7 +55,10 @@ fn component(p: &Package, ty: &str) -> Value {
             Some((repo, None)) => repo.to_string(),
             None => crate::resolve::redact_credentials(vcs),
         };
-        c.insert("externalReferences".into(), json!([{"type": "vcs", "url": url}]));
+        c.insert(
+            "externalReferences".into(),
+            json!([{"type": "vcs", "url": url}]),
+        );
     }
     Value::Object(c)
 }
@@ -69,21 +76,40 @@ pub fn to_cyclonedx(lockfiles: &[Lockfile], opts: &BomOptions) -> Value {
     let mut subject_deps: BTreeSet<String> = BTreeSet::new();
     for l in lockfiles {
         for p in &l.packages {
-            edges.entry(p.purl.clone()).or_default().extend(p.depends_on.iter().cloned());
-            comps.entry(p.purl.clone()).or_insert((p.clone(), "library"));
+            edges
+                .entry(p.purl.clone())
+                .or_default()
+                .extend(p.depends_on.iter().cloned());
+            comps
+                .entry(p.purl.clone())
+                .or_insert((p.clone(), "library"));
         }
         match &l.root {
             Some(r) if single_root.is_some() => {
                 subject_deps.extend(r.depends_on.iter().cloned());
             }
             Some(r) => {
-                edges.entry(r.purl.clone()).or_default().extend(r.depends_on.iter().cloned());
-                comps.entry(r.purl.clone()).or_insert((r.clone(), "application"));
+                edges
+                    .entry(r.purl.clone())
+                    .or_default()
+                    .extend(r.depends_on.iter().cloned());
+                comps
+                    .entry(r.purl.clone())
+                    .or_insert((r.clone(), "application"));
                 subject_deps.insert(r.purl.clone());
             }
             None => {
-                let depended: BTreeSet<&String> = l.packages.iter().flat_map(|p| p.depends_on.iter()).collect();
-                subject_deps.extend(l.packages.iter().filter(|p| !depended.contains(&p.purl)).map(|p| p.purl.clone()));
+                let depended: BTreeSet<&String> = l
+                    .packages
+                    .iter()
+                    .flat_map(|p| p.depends_on.iter())
+                    .collect();
+                subject_deps.extend(
+                    l.packages
+                        .iter()
+                        .filter(|p| !depended.contains(&p.purl))
+                        .map(|p| p.purl.clone()),
+                );
             }
         }
     }
@@ -101,7 +127,11 @@ pub fn to_cyclonedx(lockfiles: &[Lockfile], opts: &BomOptions) -> Value {
     for purl in comps.keys() {
         let deps: Vec<&String> = edges
             .get(purl)
-            .map(|d| d.iter().filter(|x| known.contains(*x) && *x != purl).collect())
+            .map(|d| {
+                d.iter()
+                    .filter(|x| known.contains(*x) && *x != purl)
+                    .collect()
+            })
             .unwrap_or_default();
         dependencies.push(json!({"ref": purl, "dependsOn": deps}));
     }
@@ -128,10 +158,22 @@ fn serial_number<'a>(purls: impl Iterator<Item = &'a String>) -> String {
         h.update(p.as_bytes());
         h.update(b"\n");
     }
-    let id = h.try_finalize().map(|id| id.to_string()).unwrap_or_else(|_| "0".repeat(40));
-    let mut b: Vec<u8> = (0..16).map(|i| u8::from_str_radix(&id[2 * i..2 * i + 2], 16).unwrap_or(0)).collect();
+    let id = h
+        .try_finalize()
+        .map(|id| id.to_string())
+        .unwrap_or_else(|_| "0".repeat(40));
+    let mut b: Vec<u8> = (0..16)
+        .map(|i| u8::from_str_radix(&id[2 * i..2 * i + 2], 16).unwrap_or(0))
+        .collect();
     b[6] = (b[6] & 0x0f) | 0x50;
     b[8] = (b[8] & 0x3f) | 0x80;
     let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!("urn:uuid:{}-{}-{}-{}-{}", &hex[0..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..32])
+    format!(
+        "urn:uuid:{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
 }

@@ -31,7 +31,9 @@ pub fn read(lock: &Path) -> Result<Lockfile, Error> {
             }
             Err(why) => {
                 let mut l = from_lock(lock, &locked, root_name(&manifest).as_deref());
-                l.warnings.push(format!("cargo metadata did not run ({why}); read the lockfile alone"));
+                l.warnings.push(format!(
+                    "cargo metadata did not run ({why}); read the lockfile alone"
+                ));
                 return Ok(l);
             }
         }
@@ -57,14 +59,27 @@ fn parse_lock(lock: &Path) -> Result<Vec<Locked>, Error> {
     for (i, p) in list.iter().enumerate() {
         let s = |k: &str| p.get(k).and_then(toml::Value::as_str).map(str::to_string);
         let (Some(name), Some(version)) = (s("name"), s("version")) else {
-            return Err(malformed(lock, format!("package #{} has no name or version", i + 1)));
+            return Err(malformed(
+                lock,
+                format!("package #{} has no name or version", i + 1),
+            ));
         };
         let deps = p
             .get("dependencies")
             .and_then(toml::Value::as_array)
-            .map(|a| a.iter().filter_map(|d| d.as_str().map(str::to_string)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|d| d.as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default();
-        out.push(Locked { name, version, source: s("source"), checksum: s("checksum"), deps });
+        out.push(Locked {
+            name,
+            version,
+            source: s("source"),
+            checksum: s("checksum"),
+            deps,
+        });
     }
     Ok(out)
 }
@@ -91,7 +106,8 @@ fn package(l: &Locked) -> Package {
         name: l.name.clone(),
         group: None,
         version: l.version.clone(),
-        purl: purl("cargo", None, &l.name, &l.version).unwrap_or_else(|| format!("pkg:cargo/{}@{}", l.name, l.version)),
+        purl: purl("cargo", None, &l.name, &l.version)
+            .unwrap_or_else(|| format!("pkg:cargo/{}@{}", l.name, l.version)),
         hashes,
         vcs,
         depends_on: Vec::new(),
@@ -106,14 +122,18 @@ fn from_lock(lock: &Path, locked: &[Locked], root: Option<&str>) -> Lockfile {
         let mut parts = dep.splitn(3, ' ');
         let name = parts.next()?;
         let version = parts.next();
-        let source = parts.next().map(|s| s.trim_start_matches('(').trim_end_matches(')'));
+        let source = parts
+            .next()
+            .map(|s| s.trim_start_matches('(').trim_end_matches(')'));
         locked.iter().position(|l| {
             l.name == name
                 && version.is_none_or(|v| l.version == v)
                 && source.is_none_or(|s| l.source.as_deref() == Some(s))
         })
     };
-    let local: Vec<usize> = (0..locked.len()).filter(|&i| locked[i].source.is_none()).collect();
+    let local: Vec<usize> = (0..locked.len())
+        .filter(|&i| locked[i].source.is_none())
+        .collect();
     let root_index = match root {
         Some(name) => local.iter().copied().find(|&i| locked[i].name == name),
         None if local.len() == 1 => Some(local[0]),
@@ -136,7 +156,13 @@ fn from_lock(lock: &Path, locked: &[Locked], root: Option<&str>) -> Lockfile {
             packages.push(p);
         }
     }
-    Lockfile { path: lock.to_path_buf(), kind: "Cargo.lock".into(), root, packages: dedupe(packages), warnings: Vec::new() }
+    Lockfile {
+        path: lock.to_path_buf(),
+        kind: "Cargo.lock".into(),
+        root,
+        packages: dedupe(packages),
+        warnings: Vec::new(),
+    }
 }
 
 fn from_metadata(manifest: &Path, locked: &[Locked]) -> Result<Lockfile, String> {
@@ -155,14 +181,27 @@ fn from_metadata(manifest: &Path, locked: &[Locked]) -> Result<Lockfile, String>
     }
     let md = cmd.exec().map_err(|e| {
         let text = e.to_string();
-        crate::sbom::bounded(text.lines().find(|l| l.contains("error")).unwrap_or(text.lines().next().unwrap_or("")), 200)
+        crate::sbom::bounded(
+            text.lines()
+                .find(|l| l.contains("error"))
+                .unwrap_or(text.lines().next().unwrap_or("")),
+            200,
+        )
     })?;
     let checksums: HashMap<(&str, &str, Option<&str>), &str> = locked
         .iter()
-        .filter_map(|l| Some(((l.name.as_str(), l.version.as_str(), l.source.as_deref()), l.checksum.as_deref()?)))
+        .filter_map(|l| {
+            Some((
+                (l.name.as_str(), l.version.as_str(), l.source.as_deref()),
+                l.checksum.as_deref()?,
+            ))
+        })
         .collect();
     let resolve = md.resolve.as_ref().ok_or("no resolve graph")?;
-    let root_id = resolve.root.clone().or_else(|| (md.workspace_members.len() == 1).then(|| md.workspace_members[0].clone()));
+    let root_id = resolve
+        .root
+        .clone()
+        .or_else(|| (md.workspace_members.len() == 1).then(|| md.workspace_members[0].clone()));
     let mut by_id: HashMap<&cargo_metadata::PackageId, Package> = HashMap::new();
     for p in &md.packages {
         let source = p.source.as_ref().map(|s| s.repr.clone());
@@ -171,7 +210,9 @@ fn from_metadata(manifest: &Path, locked: &[Locked]) -> Result<Lockfile, String>
         let l = Locked {
             name: name.to_string(),
             version: version.clone(),
-            checksum: checksums.get(&(name, version.as_str(), source.as_deref())).map(|c| c.to_string()),
+            checksum: checksums
+                .get(&(name, version.as_str(), source.as_deref()))
+                .map(|c| c.to_string()),
             source,
             deps: Vec::new(),
         };
@@ -180,8 +221,14 @@ fn from_metadata(manifest: &Path, locked: &[Locked]) -> Result<Lockfile, String>
     let mut root = None;
     let mut packages = Vec::new();
     for node in &resolve.nodes {
-        let Some(mut p) = by_id.get(&node.id).cloned() else { continue };
-        let deps: BTreeSet<String> = node.deps.iter().filter_map(|d| by_id.get(&d.pkg).map(|q| q.purl.clone())).collect();
+        let Some(mut p) = by_id.get(&node.id).cloned() else {
+            continue;
+        };
+        let deps: BTreeSet<String> = node
+            .deps
+            .iter()
+            .filter_map(|d| by_id.get(&d.pkg).map(|q| q.purl.clone()))
+            .collect();
         p.depends_on = deps.into_iter().collect();
         if Some(&node.id) == root_id.as_ref() {
             root = Some(p);

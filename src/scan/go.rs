@@ -20,7 +20,9 @@ fn go_purl(module: &str, version: &str) -> Option<String> {
 fn valid_module(m: &str) -> bool {
     !m.is_empty()
         && m.split('/').all(|s| !s.is_empty() && s != "." && s != "..")
-        && m.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'~' | b'-' | b'/' | b'+'))
+        && m.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'~' | b'-' | b'/' | b'+')
+        })
 }
 
 /// What `go.mod` says.
@@ -51,20 +53,33 @@ fn parse_go_mod(path: &Path, text: &str) -> Result<GoMod, Error> {
         }
         let (verb, rest) = match &block {
             Some(b) => (b.as_str(), code),
-            None => code.split_once(char::is_whitespace).map(|(v, r)| (v, r.trim())).unwrap_or((code, "")),
+            None => code
+                .split_once(char::is_whitespace)
+                .map(|(v, r)| (v, r.trim()))
+                .unwrap_or((code, "")),
         };
         if rest == "(" {
             block = Some(verb.to_string());
             continue;
         }
-        let f: Vec<&str> = rest.split_whitespace().map(|s| s.trim_matches('"')).collect();
+        let f: Vec<&str> = rest
+            .split_whitespace()
+            .map(|s| s.trim_matches('"'))
+            .collect();
         match verb {
             "module" => m.module = f.first().map(|s| s.to_string()),
             "require" => {
                 if f.len() < 2 {
-                    return Err(malformed(path, format!("line {}: require needs a module and a version", i + 1)));
+                    return Err(malformed(
+                        path,
+                        format!("line {}: require needs a module and a version", i + 1),
+                    ));
                 }
-                m.require.push((f[0].into(), f[1].into(), comment.trim() == "indirect" || comment.contains("indirect")));
+                m.require.push((
+                    f[0].into(),
+                    f[1].into(),
+                    comment.trim() == "indirect" || comment.contains("indirect"),
+                ));
             }
             "replace" => {
                 if let Some(arrow) = f.iter().position(|s| *s == "=>") {
@@ -91,7 +106,11 @@ pub fn read(path: &Path) -> Result<Lockfile, Error> {
     let dir = path.parent().unwrap_or(Path::new("."));
     let is_sum = path.file_name().is_some_and(|n| n == "go.sum");
     let mod_path = dir.join("go.mod");
-    let gomod = if mod_path.is_file() { parse_go_mod(&mod_path, &read_text(&mod_path)?)? } else { GoMod::default() };
+    let gomod = if mod_path.is_file() {
+        parse_go_mod(&mod_path, &read_text(&mod_path)?)?
+    } else {
+        GoMod::default()
+    };
     let mut warnings = Vec::new();
     let mut entries: Vec<(String, String)> = Vec::new();
     if is_sum {
@@ -102,7 +121,10 @@ pub fn read(path: &Path) -> Result<Lockfile, Error> {
                 continue;
             }
             if f.len() != 3 || !f[2].starts_with("h1:") {
-                return Err(malformed(path, format!("line {}: expected \"module version h1:hash\"", i + 1)));
+                return Err(malformed(
+                    path,
+                    format!("line {}: expected \"module version h1:hash\"", i + 1),
+                ));
             }
             if f[1].ends_with("/go.mod") {
                 continue;
@@ -110,7 +132,10 @@ pub fn read(path: &Path) -> Result<Lockfile, Error> {
             entries.push((f[0].to_string(), f[1].to_string()));
         }
         if !mod_path.is_file() {
-            warnings.push("no go.mod beside go.sum: the main module and direct requirements are unknown".into());
+            warnings.push(
+                "no go.mod beside go.sum: the main module and direct requirements are unknown"
+                    .into(),
+            );
         }
     } else {
         for (m, v, _) in &gomod.require {
@@ -119,7 +144,12 @@ pub fn read(path: &Path) -> Result<Lockfile, Error> {
     }
     let replaced = |m: &str, v: &str| -> (String, String) {
         for (om, ov, nm, nv) in &gomod.replace {
-            if om == m && (ov.is_empty() || ov == v) && !nv.is_empty() && !nm.starts_with('.') && !nm.starts_with('/') {
+            if om == m
+                && (ov.is_empty() || ov == v)
+                && !nv.is_empty()
+                && !nm.starts_with('.')
+                && !nm.starts_with('/')
+            {
                 return (nm.clone(), nv.clone());
             }
         }
@@ -128,14 +158,25 @@ pub fn read(path: &Path) -> Result<Lockfile, Error> {
     let mut out = Vec::new();
     for (m, v) in &entries {
         if !valid_module(m) {
-            warnings.push(format!("module \"{}\" is not a valid module path; skipped", crate::sbom::bounded(m, 100)));
+            warnings.push(format!(
+                "module \"{}\" is not a valid module path; skipped",
+                crate::sbom::bounded(m, 100)
+            ));
             continue;
         }
         let Some(p) = go_purl(m, v) else {
             warnings.push(format!("module {m} has no purl; skipped"));
             continue;
         };
-        out.push(Package { name: m.clone(), group: None, version: v.clone(), purl: p, hashes: vec![], vcs: None, depends_on: vec![] });
+        out.push(Package {
+            name: m.clone(),
+            group: None,
+            version: v.clone(),
+            purl: p,
+            hashes: vec![],
+            vcs: None,
+            depends_on: vec![],
+        });
     }
     let known: BTreeSet<String> = out.iter().map(|p| p.purl.clone()).collect();
     let root = gomod.module.as_ref().map(|module| {
@@ -150,11 +191,23 @@ pub fn read(path: &Path) -> Result<Lockfile, Error> {
             .filter(|p| known.contains(p))
             .collect();
         let purl = go_purl(module, "").unwrap_or_else(|| format!("pkg:golang/{module}"));
-        Package { name: module.clone(), group: None, version: String::new(), purl, hashes: vec![], vcs: None, depends_on: direct.into_iter().collect() }
+        Package {
+            name: module.clone(),
+            group: None,
+            version: String::new(),
+            purl,
+            hashes: vec![],
+            vcs: None,
+            depends_on: direct.into_iter().collect(),
+        }
     });
     Ok(Lockfile {
         path: path.to_path_buf(),
-        kind: if is_sum { "go.sum".into() } else { "go.mod".into() },
+        kind: if is_sum {
+            "go.sum".into()
+        } else {
+            "go.mod".into()
+        },
         root,
         packages: dedupe(out),
         warnings,

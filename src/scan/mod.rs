@@ -94,26 +94,41 @@ pub enum Error {
 /// recursive), in a fixed order.
 pub fn scan(path: &Path) -> Result<Vec<Lockfile>, Error> {
     let label = path_label(&path.display().to_string());
-    let meta = std::fs::metadata(path).map_err(|source| Error::Read { path: label.clone(), source })?;
+    let meta = std::fs::metadata(path).map_err(|source| Error::Read {
+        path: label.clone(),
+        source,
+    })?;
     if meta.is_file() {
         return read_file(path).ok_or(Error::UnknownFile { path: label })?;
     }
     let mut found = Vec::new();
-    for name in ["Cargo.lock", "package-lock.json", "poetry.lock", "uv.lock", "go.sum"] {
+    for name in [
+        "Cargo.lock",
+        "package-lock.json",
+        "poetry.lock",
+        "uv.lock",
+        "go.sum",
+    ] {
         let p = path.join(name);
         if p.is_file() {
             found.push(p);
         }
     }
     let mut reqs: Vec<PathBuf> = std::fs::read_dir(path)
-        .map_err(|source| Error::Read { path: label.clone(), source })?
+        .map_err(|source| Error::Read {
+            path: label.clone(),
+            source,
+        })?
         .flatten()
         .map(|e| e.path())
         .filter(|p| p.is_file() && is_requirements(p))
         .collect();
     reqs.sort();
     // requirements.txt repeats what poetry.lock / uv.lock pin (an export); read it alone.
-    if !found.iter().any(|p| p.ends_with("poetry.lock") || p.ends_with("uv.lock")) {
+    if !found
+        .iter()
+        .any(|p| p.ends_with("poetry.lock") || p.ends_with("uv.lock"))
+    {
         found.extend(reqs);
     }
     if found.is_empty() && path.join("go.mod").is_file() {
@@ -130,7 +145,10 @@ pub fn scan(path: &Path) -> Result<Vec<Lockfile>, Error> {
 }
 
 fn is_requirements(p: &Path) -> bool {
-    let name = p.file_name().map(|n| n.to_string_lossy().to_ascii_lowercase()).unwrap_or_default();
+    let name = p
+        .file_name()
+        .map(|n| n.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
     name.starts_with("requirements") && name.ends_with(".txt")
 }
 
@@ -149,7 +167,10 @@ fn read_file(p: &Path) -> Option<Result<Vec<Lockfile>, Error>> {
 }
 
 pub(crate) fn read_text(p: &Path) -> Result<String, Error> {
-    std::fs::read_to_string(p).map_err(|source| Error::Read { path: label(p), source })
+    std::fs::read_to_string(p).map_err(|source| Error::Read {
+        path: label(p),
+        source,
+    })
 }
 
 pub(crate) fn label(p: &Path) -> String {
@@ -157,7 +178,10 @@ pub(crate) fn label(p: &Path) -> String {
 }
 
 pub(crate) fn malformed(p: &Path, message: impl AsRef<str>) -> Error {
-    Error::Malformed { path: label(p), message: bounded(message.as_ref(), 3 * ECHO_LIMIT) }
+    Error::Malformed {
+        path: label(p),
+        message: bounded(message.as_ref(), 3 * ECHO_LIMIT),
+    }
 }
 
 /// A TOML file, with errors located.
@@ -168,7 +192,14 @@ pub(crate) fn read_toml(p: &Path) -> Result<toml::Table, Error> {
             let before = &text[..sp.start.min(text.len())];
             format!("line {}: ", before.matches('\n').count() + 1)
         });
-        malformed(p, format!("not valid TOML: {}{}", at.unwrap_or_default(), e.message().trim()))
+        malformed(
+            p,
+            format!(
+                "not valid TOML: {}{}",
+                at.unwrap_or_default(),
+                e.message().trim()
+            ),
+        )
     })
 }
 
@@ -263,8 +294,14 @@ mod tests {
         assert_eq!(base64_to_hex("AAEC/w==").as_deref(), Some("000102ff"));
         assert_eq!(base64_to_hex("not base64!"), None);
         assert_eq!(pep503("Foo.Bar__baz"), "foo-bar-baz");
-        assert_eq!(purl("npm", Some("@babel"), "core", "7.24.7").as_deref(), Some("pkg:npm/%40babel/core@7.24.7"));
-        assert_eq!(purl("pypi", None, "Jinja2", "3.1.4").as_deref(), Some("pkg:pypi/jinja2@3.1.4"));
+        assert_eq!(
+            purl("npm", Some("@babel"), "core", "7.24.7").as_deref(),
+            Some("pkg:npm/%40babel/core@7.24.7")
+        );
+        assert_eq!(
+            purl("pypi", None, "Jinja2", "3.1.4").as_deref(),
+            Some("pkg:pypi/jinja2@3.1.4")
+        );
         assert_eq!(
             purl("golang", Some("github.com/BurntSushi"), "toml", "v1.4.0").as_deref(),
             // the purl spec lower-cases golang namespaces and names

@@ -16,8 +16,12 @@ use super::{base64_to_hex, dedupe, malformed, purl, read_text, Error, Lockfile, 
 /// Read a `package-lock.json`.
 pub fn read(path: &Path) -> Result<Lockfile, Error> {
     let text = read_text(path)?;
-    let doc: Value = serde_json::from_str(&text)
-        .map_err(|e| malformed(path, format!("not valid JSON at line {}, column {}", e.line(), e.column())))?;
+    let doc: Value = serde_json::from_str(&text).map_err(|e| {
+        malformed(
+            path,
+            format!("not valid JSON at line {}, column {}", e.line(), e.column()),
+        )
+    })?;
     let version = doc.get("lockfileVersion").and_then(Value::as_u64);
     let Some(packages) = doc.get("packages").and_then(Value::as_object) else {
         return Err(malformed(
@@ -39,7 +43,11 @@ pub fn read(path: &Path) -> Result<Lockfile, Error> {
             Some(n) => n.to_string(),
             None => match key.rfind("node_modules/") {
                 Some(i) => key[i + "node_modules/".len()..].to_string(),
-                None if key.is_empty() => doc.get("name").and_then(Value::as_str).unwrap_or("").to_string(),
+                None if key.is_empty() => doc
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string(),
                 None => key.rsplit('/').next().unwrap_or(key).to_string(),
             },
         };
@@ -60,11 +68,18 @@ pub fn read(path: &Path) -> Result<Lockfile, Error> {
     let find = |from: &str, dep: &str| -> Option<String> {
         let mut base = from.to_string();
         loop {
-            let candidate = if base.is_empty() { format!("node_modules/{dep}") } else { format!("{base}/node_modules/{dep}") };
+            let candidate = if base.is_empty() {
+                format!("node_modules/{dep}")
+            } else {
+                format!("{base}/node_modules/{dep}")
+            };
             if let Some((_, name, version, _)) = installed.iter().find(|(k, ..)| *k == candidate) {
                 return purl_of(name, version);
             }
-            if let Some(target) = packages.get(&candidate).filter(|e| e.get("link").and_then(Value::as_bool) == Some(true)) {
+            if let Some(target) = packages
+                .get(&candidate)
+                .filter(|e| e.get("link").and_then(Value::as_bool) == Some(true))
+            {
                 let resolved = target.get("resolved").and_then(Value::as_str)?;
                 let (_, name, version, _) = installed.iter().find(|(k, ..)| k == resolved)?;
                 return purl_of(name, version);
@@ -82,11 +97,18 @@ pub fn read(path: &Path) -> Result<Lockfile, Error> {
     let mut out = Vec::new();
     for (key, name, version, entry) in &installed {
         let Some(p) = purl_of(name, version) else {
-            warnings.push(format!("{key}: \"{name}\" is not a valid npm name; skipped"));
+            warnings.push(format!(
+                "{key}: \"{name}\" is not a valid npm name; skipped"
+            ));
             continue;
         };
         let mut deps = BTreeSet::new();
-        for field in ["dependencies", "optionalDependencies", "peerDependencies", "devDependencies"] {
+        for field in [
+            "dependencies",
+            "optionalDependencies",
+            "peerDependencies",
+            "devDependencies",
+        ] {
             if field == "devDependencies" && !key.is_empty() {
                 continue; // only the project's own dev dependencies are installed
             }
@@ -109,7 +131,15 @@ pub fn read(path: &Path) -> Result<Lockfile, Error> {
             Some((scope, n)) if scope.starts_with('@') => (Some(scope.to_string()), n.to_string()),
             _ => (None, name.clone()),
         };
-        let pkg = Package { name: short, group, version: version.clone(), purl: p, hashes, vcs, depends_on: deps.into_iter().collect() };
+        let pkg = Package {
+            name: short,
+            group,
+            version: version.clone(),
+            purl: p,
+            hashes,
+            vcs,
+            depends_on: deps.into_iter().collect(),
+        };
         if key.is_empty() {
             root = Some(pkg);
         } else {

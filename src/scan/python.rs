@@ -11,11 +11,13 @@ use super::{dedupe, malformed, pep503, purl, read_text, read_toml, Error, Lockfi
 
 fn sha256(h: &str) -> Option<(String, String)> {
     let hex = h.strip_prefix("sha256:")?;
-    (hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit())).then(|| ("SHA-256".to_string(), hex.to_ascii_lowercase()))
+    (hex.len() == 64 && hex.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| ("SHA-256".to_string(), hex.to_ascii_lowercase()))
 }
 
 fn pypi(name: &str, version: &str) -> String {
-    purl("pypi", None, &pep503(name), version).unwrap_or_else(|| format!("pkg:pypi/{}@{version}", pep503(name)))
+    purl("pypi", None, &pep503(name), version)
+        .unwrap_or_else(|| format!("pkg:pypi/{}@{version}", pep503(name)))
 }
 
 fn is_sdist(file: &str) -> bool {
@@ -24,10 +26,15 @@ fn is_sdist(file: &str) -> bool {
 
 /// The project name from `pyproject.toml` beside the lockfile (`[project]` or `[tool.poetry]`).
 fn project(dir: &Path) -> Option<(String, String)> {
-    let t: toml::Table = toml::from_str(&std::fs::read_to_string(dir.join("pyproject.toml")).ok()?).ok()?;
+    let t: toml::Table =
+        toml::from_str(&std::fs::read_to_string(dir.join("pyproject.toml")).ok()?).ok()?;
     let p = t.get("project").or_else(|| t.get("tool")?.get("poetry"))?;
     let name = p.get("name")?.as_str()?.to_string();
-    let version = p.get("version").and_then(toml::Value::as_str).unwrap_or("").to_string();
+    let version = p
+        .get("version")
+        .and_then(toml::Value::as_str)
+        .unwrap_or("")
+        .to_string();
     Some((name, version))
 }
 
@@ -41,7 +48,10 @@ pub fn read_poetry(path: &Path) -> Result<Lockfile, Error> {
     };
     let mut by_name: HashMap<String, String> = HashMap::new();
     for p in &list {
-        if let (Some(n), Some(v)) = (p.get("name").and_then(toml::Value::as_str), p.get("version").and_then(toml::Value::as_str)) {
+        if let (Some(n), Some(v)) = (
+            p.get("name").and_then(toml::Value::as_str),
+            p.get("version").and_then(toml::Value::as_str),
+        ) {
             by_name.insert(pep503(n), pypi(n, v));
         }
     }
@@ -49,14 +59,21 @@ pub fn read_poetry(path: &Path) -> Result<Lockfile, Error> {
     for (i, p) in list.iter().enumerate() {
         let s = |k: &str| p.get(k).and_then(toml::Value::as_str).map(str::to_string);
         let (Some(name), Some(version)) = (s("name"), s("version")) else {
-            return Err(malformed(path, format!("package #{} has no name or version", i + 1)));
+            return Err(malformed(
+                path,
+                format!("package #{} has no name or version", i + 1),
+            ));
         };
         let hashes = p
             .get("files")
             .and_then(toml::Value::as_array)
             .into_iter()
             .flatten()
-            .filter(|f| f.get("file").and_then(toml::Value::as_str).is_some_and(is_sdist))
+            .filter(|f| {
+                f.get("file")
+                    .and_then(toml::Value::as_str)
+                    .is_some_and(is_sdist)
+            })
             .filter_map(|f| sha256(f.get("hash")?.as_str()?))
             .take(1)
             .collect();
@@ -74,7 +91,11 @@ pub fn read_poetry(path: &Path) -> Result<Lockfile, Error> {
         let deps: BTreeSet<String> = p
             .get("dependencies")
             .and_then(toml::Value::as_table)
-            .map(|d| d.keys().filter_map(|k| by_name.get(&pep503(k)).cloned()).collect())
+            .map(|d| {
+                d.keys()
+                    .filter_map(|k| by_name.get(&pep503(k)).cloned())
+                    .collect()
+            })
             .unwrap_or_default();
         out.push(Package {
             purl: pypi(&name, &version),
@@ -90,13 +111,36 @@ pub fn read_poetry(path: &Path) -> Result<Lockfile, Error> {
         let direct: BTreeSet<String> = read_toml(&path.with_file_name("pyproject.toml"))
             .ok()
             .and_then(|t| {
-                let deps = t.get("tool")?.get("poetry")?.get("dependencies")?.as_table()?.clone();
-                Some(deps.keys().filter_map(|k| by_name.get(&pep503(k)).cloned()).collect())
+                let deps = t
+                    .get("tool")?
+                    .get("poetry")?
+                    .get("dependencies")?
+                    .as_table()?
+                    .clone();
+                Some(
+                    deps.keys()
+                        .filter_map(|k| by_name.get(&pep503(k)).cloned())
+                        .collect(),
+                )
             })
             .unwrap_or_default();
-        Package { purl: pypi(&name, &version), name, group: None, version, hashes: vec![], vcs: None, depends_on: direct.into_iter().collect() }
+        Package {
+            purl: pypi(&name, &version),
+            name,
+            group: None,
+            version,
+            hashes: vec![],
+            vcs: None,
+            depends_on: direct.into_iter().collect(),
+        }
     });
-    Ok(Lockfile { path: path.to_path_buf(), kind: "poetry.lock".into(), root, packages: dedupe(out), warnings: Vec::new() })
+    Ok(Lockfile {
+        path: path.to_path_buf(),
+        kind: "poetry.lock".into(),
+        root,
+        packages: dedupe(out),
+        warnings: Vec::new(),
+    })
 }
 
 /// Read a `uv.lock`.
@@ -112,7 +156,10 @@ pub fn read_uv(path: &Path) -> Result<Lockfile, Error> {
     for p in &list {
         if let Some(n) = p.get("name").and_then(toml::Value::as_str) {
             let v = p.get("version").and_then(toml::Value::as_str).unwrap_or("");
-            by_name.entry(pep503(n)).or_default().push((v.to_string(), pypi(n, v)));
+            by_name
+                .entry(pep503(n))
+                .or_default()
+                .push((v.to_string(), pypi(n, v)));
         }
     }
     let edge = |d: &toml::Value| -> Option<String> {
@@ -125,22 +172,39 @@ pub fn read_uv(path: &Path) -> Result<Lockfile, Error> {
     let mut root = None;
     let mut out = Vec::new();
     for (i, p) in list.iter().enumerate() {
-        let Some(name) = p.get("name").and_then(toml::Value::as_str).map(str::to_string) else {
+        let Some(name) = p
+            .get("name")
+            .and_then(toml::Value::as_str)
+            .map(str::to_string)
+        else {
             return Err(malformed(path, format!("package #{} has no name", i + 1)));
         };
-        let version = p.get("version").and_then(toml::Value::as_str).unwrap_or("").to_string();
+        let version = p
+            .get("version")
+            .and_then(toml::Value::as_str)
+            .unwrap_or("")
+            .to_string();
         let source = p.get("source").and_then(toml::Value::as_table);
         let local = source.is_some_and(|s| {
-            ["editable", "virtual"].iter().any(|k| s.get(*k).and_then(toml::Value::as_str) == Some("."))
+            ["editable", "virtual"]
+                .iter()
+                .any(|k| s.get(*k).and_then(toml::Value::as_str) == Some("."))
         });
-        let vcs = source.and_then(|s| s.get("git")).and_then(toml::Value::as_str).map(|g| format!("git+{g}"));
+        let vcs = source
+            .and_then(|s| s.get("git"))
+            .and_then(toml::Value::as_str)
+            .map(|g| format!("git+{g}"));
         let hashes = p
             .get("sdist")
             .and_then(|s| sha256(s.get("hash")?.as_str()?))
             .into_iter()
             .collect();
         let mut deps: BTreeSet<String> = BTreeSet::new();
-        for list in p.get("dependencies").and_then(toml::Value::as_array).into_iter() {
+        for list in p
+            .get("dependencies")
+            .and_then(toml::Value::as_array)
+            .into_iter()
+        {
             deps.extend(list.iter().filter_map(edge));
         }
         for group_key in ["optional-dependencies", "dev-dependencies"] {
@@ -150,14 +214,28 @@ pub fn read_uv(path: &Path) -> Result<Lockfile, Error> {
                 }
             }
         }
-        let pkg = Package { purl: pypi(&name, &version), name, group: None, version, hashes, vcs, depends_on: deps.into_iter().collect() };
+        let pkg = Package {
+            purl: pypi(&name, &version),
+            name,
+            group: None,
+            version,
+            hashes,
+            vcs,
+            depends_on: deps.into_iter().collect(),
+        };
         if local && root.is_none() {
             root = Some(pkg);
         } else {
             out.push(pkg);
         }
     }
-    Ok(Lockfile { path: path.to_path_buf(), kind: "uv.lock".into(), root, packages: dedupe(out), warnings: Vec::new() })
+    Ok(Lockfile {
+        path: path.to_path_buf(),
+        kind: "uv.lock".into(),
+        root,
+        packages: dedupe(out),
+        warnings: Vec::new(),
+    })
 }
 
 /// Read a pinned `requirements.txt` (`name==version`, extras, markers, `--hash`, `\`
@@ -190,7 +268,10 @@ pub fn read_requirements(path: &Path) -> Result<Lockfile, Error> {
         lines.push((start, logical));
     }
     for (n, line) in lines {
-        let line = match line.find(" #").or_else(|| line.starts_with('#').then_some(0)) {
+        let line = match line
+            .find(" #")
+            .or_else(|| line.starts_with('#').then_some(0))
+        {
             Some(i) => line[..i].trim().to_string(),
             None => line.trim().to_string(),
         };
@@ -199,7 +280,10 @@ pub fn read_requirements(path: &Path) -> Result<Lockfile, Error> {
         }
         if line.starts_with('-') {
             if !line.starts_with("--hash") {
-                warnings.push(format!("line {n}: option {} not followed", crate::sbom::bounded(line.split_whitespace().next().unwrap_or(""), 40)));
+                warnings.push(format!(
+                    "line {n}: option {} not followed",
+                    crate::sbom::bounded(line.split_whitespace().next().unwrap_or(""), 40)
+                ));
             }
             continue;
         }
@@ -215,10 +299,16 @@ pub fn read_requirements(path: &Path) -> Result<Lockfile, Error> {
         }
         let spec = spec.split(';').next().unwrap_or("").trim().to_string();
         // `name @ git+https://…@rev`
-        if let Some((name, url)) = spec.split_once(" @ ").or_else(|| spec.split_once('@').filter(|(_, u)| u.trim_start().starts_with("git+"))) {
+        if let Some((name, url)) = spec.split_once(" @ ").or_else(|| {
+            spec.split_once('@')
+                .filter(|(_, u)| u.trim_start().starts_with("git+"))
+        }) {
             let name = name.split('[').next().unwrap_or("").trim();
             let url = url.trim();
-            let rev = url.rsplit_once('@').map(|(_, r)| r).filter(|r| crate::resolve::looks_like_commit(r));
+            let rev = url
+                .rsplit_once('@')
+                .map(|(_, r)| r)
+                .filter(|r| crate::resolve::looks_like_commit(r));
             match rev {
                 Some(r) if url.starts_with("git+") && !name.is_empty() => out.push(Package {
                     purl: pypi(name, r),
@@ -229,7 +319,9 @@ pub fn read_requirements(path: &Path) -> Result<Lockfile, Error> {
                     vcs: Some(url.to_string()),
                     depends_on: vec![],
                 }),
-                _ => warnings.push(format!("line {n}: a direct reference without a pinned commit; skipped")),
+                _ => warnings.push(format!(
+                    "line {n}: a direct reference without a pinned commit; skipped"
+                )),
             }
             continue;
         }
@@ -240,7 +332,9 @@ pub fn read_requirements(path: &Path) -> Result<Lockfile, Error> {
         let name = name.split('[').next().unwrap_or("").trim();
         let version = version.trim().trim_start_matches('=');
         let valid = !name.is_empty()
-            && name.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+            && name
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
             && !version.is_empty()
             && !version.contains(['*', ',', ' ']);
         if !valid {
@@ -257,7 +351,13 @@ pub fn read_requirements(path: &Path) -> Result<Lockfile, Error> {
             depends_on: vec![],
         });
     }
-    Ok(Lockfile { path: path.to_path_buf(), kind: "requirements.txt".into(), root: None, packages: dedupe(out), warnings })
+    Ok(Lockfile {
+        path: path.to_path_buf(),
+        kind: "requirements.txt".into(),
+        root: None,
+        packages: dedupe(out),
+        warnings,
+    })
 }
 
 #[cfg(test)]
@@ -312,11 +412,23 @@ content-hash = "0000"
         let l = read_poetry(&lock).unwrap();
         let purls: Vec<&str> = l.packages.iter().map(|p| p.purl.as_str()).collect();
         assert_eq!(purls, ["pkg:pypi/httpcore@1.0.5", "pkg:pypi/h11@0.14.0"]);
-        assert_eq!(l.packages[0].hashes, [("SHA-256".to_string(), "34a38e2f9291467ee3b44e89dd52615370e152954ba21721378a87b2960f7a61".to_string())]);
+        assert_eq!(
+            l.packages[0].hashes,
+            [(
+                "SHA-256".to_string(),
+                "34a38e2f9291467ee3b44e89dd52615370e152954ba21721378a87b2960f7a61".to_string()
+            )]
+        );
         assert_eq!(l.packages[0].depends_on, ["pkg:pypi/h11@0.14.0"]);
         assert_eq!(l.packages[1].vcs.as_deref(), Some("git+https://github.com/python-hyper/h11.git@ed3a0ae6e16fdaee4fd1abbaee5ab6e6bcc71f1b"));
         let root = l.root.unwrap();
-        assert_eq!((root.purl.as_str(), root.depends_on.as_slice()), ("pkg:pypi/svc@2.0.0", &["pkg:pypi/httpcore@1.0.5".to_string()][..]));
+        assert_eq!(
+            (root.purl.as_str(), root.depends_on.as_slice()),
+            (
+                "pkg:pypi/svc@2.0.0",
+                &["pkg:pypi/httpcore@1.0.5".to_string()][..]
+            )
+        );
     }
 
     #[test]
@@ -329,15 +441,28 @@ content-hash = "0000"
         )
         .unwrap();
         let l = read_requirements(&req).unwrap();
-        let got: Vec<(&str, usize)> = l.packages.iter().map(|p| (p.purl.as_str(), p.hashes.len())).collect();
+        let got: Vec<(&str, usize)> = l
+            .packages
+            .iter()
+            .map(|p| (p.purl.as_str(), p.hashes.len()))
+            .collect();
         assert_eq!(
             got,
             [
                 ("pkg:pypi/socksio@1.0.0", 1),
                 ("pkg:pypi/httpcore@1.0.5", 0),
-                ("pkg:pypi/sniffio@1b7a4d6e0f8e0e2d0b2a2e6e6b3c5d9f1e2a3b4c", 0)
+                (
+                    "pkg:pypi/sniffio@1b7a4d6e0f8e0e2d0b2a2e6e6b3c5d9f1e2a3b4c",
+                    0
+                )
             ]
         );
-        assert_eq!(l.warnings, ["line 2: option -r not followed", "line 6: not pinned with ==; skipped"]);
+        assert_eq!(
+            l.warnings,
+            [
+                "line 2: option -r not followed",
+                "line 6: not pinned with ==; skipped"
+            ]
+        );
     }
 }
