@@ -871,3 +871,18 @@ fn hostile_answers_and_names() {
     }
     assert_eq!(s.log().len(), before);
 }
+
+#[test]
+fn requests_to_one_host_are_paced() {
+    let s = Server::start();
+    let mut cfg = config(&s);
+    cfg.deps_dev_fallback = false;
+    cfg.http.per_host_interval.insert("127.0.0.1".into(), Duration::from_millis(150));
+    let r = Registry::new(cfg, no_cache()).unwrap();
+    let started = Instant::now();
+    for n in ["a", "b", "c"] {
+        assert_eq!(r.resolve(&comp(&format!("pkg:npm/{n}@1.0.0"))).status, AnswerStatus::NotFound);
+    }
+    // Three request starts, 150 ms apart at least.
+    assert!(started.elapsed() >= Duration::from_millis(300), "{:?}", started.elapsed());
+}
