@@ -78,6 +78,19 @@ impl FetchOptions {
         }
     }
 
+    /// Defaults for `cache_dir`, with the configuration file's `[git]` remotes and timeout.
+    pub fn from_config(
+        cache_dir: impl Into<PathBuf>,
+        cfg: &crate::registry::FileConfig,
+    ) -> FetchOptions {
+        let mut o = FetchOptions::new(cache_dir);
+        o.remotes = cfg.git_remotes.clone();
+        if let Some(t) = cfg.git_timeout {
+            o.timeout = t;
+        }
+        o
+    }
+
     /// `cache_dir/mirrors`.
     pub fn mirrors_dir(&self) -> PathBuf {
         self.cache_dir.join("mirrors")

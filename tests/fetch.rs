@@ -348,3 +348,68 @@ fn full_clone_when_the_server_refuses_filters() {
         "{names:?}"
     );
 }
+
+/// Two processes (this test binary, run twice as a child) fetch the same repository into one
+/// empty cache at once: the file lock makes one clone and the other wait, then fetch.
+#[test]
+fn two_processes_share_one_cache() {
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    let served = tempfile::tempdir().unwrap();
+    let origin = serve_replica(&shared, served.path(), "sethmlarson", "socksio", true);
+    let daemon = Daemon::start(served.path());
+    let cache = tempfile::tempdir().unwrap();
+    let children: Vec<_> = (0..2)
+        .map(|_| {
+            Command::new(std::env::current_exe().unwrap())
+                .args([
+                    "child_process_fetch",
+                    "--exact",
+                    "--nocapture",
+                    "--test-threads=1",
+                ])
+                .env("AIPROV_TEST_CHILD_CACHE", cache.path())
+                .env("AIPROV_TEST_CHILD_PORT", daemon.port.to_string())
+                .stdout(Stdio::piped())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    let mut actions: Vec<String> = children
+        .into_iter()
+        .map(|c| {
+            let out = c.wait_with_output().unwrap();
+            assert!(out.status.success());
+            let text = String::from_utf8(out.stdout).unwrap();
+            text.lines()
+                .find_map(|l| l.split("ACTION=").nth(1))
+                .unwrap_or_else(|| panic!("{text}"))
+                .to_string()
+        })
+        .collect();
+    actions.sort();
+    assert_eq!(actions, ["Cloned", "Fetched"]);
+    let mirror = cache
+        .path()
+        .join("mirrors/github.com/sethmlarson/socksio.git");
+    assert_eq!(
+        git(&mirror, &["rev-list", "--count", "--all"]),
+        git(&origin, &["rev-list", "--count", "--all"])
+    );
+}
+
+/// The child of [`two_processes_share_one_cache`]; does nothing in a normal test run.
+#[test]
+fn child_process_fetch() {
+    let (Some(cache), Some(port)) = (
+        std::env::var_os("AIPROV_TEST_CHILD_CACHE"),
+        std::env::var("AIPROV_TEST_CHILD_PORT").ok(),
+    ) else {
+        return;
+    };
+    let opts = options(Path::new(&cache), port.parse().unwrap());
+    let m = ensure_mirror(&repo("https://github.com/sethmlarson/socksio"), &opts).unwrap();
+    println!("ACTION={:?}", m.action);
+}

@@ -877,12 +877,58 @@ fn requests_to_one_host_are_paced() {
     let s = Server::start();
     let mut cfg = config(&s);
     cfg.deps_dev_fallback = false;
-    cfg.http.per_host_interval.insert("127.0.0.1".into(), Duration::from_millis(150));
+    cfg.http
+        .per_host_interval
+        .insert("127.0.0.1".into(), Duration::from_millis(150));
     let r = Registry::new(cfg, no_cache()).unwrap();
     let started = Instant::now();
     for n in ["a", "b", "c"] {
-        assert_eq!(r.resolve(&comp(&format!("pkg:npm/{n}@1.0.0"))).status, AnswerStatus::NotFound);
+        assert_eq!(
+            r.resolve(&comp(&format!("pkg:npm/{n}@1.0.0"))).status,
+            AnswerStatus::NotFound
+        );
     }
     // Three request starts, 150 ms apart at least.
-    assert!(started.elapsed() >= Duration::from_millis(300), "{:?}", started.elapsed());
+    assert!(
+        started.elapsed() >= Duration::from_millis(300),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn an_unreachable_registry_is_tried_once_per_run() {
+    // A port nobody listens on.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let cfg = RegistryConfig {
+        npm: format!("http://127.0.0.1:{port}/npm"),
+        deps_dev_fallback: false,
+        http: aiprov::registry::HttpConfig {
+            retries: 1,
+            backoff: Duration::from_millis(10),
+            ..Default::default()
+        },
+        ..RegistryConfig::default()
+    };
+    let r = Registry::new(cfg, no_cache()).unwrap();
+    let a = r.resolve(&comp("pkg:npm/debug@4.3.4"));
+    assert_eq!(a.status, AnswerStatus::Failed);
+    let first = a.reason.unwrap();
+    assert!(
+        first.starts_with(&format!(
+            "registry:npm: http://127.0.0.1:{port}/npm/debug/4.3.4: cannot connect: "
+        )),
+        "{first}"
+    );
+    let started = Instant::now();
+    let b = r.resolve(&comp("pkg:npm/ms@2.1.3"));
+    assert!(started.elapsed() < Duration::from_millis(50));
+    assert!(b
+        .reason
+        .unwrap()
+        .ends_with("(earlier in this run; not tried again)"));
 }

@@ -173,6 +173,9 @@ pub struct Http {
     tokens: Vec<(String, HeaderValue)>,
     hosts: Mutex<HashMap<String, HostState>>,
     freed: Condvar,
+    /// Hosts that could not be reached even after the retries, with why: later requests to them
+    /// in this run fail at once, so a run without network ends quickly.
+    down: Mutex<HashMap<String, String>>,
 }
 
 impl std::fmt::Debug for Http {
@@ -232,6 +235,7 @@ impl Http {
             client,
             tokens,
             hosts: Mutex::new(HashMap::new()),
+            down: Mutex::new(HashMap::new()),
             freed: Condvar::new(),
         })
     }
@@ -270,6 +274,17 @@ impl Http {
             .find(|(h, _)| *h == host)
             .filter(|_| parsed.scheme() == "https" || is_loopback(&host))
             .map(|(_, v)| v.clone());
+        if let Some(why) = self
+            .down
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(&host_key)
+        {
+            return Err(HttpError::Connect {
+                url: shown,
+                message: format!("{why} (earlier in this run; not tried again)"),
+            });
+        }
         let started = Instant::now();
         let mut attempt: u32 = 0;
         loop {
@@ -283,10 +298,16 @@ impl Http {
                 Err(e) => {
                     drop(permit);
                     let err = self.classify(&shown, &e);
-                    if matches!(err, HttpError::Connect { .. }) && attempt < self.cfg.retries {
-                        std::thread::sleep(self.backoff(attempt));
-                        attempt += 1;
-                        continue;
+                    if let HttpError::Connect { message, .. } = &err {
+                        if attempt < self.cfg.retries {
+                            std::thread::sleep(self.backoff(attempt));
+                            attempt += 1;
+                            continue;
+                        }
+                        self.down
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .insert(host_key.clone(), message.clone());
                     }
                     return Err(err);
                 }
