@@ -769,6 +769,11 @@ fn cache_offline_refresh_and_concurrency_limit() {
             )
         );
     }
+    // Failures that may go away are not cached: offline, there is nothing for them.
+    s.route("/npm/broken/1.0.0", vec![Reply::Full(502, vec![], b"bad gateway".to_vec())]);
+    assert_eq!(r.resolve(&comp("pkg:npm/broken@1.0.0")).status, AnswerStatus::Failed);
+    assert_eq!(offline.resolve(&comp("pkg:npm/broken@1.0.0")).status, AnswerStatus::Offline);
+    let requests = s.log().len();
     let a = offline.resolve(&comp("pkg:npm/never-asked@1.0.0"));
     assert_eq!(
         (a.status, a.reason.as_deref()),

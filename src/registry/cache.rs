@@ -217,10 +217,10 @@ mod tests {
         let c = Cache::new(dir.path(), CacheOptions::default());
         let big = "x".repeat(200_000);
         std::thread::scope(|s| {
-            for i in 0..8 {
+            for i in 0..4 {
                 let (c, big) = (&c, &big);
                 s.spawn(move || {
-                    for j in 0..20 {
+                    for j in 0..10 {
                         c.put("shared", &json!({"writer": i, "round": j, "pad": big}))
                             .unwrap();
                         match c.get("shared") {

@@ -194,6 +194,8 @@ struct Found {
     directory: Option<String>,
     /// Why there is no repository, or a note.
     note: Option<String>,
+    /// Part of the lookup failed in a way that may go away (so the answer is not cached).
+    transient: bool,
 }
 
 /// Why one registry lookup failed.
@@ -217,6 +219,17 @@ impl std::fmt::Display for LookupError {
                 write!(f, "{url}: malformed answer: {message}")
             }
             LookupError::Invalid(m) => write!(f, "{m}"),
+        }
+    }
+}
+
+impl LookupError {
+    /// May go away on its own: not cached.
+    fn is_transient(&self) -> bool {
+        match self {
+            LookupError::Http(e) => e.is_transient(),
+            LookupError::Malformed { .. } => true,
+            LookupError::Invalid(_) => false,
         }
     }
 }
@@ -292,7 +305,7 @@ impl Registry {
                 ),
             );
         }
-        let answer = self.ask(&purl, source);
+        let (answer, cacheable) = self.ask(&purl, source);
         if answer.status == AnswerStatus::Failed {
             // A stale answer beats none when the registry is down.
             if let Some(mut old) = stale {
@@ -307,17 +320,23 @@ impl Registry {
             }
             return answer;
         }
-        let _ = self.cache.put(&key, &answer.to_json());
+        if cacheable {
+            let _ = self.cache.put(&key, &answer.to_json());
+        }
         answer
     }
 
-    fn ask(&self, purl: &Purl, source: &str) -> RegistryAnswer {
+    /// The answer, and whether it may be cached (nothing in it came from a transient failure).
+    fn ask(&self, purl: &Purl, source: &str) -> (RegistryAnswer, bool) {
         let primary = sources::lookup(self, purl);
         let mut failed = false;
         let mut not_found = false;
         let mut reasons = Vec::new();
         match primary {
-            Some(Ok(found)) if found.repository.is_some() => return self.answer(found, source),
+            Some(Ok(found)) if found.repository.is_some() => {
+                let cacheable = !found.transient;
+                return (self.answer(found, source), cacheable);
+            }
             Some(Ok(found)) => reasons.push(format!(
                 "{source}: {}",
                 found.note.unwrap_or_else(|| "no repository URL".into())
@@ -336,22 +355,25 @@ impl Registry {
             )),
         }
         let unsupported = reasons.len() == 1 && reasons[0].starts_with("no registry lookup");
+        let mut transient = false;
         if self.cfg.deps_dev_fallback {
             match sources::deps_dev(self, purl) {
                 Some(Ok(found)) if found.repository.is_some() => {
+                    let cacheable = !found.transient && !failed;
                     let mut a = self.answer(found, "registry:deps.dev");
                     a.reason = Some(bounded(
                         &http::redact_in_text(&reasons.join("; ")),
                         2 * ECHO_LIMIT,
                     ));
-                    return a;
+                    return (a, cacheable);
                 }
                 Some(Ok(found)) => reasons.push(format!(
                     "registry:deps.dev: {}",
                     found.note.unwrap_or_else(|| "no source repository".into())
                 )),
                 Some(Err(e)) => {
-                    if !matches!(e, LookupError::Http(HttpError::NotFound { .. })) && unsupported {
+                    transient = e.is_transient();
+                    if transient && unsupported {
                         failed = true;
                     }
                     reasons.push(format!("registry:deps.dev: {e}"));
@@ -368,11 +390,12 @@ impl Registry {
         } else {
             AnswerStatus::NoRepository
         };
-        RegistryAnswer::none(
+        let answer = RegistryAnswer::none(
             status,
             if unsupported { "registry" } else { source },
             reasons.join("; "),
-        )
+        );
+        (answer, !failed && !transient)
     }
 
     fn answer(&self, found: Found, source: &str) -> RegistryAnswer {

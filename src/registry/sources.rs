@@ -150,7 +150,10 @@ fn cargo(r: &Registry, p: &Purl) -> Result<Found, LookupError> {
                     "the .crate has no .cargo_vcs_info.json (published from outside git?)".into(),
                 )
             }
-            Err(e) => found.note = Some(format!("released commit unknown: {e}")),
+            Err(e) => {
+                found.transient = e.is_transient();
+                found.note = Some(format!("released commit unknown: {e}"));
+            }
         }
     }
     Ok(found)
@@ -434,7 +437,10 @@ fn golang(r: &Registry, p: &Purl) -> Result<Found, LookupError> {
                 notes.push(format!("module proxy: {e}"));
                 proxy_not_found = Some(e);
             }
-            Err(e) => notes.push(format!("module proxy: {e}")),
+            Err(e) => {
+                found.transient |= e.is_transient();
+                notes.push(format!("module proxy: {e}"));
+            }
         }
     }
     // 2. A module path on a forge names its repository.
@@ -486,7 +492,10 @@ fn golang(r: &Registry, p: &Purl) -> Result<Found, LookupError> {
                     bounded(&module, ECHO_LIMIT)
                 )),
             },
-            Err(e) => notes.push(format!("go-get lookup: {e}")),
+            Err(e) => {
+                found.transient |= e.is_transient();
+                notes.push(format!("go-get lookup: {e}"));
+            }
         }
     }
     if found.commit.is_none() {
@@ -737,6 +746,7 @@ fn maven(r: &Registry, p: &Purl) -> Result<Found, LookupError> {
         let body = match r.http.get(&url, "application/xml, text/xml") {
             Ok(b) => b,
             Err(e) if depth > 0 => {
+                found.transient = e.is_transient();
                 found.note = Some(format!("parent POM: {e}"));
                 return Ok(found);
             }
