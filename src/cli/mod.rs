@@ -9,6 +9,7 @@ mod commits;
 mod enrich;
 mod evidence;
 mod report;
+mod scan;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -44,6 +45,7 @@ enum Command {
     Check(check::Args),
     Report(report::Args),
     Evidence(evidence::Args),
+    Scan(scan::Args),
 }
 
 /// A failure with the exit code it maps to.
@@ -81,6 +83,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Check(args) => check::run(args),
         Command::Report(args) => report::run(args),
         Command::Evidence(args) => evidence::run(args),
+        Command::Scan(args) => scan::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -1,0 +1,364 @@
+//! The configuration file (`aiprov.toml`): registry base URLs, HTTP limits, token variables,
+//! cache TTL and git remotes. Every key is optional; unknown keys are errors.
+//!
+//! ```toml
+//! [registries]
+//! crates-io = "https://crates.io"
+//! crates-download = "https://static.crates.io/crates"
+//! npm = "https://registry.npmjs.org"
+//! pypi = "https://pypi.org"
+//! go-proxy = "https://proxy.golang.org"
+//! go-vanity = "https://goproxy.internal/vanity"   # default: ask https://<module>?go-get=1
+//! maven = "https://repo1.maven.org/maven2"
+//! deps-dev = "https://api.deps.dev"
+//! deps-dev-fallback = true
+//! crate-commits = false
+//!
+//! [http]
+//! connect-timeout-ms = 10000
+//! read-timeout-ms = 30000
+//! total-timeout-ms = 120000
+//! max-body-bytes = 16777216
+//! max-download-bytes = 33554432
+//! max-redirects = 5
+//! retries = 3
+//! backoff-ms = 500
+//! max-backoff-ms = 60000
+//! per-host-concurrency = 4
+//! per-host-interval-ms = { "*" = 0, "crates.io" = 1000 }
+//! tokens = { "npm.internal.example" = "NPM_TOKEN" }   # host = environment variable NAME
+//!
+//! [cache]
+//! ttl-hours = 168
+//!
+//! [git]
+//! timeout-secs = 600
+//! remotes = { "github.com" = "https://git-mirror.internal/github.com" }
+//! ```
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+use super::{CacheOptions, RegistryConfig};
+use crate::sbom::{bounded, ECHO_LIMIT};
+
+/// Why a configuration file could not be used. Messages start with the file.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}: {message}")]
+pub struct ConfigError {
+    /// The file.
+    pub path: String,
+    /// What is wrong (with line and column when TOML says).
+    pub message: String,
+}
+
+/// Everything the configuration file sets.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileConfig {
+    /// Registry base URLs and HTTP limits.
+    pub registry: RegistryConfig,
+    /// Cache TTL (offline / refresh come from flags).
+    pub cache: CacheOptions,
+    /// Git remote bases by forge host (see `crate::fetch::FetchOptions::remotes`).
+    pub git_remotes: BTreeMap<String, String>,
+    /// Longest time one clone or fetch may take.
+    pub git_timeout: Option<Duration>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct Raw {
+    #[serde(default)]
+    registries: RawRegistries,
+    #[serde(default)]
+    http: RawHttp,
+    #[serde(default)]
+    cache: RawCache,
+    #[serde(default)]
+    git: RawGit,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawRegistries {
+    crates_io: Option<String>,
+    crates_download: Option<String>,
+    npm: Option<String>,
+    pypi: Option<String>,
+    go_proxy: Option<String>,
+    go_vanity: Option<String>,
+    maven: Option<String>,
+    deps_dev: Option<String>,
+    deps_dev_fallback: Option<bool>,
+    crate_commits: Option<bool>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawHttp {
+    connect_timeout_ms: Option<u64>,
+    read_timeout_ms: Option<u64>,
+    total_timeout_ms: Option<u64>,
+    max_body_bytes: Option<u64>,
+    max_download_bytes: Option<u64>,
+    max_redirects: Option<usize>,
+    retries: Option<u32>,
+    backoff_ms: Option<u64>,
+    max_backoff_ms: Option<u64>,
+    per_host_concurrency: Option<usize>,
+    per_host_interval_ms: Option<BTreeMap<String, u64>>,
+    tokens: Option<BTreeMap<String, String>>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawCache {
+    ttl_hours: Option<u64>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawGit {
+    timeout_secs: Option<u64>,
+    remotes: Option<BTreeMap<String, String>>,
+}
+
+impl FileConfig {
+    /// Parse a configuration file; `path_label` names it in messages.
+    pub fn from_toml(path_label: &str, text: &str) -> Result<FileConfig, ConfigError> {
+        let err = |message: String| ConfigError {
+            path: crate::sbom::path_label(path_label),
+            message,
+        };
+        let raw: Raw = toml::from_str(text).map_err(|e| {
+            let at = e.span().map(|sp| {
+                let before = &text[..sp.start.min(text.len())];
+                let line = before.matches('\n').count() + 1;
+                let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                format!("line {line}, column {col}: ")
+            });
+            err(format!(
+                "{}{}",
+                at.unwrap_or_default(),
+                bounded(e.message().trim(), 600)
+            ))
+        })?;
+        let mut cfg = FileConfig::default();
+        let url = |key: &str, v: Option<String>, into: &mut String| -> Result<(), ConfigError> {
+            if let Some(v) = v {
+                check_base(key, &v).map_err(&err)?;
+                *into = v;
+            }
+            Ok(())
+        };
+        let r = raw.registries;
+        let reg = &mut cfg.registry;
+        url("registries.crates-io", r.crates_io, &mut reg.crates_io)?;
+        url(
+            "registries.crates-download",
+            r.crates_download,
+            &mut reg.crates_download,
+        )?;
+        url("registries.npm", r.npm, &mut reg.npm)?;
+        url("registries.pypi", r.pypi, &mut reg.pypi)?;
+        url("registries.go-proxy", r.go_proxy, &mut reg.go_proxy)?;
+        url("registries.maven", r.maven, &mut reg.maven)?;
+        url("registries.deps-dev", r.deps_dev, &mut reg.deps_dev)?;
+        if let Some(v) = r.go_vanity {
+            check_base("registries.go-vanity", &v).map_err(&err)?;
+            reg.go_vanity = Some(v);
+        }
+        if let Some(b) = r.deps_dev_fallback {
+            reg.deps_dev_fallback = b;
+        }
+        if let Some(b) = r.crate_commits {
+            reg.crate_commits = b;
+        }
+        let h = raw.http;
+        let hc = &mut reg.http;
+        let ms = Duration::from_millis;
+        if let Some(v) = h.connect_timeout_ms {
+            hc.connect_timeout = ms(v)
+        }
+        if let Some(v) = h.read_timeout_ms {
+            hc.read_timeout = ms(v)
+        }
+        if let Some(v) = h.total_timeout_ms {
+            hc.total_timeout = ms(v)
+        }
+        if let Some(v) = h.max_body_bytes {
+            hc.max_body = v
+        }
+        if let Some(v) = h.max_download_bytes {
+            hc.max_download = v
+        }
+        if let Some(v) = h.max_redirects {
+            hc.max_redirects = v
+        }
+        if let Some(v) = h.retries {
+            hc.retries = v.min(10)
+        }
+        if let Some(v) = h.backoff_ms {
+            hc.backoff = ms(v)
+        }
+        if let Some(v) = h.max_backoff_ms {
+            hc.max_backoff = ms(v)
+        }
+        if let Some(v) = h.per_host_concurrency {
+            if v == 0 {
+                return Err(err("http.per-host-concurrency must be at least 1".into()));
+            }
+            hc.per_host_concurrency = v;
+        }
+        if let Some(m) = h.per_host_interval_ms {
+            for (host, v) in m {
+                hc.per_host_interval
+                    .insert(host.to_ascii_lowercase(), ms(v));
+            }
+        }
+        if let Some(t) = h.tokens {
+            for (host, var) in t {
+                let ok =
+                    !var.is_empty() && var.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+                if !ok {
+                    return Err(err(format!(
+                        "http.tokens.\"{}\": give the NAME of an environment variable (letters, digits, _), never the token itself",
+                        bounded(&host, ECHO_LIMIT)
+                    )));
+                }
+                hc.tokens.insert(host.to_ascii_lowercase(), var);
+            }
+        }
+        if let Some(hours) = raw.cache.ttl_hours {
+            cfg.cache.ttl = Duration::from_secs(hours.saturating_mul(3600));
+        }
+        if let Some(s) = raw.git.timeout_secs {
+            cfg.git_timeout = Some(Duration::from_secs(s));
+        }
+        if let Some(remotes) = raw.git.remotes {
+            for (host, base) in remotes {
+                if !matches!(
+                    scheme(&base).as_deref(),
+                    Some("https" | "ssh" | "git" | "file")
+                ) {
+                    return Err(err(format!(
+                        "git.remotes.\"{}\": expected an https://, ssh://, git:// or file:// base URL",
+                        bounded(&host, ECHO_LIMIT)
+                    )));
+                }
+                cfg.git_remotes.insert(host.to_ascii_lowercase(), base);
+            }
+        }
+        Ok(cfg)
+    }
+
+    /// The default location: `$XDG_CONFIG_HOME/aiprov/config.toml`, else
+    /// `$HOME/.config/aiprov/config.toml`.
+    pub fn default_path() -> Option<std::path::PathBuf> {
+        use std::path::{Path, PathBuf};
+        if let Some(x) = std::env::var_os("XDG_CONFIG_HOME").filter(|x| Path::new(x).is_absolute())
+        {
+            return Some(PathBuf::from(x).join("aiprov").join("config.toml"));
+        }
+        std::env::var_os("HOME").filter(|h| !h.is_empty()).map(|h| {
+            PathBuf::from(h)
+                .join(".config")
+                .join("aiprov")
+                .join("config.toml")
+        })
+    }
+}
+
+fn scheme(u: &str) -> Option<String> {
+    u.split_once("://").map(|(s, _)| s.to_ascii_lowercase())
+}
+
+fn check_base(key: &str, v: &str) -> Result<(), String> {
+    match scheme(v).as_deref() {
+        Some("http" | "https") if !v.contains(char::is_whitespace) => {
+            if crate::resolve::redact_credentials(v) != v {
+                return Err(format!("{key}: no user:password in URLs (use http.tokens)"));
+            }
+            Ok(())
+        }
+        _ => Err(format!(
+            "{key}: expected an http:// or https:// base URL, found \"{}\"",
+            bounded(&crate::resolve::redact_credentials(v), ECHO_LIMIT)
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_every_section() {
+        let c = FileConfig::from_toml(
+            "a.toml",
+            r#"
+[registries]
+npm = "http://127.0.0.1:9/npm"
+deps-dev-fallback = false
+crate-commits = true
+[http]
+retries = 1
+per-host-interval-ms = { "crates.io" = 2000 }
+tokens = { "npm.example" = "NPM_TOKEN" }
+[cache]
+ttl-hours = 2
+[git]
+timeout-secs = 30
+remotes = { "github.com" = "git://127.0.0.1:9418/github.com" }
+"#,
+        )
+        .unwrap();
+        assert_eq!(c.registry.npm, "http://127.0.0.1:9/npm");
+        assert!(!c.registry.deps_dev_fallback && c.registry.crate_commits);
+        assert_eq!(c.registry.http.retries, 1);
+        assert_eq!(
+            c.registry.http.per_host_interval["crates.io"],
+            Duration::from_secs(2)
+        );
+        assert_eq!(c.registry.http.tokens["npm.example"], "NPM_TOKEN");
+        assert_eq!(c.cache.ttl, Duration::from_secs(7200));
+        assert_eq!(c.git_timeout, Some(Duration::from_secs(30)));
+        assert_eq!(
+            c.git_remotes["github.com"],
+            "git://127.0.0.1:9418/github.com"
+        );
+        assert_eq!(
+            FileConfig::from_toml("e.toml", "").unwrap(),
+            FileConfig::default()
+        );
+    }
+
+    #[test]
+    fn errors_name_the_file_and_never_echo_secrets() {
+        let e = |t: &str| FileConfig::from_toml("c.toml", t).unwrap_err().to_string();
+        assert!(
+            e("[registries]\nnpmjs = \"x\"\n")
+                .starts_with("c.toml: line 2, column 1: unknown field `npmjs`"),
+            "{}",
+            e("[registries]\nnpmjs = \"x\"\n")
+        );
+        assert_eq!(
+            e("[registries]\nnpm = \"https://me:s3cret@npm.example\"\n"),
+            "c.toml: registries.npm: no user:password in URLs (use http.tokens)"
+        );
+        assert_eq!(
+            e("[registries]\npypi = \"ftp://me:s3cret@x\"\n"),
+            "c.toml: registries.pypi: expected an http:// or https:// base URL, found \"ftp://x\""
+        );
+        assert!(
+            e("[http]\ntokens = { \"h\" = \"ghp_abc-def\" }\n").contains("never the token itself")
+        );
+        assert!(!e("[http]\ntokens = { \"h\" = \"ghp_abc-def\" }\n").contains("ghp_abc-def"));
+        assert!(
+            e("[git]\nremotes = { \"github.com\" = \"ext::sh -c x\" }\n")
+                .contains("expected an https://")
+        );
+    }
+}

@@ -1,0 +1,179 @@
+//! Lockfiles → one CycloneDX 1.6 JSON document.
+//!
+//! - `metadata.component`: the project, when exactly one lockfile names it; otherwise an
+//!   `application` named after the scanned folder that depends on each lockfile's project (or,
+//!   for a lockfile that names none, on its packages nothing else depends on).
+//! - `components`: every pinned package once (bom-ref = purl), sorted by purl; other lockfiles'
+//!   projects too when there are several.
+//! - `dependencies`: one entry per component and for the subject.
+//! - aiprov in `metadata.tools`, `metadata.timestamp` (`SOURCE_DATE_EPOCH` when set), and a
+//!   `serialNumber` derived from the component list, so the same lockfiles give the same document.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::{json, Map, Value};
+use time::OffsetDateTime;
+
+use super::{Lockfile, Package};
+use crate::resolve::parse_repo_url;
+
+/// What to write besides the lockfiles' content.
+#[derive(Debug, Clone)]
+pub struct BomOptions {
+    /// aiprov's version, for `metadata.tools`.
+    pub tool_version: String,
+    /// `metadata.timestamp`.
+    pub timestamp: OffsetDateTime,
+    /// Name of the subject when no lockfile names the project (the scanned folder's name).
+    pub fallback_name: String,
+}
+
+fn component(p: &Package, ty: &str) -> Value {
+    let mut c = Map::new();
+    c.insert("type".into(), json!(ty));
+    c.insert("bom-ref".into(), json!(p.purl));
+    if let Some(g) = &p.group {
+        c.insert("group".into(), json!(g));
+    }
+    c.insert("name".into(), json!(p.name));
+    if !p.version.is_empty() {
+        c.insert("version".into(), json!(p.version));
+    }
+    c.insert("purl".into(), json!(p.purl));
+    if !p.hashes.is_empty() {
+        let hashes: Vec<Value> = p
+            .hashes
+            .iter()
+            .map(|(alg, hex)| json!({"alg": alg, "content": hex}))
+            .collect();
+        c.insert("hashes".into(), Value::Array(hashes));
+    }
+    if let Some(vcs) = &p.vcs {
+        // The clean repository URL when it is on a forge, the lockfile's spelling otherwise.
+        let url = match parse_repo_url(vcs) {
+            Some((repo, Some(pin))) => format!("git+{repo}@{pin}"),
+            Some((repo, None)) => repo.to_string(),
+            None => crate::resolve::redact_credentials(vcs),
+        };
+        c.insert(
+            "externalReferences".into(),
+            json!([{"type": "vcs", "url": url}]),
+        );
+    }
+    Value::Object(c)
+}
+
+/// Build the document.
+pub fn to_cyclonedx(lockfiles: &[Lockfile], opts: &BomOptions) -> Value {
+    let mut comps: BTreeMap<String, (Package, &'static str)> = BTreeMap::new();
+    let mut edges: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let roots: Vec<&Package> = lockfiles.iter().filter_map(|l| l.root.as_ref()).collect();
+    let single_root = (lockfiles.len() == 1 && roots.len() == 1).then(|| roots[0].clone());
+    let subject_ref = match &single_root {
+        Some(r) => r.purl.clone(),
+        None => "aiprov:scan-subject".to_string(),
+    };
+    let mut subject_deps: BTreeSet<String> = BTreeSet::new();
+    for l in lockfiles {
+        for p in &l.packages {
+            edges
+                .entry(p.purl.clone())
+                .or_default()
+                .extend(p.depends_on.iter().cloned());
+            comps
+                .entry(p.purl.clone())
+                .or_insert((p.clone(), "library"));
+        }
+        match &l.root {
+            Some(r) if single_root.is_some() => {
+                subject_deps.extend(r.depends_on.iter().cloned());
+            }
+            Some(r) => {
+                edges
+                    .entry(r.purl.clone())
+                    .or_default()
+                    .extend(r.depends_on.iter().cloned());
+                comps
+                    .entry(r.purl.clone())
+                    .or_insert((r.clone(), "application"));
+                subject_deps.insert(r.purl.clone());
+            }
+            None => {
+                let depended: BTreeSet<&String> = l
+                    .packages
+                    .iter()
+                    .flat_map(|p| p.depends_on.iter())
+                    .collect();
+                subject_deps.extend(
+                    l.packages
+                        .iter()
+                        .filter(|p| !depended.contains(&p.purl))
+                        .map(|p| p.purl.clone()),
+                );
+            }
+        }
+    }
+    subject_deps.remove(&subject_ref);
+    let known: BTreeSet<String> = comps.keys().cloned().collect();
+    let subject = match &single_root {
+        Some(r) => component(r, "application"),
+        None => json!({"type": "application", "bom-ref": subject_ref, "name": opts.fallback_name}),
+    };
+    let components: Vec<Value> = comps.values().map(|(p, ty)| component(p, ty)).collect();
+    let mut dependencies = vec![json!({
+        "ref": subject_ref,
+        "dependsOn": subject_deps.iter().filter(|d| known.contains(*d)).collect::<Vec<_>>(),
+    })];
+    for purl in comps.keys() {
+        let deps: Vec<&String> = edges
+            .get(purl)
+            .map(|d| {
+                d.iter()
+                    .filter(|x| known.contains(*x) && *x != purl)
+                    .collect()
+            })
+            .unwrap_or_default();
+        dependencies.push(json!({"ref": purl, "dependsOn": deps}));
+    }
+    json!({
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.6",
+        "serialNumber": serial_number(comps.keys()),
+        "version": 1,
+        "metadata": {
+            "timestamp": opts.timestamp.to_offset(time::UtcOffset::UTC).replace_nanosecond(0).unwrap_or(opts.timestamp)
+                .format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+            "tools": {"components": [{"type": "application", "name": crate::sbom::cyclonedx::TOOL_NAME, "version": opts.tool_version}]},
+            "component": subject,
+        },
+        "components": components,
+        "dependencies": dependencies,
+    })
+}
+
+/// A UUID (version 5 layout) from the SHA-1 of the sorted purls.
+fn serial_number<'a>(purls: impl Iterator<Item = &'a String>) -> String {
+    let mut h = gix::hash::hasher(gix::hash::Kind::Sha1);
+    for p in purls {
+        h.update(p.as_bytes());
+        h.update(b"\n");
+    }
+    let id = h
+        .try_finalize()
+        .map(|id| id.to_string())
+        .unwrap_or_else(|_| "0".repeat(40));
+    let mut b: Vec<u8> = (0..16)
+        .map(|i| u8::from_str_radix(&id[2 * i..2 * i + 2], 16).unwrap_or(0))
+        .collect();
+    b[6] = (b[6] & 0x0f) | 0x50;
+    b[8] = (b[8] & 0x3f) | 0x80;
+    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
+    format!(
+        "urn:uuid:{}-{}-{}-{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..32]
+    )
+}

@@ -1,0 +1,247 @@
+//! `Cargo.lock`: through `cargo metadata` (the workspace's own view: which packages are its
+//! members, the resolved graph) when a `Cargo.toml` sits beside it and cargo runs offline there;
+//! otherwise from the lockfile alone. Checksums always come from the lockfile (`cargo metadata`
+//! does not report them).
+
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+
+use super::{dedupe, malformed, purl, read_toml, Error, Lockfile, Package};
+
+/// One `[[package]]` of the lockfile.
+#[derive(Debug, Clone)]
+struct Locked {
+    name: String,
+    version: String,
+    source: Option<String>,
+    checksum: Option<String>,
+    deps: Vec<String>,
+}
+
+/// Read a `Cargo.lock`.
+pub fn read(lock: &Path) -> Result<Lockfile, Error> {
+    let locked = parse_lock(lock)?;
+    let dir = lock.parent().unwrap_or(Path::new("."));
+    let manifest = dir.join("Cargo.toml");
+    if manifest.is_file() {
+        match from_metadata(&manifest, &locked) {
+            Ok(mut l) => {
+                l.path = lock.to_path_buf();
+                return Ok(l);
+            }
+            Err(why) => {
+                let mut l = from_lock(lock, &locked, root_name(&manifest).as_deref());
+                l.warnings.push(format!(
+                    "cargo metadata did not run ({why}); read the lockfile alone"
+                ));
+                return Ok(l);
+            }
+        }
+    }
+    Ok(from_lock(lock, &locked, None))
+}
+
+/// Read a `Cargo.lock` without running cargo.
+pub fn read_lockfile_only(lock: &Path) -> Result<Lockfile, Error> {
+    let locked = parse_lock(lock)?;
+    let manifest = lock.parent().unwrap_or(Path::new(".")).join("Cargo.toml");
+    Ok(from_lock(lock, &locked, root_name(&manifest).as_deref()))
+}
+
+fn parse_lock(lock: &Path) -> Result<Vec<Locked>, Error> {
+    let t = read_toml(lock)?;
+    let list = match t.get("package") {
+        Some(toml::Value::Array(a)) => a,
+        Some(_) => return Err(malformed(lock, "\"package\" is not an array of tables")),
+        None => return Ok(Vec::new()),
+    };
+    let mut out = Vec::new();
+    for (i, p) in list.iter().enumerate() {
+        let s = |k: &str| p.get(k).and_then(toml::Value::as_str).map(str::to_string);
+        let (Some(name), Some(version)) = (s("name"), s("version")) else {
+            return Err(malformed(
+                lock,
+                format!("package #{} has no name or version", i + 1),
+            ));
+        };
+        let deps = p
+            .get("dependencies")
+            .and_then(toml::Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|d| d.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
+        out.push(Locked {
+            name,
+            version,
+            source: s("source"),
+            checksum: s("checksum"),
+            deps,
+        });
+    }
+    Ok(out)
+}
+
+/// `[package] name` of a manifest, if it has one (a virtual workspace has none).
+fn root_name(manifest: &Path) -> Option<String> {
+    let t: toml::Table = toml::from_str(&std::fs::read_to_string(manifest).ok()?).ok()?;
+    t.get("package")?.get("name")?.as_str().map(str::to_string)
+}
+
+fn package(l: &Locked) -> Package {
+    let vcs = l
+        .source
+        .as_deref()
+        .filter(|s| s.starts_with("git+"))
+        .map(str::to_string);
+    let hashes = l
+        .checksum
+        .iter()
+        .filter(|c| c.len() == 64 && c.bytes().all(|b| b.is_ascii_hexdigit()))
+        .map(|c| ("SHA-256".to_string(), c.to_ascii_lowercase()))
+        .collect();
+    Package {
+        name: l.name.clone(),
+        group: None,
+        version: l.version.clone(),
+        purl: purl("cargo", None, &l.name, &l.version)
+            .unwrap_or_else(|| format!("pkg:cargo/{}@{}", l.name, l.version)),
+        hashes,
+        vcs,
+        depends_on: Vec::new(),
+    }
+}
+
+/// The lockfile alone: the root is the manifest's package, else the only source-less package.
+fn from_lock(lock: &Path, locked: &[Locked], root: Option<&str>) -> Lockfile {
+    let purls: Vec<String> = locked.iter().map(|l| package(l).purl).collect();
+    // "name", "name version" or "name version (source)"
+    let find = |dep: &str| -> Option<usize> {
+        let mut parts = dep.splitn(3, ' ');
+        let name = parts.next()?;
+        let version = parts.next();
+        let source = parts
+            .next()
+            .map(|s| s.trim_start_matches('(').trim_end_matches(')'));
+        locked.iter().position(|l| {
+            l.name == name
+                && version.is_none_or(|v| l.version == v)
+                && source.is_none_or(|s| l.source.as_deref() == Some(s))
+        })
+    };
+    let local: Vec<usize> = (0..locked.len())
+        .filter(|&i| locked[i].source.is_none())
+        .collect();
+    let root_index = match root {
+        Some(name) => local.iter().copied().find(|&i| locked[i].name == name),
+        None if local.len() == 1 => Some(local[0]),
+        None => None,
+    };
+    let mut root = None;
+    let mut packages = Vec::new();
+    for (i, l) in locked.iter().enumerate() {
+        let mut p = package(l);
+        let mut deps: BTreeSet<String> = BTreeSet::new();
+        for d in &l.deps {
+            if let Some(j) = find(d) {
+                deps.insert(purls[j].clone());
+            }
+        }
+        p.depends_on = deps.into_iter().collect();
+        if Some(i) == root_index {
+            root = Some(p);
+        } else {
+            packages.push(p);
+        }
+    }
+    Lockfile {
+        path: lock.to_path_buf(),
+        kind: "Cargo.lock".into(),
+        root,
+        packages: dedupe(packages),
+        warnings: Vec::new(),
+    }
+}
+
+fn from_metadata(manifest: &Path, locked: &[Locked]) -> Result<Lockfile, String> {
+    let mut cmd = cargo_metadata::MetadataCommand::new();
+    cmd.manifest_path(manifest)
+        .other_options(vec!["--locked".to_string(), "--offline".to_string()])
+        // The scanned folder's .cargo/config.toml must not choose what runs.
+        .env("CARGO_BUILD_RUSTC", "rustc")
+        .env("CARGO_BUILD_RUSTC_WRAPPER", "")
+        .env("CARGO_BUILD_RUSTC_WORKSPACE_WRAPPER", "")
+        .env("RUSTC_WRAPPER", "")
+        .env("RUSTC_WORKSPACE_WRAPPER", "")
+        .env("CARGO_NET_OFFLINE", "true");
+    if let Some(cargo) = std::env::var_os("CARGO") {
+        cmd.cargo_path(cargo);
+    }
+    let md = cmd.exec().map_err(|e| {
+        let text = e.to_string();
+        crate::sbom::bounded(
+            text.lines()
+                .find(|l| l.contains("error"))
+                .unwrap_or(text.lines().next().unwrap_or("")),
+            200,
+        )
+    })?;
+    let checksums: HashMap<(&str, &str, Option<&str>), &str> = locked
+        .iter()
+        .filter_map(|l| {
+            Some((
+                (l.name.as_str(), l.version.as_str(), l.source.as_deref()),
+                l.checksum.as_deref()?,
+            ))
+        })
+        .collect();
+    let resolve = md.resolve.as_ref().ok_or("no resolve graph")?;
+    let root_id = resolve
+        .root
+        .clone()
+        .or_else(|| (md.workspace_members.len() == 1).then(|| md.workspace_members[0].clone()));
+    let mut by_id: HashMap<&cargo_metadata::PackageId, Package> = HashMap::new();
+    for p in &md.packages {
+        let source = p.source.as_ref().map(|s| s.repr.clone());
+        let name: &str = p.name.as_ref();
+        let version = p.version.to_string();
+        let l = Locked {
+            name: name.to_string(),
+            version: version.clone(),
+            checksum: checksums
+                .get(&(name, version.as_str(), source.as_deref()))
+                .map(|c| c.to_string()),
+            source,
+            deps: Vec::new(),
+        };
+        by_id.insert(&p.id, package(&l));
+    }
+    let mut root = None;
+    let mut packages = Vec::new();
+    for node in &resolve.nodes {
+        let Some(mut p) = by_id.get(&node.id).cloned() else {
+            continue;
+        };
+        let deps: BTreeSet<String> = node
+            .deps
+            .iter()
+            .filter_map(|d| by_id.get(&d.pkg).map(|q| q.purl.clone()))
+            .collect();
+        p.depends_on = deps.into_iter().collect();
+        if Some(&node.id) == root_id.as_ref() {
+            root = Some(p);
+        } else {
+            packages.push(p);
+        }
+    }
+    packages.sort_by(|a, b| a.purl.cmp(&b.purl));
+    Ok(Lockfile {
+        path: manifest.to_path_buf(),
+        kind: "Cargo.lock (cargo metadata)".into(),
+        root,
+        packages: dedupe(packages),
+        warnings: Vec::new(),
+    })
+}
