@@ -43,7 +43,8 @@ use serde_json::{Map, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
-use crate::sbom::cyclonedx;
+use crate::inventory::Inventory;
+use crate::sbom::{self, cyclonedx};
 
 /// Bom-refs of failing components listed per element.
 pub const MAX_EXAMPLES: usize = 5;
@@ -705,6 +706,454 @@ fn component_facts(c: &Value, deps: &Dependencies) -> ComponentFacts {
     .map(|(f, x)| (f, with_declaration(x, &declared, f)))
     .collect();
     ComponentFacts { id, facts }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Any format
+
+/// The neutral facts of a document in any format [`crate::sbom::read`] reads.
+///
+/// CycloneDX XML is read through its JSON shape ([`crate::sbom::cyclonedx_xml::json_view`]), so
+/// an XML document and its JSON twin give the same statuses; SPDX 2 tag-value through its SPDX 2
+/// JSON shape ([`crate::sbom::spdx_tv::json_view`]).
+pub fn facts(doc: &sbom::Document) -> DocumentFacts {
+    match doc {
+        sbom::Document::CycloneDxJson(d) => cyclonedx_facts(d),
+        sbom::Document::CycloneDxXml(d) => {
+            let view = crate::sbom::cyclonedx_xml::json_view(d);
+            let opts = cyclonedx::ReadOptions { strip_signature: true };
+            let mut f = match cyclonedx::from_value("(xml)", view, &opts) {
+                Ok(j) => cyclonedx_facts(&j),
+                // The view always has bomFormat and a valid specVersion; keep a result anyway.
+                Err(_) => DocumentFacts::default(),
+            };
+            f.format = doc.format().to_string();
+            f
+        }
+        sbom::Document::SpdxJson(d) => spdx2_facts(&d.value, &d.inventory, &doc.format().to_string()),
+        sbom::Document::SpdxTagValue(d) => {
+            spdx2_facts(&crate::sbom::spdx_tv::json_view(d), &d.inventory, &doc.format().to_string())
+        }
+        sbom::Document::Spdx3(d) => spdx3_facts(&d.value, &doc.format().to_string()),
+    }
+}
+
+/// Strip an SPDX 2 `Person: ` / `Organization: ` / `Tool: ` prefix: `(kind, rest)`.
+fn spdx_agent(s: &str) -> Option<(&str, &str)> {
+    let (kind, rest) = s.split_once(':')?;
+    let kind = kind.trim();
+    matches!(kind, "Person" | "Organization" | "Tool").then(|| (kind, rest.trim()))
+}
+
+/// Split an SPDX 2 `Tool: name-version` into name and version: the version is what follows the
+/// last `-` when it starts with a digit (`spdx-maven-plugin` has none).
+fn spdx_tool_version(s: &str) -> (&str, Option<&str>) {
+    match s.rsplit_once('-') {
+        Some((n, v)) if !n.is_empty() && v.starts_with(|c: char| c.is_ascii_digit()) => (n, Some(v)),
+        _ => (s, None),
+    }
+}
+
+/// CISA "Types of SBOM" keywords that SPDX 2 writes in `creationInfo.comment` (Annex L).
+const SPDX_CONTEXT_WORDS: &[&str] = &["design", "source", "build", "analyzed", "deployed", "runtime"];
+
+/// The neutral facts of an SPDX 2.2 / 2.3 document in its JSON shape (`value`; tag-value is
+/// read through [`crate::sbom::spdx_tv::json_view`]) with the relationships of its inventory.
+///
+/// | field | stated by | declared unknown by |
+/// |---|---|---|
+/// | SBOM Author | a `creationInfo.creators` entry `Person: …` or `Organization: …` (a `Tool:` is a tool, not an author) | `Person: NOASSERTION`, `Organization: NOASSERTION` |
+/// | SBOM Author Signature | nothing: SPDX 2 has no in-document signature (an external envelope, Annex L) | — |
+/// | SBOM Data Format Name / Version | `spdxVersion` `SPDX-2.x` | — |
+/// | SBOM Generation Context | a CISA SBOM type (Design, Source, Build, Analyzed, Deployed, Runtime) as a word in `creationInfo.comment` | — |
+/// | SBOM Timestamp | `creationInfo.created`, RFC 3339 | — |
+/// | SBOM Tool Name | a `Tool: …` creator | — |
+/// | SBOM Tool Version | each tool's `-<version>` suffix (`Tool: name-1.2`) | — |
+/// | SBOM Version | `documentNamespace` (Annex L's approximation) | — |
+/// | Component Producer | `originator` (Annex L), else `supplier` | `NOASSERTION` |
+/// | Component Name / Version | `name`, `versionInfo` | `NOASSERTION` |
+/// | Component Identifiers | an `externalRefs` entry of type `purl`, `cpe22Type`, `cpe23Type`, `swid`, `swh`, `gitoid` or category `PACKAGE-MANAGER` / `PERSISTENT-ID` | — |
+/// | Component Hash Value / Algorithm | `checksums[]` `checksumValue` / `algorithm` | — |
+/// | Component License | `licenseConcluded`, `licenseDeclared` (`NONE` is a statement) | `NOASSERTION` |
+/// | Component Dependency Relationship | a `DEPENDS_ON` / `CONTAINS` relationship from the package (to `NONE` for a declared leaf), or `DEPENDENCY_OF` (and its `BUILD_`, `DEV_`, `RUNTIME_`… variants) / `CONTAINED_BY` to it; link relationships (`DYNAMIC_LINK`, `STATIC_LINK`) are not counted, the mapping names only these | a `DEPENDS_ON` / `CONTAINS` to `NOASSERTION` |
+///
+/// The components are the packages, those the document `DESCRIBES` (its subject) first.
+pub fn spdx2_facts(value: &Value, inventory: &Inventory, format: &str) -> DocumentFacts {
+    let info = value.get("creationInfo").cloned().unwrap_or(Value::Null);
+    let creators: Vec<&str> = array(&info, "creators").iter().filter_map(Value::as_str).collect();
+    let mut document = Vec::new();
+
+    // SBOM Author
+    let authors: Vec<&str> = creators
+        .iter()
+        .filter_map(|c| spdx_agent(c))
+        .filter(|(k, _)| *k != "Tool")
+        .map(|(_, n)| n)
+        .collect();
+    let fact = from_values(authors.iter().copied());
+    let detail = match fact {
+        Fact::Stated => format!(
+            "creationInfo.creators: {}",
+            shorten(&authors.iter().copied().filter(|a| !says_unknown(a)).collect::<Vec<_>>().join(", "))
+        ),
+        Fact::Unknown => "creator NOASSERTION".into(),
+        Fact::Missing => "no Person: or Organization: creator".into(),
+    };
+    document.push((Field::Author, Tally::one(fact, detail)));
+    document.push((Field::Signature, Tally::one(Fact::Missing, "SPDX 2 has no in-document signature")));
+
+    // Format
+    let spdx_version = text(value, "spdxVersion").filter(|v| v.starts_with("SPDX-"));
+    let (fact, detail) = match spdx_version {
+        Some(v) => (Fact::Stated, format!("spdxVersion {v}")),
+        None => (Fact::Missing, "no spdxVersion".to_string()),
+    };
+    document.push((Field::FormatName, Tally::one(fact, detail.clone())));
+    document.push((Field::FormatVersion, Tally::one(fact, detail)));
+
+    // Generation context
+    let comment = text(&info, "comment").unwrap_or("");
+    let words: Vec<&str> = comment
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| SPDX_CONTEXT_WORDS.iter().any(|k| k.eq_ignore_ascii_case(w)))
+        .collect();
+    let (fact, detail) = if words.is_empty() {
+        (Fact::Missing, "no SBOM type in creationInfo.comment".to_string())
+    } else {
+        (Fact::Stated, format!("creationInfo.comment: {}", shorten(&words.join(", "))))
+    };
+    document.push((Field::GenerationContext, Tally::one(fact, detail)));
+
+    // Timestamp
+    let (fact, detail) = match info.get("created") {
+        None => (Fact::Missing, "no creationInfo.created".to_string()),
+        Some(Value::String(s)) if OffsetDateTime::parse(s, &Rfc3339).is_ok() => {
+            (Fact::Stated, format!("creationInfo.created {}", shorten(s)))
+        }
+        Some(other) => (Fact::Missing, format!("creationInfo.created is not RFC 3339: {}", shorten(&other.to_string()))),
+    };
+    document.push((Field::Timestamp, Tally::one(fact, detail)));
+
+    // Tools
+    let tools: Vec<(&str, Option<&str>)> = creators
+        .iter()
+        .filter_map(|c| spdx_agent(c))
+        .filter(|(k, n)| *k == "Tool" && !n.is_empty())
+        .map(|(_, n)| spdx_tool_version(n))
+        .collect();
+    let detail = if tools.is_empty() {
+        "no Tool: creator".to_string()
+    } else {
+        shorten(&tools.iter().map(|(n, v)| v.map_or(n.to_string(), |v| format!("{n} {v}"))).collect::<Vec<_>>().join(", "))
+    };
+    let fact = if tools.is_empty() { Fact::Missing } else { Fact::Stated };
+    document.push((Field::ToolName, Tally::one(fact, detail.clone())));
+    let mut versions = Tally { detail, ..Tally::default() };
+    for (n, v) in &tools {
+        versions.add(n, if v.is_some() { Fact::Stated } else { Fact::Missing });
+    }
+    document.push((Field::ToolVersion, versions));
+
+    // SBOM Version
+    let (fact, detail) = match text(value, "documentNamespace") {
+        Some(ns) => (Fact::Stated, format!("documentNamespace {}", shorten(ns))),
+        None => (Fact::Missing, "no documentNamespace".to_string()),
+    };
+    document.push((Field::SbomVersion, Tally::one(fact, detail)));
+
+    // Relationships: what each element says about its dependencies.
+    let doc_id = text(value, "SPDXID").unwrap_or("SPDXRef-DOCUMENT");
+    let mut described: Vec<&str> = Vec::new();
+    let note = |id: &str, fact: Fact, deps: &mut std::collections::HashMap<String, Fact>| {
+        let e = deps.entry(id.to_string()).or_insert(fact);
+        if fact == Fact::Stated {
+            *e = Fact::Stated;
+        }
+    };
+    let mut owned: std::collections::HashMap<String, Fact> = std::collections::HashMap::new();
+    for r in &inventory.relationships {
+        match r.kind.as_str() {
+            "DEPENDS_ON" | "CONTAINS" => {
+                let fact = if says_unknown(&r.to) { Fact::Unknown } else { Fact::Stated };
+                note(&r.from, fact, &mut owned);
+            }
+            k if (k == "CONTAINED_BY" || k.ends_with("DEPENDENCY_OF")) && !says_unknown(&r.from) && r.from != "NONE" => {
+                note(&r.to, Fact::Stated, &mut owned);
+            }
+            "DESCRIBES" if r.from == doc_id && !described.contains(&r.to.as_str()) => described.push(&r.to),
+            _ => {}
+        }
+    }
+
+    let packages = array(value, "packages");
+    let mut order: Vec<&Value> = Vec::new();
+    for id in &described {
+        order.extend(packages.iter().filter(|p| text(p, "SPDXID") == Some(*id)));
+    }
+    for p in packages {
+        if !order.iter().any(|q| std::ptr::eq(*q, p)) {
+            order.push(p);
+        }
+    }
+    let components = order
+        .into_iter()
+        .map(|p| {
+            let id = text(p, "SPDXID").or_else(|| text(p, "name")).unwrap_or("(unnamed)").to_string();
+            let agent = |k: &str| text(p, k).map(|v| spdx_agent(v).map_or(v, |(_, n)| n));
+            let producer = match (agent("originator"), agent("supplier")) {
+                (Some(o), _) if !says_unknown(o) => Fact::Stated,
+                (o, s) => from_values(o.into_iter().chain(s)),
+            };
+            let name = if text(p, "name").is_some() { Fact::Stated } else { Fact::Missing };
+            let version = from_values(text(p, "versionInfo"));
+            let identifiers = if array(p, "externalRefs").iter().any(|r| {
+                text(r, "referenceLocator").is_some()
+                    && (matches!(
+                        text(r, "referenceType"),
+                        Some("purl" | "cpe22Type" | "cpe23Type" | "swid" | "swh" | "gitoid")
+                    ) || matches!(
+                        text(r, "referenceCategory"),
+                        Some("PACKAGE-MANAGER" | "PACKAGE_MANAGER" | "PERSISTENT-ID" | "PERSISTENT_ID")
+                    ))
+            }) {
+                Fact::Stated
+            } else {
+                Fact::Missing
+            };
+            let sums: Vec<&Value> = array(p, "checksums").iter().filter(|c| text(c, "checksumValue").is_some()).collect();
+            let hash_value = if sums.is_empty() { Fact::Missing } else { Fact::Stated };
+            let hash_algorithm = if sums.iter().any(|c| text(c, "algorithm").is_some()) { Fact::Stated } else { Fact::Missing };
+            let license = from_values(["licenseConcluded", "licenseDeclared"].iter().filter_map(|k| text(p, k)));
+            let dependencies = owned.get(id.as_str()).copied().unwrap_or(Fact::Missing);
+            ComponentFacts {
+                id,
+                facts: vec![
+                    (Field::Producer, producer),
+                    (Field::Name, name),
+                    (Field::Version, version),
+                    (Field::Identifiers, identifiers),
+                    (Field::HashValue, hash_value),
+                    (Field::HashAlgorithm, hash_algorithm),
+                    (Field::License, license),
+                    (Field::Dependencies, dependencies),
+                ],
+            }
+        })
+        .collect();
+    DocumentFacts { format: format.to_string(), document, components }
+}
+
+/// The neutral facts of an SPDX 3.0.1 JSON-LD document.
+///
+/// | field | stated by | declared unknown by |
+/// |---|---|---|
+/// | SBOM Author | the `CreationInfo`'s `createdBy` agents with a `name` | the `NoAssertionElement` individual |
+/// | SBOM Author Signature | nothing in 3.0.1 core | — |
+/// | SBOM Data Format Name / Version | an SPDX 3 `@context`; `CreationInfo.specVersion` | — |
+/// | SBOM Generation Context | a `software_Sbom`'s `software_sbomType[]` | — |
+/// | SBOM Timestamp | `CreationInfo.created`, RFC 3339 | — |
+/// | SBOM Tool Name | the `createdUsing` `Tool` elements with a `name` | — |
+/// | SBOM Tool Version | a `software_Package` of the tool's name with a `software_packageVersion` (a `Tool` has no version property), or a `name-<version>` tool name | — |
+/// | SBOM Version | the `SpdxDocument`'s `spdxId` | — |
+/// | Component Producer | `originatedBy`, `suppliedBy` | the `NoAssertionElement` individual |
+/// | Component Name / Version | `name`, `software_packageVersion` | `NOASSERTION` |
+/// | Component Identifiers | `software_packageUrl`, `externalIdentifier[]`, `software_contentIdentifier[]` | — |
+/// | Component Hash Value / Algorithm | `verifiedUsing[]` `Hash` `hashValue` / `algorithm` | — |
+/// | Component License | a `hasDeclaredLicense` / `hasConcludedLicense` relationship from the package | to `NoAssertionLicense` |
+/// | Component Dependency Relationship | a `dependsOn` / `contains` relationship from the package (empty `to` with `completeness` `complete` for a leaf) | `completeness` `noAssertion` |
+///
+/// Every element sharing the document's `CreationInfo` counts; the components are the
+/// `software_Package` elements, the `rootElement`s of the `software_Sbom` first.
+pub fn spdx3_facts(value: &Value, format: &str) -> DocumentFacts {
+    let graph = array(value, "@graph");
+    let by_id = |id: &str| graph.iter().find(|e| text(e, "spdxId") == Some(id) || text(e, "@id") == Some(id));
+    let is_no_assertion = |id: &str| id.ends_with("/NoAssertionElement") || id.ends_with("/NoAssertionLicense");
+    fn ty(e: &Value) -> &str {
+        text(e, "type").or_else(|| text(e, "@type")).unwrap_or("")
+    }
+    let strs = |e: &Value, k: &str| -> Vec<String> {
+        match e.get(k) {
+            Some(Value::String(s)) => vec![s.clone()],
+            Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+            _ => Vec::new(),
+        }
+    };
+    // The document's CreationInfo: the SpdxDocument's, else the first.
+    let spdx_doc = graph.iter().find(|e| ty(e) == "SpdxDocument");
+    let info = spdx_doc
+        .and_then(|d| d.get("creationInfo"))
+        .and_then(|c| match c {
+            Value::String(id) => by_id(id),
+            Value::Object(_) => Some(c),
+            _ => None,
+        })
+        .or_else(|| graph.iter().find(|e| ty(e) == "CreationInfo"))
+        .cloned()
+        .unwrap_or(Value::Null);
+    let agents = |ids: Vec<String>| -> Vec<String> {
+        ids.iter()
+            .map(|id| {
+                if is_no_assertion(id) {
+                    "NOASSERTION".to_string()
+                } else {
+                    by_id(id).and_then(|a| text(a, "name")).unwrap_or("").to_string()
+                }
+            })
+            .collect()
+    };
+    let mut document = Vec::new();
+
+    let authors = agents(strs(&info, "createdBy"));
+    let fact = from_values(authors.iter().map(String::as_str));
+    let detail = match fact {
+        Fact::Stated => format!(
+            "CreationInfo.createdBy: {}",
+            shorten(&authors.iter().filter(|a| !says_unknown(a) && !a.is_empty()).cloned().collect::<Vec<_>>().join(", "))
+        ),
+        Fact::Unknown => "createdBy NoAssertionElement".into(),
+        Fact::Missing => "no named CreationInfo.createdBy agent".into(),
+    };
+    document.push((Field::Author, Tally::one(fact, detail)));
+    document.push((Field::Signature, Tally::one(Fact::Missing, "SPDX 3.0.1 has no in-document signature")));
+
+    let context = match value.get("@context") {
+        Some(Value::String(s)) => s.clone(),
+        Some(other) => other.to_string(),
+        None => String::new(),
+    };
+    let (fact, detail) = if context.contains("spdx.org/rdf/3") {
+        (Fact::Stated, format!("@context {}", shorten(&context)))
+    } else {
+        (Fact::Missing, "no SPDX 3 @context".to_string())
+    };
+    document.push((Field::FormatName, Tally::one(fact, detail)));
+    let (fact, detail) = match text(&info, "specVersion") {
+        Some(v) => (Fact::Stated, format!("CreationInfo.specVersion {v}")),
+        None => (Fact::Missing, "no CreationInfo.specVersion".to_string()),
+    };
+    document.push((Field::FormatVersion, Tally::one(fact, detail)));
+
+    let types: Vec<String> = graph.iter().filter(|e| ty(e) == "software_Sbom").flat_map(|e| strs(e, "software_sbomType")).collect();
+    let (fact, detail) = if types.is_empty() {
+        (Fact::Missing, "no software_Sbom.software_sbomType".to_string())
+    } else {
+        (Fact::Stated, format!("software_sbomType: {}", shorten(&types.join(", "))))
+    };
+    document.push((Field::GenerationContext, Tally::one(fact, detail)));
+
+    let (fact, detail) = match info.get("created") {
+        None => (Fact::Missing, "no CreationInfo.created".to_string()),
+        Some(Value::String(s)) if OffsetDateTime::parse(s, &Rfc3339).is_ok() => {
+            (Fact::Stated, format!("CreationInfo.created {}", shorten(s)))
+        }
+        Some(other) => (Fact::Missing, format!("CreationInfo.created is not RFC 3339: {}", shorten(&other.to_string()))),
+    };
+    document.push((Field::Timestamp, Tally::one(fact, detail)));
+
+    let tools: Vec<String> = agents(strs(&info, "createdUsing")).into_iter().filter(|n| !n.is_empty() && !says_unknown(n)).collect();
+    let detail = if tools.is_empty() { "no named CreationInfo.createdUsing tool".to_string() } else { shorten(&tools.join(", ")) };
+    let fact = if tools.is_empty() { Fact::Missing } else { Fact::Stated };
+    document.push((Field::ToolName, Tally::one(fact, detail.clone())));
+    let mut versions = Tally { detail, ..Tally::default() };
+    for n in &tools {
+        let package = graph.iter().any(|e| {
+            ty(e) == "software_Package" && text(e, "name") == Some(n.as_str()) && text(e, "software_packageVersion").is_some()
+        });
+        let stated = package || spdx_tool_version(n).1.is_some();
+        versions.add(n, if stated { Fact::Stated } else { Fact::Missing });
+    }
+    document.push((Field::ToolVersion, versions));
+
+    let (fact, detail) = match spdx_doc.and_then(|d| text(d, "spdxId")) {
+        Some(id) => (Fact::Stated, format!("SpdxDocument {}", shorten(id))),
+        None => (Fact::Missing, "no SpdxDocument spdxId".to_string()),
+    };
+    document.push((Field::SbomVersion, Tally::one(fact, detail)));
+
+    // Relationships from each element.
+    let mut deps: std::collections::HashMap<String, Fact> = std::collections::HashMap::new();
+    let mut licenses: std::collections::HashMap<String, Fact> = std::collections::HashMap::new();
+    for r in graph.iter().filter(|e| ty(e) == "Relationship") {
+        let (Some(from), Some(kind)) = (text(r, "from"), text(r, "relationshipType")) else { continue };
+        let to = strs(r, "to");
+        let completeness = text(r, "completeness");
+        let (map, fact) = match kind {
+            "dependsOn" | "contains" => {
+                let fact = if completeness == Some("noAssertion") || to.iter().all(|t| is_no_assertion(t)) && !to.is_empty() {
+                    Fact::Unknown
+                } else if !to.is_empty() || completeness == Some("complete") {
+                    Fact::Stated
+                } else {
+                    continue;
+                };
+                (&mut deps, fact)
+            }
+            "hasDeclaredLicense" | "hasConcludedLicense" => {
+                let fact = if to.is_empty() {
+                    continue;
+                } else if to.iter().all(|t| is_no_assertion(t)) {
+                    Fact::Unknown
+                } else {
+                    Fact::Stated
+                };
+                (&mut licenses, fact)
+            }
+            _ => continue,
+        };
+        let e = map.entry(from.to_string()).or_insert(fact);
+        if fact == Fact::Stated {
+            *e = Fact::Stated;
+        }
+    }
+
+    let roots: Vec<String> = graph.iter().filter(|e| ty(e) == "software_Sbom").flat_map(|e| strs(e, "rootElement")).collect();
+    let packages: Vec<&Value> = graph.iter().filter(|e| ty(e) == "software_Package").collect();
+    let mut order: Vec<&Value> = Vec::new();
+    for id in &roots {
+        order.extend(packages.iter().copied().filter(|p| text(p, "spdxId") == Some(id.as_str())));
+    }
+    for p in &packages {
+        if !order.iter().any(|q| std::ptr::eq(*q, *p)) {
+            order.push(p);
+        }
+    }
+    let components = order
+        .into_iter()
+        .map(|p| {
+            let id = text(p, "spdxId").or_else(|| text(p, "name")).unwrap_or("(unnamed)").to_string();
+            let producers = agents(strs(p, "originatedBy").into_iter().chain(strs(p, "suppliedBy")).collect());
+            let producer = from_values(producers.iter().map(String::as_str));
+            let name = if text(p, "name").is_some() { Fact::Stated } else { Fact::Missing };
+            let version = from_values(text(p, "software_packageVersion"));
+            let identifiers = if text(p, "software_packageUrl").is_some()
+                || array(p, "externalIdentifier").iter().any(|x| text(x, "identifier").is_some())
+                || array(p, "software_contentIdentifier").iter().any(|x| text(x, "software_contentIdentifierValue").is_some())
+            {
+                Fact::Stated
+            } else {
+                Fact::Missing
+            };
+            let hashes: Vec<&Value> = array(p, "verifiedUsing").iter().filter(|h| text(h, "hashValue").is_some()).collect();
+            let hash_value = if hashes.is_empty() { Fact::Missing } else { Fact::Stated };
+            let hash_algorithm = if hashes.iter().any(|h| text(h, "algorithm").is_some()) { Fact::Stated } else { Fact::Missing };
+            let license = licenses.get(&id).copied().unwrap_or(Fact::Missing);
+            let dependencies = deps.get(&id).copied().unwrap_or(Fact::Missing);
+            ComponentFacts {
+                id,
+                facts: vec![
+                    (Field::Producer, producer),
+                    (Field::Name, name),
+                    (Field::Version, version),
+                    (Field::Identifiers, identifiers),
+                    (Field::HashValue, hash_value),
+                    (Field::HashAlgorithm, hash_algorithm),
+                    (Field::License, license),
+                    (Field::Dependencies, dependencies),
+                ],
+            }
+        })
+        .collect();
+    DocumentFacts { format: format.to_string(), document, components }
 }
 
 fn shorten(s: &str) -> String {

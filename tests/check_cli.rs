@@ -320,11 +320,13 @@ fn table_output_and_exit_codes() {
         .unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!((out.status.code(), v["file"].as_str()), (Some(1), Some("-")));
-    // bad input: not CycloneDX (SPDX is read by check once its extractor lands), unknown profile
-    let spdx = shared.join("sboms/spdx23-SPDXJSONExample-v2.3.spdx.json");
-    let run = aiprov(&["check", spdx.to_str().unwrap()]);
+    // bad input: not an SBOM in any format aiprov reads, unknown profile
+    let dir = tempfile::tempdir().unwrap();
+    let not_sbom = dir.path().join("package.json");
+    std::fs::write(&not_sbom, r#"{"name": "not-an-sbom", "version": "1.0.0"}"#).unwrap();
+    let run = aiprov(&["check", not_sbom.to_str().unwrap()]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("it looks like SPDX 2"), "{}", run.stderr);
+    assert!(run.stderr.starts_with("aiprov: "), "{}", run.stderr);
     assert_eq!(run.stdout, "");
     let run = aiprov(&["check", juice.to_str().unwrap(), "--profile", "cisa-2027"]);
     assert_eq!(run.code, 2);

@@ -17,7 +17,8 @@ use crate::sbom::{self, cyclonedx};
 ///
 /// Each element is `pass` (every subject states it), `declared-unknown` (stated or declared
 /// unknown, e.g. `cdx:cisa:unknown-information`, compositions `unknown`), `partial` (some
-/// components miss it) or `missing`. Reads CycloneDX JSON (1.2 to 1.7).
+/// components miss it) or `missing`. Reads CycloneDX JSON and XML (1.2 to 1.7), SPDX 2.2 / 2.3
+/// JSON and tag-value (`NOASSERTION` is a declared unknown) and SPDX 3.0.1 JSON-LD.
 /// Exit codes: 0 no element missing; 1 an element is missing or a --fail-on policy is violated
 /// (each violation is listed on stderr); 2 bad input.
 ///
@@ -58,10 +59,10 @@ fn parse_profile(s: &str) -> Result<Profile, String> {
 pub(super) fn run(args: Args) -> Result<u8, Failure> {
     let policies = parse_policies(&args.fail_on)?;
     let (label, bytes) = read_input(&args.input)?;
-    let doc = cyclonedx::read(&label, &bytes).map_err(Failure::input)?;
-    let facts = check::cyclonedx_facts(&doc);
+    let doc = sbom::read(&label, &bytes, &cyclonedx::ReadOptions::default()).map_err(Failure::input)?;
+    let facts = check::facts(&doc);
     let report = check::check(&facts, args.profile);
-    let violations = policy::evaluate(&policies, &provenance::cyclonedx_components(&doc));
+    let violations = policy::evaluate(&policies, &provenance::components(&doc));
 
     let out = match args.format {
         Format::Json => {

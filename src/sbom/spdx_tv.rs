@@ -328,6 +328,93 @@ fn inventory(path: &str, p: &Parsed) -> Result<Inventory, Error> {
     })
 }
 
+/// The document-level fields and packages in the shape of SPDX 2 JSON, for readers that look at
+/// fields aiprov does not edit (the minimum-elements check): `spdxVersion`, `SPDXID`,
+/// `documentNamespace`, `creationInfo` (`creators`, `created`, `comment`) and per package
+/// `SPDXID`, `name`, `versionInfo`, `supplier`, `originator`, `checksums`, `externalRefs`,
+/// `licenseConcluded`, `licenseDeclared`. Relationships are in the inventory.
+pub fn json_view(doc: &Document) -> serde_json::Value {
+    use serde_json::{json, Map, Value};
+    let p = &doc.parsed;
+    let head = &p.entries[..p.first_section.unwrap_or(p.entries.len())];
+    let first = |tag: &str| head.iter().find(|e| e.tag == tag).map(|e| Value::from(e.value.as_str()));
+    let mut out = Map::new();
+    for (tag, key) in [
+        ("SPDXVersion", "spdxVersion"),
+        ("SPDXID", "SPDXID"),
+        ("DocumentName", "name"),
+        ("DocumentNamespace", "documentNamespace"),
+    ] {
+        if let Some(v) = first(tag) {
+            out.insert(key.into(), v);
+        }
+    }
+    let mut info = Map::new();
+    let creators: Vec<Value> = head
+        .iter()
+        .filter(|e| e.tag == "Creator")
+        .map(|e| Value::from(e.value.as_str()))
+        .collect();
+    if !creators.is_empty() {
+        info.insert("creators".into(), Value::Array(creators));
+    }
+    if let Some(v) = first("Created") {
+        info.insert("created".into(), v);
+    }
+    if let Some(v) = first("CreatorComment") {
+        info.insert("comment".into(), v);
+    }
+    if !info.is_empty() {
+        out.insert("creationInfo".into(), Value::Object(info));
+    }
+    let mut packages = Vec::new();
+    for (k, id) in &p.packages {
+        let block: Vec<&Entry> = p.entries[k + 1..]
+            .iter()
+            .take_while(|x| !SECTION_TAGS.contains(&x.tag.as_str()))
+            .collect();
+        let mut m = Map::new();
+        m.insert("SPDXID".into(), Value::from(id.as_str()));
+        m.insert("name".into(), Value::from(p.entries[*k].value.as_str()));
+        for (tag, key) in [
+            ("PackageVersion", "versionInfo"),
+            ("PackageSupplier", "supplier"),
+            ("PackageOriginator", "originator"),
+            ("PackageLicenseConcluded", "licenseConcluded"),
+            ("PackageLicenseDeclared", "licenseDeclared"),
+        ] {
+            if let Some(e) = block.iter().find(|e| e.tag == tag) {
+                m.insert(key.into(), Value::from(e.value.as_str()));
+            }
+        }
+        let checksums: Vec<Value> = block
+            .iter()
+            .filter(|e| e.tag == "PackageChecksum")
+            .filter_map(|e| {
+                let (alg, value) = e.value.split_once(':')?;
+                Some(json!({"algorithm": alg.trim(), "checksumValue": value.trim()}))
+            })
+            .collect();
+        if !checksums.is_empty() {
+            m.insert("checksums".into(), Value::Array(checksums));
+        }
+        let refs: Vec<Value> = block
+            .iter()
+            .filter(|e| e.tag == "ExternalRef")
+            .filter_map(|e| {
+                let mut parts = e.value.split_whitespace();
+                Some(json!({"referenceCategory": parts.next()?, "referenceType": parts.next()?, "referenceLocator": parts.next()?}))
+            })
+            .collect();
+        if !refs.is_empty() {
+            m.insert("externalRefs".into(), Value::Array(refs));
+        }
+        packages.push(Value::Object(m));
+    }
+    out.insert("packages".into(), Value::Array(packages));
+    Value::Object(out)
+}
+
 /// Which entries aiprov wrote (to be replaced): its creator, its annotations (the `Annotator`
 /// entry and the annotation fields right after it), its `ExternalDocumentRef` and AMENDS
 /// relationship. Returns a flag per entry.
