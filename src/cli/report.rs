@@ -6,10 +6,12 @@ use super::check::{parse_policies, read_input, report_violations, write_output};
 use super::{Failure, EXIT_OK, EXIT_POLICY};
 use crate::policy;
 use crate::report;
-use crate::sbom::cyclonedx;
+use crate::sbom;
 
 /// Report on an enriched SBOM as Markdown, HTML, SARIF or JSON
 ///
+/// Reads every format aiprov writes: CycloneDX JSON and XML, SPDX 2.2 / 2.3 JSON and tag-value
+/// (aiprov's annotations), SPDX 3.0.1 JSON-LD (its CdxPropertiesExtension entries).
 /// Per component: AI share, tools, review coverage, first and last AI commit and status; the
 /// components not analyzed with their reasons; totals.
 ///
@@ -52,7 +54,7 @@ enum Format {
 pub(super) fn run(args: Args) -> Result<u8, Failure> {
     let policies = parse_policies(&args.fail_on)?;
     let (label, bytes) = read_input(&args.input)?;
-    let doc = cyclonedx::read(&label, &bytes).map_err(Failure::input)?;
+    let doc = sbom::read(&label, &bytes, &sbom::ReadOptions::default()).map_err(Failure::input)?;
     let components = report::components(&doc);
     let violations = policy::evaluate(&policies, &components);
     let r = report::build(&label, &doc, &components, violations).map_err(Failure::input)?;
@@ -63,7 +65,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         Format::Sarif => {
             let source = String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes)).into_owned();
             let uri = if label == "-" { "stdin".to_string() } else { report::path_uri(&label) };
-            pretty(&report::to_sarif(&r, &policies, &source, &uri, env!("CARGO_PKG_VERSION")))?
+            pretty(&report::to_sarif_for(&r, &policies, &doc, &source, &uri, env!("CARGO_PKG_VERSION")))?
         }
     };
     write_output(args.output.as_deref(), text.as_bytes())?;
