@@ -6,8 +6,10 @@
 //! 1. a format's extractor turns the document into neutral [`DocumentFacts`]: for each
 //!    document-level [`Field`] a [`Tally`], and for each component whether each component-level
 //!    field is [`Fact::Stated`], [`Fact::Unknown`] (declared unknown or withheld) or
-//!    [`Fact::Missing`]. [`cyclonedx_facts`] is the CycloneDX JSON extractor; an SPDX one returns
-//!    the same struct (`NOASSERTION` → [`Fact::Unknown`]).
+//!    [`Fact::Missing`]. [`facts`] picks the extractor for any [`crate::sbom::Document`]:
+//!    [`cyclonedx_facts`] (CycloneDX JSON, and XML through its JSON view), [`spdx2_facts`]
+//!    (SPDX 2 JSON and tag-value) and [`spdx3_facts`] (SPDX 3.0.1), each documenting what it
+//!    reads (`NOASSERTION` → [`Fact::Unknown`]).
 //! 2. [`check`] maps a [`Profile`]'s elements onto those fields and gives each element a
 //!    [`Status`]: `pass` (every subject states it), `declared-unknown` (every subject states it
 //!    or declares it unknown, at least one declares), `missing` (none states or declares it) or
