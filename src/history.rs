@@ -1,6 +1,6 @@
 //! Walking a repository's commits with gix, decoding each commit once.
 //!
-//! [`walk`] visits every commit reachable from a revision, newest committer date first (git log's
+//! [`Repo::walk`] visits every commit reachable from a revision, newest committer date first (git log's
 //! default order), and hands each one to a callback as a [`CommitMeta`] or, when an object is
 //! missing or corrupt, as an [`Entry::Error`]; the walk goes on past such commits. git-ai notes
 //! (`refs/notes/ai`, `../shared/docs/ai-signals.md` S7) are attached when that ref exists.
