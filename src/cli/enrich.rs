@@ -300,40 +300,37 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
 }
 
 /// `--output-format` as a [`Format`]: a name, optionally `@VERSION`; without a version, the
-/// input's version when the family matches (so naming the input's own format is accepted).
+/// input's version when the family matches (so naming the input's own format is accepted),
+/// else CycloneDX 1.6 / SPDX 2.3.
 fn parse_format(text: &str, input: Format) -> anyhow::Result<Format> {
     let (name, version) = match text.split_once('@') {
         Some((n, v)) => (n, Some(v)),
         None => (text, None),
     };
-    let minor_of = |major: &str, default: Option<u32>| -> anyhow::Result<u32> {
+    let minor_of = |major: &str, default: u32| -> anyhow::Result<u32> {
         match version {
-            None => default.ok_or_else(|| anyhow!("--output-format {}: name the version, e.g. {name}@{major}.6", escape_for_terminal(text))),
-            Some(v) => v
-                .strip_prefix(&format!("{major}."))
-                .and_then(|m| m.parse::<u32>().ok())
-                .ok_or_else(|| anyhow!("--output-format {}: version {} is not {major}.N", escape_for_terminal(text), escape_for_terminal(v))),
+            None => Ok(default),
+            Some(v) => v.strip_prefix(&format!("{major}.")).and_then(|m| m.parse::<u32>().ok()).ok_or_else(|| {
+                anyhow!("--output-format {}: version {} is not {major}.N", escape_for_terminal(text), escape_for_terminal(v))
+            }),
         }
     };
-    let same_minor = |f: Format| match (f, input) {
-        (Format::CycloneDxJson { .. } | Format::CycloneDxXml { .. }, Format::CycloneDxJson { minor } | Format::CycloneDxXml { minor }) => {
-            Some(minor)
-        }
-        (Format::SpdxJson { .. } | Format::SpdxTagValue { .. }, Format::SpdxJson { minor } | Format::SpdxTagValue { minor }) => {
-            Some(minor)
-        }
-        _ => None,
+    // Without a version: the input's, within its family; else the newest aiprov writes.
+    let (cdx_minor, spdx_minor) = match input {
+        Format::CycloneDxJson { minor } | Format::CycloneDxXml { minor } => (minor, 3),
+        Format::SpdxJson { minor } | Format::SpdxTagValue { minor } => (6, minor),
+        Format::Spdx3JsonLd => (6, 3),
     };
     Ok(match name.to_ascii_lowercase().as_str() {
         "cyclonedx-json" | "cdx-json" => {
-            Format::CycloneDxJson { minor: minor_of("1", same_minor(Format::CycloneDxJson { minor: 0 }))? }
+            Format::CycloneDxJson { minor: minor_of("1", cdx_minor)? }
         }
         "cyclonedx-xml" | "cdx-xml" => {
-            Format::CycloneDxXml { minor: minor_of("1", same_minor(Format::CycloneDxXml { minor: 0 }))? }
+            Format::CycloneDxXml { minor: minor_of("1", cdx_minor)? }
         }
-        "spdx-json" => Format::SpdxJson { minor: minor_of("2", same_minor(Format::SpdxJson { minor: 0 }))? },
+        "spdx-json" => Format::SpdxJson { minor: minor_of("2", spdx_minor)? },
         "spdx-tv" | "spdx-tag-value" | "spdx" => {
-            Format::SpdxTagValue { minor: minor_of("2", same_minor(Format::SpdxTagValue { minor: 0 }))? }
+            Format::SpdxTagValue { minor: minor_of("2", spdx_minor)? }
         }
         "spdx3" | "spdx3-json" | "spdx-3" => match version {
             None | Some("3.0.1") => Format::Spdx3JsonLd,
