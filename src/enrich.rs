@@ -341,7 +341,14 @@ pub fn plan(inventory: &Inventory, opts: &Options<'_>, pool: &rayon::ThreadPool)
     for (i, r) in resolutions.iter().enumerate() {
         if let Resolution::Url { repo, .. } = r {
             local[i] = find_mirror(repo, opts.mirror_roots);
-            if local[i].is_none() && fetch.is_some() && !to_fetch.contains(repo) {
+            // A mirror of the cache itself is brought up to date too (ensure_mirror fetches it
+            // only when older than FetchOptions::fresh_for); one under --mirror-dir is the user's.
+            let wanted = match (fetch, &local[i]) {
+                (Some(_), None) => true,
+                (Some(f), Some(path)) => path.starts_with(f.mirrors_dir()),
+                (None, _) => false,
+            };
+            if wanted && !to_fetch.contains(repo) {
                 to_fetch.push(repo.clone());
             }
         }
@@ -376,13 +383,13 @@ pub fn plan(inventory: &Inventory, opts: &Options<'_>, pool: &rayon::ThreadPool)
                     None => (pinned_commit, RevisionSource::Sbom, None),
                 };
                 found[i] = found_by.clone();
-                let path = match local[i].take() {
-                    Some(p) => Ok(p),
-                    None => match fetched.get(&repository) {
-                        Some(Ok(p)) => Ok(p.clone()),
-                        Some(Err(e)) => Err(e.clone()),
-                        None => Err(unavailable_reason(&repo, &source, opts)),
-                    },
+                // The fetched mirror; else the local one as it is (a failed fetch of a mirror
+                // that exists leaves it usable); else why there is none.
+                let path = match (fetched.get(&repository), local[i].take()) {
+                    (Some(Ok(p)), _) => Ok(p.clone()),
+                    (_, Some(p)) => Ok(p),
+                    (Some(Err(e)), None) => Err(e.clone()),
+                    (None, None) => Err(unavailable_reason(&repo, &source, opts)),
                 };
                 match path {
                     Ok(path) => add(

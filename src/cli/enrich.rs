@@ -1,4 +1,4 @@
-//! `aiprov enrich`: read a CycloneDX JSON SBOM, run the pipeline ([`crate::enrich`]), write the
+//! `aiprov enrich`: read an SBOM in any supported format, run the pipeline ([`crate::enrich`]), write the
 //! enriched document (and the evidence file) through temporary files renamed into place.
 
 use std::io::{IsTerminal, Read, Write};
@@ -18,14 +18,14 @@ use crate::registry::{Cache, CacheOptions, FileConfig, Registry};
 use crate::resolve::RepoMap;
 use crate::sbom::{self, cyclonedx, Edits, Format, ReadOptions, WriteOptions};
 
-/// Add AI-provenance properties to a CycloneDX JSON SBOM.
+/// Add AI-provenance properties to an SBOM (CycloneDX JSON/XML, SPDX 2 JSON/tag-value, SPDX 3).
 ///
 /// The long help (`--help`) is `LONG_HELP`, shown after the options: the one-line doc comment
 /// of `Command::Enrich` is the subcommand's about text and replaces a struct-level long about.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = LONG_HELP)]
 pub struct Args {
-    /// The CycloneDX JSON SBOM to read (1.2 to 1.7); `-` for stdin
+    /// The SBOM to read (CycloneDX 1.2-1.7 JSON/XML, SPDX 2.2/2.3 JSON/tag-value, SPDX 3.0.1); `-` for stdin
     input: String,
     /// Where to write the enriched SBOM; `-` for stdout
     #[arg(short, long, value_name = "OUTPUT", default_value = "-")]
@@ -98,27 +98,35 @@ const STDIN_LABEL: &str = "<stdin>";
 /// What `aiprov enrich --help` explains after the options.
 const LONG_HELP: &str = "\
 How it works:
-  For every component, aiprov finds its source repository (from --repo-map, then the purl's
-  vcs_url, pkg:github/gitlab/bitbucket purls, vcs external references, then website and other
-  references that are a forge repository), looks for a local bare mirror of it, picks the
-  revision (a commit the SBOM pins, else the tag matching the version, else the default
-  branch), walks that history once per distinct repository@revision, classifies every commit
-  from its metadata, and writes the counts back as `aiprov:` properties (docs/properties.md).
-  Nothing else in the document changes, except `version` (+1), `metadata.timestamp` and
-  aiprov's entry in `metadata.tools`. Running it again replaces aiprov's properties.
+  The input is CycloneDX JSON or XML (1.2-1.7), SPDX 2.2/2.3 JSON or tag-value, or SPDX 3.0.1
+  JSON-LD, detected from its content; the output is the same format and version (see
+  --output-format). For every component (not the document's subject: CycloneDX
+  metadata.component, the packages an SPDX document DESCRIBES), aiprov finds its source
+  repository (from --repo-map, then the purl's vcs_url, pkg:github/gitlab/bitbucket purls, vcs
+  external references, other references that are a forge repository, then the package
+  registries), picks the revision (a commit the SBOM pins, else the commit the registry
+  recorded, else the tag matching the version, else the default branch), walks that history once
+  per distinct repository@revision, classifies every commit from its metadata, and writes the
+  counts back as `aiprov:` properties (docs/properties.md; SPDX 2: annotations, SPDX 3:
+  CdxPropertiesExtension). Nothing else in the document changes. Running it again replaces
+  aiprov's additions.
 
 Repositories:
-  Read from local mirrors only, laid out as DIR/<host>/<owner>/<name>.git: under each
-  --mirror-dir, then under CACHE/mirrors. Fetching over the network is not implemented yet: a
-  repository without a local mirror is `repository-unavailable`, with a reason naming where
-  aiprov looked. Per-component outcomes (every `aiprov:status`) are data, not errors.
+  Bare mirrors laid out as DIR/<host>/<owner>/<name>.git: under each --mirror-dir, then under
+  CACHE/mirrors. A repository found nowhere is cloned into CACHE/mirrors (commits only), unless
+  --offline; a failed clone makes the component `repository-unavailable`, with the reason.
+  Registry answers are cached in CACHE/registry (--refresh asks again; --offline uses only the
+  cache). Registry base URLs, tokens, limits and git remotes: --config FILE (TOML), default
+  $XDG_CONFIG_HOME/aiprov/config.toml when it exists. Per-component outcomes (every
+  `aiprov:status`) are data, not errors.
 
 Exit codes:
-  0 done, whatever the components' statuses; 2 bad input (not JSON, not CycloneDX 1.2-1.7,
-  duplicate bom-refs, a component without a name, a signed document without
-  --strip-signature, a bad repo map or rule pack); 3 the output could not be written. A failed
-  run leaves no output file and never touches its input. SOURCE_DATE_EPOCH, when set, is used
-  for metadata.timestamp (reproducible output).
+  0 done, whatever the components' statuses; 1 a --fail-on policy matched; 2 bad input (an
+  unreadable or unsupported document, duplicate ids, a component without a name, a signed
+  document without --strip-signature, a conversion --output-format cannot make losslessly, a bad
+  repo map, configuration or rule pack); 3 the output could not be written. A failed run leaves
+  no output file and never touches its input. SOURCE_DATE_EPOCH, when set, is used for the
+  document's timestamp (reproducible output).
 
 Examples:
   aiprov enrich bom.json -o bom.enriched.json --mirror-dir mirrors --offline
