@@ -380,7 +380,12 @@ pub fn plan(inventory: &Inventory, opts: &Options<'_>, pool: &rayon::ThreadPool)
                 let repository = repo.to_string();
                 let (pinned, pin_source, found_by) = match registry_pins[i].take() {
                     Some((commit, who)) => (commit, RevisionSource::Registry, Some(who)),
-                    None => (pinned_commit, RevisionSource::Sbom, None),
+                    None => match (pinned_commit, go_pseudo_version_commit(&inventory.components[i])) {
+                        // A Go pseudo-version in the SBOM names its commit (12 digits, expanded
+                        // in the mirror); like a registry's commit, it is not binding.
+                        (None, Some(short)) => (Some(short), RevisionSource::Registry, None),
+                        (pin, _) => (pin, RevisionSource::Sbom, None),
+                    },
                 };
                 found[i] = found_by.clone();
                 // The fetched mirror; else the local one as it is (a failed fetch of a mirror
@@ -482,6 +487,15 @@ pub fn plan(inventory: &Inventory, opts: &Options<'_>, pool: &rayon::ThreadPool)
         walks,
         walks_per_repo,
     }
+}
+
+/// The 12-digit commit of a `pkg:golang` component whose version is a pseudo-version.
+fn go_pseudo_version_commit(c: &Component) -> Option<String> {
+    let purl = Purl::parse(c.purl.as_deref()?)?;
+    if !purl.ty.eq_ignore_ascii_case("golang") {
+        return None;
+    }
+    crate::registry::pseudo_version_commit(&component_version(c)?)
 }
 
 fn unavailable_reason(repo: &RepoUrl, source: &resolve::Source, opts: &Options<'_>) -> String {

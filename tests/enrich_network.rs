@@ -215,3 +215,50 @@ fn scan_enriches_by_default_offline_against_a_mirror_dir() {
     assert_eq!(bare.code, 0, "{}", bare.stderr);
     assert!(props(&bare.json(), &format!("/components/{i}")).is_empty());
 }
+
+#[test]
+fn a_go_pseudo_version_hash_is_expanded_in_the_fetched_mirror() {
+    let Some(shared) = common::shared_dir() else { return };
+    let served = tempfile::tempdir().unwrap();
+    let replica = serve_replica(&shared, served.path(), "PyCQA", "mccabe", true);
+    let commit = git(&replica, &["rev-parse", "0.6.1^{commit}"]);
+    let daemon = Daemon::start(served.path());
+    let server = Server::start(); // no route: nothing here is asked, the purl names the repository
+    let dir = tempfile::tempdir().unwrap();
+    let (bom, config, out) = (dir.path().join("bom.json"), dir.path().join("aiprov.toml"), dir.path().join("out.json"));
+    let version = format!("v0.0.0-20170101000000-{}", &commit[..12]);
+    let purl = format!("pkg:golang/github.com/PyCQA/mccabe@{version}");
+    std::fs::write(&bom, sbom(&purl, "github.com/PyCQA/mccabe", &version)).unwrap();
+    std::fs::write(
+        &config,
+        format!(
+            "[registries]\ngo-proxy = \"{b}/goproxy\"\ngo-vanity = \"{b}/vanity\"\ndeps-dev = \"{b}/depsdev\"\n\
+             [git.remotes]\n\"github.com\" = \"git://127.0.0.1:{p}/github.com\"\n",
+            b = server.base,
+            p = daemon.port
+        ),
+    )
+    .unwrap();
+    let cache = dir.path().join("cache");
+    let run = aiprov(
+        &[
+            "enrich",
+            bom.to_str().unwrap(),
+            "--config",
+            config.to_str().unwrap(),
+            "--cache-dir",
+            cache.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let p = component_props(&out);
+    assert_eq!(prop(&p, "aiprov:status"), Some("analyzed"), "{p:?}\n{}", run.stderr);
+    assert_eq!(prop(&p, "aiprov:revision"), Some(commit.as_str()), "the 12-digit hash, expanded: {p:?}");
+    // The module system's record of the commit (design.md counts it with the registries' commits);
+    // the repository itself comes from the purl's module path, so no registry is named for it.
+    assert_eq!(prop(&p, "aiprov:revision:source"), Some("registry"));
+    assert_eq!(prop(&p, "aiprov:repository:source"), None);
+}
