@@ -9,9 +9,12 @@
 //!                                                            parallel; evidence lines
 //! ```
 //!
-//! - **No network.** A repository is found in the mirror folders ([`Options::mirror_roots`],
-//!   layout `ROOT/<host>/<owner>/<name>.git`) or at a repo-map path, or not at all
-//!   (`repository-unavailable`, with a reason naming where it looked).
+//! - **Repositories**: from the repo map, then the SBOM's references, then (when
+//!   [`Options::registry`] is given) the package registries. A repository is found in the mirror
+//!   folders ([`Options::mirror_roots`], layout `ROOT/<host>/<owner>/<name>.git`) or at a
+//!   repo-map path; when absent and [`Options::fetch`] allows it, it is cloned into the mirror
+//!   cache (distinct repositories in parallel on the pool, one lock per repository in
+//!   [`crate::fetch`]); otherwise `repository-unavailable` with a reason.
 //! - **Per-component failures are data**: every component ends with a [`Status`] and, unless
 //!   analyzed, a one-line reason. Only writing the evidence can fail [`run`].
 //! - **Each distinct repository@revision is walked once**, however many components share it,
@@ -31,6 +34,8 @@ use serde_json::{json, Value};
 
 use crate::aggregate::Counts;
 use crate::classify::{self, Class, RuleSet};
+use crate::fetch::FetchOptions;
+use crate::registry::{AnswerStatus, Registry};
 use crate::history::{self, Entry, Repo, Time};
 use crate::inventory::{Component, Inventory};
 use crate::resolve::{self, match_version_tag, Purl, RepoMap, RepoUrl, Resolution};
@@ -47,9 +52,13 @@ pub struct Options<'a> {
     pub mirror_roots: &'a [PathBuf],
     /// The user's overrides (`--repo-map`).
     pub repo_map: Option<&'a RepoMap>,
-    /// Whether the user asked never to touch the network. Fetching is not implemented yet, so
-    /// this only changes the wording of `repository-unavailable` reasons.
+    /// Whether the user asked never to touch the network (registry answers come from the cache
+    /// only, nothing is fetched).
     pub offline: bool,
+    /// Ask the registries for components whose SBOM entry names no repository.
+    pub registry: Option<&'a Registry>,
+    /// Clone missing repositories into the mirror cache (not used when `offline`).
+    pub fetch: Option<&'a FetchOptions>,
     /// Walk only commits committed at or after this time (Unix seconds).
     pub since: Option<i64>,
     /// The classification rules.
@@ -99,6 +108,9 @@ impl Status {
 pub enum RevisionSource {
     /// A commit the SBOM names (`#<sha>`, `@<sha>`, a `pkg:github` commit version).
     Sbom,
+    /// The commit the package registry recorded for the release (npm `gitHead`, cargo
+    /// `.cargo_vcs_info.json`, a Go pseudo-version).
+    Registry,
     /// The tag that matches the component's version.
     Tag,
     /// The repository's default branch (`HEAD` of the mirror): no pin and no matching tag.
@@ -110,6 +122,7 @@ impl RevisionSource {
     pub fn as_str(self) -> &'static str {
         match self {
             RevisionSource::Sbom => "sbom",
+            RevisionSource::Registry => "registry",
             RevisionSource::Tag => "tag",
             RevisionSource::DefaultBranch => "default-branch",
         }
@@ -129,6 +142,8 @@ pub enum Target {
         source: RevisionSource,
         /// The tag that matched the version, when `source` is [`RevisionSource::Tag`].
         tag: Option<String>,
+        /// Who named the repository when the SBOM did not (`registry:npm`, …).
+        found_by: Option<String>,
     },
     /// It is not analyzed.
     Skip {
@@ -138,6 +153,8 @@ pub enum Target {
         reason: String,
         /// `aiprov:repository`, when one was found.
         repository: Option<String>,
+        /// Who named the repository when the SBOM did not (`registry:npm`, …).
+        found_by: Option<String>,
     },
 }
 
@@ -246,8 +263,11 @@ struct Member {
     repository: String,
     pinned: Option<String>,
     /// Whether an absent pinned commit is `revision-unresolved` (a forge URL from the SBOM or
-    /// the map) rather than a reason to fall back (a repo-map path, taken to be some clone).
+    /// the map) rather than a reason to fall back (a repo-map path, taken to be some clone; a
+    /// registry's commit that the repository does not hold).
     pin_binding: bool,
+    /// Where the pin comes from ([`RevisionSource::Sbom`] or [`RevisionSource::Registry`]).
+    pin_source: RevisionSource,
 }
 
 struct Group {
@@ -279,21 +299,120 @@ pub fn plan(inventory: &Inventory, opts: &Options<'_>, pool: &rayon::ThreadPool)
         groups[g].members.push(member);
     };
 
-    for (i, c) in inventory.components.iter().enumerate() {
-        match resolve::resolve_repository(c, opts.repo_map) {
+    // 1. Repositories: the map and the SBOM, then the registries for the rest (in parallel:
+    // lookups wait on the network; the registry paces each host itself).
+    let mut resolutions: Vec<Resolution> =
+        inventory.components.iter().map(|c| resolve::resolve_repository(c, opts.repo_map)).collect();
+    let mut registry_pins: Vec<Option<(Option<String>, String)>> = vec![None; n];
+    if let Some(registry) = opts.registry {
+        let asks: Vec<usize> =
+            (0..n).filter(|i| matches!(resolutions[*i], Resolution::None { .. })).collect();
+        let answers: Vec<crate::registry::RegistryAnswer> = pool.install(|| {
+            use rayon::prelude::*;
+            asks.par_iter().map(|i| registry.resolve(&inventory.components[*i])).collect()
+        });
+        for (i, answer) in asks.into_iter().zip(answers) {
+            match (answer.status, answer.repository) {
+                (AnswerStatus::Found, Some(repo)) => {
+                    resolutions[i] = Resolution::Url {
+                        repo,
+                        pinned_commit: None,
+                        source: resolve::Source::Sbom { origin: format!("purl via {}", answer.source) },
+                    };
+                    registry_pins[i] = Some((answer.commit, answer.source));
+                }
+                (status, _) => {
+                    if let Resolution::None { reason } = &mut resolutions[i] {
+                        let said = answer.reason.unwrap_or_else(|| answer.source.clone());
+                        *reason = one_line(&match status {
+                            AnswerStatus::Unsupported => format!("{reason}; {said}"),
+                            _ => format!("{reason}; {}: {said}", answer.source),
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    // 2. Local copies: the mirror folders, else the mirror cache, filled now when allowed.
+    let fetch = opts.fetch.filter(|_| !opts.offline);
+    let mut local: Vec<Option<PathBuf>> = vec![None; n];
+    let mut to_fetch: Vec<RepoUrl> = Vec::new();
+    for (i, r) in resolutions.iter().enumerate() {
+        if let Resolution::Url { repo, .. } = r {
+            local[i] = find_mirror(repo, opts.mirror_roots);
+            // A mirror of the cache itself is brought up to date too (ensure_mirror fetches it
+            // only when older than FetchOptions::fresh_for); one under --mirror-dir is the user's.
+            let wanted = match (fetch, &local[i]) {
+                (Some(_), None) => true,
+                (Some(f), Some(path)) => path.starts_with(f.mirrors_dir()),
+                (None, _) => false,
+            };
+            if wanted && !to_fetch.contains(repo) {
+                to_fetch.push(repo.clone());
+            }
+        }
+    }
+    let fetched: HashMap<String, Result<PathBuf, String>> = match fetch {
+        Some(f) if !to_fetch.is_empty() => pool.install(|| {
+            use rayon::prelude::*;
+            to_fetch
+                .par_iter()
+                .map(|repo| {
+                    let r = crate::fetch::ensure_mirror(repo, f)
+                        .map(|m| m.path)
+                        .map_err(|e| one_line(&error_chain(&e)));
+                    (repo.to_string(), r)
+                })
+                .collect()
+        }),
+        _ => HashMap::new(),
+    };
+
+    let mut found: Vec<Option<String>> = vec![None; n];
+    for (i, resolution) in resolutions.into_iter().enumerate() {
+        match resolution {
             Resolution::None { reason } => {
-                targets[i] = Some(Target::Skip { status: Status::NoRepository, reason, repository: None });
+                targets[i] =
+                    Some(Target::Skip { status: Status::NoRepository, reason, repository: None, found_by: None });
             }
             Resolution::Url { repo, pinned_commit, source } => {
                 let repository = repo.to_string();
-                match find_mirror(&repo, opts.mirror_roots) {
-                    Some(path) => add(path, Member { component: i, repository, pinned: pinned_commit, pin_binding: true }),
-                    None => {
-                        let reason = unavailable_reason(&repo, &source, opts);
+                let (pinned, pin_source, found_by) = match registry_pins[i].take() {
+                    Some((commit, who)) => (commit, RevisionSource::Registry, Some(who)),
+                    None => match (pinned_commit, go_pseudo_version_commit(&inventory.components[i])) {
+                        // A Go pseudo-version in the SBOM names its commit (12 digits, expanded
+                        // in the mirror); like a registry's commit, it is not binding.
+                        (None, Some(short)) => (Some(short), RevisionSource::Registry, None),
+                        (pin, _) => (pin, RevisionSource::Sbom, None),
+                    },
+                };
+                found[i] = found_by.clone();
+                // The fetched mirror; else the local one as it is (a failed fetch of a mirror
+                // that exists leaves it usable); else why there is none.
+                let path = match (fetched.get(&repository), local[i].take()) {
+                    (Some(Ok(p)), _) => Ok(p.clone()),
+                    (_, Some(p)) => Ok(p),
+                    (Some(Err(e)), None) => Err(e.clone()),
+                    (None, None) => Err(unavailable_reason(&repo, &source, opts)),
+                };
+                match path {
+                    Ok(path) => add(
+                        path,
+                        Member {
+                            component: i,
+                            repository,
+                            pinned,
+                            pin_binding: pin_source == RevisionSource::Sbom,
+                            pin_source,
+                        },
+                    ),
+                    Err(reason) => {
                         targets[i] = Some(Target::Skip {
                             status: Status::RepositoryUnavailable,
                             reason,
                             repository: Some(repository),
+                            found_by,
                         });
                     }
                 }
@@ -301,12 +420,22 @@ pub fn plan(inventory: &Inventory, opts: &Options<'_>, pool: &rayon::ThreadPool)
             Resolution::Path { path, pinned_commit, source } => {
                 let repository = path.display().to_string();
                 if path.exists() {
-                    add(path, Member { component: i, repository, pinned: pinned_commit, pin_binding: false });
+                    add(
+                        path,
+                        Member {
+                            component: i,
+                            repository,
+                            pinned: pinned_commit,
+                            pin_binding: false,
+                            pin_source: RevisionSource::Sbom,
+                        },
+                    );
                 } else {
                     targets[i] = Some(Target::Skip {
                         status: Status::RepositoryUnavailable,
                         reason: one_line(&format!("{source} names {repository}, which does not exist")),
                         repository: Some(repository),
+                        found_by: None,
                     });
                 }
             }
@@ -346,9 +475,11 @@ pub fn plan(inventory: &Inventory, opts: &Options<'_>, pool: &rayon::ThreadPool)
                     walks.len() - 1
                 });
                 walks[w].components.push(i);
-                Target::Walk { walk: w, repository, source, tag }
+                Target::Walk { walk: w, repository, source, tag, found_by: found[i].take() }
             }
-            Err((status, reason)) => Target::Skip { status, reason, repository: Some(repository) },
+            Err((status, reason)) => {
+                Target::Skip { status, reason, repository: Some(repository), found_by: found[i].take() }
+            }
         });
     }
     Plan {
@@ -356,6 +487,15 @@ pub fn plan(inventory: &Inventory, opts: &Options<'_>, pool: &rayon::ThreadPool)
         walks,
         walks_per_repo,
     }
+}
+
+/// The 12-digit commit of a `pkg:golang` component whose version is a pseudo-version.
+fn go_pseudo_version_commit(c: &Component) -> Option<String> {
+    let purl = Purl::parse(c.purl.as_deref()?)?;
+    if !purl.ty.eq_ignore_ascii_case("golang") {
+        return None;
+    }
+    crate::registry::pseudo_version_commit(&component_version(c)?)
 }
 
 fn unavailable_reason(repo: &RepoUrl, source: &resolve::Source, opts: &Options<'_>) -> String {
@@ -368,7 +508,7 @@ fn unavailable_reason(repo: &RepoUrl, source: &resolve::Source, opts: &Options<'
     if opts.offline {
         reason.push_str(" (offline)");
     } else {
-        reason.push_str("; fetching over the network is not implemented yet");
+        reason.push_str("; fetching is off");
     }
     one_line(&reason)
 }
@@ -395,7 +535,7 @@ fn resolve_group(g: &Group, inventory: &Inventory) -> GroupResult {
         let r = (|| {
             if let Some(pin) = &m.pinned {
                 match repo.resolve(Some(pin)) {
-                    Ok(id) => return Ok((id, RevisionSource::Sbom, None)),
+                    Ok(id) => return Ok((id, m.pin_source, None)),
                     Err(_) if m.pin_binding => {
                         return Err((
                             Status::RevisionUnresolved,
@@ -726,7 +866,7 @@ pub fn edits(inventory: &Inventory, plan: &Plan, results: &Results, since: Optio
     for (c, target) in inventory.components.iter().zip(&plan.targets) {
         let loc = c.locator.as_str();
         match target {
-            Target::Skip { status, reason, repository } => {
+            Target::Skip { status, reason, repository, found_by } => {
                 *tally.statuses.entry(*status).or_insert(0) += 1;
                 if *status == Status::RepositoryUnavailable {
                     if let Some(r) = repository {
@@ -738,8 +878,11 @@ pub fn edits(inventory: &Inventory, plan: &Plan, results: &Results, since: Optio
                 if let Some(r) = repository {
                     e.component(loc, "aiprov:repository", resolve::redact_credentials(r));
                 }
+                if let Some(f) = found_by {
+                    e.component(loc, "aiprov:repository:source", f.as_str());
+                }
             }
-            Target::Walk { walk, repository, source, .. } => {
+            Target::Walk { walk, repository, source, found_by, .. } => {
                 let w = &plan.walks[*walk];
                 let outcome = &results.walks[*walk];
                 let status = if outcome.failure.is_some() { Status::Error } else { Status::Analyzed };
@@ -749,6 +892,9 @@ pub fn edits(inventory: &Inventory, plan: &Plan, results: &Results, since: Optio
                     e.component(loc, "aiprov:status:reason", reason.as_str());
                 }
                 e.component(loc, "aiprov:repository", resolve::redact_credentials(repository));
+                if let Some(f) = found_by {
+                    e.component(loc, "aiprov:repository:source", f.as_str());
+                }
                 e.component(loc, "aiprov:revision", w.revision.to_string());
                 e.component(loc, "aiprov:revision:source", source.as_str());
                 let range = match since {

@@ -235,7 +235,11 @@ fn statuses_revisions_counts_summary_and_evidence() {
     );
     let (status, reason, p) = skip("/components/6");
     assert_eq!(status, "no-repository");
-    assert_eq!(reason, "no repository URL in the SBOM (purl pkg:npm/left-pad has no vcs_url; no vcs external reference)");
+    assert_eq!(
+        reason,
+        "no repository URL in the SBOM (purl pkg:npm/left-pad has no vcs_url; no vcs external reference); \
+         registry:npm: offline, and no cached registry answer for pkg:npm/left-pad@1.0.1"
+    );
     assert_eq!(p.len(), 2);
     let (status, reason, _) = skip("/components/7");
     assert_eq!(status, "revision-unresolved");
@@ -394,20 +398,26 @@ fn since_limits_every_walk() {
 }
 
 #[test]
-fn without_offline_the_missing_mirror_is_explained() {
+fn without_offline_a_failed_fetch_is_the_reason() {
+    // Registries and the git remote point at a closed loopback port: nothing leaves the machine.
     let f = Fixture::new();
-    let run = f.enrich(&[]);
+    let config = f.path("aiprov.toml");
+    std::fs::write(
+        &config,
+        "[registries]\nnpm = \"http://127.0.0.1:9/npm\"\ndeps-dev = \"http://127.0.0.1:9/depsdev\"\n\
+         [git.remotes]\n\"github.com\" = \"git://127.0.0.1:9/github.com\"\n",
+    )
+    .unwrap();
+    let cache = tempfile::tempdir().unwrap();
+    let run = f.enrich(&["--config", config.to_str().unwrap(), "--cache-dir", cache.path().to_str().unwrap()]);
     let doc = run.json();
     let p = props(&doc, "/components/5");
+    assert_eq!(prop(&p, "aiprov:status"), Some("repository-unavailable"));
     let reason = prop(&p, "aiprov:status:reason").unwrap();
-    assert!(reason.ends_with("; fetching over the network is not implemented yet"), "{reason}");
-    assert!(
-        run.stderr.contains(
-            "aiprov: note: 2 repositories are not available locally; fetching over the network is not implemented yet"
-        ),
-        "{}",
-        run.stderr
-    );
+    assert!(reason.contains("git://127.0.0.1:9/github.com/acme/missing.git: git clone failed"), "{reason}");
+    let p = props(&doc, "/components/6");
+    assert_eq!(prop(&p, "aiprov:status"), Some("no-repository"));
+    assert!(prop(&p, "aiprov:status:reason").unwrap().contains("registry:npm"), "{p:?}");
 }
 
 #[test]

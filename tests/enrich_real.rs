@@ -7,10 +7,10 @@ mod enrich_common;
 mod schema;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use enrich_common::{aiprov, evidence_lines, prop, props};
+use enrich_common::{aiprov, commits_summary, evidence_lines, expected_counts, prop, props};
 use serde_json::Value;
 
 /// Every component of the real SBOM whose upstream repository has a replica in the corpus.
@@ -127,45 +127,6 @@ fn components(doc: &Value) -> Vec<(String, Vec<(String, String)>)> {
         .enumerate()
         .map(|(i, c)| (c["name"].as_str().unwrap().to_string(), props(doc, &format!("/components/{i}"))))
         .collect()
-}
-
-fn commits_summary(repo: &Path, rev: Option<&str>) -> Value {
-    let mut args = vec!["commits", repo.to_str().unwrap(), "--format", "summary"];
-    if let Some(r) = rev {
-        args.extend(["--rev", r]);
-    }
-    let run = aiprov(&args, None);
-    assert_eq!(run.code, 0, "{}", run.stderr);
-    run.json()
-}
-
-/// The properties `aiprov commits --format summary` implies for a component.
-fn expected_counts(summary: &Value) -> Vec<(String, String)> {
-    let n = |v: &Value| v.as_u64().unwrap();
-    let total = n(&summary["commits"]);
-    let classes = &summary["classes"];
-    let ai = n(&classes["ai-agent"]) + n(&classes["ai-assisted"]);
-    let mut out = vec![("aiprov:commits:total".to_string(), total.to_string())];
-    for class in ["ai-agent", "ai-assisted", "automation", "no-evidence"] {
-        out.push((format!("aiprov:commits:{class}"), n(&classes[class]).to_string()));
-    }
-    let share = if total == 0 { 0.0 } else { ai as f64 / total as f64 };
-    out.push(("aiprov:ai:share".into(), format!("{share:.4}")));
-    let tools = summary["tools"].as_object().unwrap();
-    let named: Vec<&str> = tools.keys().map(String::as_str).filter(|t| *t != "unspecified").collect();
-    if !named.is_empty() {
-        out.push(("aiprov:ai:tools".into(), named.join(",")));
-    }
-    for (tool, count) in tools {
-        out.push((format!("aiprov:ai:tool:{tool}"), n(count).to_string()));
-    }
-    for (key, name) in [("ai_first", "aiprov:ai:first"), ("ai_last", "aiprov:ai:last")] {
-        if let Some(t) = summary[key].as_str() {
-            out.push((name.into(), t.to_string()));
-        }
-    }
-    out.push(("aiprov:review:ai-with-evidence".into(), n(&summary["ai_with_review"]).to_string()));
-    out
 }
 
 /// Item 1: aider-chat at tag v0.86.1, with exactly the counts of `aiprov commits`.

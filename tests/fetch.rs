@@ -5,132 +5,16 @@
 
 mod common;
 
-use std::net::{TcpListener, TcpStream};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
 
 use aiprov::fetch::{ensure_mirror, Action, FetchError, FetchOptions};
 use aiprov::resolve::{parse_repo_url, RepoUrl};
 
-fn git(dir: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .arg(format!("--git-dir={}", dir.display()))
-        .args(args)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_NO_LAZY_FETCH", "1")
-        .env("GIT_AUTHOR_NAME", "Fixture")
-        .env("GIT_AUTHOR_EMAIL", "fixture@example.invalid")
-        .env("GIT_COMMITTER_NAME", "Fixture")
-        .env("GIT_COMMITTER_EMAIL", "fixture@example.invalid")
-        .env("GIT_AUTHOR_DATE", "1767225600 +0000")
-        .env("GIT_COMMITTER_DATE", "1767225600 +0000")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap().trim().to_string()
-}
+mod git_daemon;
 
-fn git_ok(dir: &Path, args: &[&str]) -> bool {
-    Command::new("git")
-        .arg(format!("--git-dir={}", dir.display()))
-        .args(args)
-        .env("GIT_NO_LAZY_FETCH", "1")
-        .stderr(Stdio::null())
-        .status()
-        .unwrap()
-        .success()
-}
-
-/// A bare repository at `base/github.com/<owner>/<name>.git` from a corpus replica.
-fn serve_replica(
-    shared: &Path,
-    base: &Path,
-    owner: &str,
-    name: &str,
-    allow_filter: bool,
-) -> PathBuf {
-    let repo = base
-        .join("github.com")
-        .join(owner)
-        .join(format!("{name}.git"));
-    std::fs::create_dir_all(&repo).unwrap();
-    git(&repo, &["init", "-q", "--bare"]);
-    let stream = shared.join(format!("corpus/github.com+{owner}+{name}.fi.gz"));
-    let status = Command::new("bash")
-        .arg("-c")
-        .arg("gzip -dc \"$1\" | git --git-dir=\"$2\" fast-import --quiet --done --date-format=raw-permissive")
-        .arg("_")
-        .arg(&stream)
-        .arg(&repo)
-        .status()
-        .unwrap();
-    assert!(status.success());
-    git(&repo, &["symbolic-ref", "HEAD", "refs/heads/main"]);
-    if allow_filter {
-        git(&repo, &["config", "uploadpack.allowFilter", "true"]);
-    }
-    repo
-}
-
-struct Daemon {
-    child: Child,
-    port: u16,
-}
-
-impl Daemon {
-    fn start(base: &Path) -> Daemon {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        // git-daemon itself, not `git daemon`: killing the `git` wrapper would leave the daemon.
-        let exec_path = String::from_utf8(
-            Command::new("git")
-                .arg("--exec-path")
-                .output()
-                .unwrap()
-                .stdout,
-        )
-        .unwrap();
-        let child = Command::new(Path::new(exec_path.trim()).join("git-daemon"))
-            .args([
-                "--export-all",
-                "--reuseaddr",
-                "--informative-errors",
-                "--listen=127.0.0.1",
-            ])
-            .arg(format!("--port={port}"))
-            .arg(format!("--base-path={}", base.display()))
-            .arg(base)
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("git daemon");
-        let started = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(10),
-                "git daemon did not start"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Daemon { child, port }
-    }
-}
-
-impl Drop for Daemon {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use git_daemon::{git, git_ok, serve_replica, Daemon};
 
 fn options(cache: &Path, port: u16) -> FetchOptions {
     let mut o = FetchOptions::new(cache);

@@ -12,6 +12,7 @@
 mod common;
 mod schema;
 mod spdx_schema;
+mod xsd;
 
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
@@ -21,6 +22,7 @@ use aiprov::resolve::{resolve_repository, Resolution};
 use aiprov::sbom::{self, cyclonedx, spdx3, spdx_json, spdx_tv, Document, Edits, Format};
 use aiprov::sbom::{ReadOptions, WriteOptions};
 use serde_json::Value;
+use xsd::{xml_catalog, xmllint, xsd_validate};
 use time::macros::datetime;
 
 const SPEC_VERSIONS: &[&str] = &["1.4", "1.5", "1.6", "1.7"];
@@ -103,84 +105,6 @@ fn edits_for(doc: &Document) -> Edits {
     );
     e.summary("aiprov:summary:analyzed", analyzed.to_string());
     e
-}
-
-/// `xmllint`, or `None` (skip) when it is missing outside CI; under `CI=true` a missing
-/// xmllint fails the test with the install command.
-fn xmllint() -> Option<&'static str> {
-    let found = Command::new("xmllint")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if found {
-        return Some("xmllint");
-    }
-    if std::env::var("CI").is_ok_and(|v| v == "true") {
-        panic!(
-            "xmllint is missing: the CycloneDX XML outputs cannot be checked against the XSDs \
-             (install it with `apt-get install -y libxml2-utils`; .ci/run does)"
-        );
-    }
-    eprintln!("skipping XSD validation: xmllint not found (apt-get install libxml2-utils)");
-    None
-}
-
-/// An XML catalog (in a temporary file) mapping the XSDs' import of
-/// `http://cyclonedx.org/schema/spdx` to the shared `spdx.xsd`, so xmllint runs offline.
-fn xml_catalog(shared: &Path) -> tempfile::NamedTempFile {
-    let catalog = tempfile::NamedTempFile::new().unwrap();
-    let spdx = format!(
-        "file://{}",
-        shared.join("schemas/cyclonedx/spdx.xsd").display()
-    );
-    std::fs::write(
-        catalog.path(),
-        format!(
-            "<?xml version=\"1.0\"?>\n<catalog xmlns=\"urn:oasis:names:tc:entity:xmlns:xml:catalog\">\n  \
-             <uri name=\"http://cyclonedx.org/schema/spdx\" uri=\"{spdx}\"/>\n  \
-             <system systemId=\"http://cyclonedx.org/schema/spdx\" uri=\"{spdx}\"/>\n</catalog>\n"
-        ),
-    )
-    .unwrap();
-    catalog
-}
-
-/// Validate XML files against `bom-<version>.xsd`, offline: an XML catalog written to a
-/// temporary file maps the XSDs' import of `http://cyclonedx.org/schema/spdx` to the shared
-/// `spdx.xsd`. Returns `(file, xmllint's complaint)` for every file that does not validate.
-fn xsd_validate(
-    xmllint: &str,
-    shared: &Path,
-    version: &str,
-    files: &[PathBuf],
-) -> Vec<(PathBuf, String)> {
-    let schemas = shared.join("schemas/cyclonedx");
-    let catalog = xml_catalog(shared);
-    let mut failures = Vec::new();
-    for chunk in files.chunks(200) {
-        let out = Command::new(xmllint)
-            .env("XML_CATALOG_FILES", catalog.path())
-            .arg("--nonet")
-            .arg("--noout")
-            .arg("--schema")
-            .arg(schemas.join(format!("bom-{version}.xsd")))
-            .args(chunk)
-            .output()
-            .expect("running xmllint");
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        for f in chunk {
-            let name = f.display().to_string();
-            if !stderr.lines().any(|l| l == format!("{name} validates")) {
-                let complaint: Vec<&str> = stderr
-                    .lines()
-                    .filter(|l| l.starts_with(&name))
-                    .take(5)
-                    .collect();
-                failures.push((f.clone(), complaint.join("\n    ")));
-            }
-        }
-    }
-    failures
 }
 
 /// What one document showed; collected so one failing file does not hide the others.

@@ -103,13 +103,19 @@ fn own_cargo_lock() {
             )
         })
         .collect();
-    let (code, stdout, stderr) = scan(&[repo_root().join("Cargo.lock").to_str().unwrap()]);
+    let cache = tempfile::tempdir().unwrap();
+    let (code, stdout, stderr) = scan(&[
+        repo_root().join("Cargo.lock").to_str().unwrap(),
+        "--offline",
+        "--cache-dir",
+        cache.path().to_str().unwrap(),
+    ]);
     assert_eq!(code, 0, "{stderr}");
-    // Without --no-enrich: the SBOM, and one line saying enrichment comes with `aiprov enrich`.
+    // Without --no-enrich the SBOM is enriched; offline with an empty cache, no crate has a
+    // repository (the lockfile names none, and no registry answer is cached).
+    let n = packages.len() - 1;
     assert!(
-        stderr.lines().any(|l| l.starts_with(
-            "aiprov: enrichment of scanned lockfiles runs once `aiprov enrich` is merged"
-        )),
+        stderr.lines().any(|l| l.starts_with(&format!("aiprov: {n} components: {n} no-repository; 0 repositories walked in "))),
         "{stderr}"
     );
     let doc: Value = serde_json::from_str(&stdout).unwrap();

@@ -1,4 +1,4 @@
-//! `aiprov enrich`: read a CycloneDX JSON SBOM, run the pipeline ([`crate::enrich`]), write the
+//! `aiprov enrich`: read an SBOM in any supported format, run the pipeline ([`crate::enrich`]), write the
 //! enriched document (and the evidence file) through temporary files renamed into place.
 
 use std::io::{IsTerminal, Read, Write};
@@ -9,51 +9,38 @@ use anyhow::{anyhow, Context};
 
 use super::{escape_for_terminal, Failure, EXIT_OK};
 use crate::classify::RuleSet;
-use crate::enrich::{self, Event, Options, Status};
-use crate::resolve::RepoMap;
-use crate::sbom::cyclonedx::{self, ReadOptions, WriteOptions};
+use std::collections::HashSet;
 
-/// Add AI-provenance properties to a CycloneDX JSON SBOM.
+use crate::enrich::{self, Event, Options};
+use crate::fetch::FetchOptions;
+use crate::inventory::Inventory;
+use crate::registry::{Cache, CacheOptions, FileConfig, Registry};
+use crate::resolve::RepoMap;
+use crate::sbom::{self, cyclonedx, Edits, Format, ReadOptions, WriteOptions};
+
+/// Add AI-provenance properties to an SBOM (CycloneDX JSON/XML, SPDX 2 JSON/tag-value, SPDX 3).
 ///
 /// The long help (`--help`) is `LONG_HELP`, shown after the options: the one-line doc comment
 /// of `Command::Enrich` is the subcommand's about text and replaces a struct-level long about.
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = LONG_HELP)]
 pub struct Args {
-    /// The CycloneDX JSON SBOM to read (1.2 to 1.7); `-` for stdin
+    /// The SBOM to read (CycloneDX 1.2-1.7 JSON/XML, SPDX 2.2/2.3 JSON/tag-value, SPDX 3.0.1); `-` for stdin
     input: String,
     /// Where to write the enriched SBOM; `-` for stdout
     #[arg(short, long, value_name = "OUTPUT", default_value = "-")]
     output: String,
-    /// A folder of bare mirrors (DIR/<host>/<owner>/<name>.git), searched before the cache.
-    /// Repeatable
-    #[arg(long = "mirror-dir", value_name = "DIR")]
-    mirror_dirs: Vec<PathBuf>,
-    /// aiprov's cache; mirrors are looked up in DIR/mirrors/<host>/<owner>/<name>.git
-    /// [default: $XDG_CACHE_HOME/aiprov or ~/.cache/aiprov]
-    #[arg(long, value_name = "DIR")]
-    cache_dir: Option<PathBuf>,
-    /// TOML file mapping purls (without version) or bom-refs to repository URLs or local paths;
-    /// it wins over the SBOM's own references
-    #[arg(long, value_name = "FILE")]
-    repo_map: Option<PathBuf>,
-    /// Never use the network (fetching is not implemented yet: today this only changes the
-    /// wording of `repository-unavailable` reasons and silences the note about it)
-    #[arg(long)]
-    offline: bool,
-    /// Repositories walked at the same time [default: the number of CPUs]
-    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
-    jobs: Option<u16>,
-    /// Only count commits committed on or after DATE (YYYY-MM-DD or RFC 3339)
-    #[arg(long, value_name = "DATE", value_parser = super::parse_date)]
-    since: Option<i64>,
+    #[command(flatten)]
+    sources: SourceArgs,
+    /// Write FORMAT instead of the input's format: cyclonedx-json, cyclonedx-xml, spdx-json,
+    /// spdx-tv, spdx3 (optionally with a version, e.g. cyclonedx-json@1.6). Refused unless the
+    /// conversion is lossless; today that means the input's own format and version
+    #[arg(long = "output-format", value_name = "FORMAT")]
+    output_format: Option<String>,
     /// Also write every AI and automation commit, with the rules that matched, as JSON Lines
     /// (schemas/evidence.schema.json); `-` for stdout when the SBOM goes to a file
     #[arg(long, value_name = "FILE")]
     evidence: Option<String>,
-    /// Extra rule pack (TOML); adds rules or replaces built-in rules with the same id. Repeatable
-    #[arg(long = "rules", value_name = "FILE")]
-    rules: Vec<PathBuf>,
     /// Accept a signed SBOM and drop its signature (any edit invalidates it; re-sign the output)
     #[arg(long)]
     strip_signature: bool,
@@ -68,32 +55,78 @@ pub struct Args {
     fill_min_elements: bool,
 }
 
+/// Where repositories come from and how the walks run; shared by `aiprov enrich` and
+/// `aiprov scan`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct SourceArgs {
+    /// A folder of bare mirrors (DIR/<host>/<owner>/<name>.git), searched before the cache.
+    /// Repeatable
+    #[arg(long = "mirror-dir", value_name = "DIR")]
+    pub mirror_dirs: Vec<PathBuf>,
+    /// aiprov's cache: registry answers and fetched mirrors (DIR/mirrors/<host>/<owner>/<name>.git)
+    /// [default: $XDG_CACHE_HOME/aiprov or ~/.cache/aiprov]
+    #[arg(long, value_name = "DIR")]
+    pub cache_dir: Option<PathBuf>,
+    /// TOML file mapping purls (without version) or bom-refs to repository URLs or local paths;
+    /// it wins over the SBOM's own references
+    #[arg(long, value_name = "FILE")]
+    pub repo_map: Option<PathBuf>,
+    /// Never use the network: registry answers from the cache only, repositories from the
+    /// mirror folders and the cache only
+    #[arg(long)]
+    pub offline: bool,
+    /// The registry and fetch configuration (TOML: [registries], [http], [cache], [git])
+    /// [default: $XDG_CONFIG_HOME/aiprov/config.toml when it exists]
+    #[arg(long, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Ask the registries again even when the cached answer is still fresh
+    #[arg(long)]
+    pub refresh: bool,
+    /// Repositories walked (and fetched) at the same time [default: the number of CPUs]
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub jobs: Option<u16>,
+    /// Only count commits committed on or after DATE (YYYY-MM-DD or RFC 3339)
+    #[arg(long, value_name = "DATE", value_parser = super::parse_date)]
+    pub since: Option<i64>,
+    /// Extra rule pack (TOML); adds rules or replaces built-in rules with the same id. Repeatable
+    #[arg(long = "rules", value_name = "FILE")]
+    pub rules: Vec<PathBuf>,
+}
+
 const STDIN_LABEL: &str = "<stdin>";
 
 /// What `aiprov enrich --help` explains after the options.
 const LONG_HELP: &str = "\
 How it works:
-  For every component, aiprov finds its source repository (from --repo-map, then the purl's
-  vcs_url, pkg:github/gitlab/bitbucket purls, vcs external references, then website and other
-  references that are a forge repository), looks for a local bare mirror of it, picks the
-  revision (a commit the SBOM pins, else the tag matching the version, else the default
-  branch), walks that history once per distinct repository@revision, classifies every commit
-  from its metadata, and writes the counts back as `aiprov:` properties (docs/properties.md).
-  Nothing else in the document changes, except `version` (+1), `metadata.timestamp` and
-  aiprov's entry in `metadata.tools`. Running it again replaces aiprov's properties.
+  The input is CycloneDX JSON or XML (1.2-1.7), SPDX 2.2/2.3 JSON or tag-value, or SPDX 3.0.1
+  JSON-LD, detected from its content; the output is the same format and version (see
+  --output-format). For every component (not the document's subject: CycloneDX
+  metadata.component, the packages an SPDX document DESCRIBES), aiprov finds its source
+  repository (from --repo-map, then the purl's vcs_url, pkg:github/gitlab/bitbucket purls, vcs
+  external references, other references that are a forge repository, then the package
+  registries), picks the revision (a commit the SBOM pins, else the commit the registry
+  recorded, else the tag matching the version, else the default branch), walks that history once
+  per distinct repository@revision, classifies every commit from its metadata, and writes the
+  counts back as `aiprov:` properties (docs/properties.md; SPDX 2: annotations, SPDX 3:
+  CdxPropertiesExtension). Nothing else in the document changes. Running it again replaces
+  aiprov's additions.
 
 Repositories:
-  Read from local mirrors only, laid out as DIR/<host>/<owner>/<name>.git: under each
-  --mirror-dir, then under CACHE/mirrors. Fetching over the network is not implemented yet: a
-  repository without a local mirror is `repository-unavailable`, with a reason naming where
-  aiprov looked. Per-component outcomes (every `aiprov:status`) are data, not errors.
+  Bare mirrors laid out as DIR/<host>/<owner>/<name>.git: under each --mirror-dir, then under
+  CACHE/mirrors. A repository found nowhere is cloned into CACHE/mirrors (commits only), unless
+  --offline; a failed clone makes the component `repository-unavailable`, with the reason.
+  Registry answers are cached in CACHE/registry (--refresh asks again; --offline uses only the
+  cache). Registry base URLs, tokens, limits and git remotes: --config FILE (TOML), default
+  $XDG_CONFIG_HOME/aiprov/config.toml when it exists. Per-component outcomes (every
+  `aiprov:status`) are data, not errors.
 
 Exit codes:
-  0 done, whatever the components' statuses; 2 bad input (not JSON, not CycloneDX 1.2-1.7,
-  duplicate bom-refs, a component without a name, a signed document without
-  --strip-signature, a bad repo map or rule pack); 3 the output could not be written. A failed
-  run leaves no output file and never touches its input. SOURCE_DATE_EPOCH, when set, is used
-  for metadata.timestamp (reproducible output).
+  0 done, whatever the components' statuses; 1 a --fail-on policy matched; 2 bad input (an
+  unreadable or unsupported document, duplicate ids, a component without a name, a signed
+  document without --strip-signature, a conversion --output-format cannot make losslessly, a bad
+  repo map, configuration or rule pack); 3 the output could not be written. A failed run leaves
+  no output file and never touches its input. SOURCE_DATE_EPOCH, when set, is used for the
+  document's timestamp (reproducible output).
 
 Examples:
   aiprov enrich bom.json -o bom.enriched.json --mirror-dir mirrors --offline
@@ -201,20 +234,26 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
 
     // 1. Everything that can be bad input, before any file is created.
     let (label, bytes) = read_input(&args.input)?;
-    let doc = cyclonedx::read_with(&label, &bytes, &ReadOptions { strip_signature: args.strip_signature })
-        .map_err(Failure::input)?;
+    let doc = sbom::read(&label, &bytes, &ReadOptions { strip_signature: args.strip_signature }).map_err(Failure::input)?;
     drop(bytes);
-    let repo_map = match &args.repo_map {
-        Some(path) => {
-            let map_label = path.display().to_string();
-            let text = std::fs::read_to_string(path)
-                .with_context(|| format!("{}: cannot read the repo map", escape_for_terminal(&map_label)))
-                .map_err(Failure::input)?;
-            Some(RepoMap::from_toml(&map_label, &text).map_err(Failure::input)?)
-        }
-        None => None,
-    };
-    let rules = RuleSet::load(&args.rules).map_err(Failure::input)?;
+    if let Some(wanted) = &args.output_format {
+        let to = parse_format(wanted, doc.format()).map_err(Failure::input)?;
+        sbom::can_convert(doc.format(), to).map_err(|why| {
+            Failure::input(anyhow!(
+                "--output-format {}: cannot write {} as {to} without losing information: {why}",
+                escape_for_terminal(wanted),
+                doc.format()
+            ))
+        })?;
+    }
+    if args.fill_min_elements && !matches!(doc.format(), Format::CycloneDxJson { .. }) {
+        return Err(Failure::input(anyhow!(
+            "--fill-min-elements fills CycloneDX JSON only; {} is {} (its writer already records the tool and time)",
+            escape_for_terminal(&label),
+            doc.format()
+        )));
+    }
+    let pipeline = Pipeline::new(&args.sources)?;
     let policies = super::check::parse_policies(&args.fail_on)?;
     check_destinations(&args)?;
     let timestamp = timestamp()?;
@@ -227,52 +266,28 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     };
 
     // 3. The pipeline.
-    let mirror_roots = mirror_roots(&args);
-    let jobs = args.jobs.map(usize::from).unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(jobs)
-        .thread_name(|i| format!("aiprov-walk-{i}"))
-        .build()
-        .context("starting the walker threads")
-        .map_err(Failure::runtime)?;
-    let opts = Options {
-        mirror_roots: &mirror_roots,
-        repo_map: repo_map.as_ref(),
-        offline: args.offline,
-        since: args.since,
-        rules: &rules,
-    };
-    // The document is edited in place (no copy of a possibly large tree).
-    let cyclonedx::Document { value: mut document, spec_version, inventory, .. } = doc;
-    let inventory = &inventory;
-    let plan = enrich::plan(inventory, &opts, &pool);
-    let bar = progress_bar(plan.walks.len());
     let evidence_label = evidence.as_ref().map(Sink::label).unwrap_or_default();
-    let results = {
+    let outcome = {
         let mut ev_writer = evidence.as_mut().map(|s| std::io::BufWriter::with_capacity(256 * 1024, s.writer()));
-        let mut on_event = |e: Event<'_>| match e {
-            Event::WalkDone { repository, .. } => {
-                bar.set_message(escape_for_terminal(repository));
-                bar.inc(1);
-            }
-        };
-        let results = enrich::run(&plan, inventory, &opts, &pool, ev_writer.as_mut().map(|w| w as &mut dyn Write), &mut on_event)
-            .and_then(|r| ev_writer.as_mut().map_or(Ok(()), Write::flush).map(|()| r))
+        let outcome = pipeline
+            .enrich(doc.inventory(), ev_writer.as_mut().map(|w| w as &mut dyn Write))
+            .and_then(|o| ev_writer.as_mut().map_or(Ok(()), Write::flush).map(|()| o))
             .with_context(|| format!("{evidence_label}: cannot write the evidence"))
             .map_err(Failure::runtime)?;
-        results
+        outcome
     };
-    bar.finish_and_clear();
-    let (edits, tally) = enrich::edits(inventory, &plan, &results, args.since);
     let write_opts =
         WriteOptions { tool_version: env!("CARGO_PKG_VERSION").into(), timestamp, strip_signature: args.strip_signature };
-    let warnings = cyclonedx::apply(&mut document, spec_version, &edits, &write_opts);
+    let sbom::Written { mut bytes, warnings } = doc.write(&outcome.edits, &write_opts);
     if args.fill_min_elements {
-        crate::check::fill_min_elements(&mut document, env!("CARGO_PKG_VERSION"), timestamp);
+        let mut value: serde_json::Value = serde_json::from_slice(&bytes)
+            .context("re-reading the enriched document")
+            .map_err(Failure::runtime)?;
+        crate::check::fill_min_elements(&mut value, env!("CARGO_PKG_VERSION"), timestamp);
+        bytes = cyclonedx::to_bytes(&value);
     }
-    let violations = crate::policy::evaluate(&policies, &crate::provenance::components_of(&document, inventory));
-    let bytes = cyclonedx::to_bytes(&document);
-    drop(document);
+    let violations = crate::policy::evaluate(&policies, &outcome.components(doc.inventory()));
+    drop(doc);
 
     // 4. Output, then rename into place.
     let output_label = output.label();
@@ -287,24 +302,239 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     }
 
     // 5. Tell the user.
-    let mut err = std::io::stderr().lock();
-    for w in &warnings {
-        let _ = writeln!(err, "aiprov: warning: {}", escape_for_terminal(w));
-    }
-    let unavailable = tally.statuses.get(&Status::RepositoryUnavailable).copied().unwrap_or(0);
-    if unavailable > 0 && !args.offline {
-        let _ = writeln!(
-            err,
-            "aiprov: note: {} repositor{} not available locally; fetching over the network is not implemented yet: \
-             put bare mirrors under --mirror-dir DIR as DIR/<host>/<owner>/<name>.git (or pass --offline)",
-            tally.unavailable_repositories,
-            if tally.unavailable_repositories == 1 { "y is" } else { "ies are" }
-        );
-    }
-    let _ = writeln!(err, "aiprov: {}", summary_line(inventory.components.len(), &tally, &plan, started.elapsed()));
-    drop(err);
+    outcome.report(&warnings, started);
     super::check::report_violations(&violations);
     Ok(if violations.is_empty() { EXIT_OK } else { super::EXIT_POLICY })
+}
+
+/// `--output-format` as a [`Format`]: a name, optionally `@VERSION`; without a version, the
+/// input's version when the family matches (so naming the input's own format is accepted),
+/// else CycloneDX 1.6 / SPDX 2.3.
+fn parse_format(text: &str, input: Format) -> anyhow::Result<Format> {
+    let (name, version) = match text.split_once('@') {
+        Some((n, v)) => (n, Some(v)),
+        None => (text, None),
+    };
+    let minor_of = |major: &str, default: u32| -> anyhow::Result<u32> {
+        match version {
+            None => Ok(default),
+            Some(v) => v.strip_prefix(&format!("{major}.")).and_then(|m| m.parse::<u32>().ok()).ok_or_else(|| {
+                anyhow!("--output-format {}: version {} is not {major}.N", escape_for_terminal(text), escape_for_terminal(v))
+            }),
+        }
+    };
+    // Without a version: the input's, within its family; else the newest aiprov writes.
+    let (cdx_minor, spdx_minor) = match input {
+        Format::CycloneDxJson { minor } | Format::CycloneDxXml { minor } => (minor, 3),
+        Format::SpdxJson { minor } | Format::SpdxTagValue { minor } => (6, minor),
+        Format::Spdx3JsonLd => (6, 3),
+    };
+    Ok(match name.to_ascii_lowercase().as_str() {
+        "cyclonedx-json" | "cdx-json" => {
+            Format::CycloneDxJson { minor: minor_of("1", cdx_minor)? }
+        }
+        "cyclonedx-xml" | "cdx-xml" => {
+            Format::CycloneDxXml { minor: minor_of("1", cdx_minor)? }
+        }
+        "spdx-json" => Format::SpdxJson { minor: minor_of("2", spdx_minor)? },
+        "spdx-tv" | "spdx-tag-value" | "spdx" => {
+            Format::SpdxTagValue { minor: minor_of("2", spdx_minor)? }
+        }
+        "spdx3" | "spdx3-json" | "spdx-3" => match version {
+            None | Some("3.0.1") => Format::Spdx3JsonLd,
+            Some(v) => return Err(anyhow!("--output-format {}: SPDX 3 means 3.0.1, not {}", escape_for_terminal(text), escape_for_terminal(v))),
+        },
+        _ => {
+            return Err(anyhow!(
+                "--output-format {}: unknown format (cyclonedx-json, cyclonedx-xml, spdx-json, spdx-tv, spdx3)",
+                escape_for_terminal(text)
+            ))
+        }
+    })
+}
+
+/// Everything a run needs besides the document: the repo map, the rules, the registries, the
+/// mirror cache and the walker threads. Built before any output exists (bad flags exit 2).
+pub(super) struct Pipeline {
+    mirror_roots: Vec<PathBuf>,
+    repo_map: Option<RepoMap>,
+    rules: RuleSet,
+    registry: Option<Registry>,
+    fetch: Option<FetchOptions>,
+    pool: rayon::ThreadPool,
+    offline: bool,
+    since: Option<i64>,
+}
+
+/// What [`Pipeline::enrich`] produced.
+pub(super) struct Outcome {
+    /// The properties to write, keyed by the document's own locators.
+    pub edits: Edits,
+    tally: enrich::Tally,
+    plan: enrich::Plan,
+    /// Components analyzed as such (the document's described roots left out).
+    subjects: usize,
+    /// Described root packages skipped as the document's subject.
+    roots: usize,
+}
+
+impl Pipeline {
+    pub(super) fn new(args: &SourceArgs) -> Result<Pipeline, Failure> {
+        let repo_map = match &args.repo_map {
+            Some(path) => {
+                let map_label = path.display().to_string();
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("{}: cannot read the repo map", escape_for_terminal(&map_label)))
+                    .map_err(Failure::input)?;
+                Some(RepoMap::from_toml(&map_label, &text).map_err(Failure::input)?)
+            }
+            None => None,
+        };
+        let rules = RuleSet::load(&args.rules).map_err(Failure::input)?;
+        let config_path = args.config.clone().or_else(|| FileConfig::default_path().filter(|p| p.is_file()));
+        let config = match &config_path {
+            Some(path) => {
+                let config_label = path.display().to_string();
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("{}: cannot read the configuration", escape_for_terminal(&config_label)))
+                    .map_err(Failure::input)?;
+                FileConfig::from_toml(&config_label, &text).map_err(|e| Failure::input(anyhow!("{e}")))?
+            }
+            None => FileConfig::default(),
+        };
+        let cache_dir = args.cache_dir.clone().or_else(default_cache_dir);
+        let mut mirror_roots = args.mirror_dirs.clone();
+        if let Some(c) = &cache_dir {
+            mirror_roots.push(c.join("mirrors"));
+        }
+        let cache_opts = CacheOptions { ttl: config.cache.ttl, offline: args.offline, refresh: args.refresh };
+        let cache = match &cache_dir {
+            Some(dir) => Cache::new(dir, cache_opts),
+            None => Cache::disabled(cache_opts),
+        };
+        let registry = Registry::new(config.registry.clone(), cache)
+            .context("starting the registry client")
+            .map_err(Failure::runtime)?;
+        let fetch = cache_dir.as_ref().map(|dir| {
+            let mut f = FetchOptions::from_config(dir, &config);
+            f.offline = args.offline;
+            f
+        });
+        let jobs = args.jobs.map(usize::from).unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs)
+            .thread_name(|i| format!("aiprov-walk-{i}"))
+            .build()
+            .context("starting the walker threads")
+            .map_err(Failure::runtime)?;
+        Ok(Pipeline {
+            mirror_roots,
+            repo_map,
+            rules,
+            registry: Some(registry),
+            fetch,
+            pool,
+            offline: args.offline,
+            since: args.since,
+        })
+    }
+
+    /// Plan, walk and turn the results into edits for `inventory`'s document. The components an
+    /// SPDX document DESCRIBES are its subject (like CycloneDX `metadata.component`) and are left
+    /// out, unless the document describes every package it lists.
+    pub(super) fn enrich(&self, full: &Inventory, evidence: Option<&mut dyn Write>) -> std::io::Result<Outcome> {
+        let inventory = without_described_roots(full);
+        let inventory = inventory.as_ref().unwrap_or(full);
+        let opts = Options {
+            mirror_roots: &self.mirror_roots,
+            repo_map: self.repo_map.as_ref(),
+            offline: self.offline,
+            since: self.since,
+            rules: &self.rules,
+            registry: self.registry.as_ref(),
+            fetch: self.fetch.as_ref(),
+        };
+        let plan = enrich::plan(inventory, &opts, &self.pool);
+        let bar = progress_bar(plan.walks.len());
+        let mut on_event = |e: Event<'_>| match e {
+            Event::WalkDone { repository, .. } => {
+                bar.set_message(escape_for_terminal(repository));
+                bar.inc(1);
+            }
+        };
+        let results = enrich::run(&plan, inventory, &opts, &self.pool, evidence, &mut on_event)?;
+        bar.finish_and_clear();
+        let (edits, tally) = enrich::edits(inventory, &plan, &results, self.since);
+        Ok(Outcome {
+            edits,
+            tally,
+            plan,
+            subjects: inventory.components.len(),
+            roots: full.components.len() - inventory.components.len(),
+        })
+    }
+}
+
+impl Outcome {
+    /// Every component of the document with the properties this run gives it.
+    pub(super) fn components(&self, full: &Inventory) -> Vec<crate::provenance::Component> {
+        full.components
+            .iter()
+            .map(|c| {
+                let props = self.edits.components.get(&c.locator).map(Vec::as_slice).unwrap_or_default();
+                crate::provenance::Component {
+                    locator: c.locator.clone(),
+                    bom_ref: c.bom_ref.clone(),
+                    name: c.name.clone(),
+                    group: c.group.clone(),
+                    version: c.version.clone(),
+                    purl: c.purl.clone(),
+                    provenance: crate::provenance::Provenance::from_properties(
+                        props.iter().map(|(n, v)| (n.as_str(), v.as_str())),
+                    ),
+                }
+            })
+            .collect()
+    }
+
+    /// Warnings and the one-line summary, on stderr.
+    pub(super) fn report(&self, warnings: &[String], started: Instant) {
+        let mut err = std::io::stderr().lock();
+        for w in warnings {
+            let _ = writeln!(err, "aiprov: warning: {}", escape_for_terminal(w));
+        }
+        if self.roots > 0 {
+            let _ = writeln!(
+                err,
+                "aiprov: {} described root package{} taken as the document's subject, not analyzed",
+                self.roots,
+                if self.roots == 1 { "" } else { "s" }
+            );
+        }
+        let _ = writeln!(err, "aiprov: {}", summary_line(self.subjects, &self.tally, &self.plan, started.elapsed()));
+    }
+}
+
+/// The inventory without the packages the document DESCRIBES (SPDX 2 `documentDescribes` and
+/// `DESCRIBES` relationships from the document, SPDX 3 `describes` relationships), or `None`
+/// when there is nothing to leave out, or when every package is described (a flat list of
+/// packages, not a subject and its dependencies).
+fn without_described_roots(inventory: &Inventory) -> Option<Inventory> {
+    let roots: HashSet<&str> = inventory
+        .relationships
+        .iter()
+        .filter(|r| r.kind.eq_ignore_ascii_case("DESCRIBES"))
+        .map(|r| r.to.as_str())
+        .collect();
+    if roots.is_empty() {
+        return None;
+    }
+    let keep: Vec<_> =
+        inventory.components.iter().filter(|c| !c.bom_ref.as_deref().is_some_and(|r| roots.contains(r))).cloned().collect();
+    if keep.is_empty() || keep.len() == inventory.components.len() {
+        return None;
+    }
+    Some(Inventory { components: keep, relationships: inventory.relationships.clone() })
 }
 
 fn read_input(input: &str) -> Result<(String, Vec<u8>), Failure> {
@@ -354,18 +584,8 @@ fn check_destinations(args: &Args) -> Result<(), Failure> {
     Ok(())
 }
 
-/// `--mirror-dir`s, then the cache's `mirrors` folder.
-fn mirror_roots(args: &Args) -> Vec<PathBuf> {
-    let mut roots = args.mirror_dirs.clone();
-    let cache = args.cache_dir.clone().or_else(default_cache_dir);
-    if let Some(c) = cache {
-        roots.push(c.join("mirrors"));
-    }
-    roots
-}
-
 /// `$XDG_CACHE_HOME/aiprov` (when absolute), else `~/.cache/aiprov`.
-fn default_cache_dir() -> Option<PathBuf> {
+pub(super) fn default_cache_dir() -> Option<PathBuf> {
     if let Some(x) = std::env::var_os("XDG_CACHE_HOME").map(PathBuf::from).filter(|p| p.is_absolute()) {
         return Some(x.join("aiprov"));
     }

@@ -16,9 +16,14 @@ use crate::scan::bom::{to_cyclonedx, BomOptions};
 /// go.mod. Components carry purls, the hashes the lockfile records and a `dependencies` graph.
 /// Reading runs none of the project's code and never uses the network.
 ///
+/// Unless --no-enrich, the SBOM is then enriched exactly as `aiprov enrich` would enrich it
+/// (registries, mirror cache, --offline, --mirror-dir, --repo-map, --config: same flags, same
+/// pipeline).
+///
 /// Exit codes: 0 done; 2 no lockfile, or one that cannot be read; 3 the output cannot be written.
 ///
 /// Examples:
+///   aiprov scan . -o sbom.cdx.json
 ///   aiprov scan . -o sbom.cdx.json --no-enrich
 ///   aiprov scan web/package-lock.json --no-enrich | jq '.components | length'
 #[derive(Debug, clap::Args)]
@@ -32,6 +37,8 @@ pub struct Args {
     /// Only list the locked components: do not look up repositories or walk histories
     #[arg(long)]
     no_enrich: bool,
+    #[command(flatten)]
+    sources: super::enrich::SourceArgs,
 }
 
 pub(super) fn run(args: Args) -> Result<u8, Failure> {
@@ -62,13 +69,24 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         timestamp: timestamp(),
         fallback_name,
     };
+    let pipeline = if args.no_enrich { None } else { Some(super::enrich::Pipeline::new(&args.sources)?) };
     let doc = to_cyclonedx(&lockfiles, &opts);
-    // Enrichment goes here once `aiprov enrich` is merged: read `doc` as a
-    // `sbom::cyclonedx::Document` and hand it to the enrich pipeline before writing.
-    if !args.no_enrich {
-        eprintln!("aiprov: enrichment of scanned lockfiles runs once `aiprov enrich` is merged; writing the component list only (pass --no-enrich to silence this)");
+    let mut bytes = crate::sbom::cyclonedx::to_bytes(&doc);
+    drop(doc);
+    if let Some(pipeline) = pipeline {
+        // The same path as `aiprov enrich`: read the generated document back as any input.
+        let started = std::time::Instant::now();
+        let read = crate::sbom::read("<scan>", &bytes, &crate::sbom::ReadOptions::default())
+            .context("reading back the generated SBOM")
+            .map_err(Failure::runtime)?;
+        let outcome = pipeline.enrich(read.inventory(), None).context("enriching").map_err(Failure::runtime)?;
+        let written = read.write(
+            &outcome.edits,
+            &crate::sbom::WriteOptions { tool_version: opts.tool_version.clone(), timestamp: opts.timestamp, strip_signature: false },
+        );
+        outcome.report(&written.warnings, started);
+        bytes = written.bytes;
     }
-    let bytes = crate::sbom::cyclonedx::to_bytes(&doc);
     match args.output.as_deref().filter(|p| *p != Path::new("-")) {
         None => {
             let mut out = std::io::stdout().lock();

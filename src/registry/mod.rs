@@ -29,6 +29,7 @@ use serde_json::Value;
 pub use cache::{default_cache_dir, Cache, CacheOptions, Lookup};
 pub use config::{ConfigError, FileConfig};
 pub use http::{Http, HttpConfig, HttpError};
+pub use sources::pseudo_version_commit;
 
 use crate::inventory::Component;
 use crate::resolve::{parse_repo_url, Purl, RepoUrl};
