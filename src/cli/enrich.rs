@@ -50,7 +50,8 @@ pub struct Args {
     #[arg(long = "fail-on", value_name = "EXPR")]
     fail_on: Vec<String>,
     /// Also fill the CISA minimum elements aiprov knows for certain: its own tool name and
-    /// version, the timestamp and the SBOM version (never guesses anything else)
+    /// version, the timestamp and the SBOM version (never guesses anything else). Every output
+    /// format records the tool and time anyway; for CycloneDX JSON this adds the rest
     #[arg(long = "fill-min-elements")]
     fill_min_elements: bool,
 }
@@ -246,13 +247,6 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
             ))
         })?;
     }
-    if args.fill_min_elements && !matches!(doc.format(), Format::CycloneDxJson { .. }) {
-        return Err(Failure::input(anyhow!(
-            "--fill-min-elements fills CycloneDX JSON only; {} is {} (its writer already records the tool and time)",
-            escape_for_terminal(&label),
-            doc.format()
-        )));
-    }
     let pipeline = Pipeline::new(&args.sources)?;
     let policies = super::check::parse_policies(&args.fail_on)?;
     check_destinations(&args)?;
@@ -279,7 +273,9 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     let write_opts =
         WriteOptions { tool_version: env!("CARGO_PKG_VERSION").into(), timestamp, strip_signature: args.strip_signature };
     let sbom::Written { mut bytes, warnings } = doc.write(&outcome.edits, &write_opts);
-    if args.fill_min_elements {
+    // Every writer records aiprov as a tool, the time and a new version or namespace; only
+    // CycloneDX JSON has more of the minimum elements aiprov can state for certain.
+    if args.fill_min_elements && matches!(doc.format(), Format::CycloneDxJson { .. }) {
         let mut value: serde_json::Value = serde_json::from_slice(&bytes)
             .context("re-reading the enriched document")
             .map_err(Failure::runtime)?;
