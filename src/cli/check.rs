@@ -80,7 +80,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     write_output(None, out.as_bytes())?;
     let missing: Vec<&str> = report.elements.iter().filter(|e| e.status == Status::Missing).map(|e| e.element).collect();
     if !missing.is_empty() {
-        eprintln!("aiprov: {} element(s) missing for {}: {}", missing.len(), report.profile, missing.join(", "));
+        say!("aiprov: {} element(s) missing for {}: {}", missing.len(), report.profile, missing.join(", "));
     }
     let missing = !missing.is_empty();
     report_violations(&violations);

@@ -62,7 +62,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         let stats = walker.join().expect("the walker thread does not panic").map_err(Failure::input)?;
         let errors = printed?;
         if stats.errors > 0 || errors > 0 {
-            eprintln!("aiprov: {} commit(s) could not be read; see the error records", stats.errors.max(errors as usize));
+            say!("aiprov: {} commit(s) could not be read; see the error records", stats.errors.max(errors as usize));
             return Ok(EXIT_RUNTIME);
         }
         Ok(EXIT_OK)

@@ -566,6 +566,13 @@ fn check_destinations(args: &Args) -> Result<(), Failure> {
             escape_for_terminal(&args.output)
         )));
     }
+    let mut reads: Vec<&Path> = args.sources.rules.iter().map(PathBuf::as_path).collect();
+    reads.extend(args.sources.repo_map.as_deref());
+    reads.extend(args.sources.config.as_deref());
+    super::refuse_clobber("-o", Path::new(&args.output), &reads, &[])?;
+    if let Some(ev) = &args.evidence {
+        super::refuse_clobber("--evidence", Path::new(ev), &reads, &[])?;
+    }
     if let Some(ev) = &args.evidence {
         if ev == "-" && args.output == "-" {
             return Err(Failure::input(anyhow!("--evidence - needs -o FILE: the SBOM already goes to stdout")));

@@ -1,6 +1,6 @@
 //! `aiprov evidence`: SOC 2 CC8.1 change records for a release range of one's own repository.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::check::{now, write_output};
 use super::{Failure, EXIT_OK, EXIT_POLICY, EXIT_RUNTIME};
@@ -55,6 +55,14 @@ enum Format {
 }
 
 pub(super) fn run(args: Args) -> Result<u8, Failure> {
+    let reads: Vec<&Path> = args.rules.iter().map(PathBuf::as_path).collect();
+    if let Some(out) = &args.output {
+        super::refuse_clobber("-o", out, &reads, &[])?;
+    }
+    if let Some(att) = &args.attestation {
+        let others: Vec<(&str, &Path)> = args.output.as_deref().map(|o| ("-o", o)).into_iter().collect();
+        super::refuse_clobber("--attestation", att, &reads, &others)?;
+    }
     let repo = Repo::open(&args.repo).map_err(Failure::input)?;
     let rules = RuleSet::load(&args.rules).map_err(Failure::input)?;
     let label = args.repo.display().to_string();
@@ -78,12 +86,12 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     }
 
     if !e.errors.is_empty() {
-        eprintln!("aiprov: {} commit(s) could not be read; see \"errors\"", e.errors.len());
+        say!("aiprov: {} commit(s) could not be read; see \"errors\"", e.errors.len());
         return Ok(EXIT_RUNTIME);
     }
     if args.require_review && !e.ai_without_review_evidence.is_empty() {
         for r in e.records.iter().filter(|r| r.is_ai() && !r.reviewed) {
-            eprintln!(
+            say!(
                 "aiprov: AI commit without review evidence: {} {} ({}, {})",
                 &r.commit[..12],
                 sbom::bounded(&r.subject, 100),
@@ -91,7 +99,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
                 r.tool.as_deref().unwrap_or("unspecified")
             );
         }
-        eprintln!(
+        say!(
             "aiprov: --require-review: {} of {} AI commit(s) in {} have no review evidence",
             e.ai_without_review_evidence.len(),
             e.metrics.ai_commits,

@@ -4,6 +4,15 @@
 //! 2 bad input or usage (clap uses 2 for usage errors too); 3 a runtime failure after valid input
 //! (I/O, an unreadable repository object). A closed stdout (`aiprov … | head`) exits 0.
 
+/// `eprintln!` that ignores a closed or broken stderr instead of panicking (a pipeline may close
+/// it: `aiprov … 2>&1 | head -1`).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
 mod check;
 mod commits;
 mod enrich;
@@ -12,6 +21,7 @@ mod report;
 mod scan;
 
 use std::io::Write;
+use std::path::Path;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -105,6 +115,43 @@ pub fn escape_for_terminal(s: &str) -> String {
     s.chars()
         .map(|c| if c.is_control() && c != '\n' && c != '\t' { '\u{FFFD}' } else { c })
         .collect()
+}
+
+/// Refuse to write `dest` (a path, or `-` for stdout) when it is the same file as one this run
+/// reads (`reads`: the input, a repo map, rule packs, a config file, a lockfile) or another
+/// output of the same run (`others`). aiprov never overwrites what it reads. Exit 2.
+pub(crate) fn refuse_clobber(
+    flag: &str,
+    dest: &Path,
+    reads: &[&Path],
+    others: &[(&str, &Path)],
+) -> Result<(), Failure> {
+    if dest == Path::new("-") {
+        return Ok(());
+    }
+    let same = |other: &Path| {
+        if other == Path::new("-") {
+            return false;
+        }
+        match (std::fs::canonicalize(dest), std::fs::canonicalize(other)) {
+            (Ok(a), Ok(b)) => a == b,
+            _ => dest == other,
+        }
+    };
+    if let Some(r) = reads.iter().find(|r| same(r)) {
+        return Err(Failure::input(anyhow::anyhow!(
+            "{}: {flag} would overwrite {}, which this run reads; aiprov never writes what it reads",
+            escape_for_terminal(&dest.display().to_string()),
+            escape_for_terminal(&r.display().to_string())
+        )));
+    }
+    if let Some((other_flag, _)) = others.iter().find(|(_, o)| same(o)) {
+        return Err(Failure::input(anyhow::anyhow!(
+            "{}: {flag} and {other_flag} name the same file",
+            escape_for_terminal(&dest.display().to_string())
+        )));
+    }
+    Ok(())
 }
 
 /// Parse a `--since` date: `YYYY-MM-DD` (midnight UTC) or RFC 3339. Returns Unix seconds.

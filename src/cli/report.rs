@@ -53,6 +53,9 @@ enum Format {
 
 pub(super) fn run(args: Args) -> Result<u8, Failure> {
     let policies = parse_policies(&args.fail_on)?;
+    if let Some(out) = &args.output {
+        super::refuse_clobber("-o", out, &[&args.input], &[])?;
+    }
     let (label, bytes) = read_input(&args.input)?;
     let doc = sbom::read(&label, &bytes, &sbom::ReadOptions::default()).map_err(Failure::input)?;
     let components = report::components(&doc);

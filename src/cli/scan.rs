@@ -43,9 +43,13 @@ pub struct Args {
 
 pub(super) fn run(args: Args) -> Result<u8, Failure> {
     let lockfiles = crate::scan::scan(&args.path).map_err(Failure::input)?;
+    if let Some(out) = &args.output {
+        let reads: Vec<&Path> = lockfiles.iter().map(|l| l.path.as_path()).collect();
+        super::refuse_clobber("-o", out, &reads, &[])?;
+    }
     for l in &lockfiles {
         for w in &l.warnings {
-            eprintln!(
+            say!(
                 "aiprov: {}: {}",
                 super::escape_for_terminal(&l.path.display().to_string()),
                 super::escape_for_terminal(w)
