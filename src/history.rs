@@ -295,6 +295,12 @@ impl Repo {
         let tip = self.resolve(opts.rev.as_deref())?;
         let mut notes = self.notes();
         let mut stats = Stats { shallow: self.repo.is_shallow().unwrap_or(false), ..Stats::default() };
+        // A shallow clone (CI checkouts) ends at its boundary commits: their parents are absent by
+        // design, not missing objects.
+        let boundary: gix::hashtable::HashSet<ObjectId> = match stats.shallow {
+            true => self.repo.shallow_commits().ok().flatten().map(|c| c.iter().copied().collect()).unwrap_or_default(),
+            false => Default::default(),
+        };
         let mut seen = gix::hashtable::HashSet::<ObjectId>::default();
         let mut queue: BinaryHeap<Queued> = BinaryHeap::new();
         let mut order = 0u64;
@@ -317,7 +323,7 @@ impl Repo {
             }
             let note = notes.as_mut().and_then(|n| n.get(q.id));
             stats.commits += 1;
-            let parents = q.parents.clone();
+            let parents = if boundary.contains(&q.id) { Vec::new() } else { q.parents.clone() };
             if !each(RawEntry::Commit { id: q.id, data: q.data, note }) {
                 break;
             }

@@ -231,6 +231,21 @@ fn a_corrupt_object_is_an_error_record_and_exit_3() {
 }
 
 #[test]
+fn a_shallow_clone_ends_at_its_boundary() {
+    let (d, repo) = fixture();
+    let shallow = d.path().join("shallow");
+    let url = format!("file://{}", repo.display());
+    git(d.path(), &["clone", "-q", "--depth", "2", &url, shallow.to_str().unwrap()]);
+    let run = aiprov(&["commits", shallow.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let subjects: Vec<_> = lines(&run.stdout).iter().map(|v| row(v).0).collect();
+    // Depth 2: the tip and the merge; the merge is the boundary, its parents are not there.
+    assert_eq!(subjects, vec!["Use gpt-5 in the cursor docs, not aider", "Merge pull request #2 from owner/devin/1718000000-add-x"]);
+    assert!(lines(&run.stdout).iter().all(|v| v.get("error").is_none()));
+    assert!(run.stderr.contains("is a shallow clone"), "{}", run.stderr);
+}
+
+#[test]
 fn a_closed_stdout_exits_0() {
     let (_d, repo) = fixture();
     let mut child = common::aiprov()

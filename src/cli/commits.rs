@@ -61,6 +61,9 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         // The receiver is gone by now, so the walker stops at its next send.
         let stats = walker.join().expect("the walker thread does not panic").map_err(Failure::input)?;
         let errors = printed?;
+        if stats.shallow {
+            say!("aiprov: note: {} is a shallow clone: the walk stops at its shallow boundary", super::escape_for_terminal(&args.repo.display().to_string()));
+        }
         if stats.errors > 0 || errors > 0 {
             say!("aiprov: {} commit(s) could not be read; see the error records", stats.errors.max(errors as usize));
             return Ok(EXIT_RUNTIME);
