@@ -544,13 +544,18 @@ impl RuleSet {
                 .size_limit(REGEX_SIZE_LIMIT * members.len())
                 .build()
                 .map_err(|e| {
-                    let r = &rules[members[0]];
-                    Error::Rule {
-                        path: r.pack.clone(),
-                        rule: r.id.clone(),
-                        field: "pattern".into(),
-                        message: format!("the patterns of field `{}` do not compile together: {}", field.name(), one_line(&e.to_string())),
-                    }
+                    // Blame the rule whose pattern is too large on its own; else the last one
+                    // loaded for this field (user packs load after the built-in ones).
+                    let culprit = members
+                        .iter()
+                        .map(|&i| &rules[i])
+                        .find_map(|r| compile(r.pattern.as_str(), r.case_sensitive).err().map(|m| (r, m)));
+                    let (r, message) = culprit.unwrap_or_else(|| {
+                        let r = &rules[*members.last().expect("a field group has members")];
+                        let m = format!("the patterns of field `{}` are too large together: {}", field.name(), one_line(&e.to_string()));
+                        (r, m)
+                    });
+                    Error::Rule { path: r.pack.clone(), rule: r.id.clone(), field: "pattern".into(), message }
                 })?;
             index.push((field, set, members));
         }

@@ -385,6 +385,8 @@ fn malformed_packs_name_the_file_rule_and_field() {
         "bad.toml: rule \"mine.bot\": field `field`: `author.mail` is not a field (author, author.name, author.email, committer…, subject, line, trailer:KEY, note, merge-branch)"
     );
     assert!(load_err("schema = 1\nid = [").starts_with("bad.toml:2:"), "{}", load_err("schema = 1\nid = ["));
+    let huge = load_err(&pack(&GOOD_RULE.replace("'^bot@mine\\.example$'", "'\\w{10000}'")));
+    assert!(huge.starts_with("bad.toml: rule \"mine.bot\": field `pattern`: not a valid regular expression: "), "{huge}");
     assert_eq!(load_err(&pack(GOOD_RULE).replace("schema = 1", "schema = 9")), "bad.toml: pack field `schema`: version 9 is not supported (this build reads 1)");
     let dup = format!("{GOOD_RULE}\n{GOOD_RULE}");
     assert!(RuleSet::from_sources(&[("dup.toml".into(), pack(&dup))]).is_ok(), "a user pack may restate a rule; the later one wins");

@@ -1,7 +1,7 @@
 //! `aiprov check`: the minimum-elements check of one SBOM, and the `--fail-on` policy gate.
 //! Also the input/output helpers `report` and `evidence` share.
 
-use std::io::{Read, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -138,12 +138,13 @@ pub(super) fn report_violations(violations: &[Violation]) {
 /// Read a file, or stdin for `-`; returns a label for messages and the bytes.
 pub(super) fn read_input(path: &Path) -> Result<(String, Vec<u8>), Failure> {
     if path.as_os_str() == "-" {
-        let mut bytes = Vec::new();
-        std::io::stdin().lock().read_to_end(&mut bytes).context("reading stdin").map_err(Failure::input)?;
-        return Ok(("-".into(), bytes));
+        return Ok(("-".into(), super::read_capped(std::io::stdin().lock(), "-")?));
     }
     let label = path.display().to_string();
-    let bytes = std::fs::read(path).with_context(|| format!("{}: cannot read", sbom::bounded(&label, usize::MAX))).map_err(Failure::input)?;
+    let f = std::fs::File::open(path)
+        .with_context(|| format!("{}: cannot read", sbom::bounded(&label, usize::MAX)))
+        .map_err(Failure::input)?;
+    let bytes = super::read_capped(f, &label)?;
     Ok((label, bytes))
 }
 

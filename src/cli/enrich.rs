@@ -1,7 +1,7 @@
 //! `aiprov enrich`: read an SBOM in any supported format, run the pipeline ([`crate::enrich`]), write the
 //! enriched document (and the evidence file) through temporary files renamed into place.
 
-use std::io::{IsTerminal, Read, Write};
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -18,10 +18,7 @@ use crate::registry::{Cache, CacheOptions, FileConfig, Registry};
 use crate::resolve::RepoMap;
 use crate::sbom::{self, cyclonedx, Edits, Format, ReadOptions, WriteOptions};
 
-/// Add AI-provenance properties to an SBOM (CycloneDX JSON/XML, SPDX 2 JSON/tag-value, SPDX 3).
-///
-/// The long help (`--help`) is `LONG_HELP`, shown after the options: the one-line doc comment
-/// of `Command::Enrich` is the subcommand's about text and replaces a struct-level long about.
+/// Add AI-provenance properties to an SBOM (CycloneDX JSON/XML, SPDX 2 JSON/tag-value, SPDX 3)
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = LONG_HELP)]
 pub struct Args {
@@ -534,18 +531,13 @@ fn without_described_roots(inventory: &Inventory) -> Option<Inventory> {
 }
 
 fn read_input(input: &str) -> Result<(String, Vec<u8>), Failure> {
-    let mut bytes = Vec::new();
     if input == "-" {
-        std::io::stdin().lock().read_to_end(&mut bytes).context("reading stdin").map_err(Failure::input)?;
-        return Ok((STDIN_LABEL.into(), bytes));
+        return Ok((STDIN_LABEL.into(), super::read_capped(std::io::stdin().lock(), STDIN_LABEL)?));
     }
-    let mut f = std::fs::File::open(input)
+    let f = std::fs::File::open(input)
         .with_context(|| format!("{}: cannot read the SBOM", escape_for_terminal(input)))
         .map_err(Failure::input)?;
-    f.read_to_end(&mut bytes)
-        .with_context(|| format!("{}: cannot read the SBOM", escape_for_terminal(input)))
-        .map_err(Failure::input)?;
-    Ok((input.to_string(), bytes))
+    Ok((input.to_string(), super::read_capped(f, input)?))
 }
 
 /// Refuse to write over the input, and two results into one place.

@@ -111,10 +111,39 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 /// Replace control characters (ESC and friends from untrusted text) before it reaches a terminal.
+/// Newlines too: every message is one line, whatever a file name or an SBOM field holds.
 pub fn escape_for_terminal(s: &str) -> String {
     s.chars()
-        .map(|c| if c.is_control() && c != '\n' && c != '\t' { '\u{FFFD}' } else { c })
+        .map(|c| match c {
+            '\n' | '\r' => ' ',
+            '\t' => c,
+            c if c.is_control() => '\u{FFFD}',
+            c => c,
+        })
         .collect()
+}
+
+/// The most bytes aiprov reads from one input file or stdin (SBOMs of a million components are
+/// well under it); more is refused rather than read until memory runs out (`/dev/zero`).
+pub const MAX_INPUT_BYTES: u64 = 2 << 30;
+
+/// Read all of `reader` (the file or stdin named `label`), refusing more than
+/// [`MAX_INPUT_BYTES`]. Errors are bad input (exit 2).
+pub(crate) fn read_capped(reader: impl std::io::Read, label: &str) -> Result<Vec<u8>, Failure> {
+    use std::io::Read as _;
+    let mut bytes = Vec::new();
+    reader
+        .take(MAX_INPUT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Failure::input(anyhow::Error::from(e).context(format!("{}: cannot read", escape_for_terminal(label)))))?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(Failure::input(anyhow::anyhow!(
+            "{}: larger than the {} GiB aiprov reads from one input",
+            escape_for_terminal(label),
+            MAX_INPUT_BYTES >> 30
+        )));
+    }
+    Ok(bytes)
 }
 
 /// Refuse to write `dest` (a path, or `-` for stdout) when it is the same file as one this run
