@@ -827,13 +827,7 @@ pub fn spdx2_facts(value: &Value, inventory: &Inventory, format: &str) -> Docume
     document.push((Field::GenerationContext, Tally::one(fact, detail)));
 
     // Timestamp
-    let (fact, detail) = match info.get("created") {
-        None => (Fact::Missing, "no creationInfo.created".to_string()),
-        Some(Value::String(s)) if OffsetDateTime::parse(s, &Rfc3339).is_ok() => {
-            (Fact::Stated, format!("creationInfo.created {}", shorten(s)))
-        }
-        Some(other) => (Fact::Missing, format!("creationInfo.created is not RFC 3339: {}", shorten(&other.to_string()))),
-    };
+    let (fact, detail) = created_fact(&info, "creationInfo");
     document.push((Field::Timestamp, Tally::one(fact, detail)));
 
     // Tools
@@ -1043,13 +1037,7 @@ pub fn spdx3_facts(value: &Value, format: &str) -> DocumentFacts {
     };
     document.push((Field::GenerationContext, Tally::one(fact, detail)));
 
-    let (fact, detail) = match info.get("created") {
-        None => (Fact::Missing, "no CreationInfo.created".to_string()),
-        Some(Value::String(s)) if OffsetDateTime::parse(s, &Rfc3339).is_ok() => {
-            (Fact::Stated, format!("CreationInfo.created {}", shorten(s)))
-        }
-        Some(other) => (Fact::Missing, format!("CreationInfo.created is not RFC 3339: {}", shorten(&other.to_string()))),
-    };
+    let (fact, detail) = created_fact(&info, "CreationInfo");
     document.push((Field::Timestamp, Tally::one(fact, detail)));
 
     let tools: Vec<String> = agents(strs(&info, "createdUsing")).into_iter().filter(|n| !n.is_empty() && !says_unknown(n)).collect();
@@ -1156,6 +1144,18 @@ pub fn spdx3_facts(value: &Value, format: &str) -> DocumentFacts {
         })
         .collect();
     DocumentFacts { format: format.to_string(), document, components }
+}
+
+/// The SBOM Timestamp fact of an SPDX creation-info object (`OBJECT.created`, RFC 3339); `object`
+/// names it in the detail (`creationInfo` in SPDX 2, `CreationInfo` in SPDX 3).
+fn created_fact(info: &Value, object: &str) -> (Fact, String) {
+    match info.get("created") {
+        None => (Fact::Missing, format!("no {object}.created")),
+        Some(Value::String(s)) if OffsetDateTime::parse(s, &Rfc3339).is_ok() => {
+            (Fact::Stated, format!("{object}.created {}", shorten(s)))
+        }
+        Some(other) => (Fact::Missing, format!("{object}.created is not RFC 3339: {}", shorten(&other.to_string()))),
+    }
 }
 
 fn shorten(s: &str) -> String {

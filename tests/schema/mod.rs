@@ -35,6 +35,11 @@ pub fn validate_cyclonedx(value: &Value, shared: &Path) -> Result<(), Vec<String
         None => return Err(vec!["no string specVersion".to_string()]),
     };
     let validator = validator_for(version, shared).map_err(|e| vec![e])?;
+    errors(&validator, value)
+}
+
+/// At most `MAX_ERRORS` `"<instance path>: <message>"` lines, each message cut at 300 bytes.
+pub fn errors(validator: &Validator, value: &Value) -> Result<(), Vec<String>> {
     let errors: Vec<String> = validator
         .iter_errors(value)
         .take(MAX_ERRORS)
