@@ -39,7 +39,10 @@ pub const UNSPECIFIED_TOOL: &str = "unspecified";
 impl Counts {
     /// Empty totals with every class present.
     pub fn new() -> Counts {
-        Counts { classes: Class::ALL.iter().map(|c| (c.as_str(), 0)).collect(), ..Counts::default() }
+        Counts {
+            classes: Class::ALL.iter().map(|c| (c.as_str(), 0)).collect(),
+            ..Counts::default()
+        }
     }
 
     /// Count one classified commit.
@@ -48,12 +51,23 @@ impl Counts {
             self.merges += 1;
             return;
         }
-        self.add_change(verdict.class, verdict.tool.as_deref(), !verdict.review.is_empty(), meta.author.time);
+        self.add_change(
+            verdict.class,
+            verdict.tool.as_deref(),
+            !verdict.review.is_empty(),
+            meta.author.time,
+        );
     }
 
     /// Count one non-merge commit from the parts of its verdict that the totals use: its class,
     /// tool slug, whether it carries review evidence, and its author time.
-    pub fn add_change(&mut self, class: Class, tool: Option<&str>, reviewed: bool, author_time: Time) {
+    pub fn add_change(
+        &mut self,
+        class: Class,
+        tool: Option<&str>,
+        reviewed: bool,
+        author_time: Time,
+    ) {
         self.commits += 1;
         *self.classes.entry(class.as_str()).or_insert(0) += 1;
         if class.is_ai() {
@@ -123,10 +137,18 @@ impl Counts {
         let mut push = |name: &str, value: String| out.push((format!("{prefix}{name}"), value));
         push("commits:total", self.commits.to_string());
         for class in Class::ALL {
-            push(&format!("commits:{}", class.as_str()), self.class(class).to_string());
+            push(
+                &format!("commits:{}", class.as_str()),
+                self.class(class).to_string(),
+            );
         }
         push("ai:share", format_share(self.ai_share()));
-        let named: Vec<&str> = self.tools.keys().map(String::as_str).filter(|t| *t != UNSPECIFIED_TOOL).collect();
+        let named: Vec<&str> = self
+            .tools
+            .keys()
+            .map(String::as_str)
+            .filter(|t| *t != UNSPECIFIED_TOOL)
+            .collect();
         if !named.is_empty() {
             push("ai:tools", named.join(","));
         }
@@ -154,7 +176,10 @@ mod tests {
     use super::*;
 
     fn t(seconds: i64) -> Time {
-        Time { seconds, offset: 3600 }
+        Time {
+            seconds,
+            offset: 3600,
+        }
     }
 
     #[test]
@@ -182,7 +207,10 @@ mod tests {
             ("aiprov:ai:last", "1970-01-01T01:05:00+01:00"),
             ("aiprov:review:ai-with-evidence", "1"),
         ];
-        let got: Vec<(&str, &str)> = props.iter().map(|(n, v)| (n.as_str(), v.as_str())).collect();
+        let got: Vec<(&str, &str)> = props
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
         assert_eq!(got, want);
     }
 
@@ -192,7 +220,11 @@ mod tests {
         c.add_change(Class::NoEvidence, None, false, t(10));
         c.add_change(Class::NoEvidence, None, false, t(10));
         c.add_change(Class::NoEvidence, None, false, t(10));
-        let names: Vec<String> = c.properties("aiprov:summary:").into_iter().map(|(n, _)| n).collect();
+        let names: Vec<String> = c
+            .properties("aiprov:summary:")
+            .into_iter()
+            .map(|(n, _)| n)
+            .collect();
         assert_eq!(
             names,
             [
@@ -207,7 +239,10 @@ mod tests {
         );
         assert_eq!(format_share(1.0 / 3.0), "0.3333");
         assert_eq!(format_share(0.34716), "0.3472");
-        assert_eq!(Counts::new().properties("x:")[5], ("x:ai:share".to_string(), "0.0000".to_string()));
+        assert_eq!(
+            Counts::new().properties("x:")[5],
+            ("x:ai:share".to_string(), "0.0000".to_string())
+        );
     }
 
     #[test]
@@ -219,8 +254,20 @@ mod tests {
         b.add_change(Class::Automation, None, false, t(300));
         b.merges = 2;
         a.merge(&b);
-        assert_eq!((a.commits, a.merges, a.ai(), a.class(Class::Automation), a.ai_with_review), (3, 2, 2, 1, 1));
+        assert_eq!(
+            (
+                a.commits,
+                a.merges,
+                a.ai(),
+                a.class(Class::Automation),
+                a.ai_with_review
+            ),
+            (3, 2, 2, 1, 1)
+        );
         assert_eq!(a.tools["devin"], 2);
-        assert_eq!((a.ai_first.unwrap().seconds, a.ai_last.unwrap().seconds), (100, 200));
+        assert_eq!(
+            (a.ai_first.unwrap().seconds, a.ai_last.unwrap().seconds),
+            (100, 200)
+        );
     }
 }

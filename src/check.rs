@@ -224,7 +224,11 @@ pub struct Tally {
 
 impl Tally {
     fn one(fact: Fact, detail: impl Into<String>) -> Tally {
-        let mut t = Tally { total: 1, detail: detail.into(), ..Tally::default() };
+        let mut t = Tally {
+            total: 1,
+            detail: detail.into(),
+            ..Tally::default()
+        };
         match fact {
             Fact::Stated => t.stated = 1,
             Fact::Unknown => t.unknown = 1,
@@ -283,11 +287,21 @@ impl DocumentFacts {
     /// The counts for `field`, over the document or its components.
     pub fn tally(&self, field: Field) -> Tally {
         if field.is_document() {
-            return self.document.iter().find(|(f, _)| *f == field).map(|(_, t)| t.clone()).unwrap_or_default();
+            return self
+                .document
+                .iter()
+                .find(|(f, _)| *f == field)
+                .map(|(_, t)| t.clone())
+                .unwrap_or_default();
         }
         let mut t = Tally::default();
         for c in &self.components {
-            let fact = c.facts.iter().find(|(f, _)| *f == field).map(|(_, x)| *x).unwrap_or(Fact::Missing);
+            let fact = c
+                .facts
+                .iter()
+                .find(|(f, _)| *f == field)
+                .map(|(_, x)| *x)
+                .unwrap_or(Fact::Missing);
             t.add(&c.id, fact);
         }
         t
@@ -367,7 +381,11 @@ pub fn check(facts: &DocumentFacts, profile: Profile) -> Report {
             let t = facts.tally(*field);
             ElementResult {
                 element: name,
-                scope: if field.is_document() { "document" } else { "component" },
+                scope: if field.is_document() {
+                    "document"
+                } else {
+                    "component"
+                },
                 status: t.status(),
                 passing: t.stated,
                 total: t.total,
@@ -376,18 +394,28 @@ pub fn check(facts: &DocumentFacts, profile: Profile) -> Report {
             }
         })
         .collect();
-    Report { profile: profile.as_str(), format: facts.format.clone(), elements }
+    Report {
+        profile: profile.as_str(),
+        format: facts.format.clone(),
+        elements,
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
 // CycloneDX JSON extraction
 
 fn text<'a>(v: &'a Value, key: &str) -> Option<&'a str> {
-    v.get(key).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty())
+    v.get(key)
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
 }
 
 fn array<'a>(v: &'a Value, key: &str) -> &'a [Value] {
-    v.get(key).and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[])
+    v.get(key)
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
 }
 
 /// `unknown`, `NOASSERTION` and friends: a value that says it is not known.
@@ -412,7 +440,9 @@ fn declared_unknown(obj: &Value) -> Vec<String> {
 }
 
 fn declares(declared: &[String], field: Field) -> bool {
-    field.names().any(|n| declared.iter().any(|d| *d == n.to_ascii_lowercase()))
+    field
+        .names()
+        .any(|n| declared.iter().any(|d| *d == n.to_ascii_lowercase()))
 }
 
 /// A fact from a list of candidate values: stated if any is a real value, unknown if the only
@@ -442,7 +472,10 @@ fn with_declaration(fact: Fact, declared: &[String], field: Field) -> Fact {
 pub fn cyclonedx_facts(doc: &cyclonedx::Document) -> DocumentFacts {
     let root = &doc.value;
     let (major, minor) = doc.spec_version;
-    let metadata = root.get("metadata").cloned().unwrap_or(Value::Object(Map::new()));
+    let metadata = root
+        .get("metadata")
+        .cloned()
+        .unwrap_or(Value::Object(Map::new()));
     let declared = declared_unknown(&metadata);
     let mut document = Vec::new();
     let mut put = |field: Field, mut t: Tally| {
@@ -491,23 +524,37 @@ pub fn cyclonedx_facts(doc: &cyclonedx::Document) -> DocumentFacts {
     let (fact, detail) = if root.get("signature").is_some_and(Value::is_object) {
         (Fact::Stated, "enveloped signature present (not verified)")
     } else if detached {
-        (Fact::Stated, "detached signature referenced (externalReferences digital-signature; not verified)")
+        (
+            Fact::Stated,
+            "detached signature referenced (externalReferences digital-signature; not verified)",
+        )
     } else {
         (Fact::Missing, "no signature or digital-signature reference")
     };
     put(Field::Signature, Tally::one(fact, detail));
 
     // Format
-    put(Field::FormatName, Tally::one(Fact::Stated, "bomFormat CycloneDX"));
-    put(Field::FormatVersion, Tally::one(Fact::Stated, format!("specVersion {major}.{minor}")));
+    put(
+        Field::FormatName,
+        Tally::one(Fact::Stated, "bomFormat CycloneDX"),
+    );
+    put(
+        Field::FormatVersion,
+        Tally::one(Fact::Stated, format!("specVersion {major}.{minor}")),
+    );
 
     // Generation context
-    let phases: Vec<&str> =
-        array(&metadata, "lifecycles").iter().filter_map(|l| text(l, "phase").or_else(|| text(l, "name"))).collect();
+    let phases: Vec<&str> = array(&metadata, "lifecycles")
+        .iter()
+        .filter_map(|l| text(l, "phase").or_else(|| text(l, "name")))
+        .collect();
     let (fact, detail) = if phases.is_empty() {
         (Fact::Missing, "no metadata.lifecycles".to_string())
     } else {
-        (Fact::Stated, format!("metadata.lifecycles: {}", shorten(&phases.join(", "))))
+        (
+            Fact::Stated,
+            format!("metadata.lifecycles: {}", shorten(&phases.join(", "))),
+        )
     };
     put(Field::GenerationContext, Tally::one(fact, detail));
 
@@ -517,13 +564,20 @@ pub fn cyclonedx_facts(doc: &cyclonedx::Document) -> DocumentFacts {
         Some(Value::String(s)) if OffsetDateTime::parse(s, &Rfc3339).is_ok() => {
             (Fact::Stated, format!("metadata.timestamp {}", shorten(s)))
         }
-        Some(other) => (Fact::Missing, format!("metadata.timestamp is not RFC 3339: {}", shorten(&other.to_string()))),
+        Some(other) => (
+            Fact::Missing,
+            format!(
+                "metadata.timestamp is not RFC 3339: {}",
+                shorten(&other.to_string())
+            ),
+        ),
     };
     put(Field::Timestamp, Tally::one(fact, detail));
 
     // Tools
     let tools = tools(&metadata);
-    let named: Vec<&(String, Option<String>)> = tools.iter().filter(|(n, _)| !n.is_empty()).collect();
+    let named: Vec<&(String, Option<String>)> =
+        tools.iter().filter(|(n, _)| !n.is_empty()).collect();
     let detail = named
         .iter()
         .map(|(n, v)| match v {
@@ -532,12 +586,26 @@ pub fn cyclonedx_facts(doc: &cyclonedx::Document) -> DocumentFacts {
         })
         .collect::<Vec<_>>()
         .join(", ");
-    let fact = if named.is_empty() { Fact::Missing } else { Fact::Stated };
+    let fact = if named.is_empty() {
+        Fact::Missing
+    } else {
+        Fact::Stated
+    };
     put(
         Field::ToolName,
-        Tally::one(fact, if named.is_empty() { "no named metadata.tools entry".to_string() } else { shorten(&detail) }),
+        Tally::one(
+            fact,
+            if named.is_empty() {
+                "no named metadata.tools entry".to_string()
+            } else {
+                shorten(&detail)
+            },
+        ),
     );
-    let mut versions = Tally { detail: shorten(&detail), ..Tally::default() };
+    let mut versions = Tally {
+        detail: shorten(&detail),
+        ..Tally::default()
+    };
     for (n, v) in &named {
         versions.add(n, from_values(v.as_deref()));
     }
@@ -556,7 +624,10 @@ pub fn cyclonedx_facts(doc: &cyclonedx::Document) -> DocumentFacts {
                 None => format!("version {v}, no serialNumber"),
             },
         ),
-        Some(v) => (Fact::Missing, format!("version is not an integer ≥ 1: {}", shorten(&v.to_string()))),
+        Some(v) => (
+            Fact::Missing,
+            format!("version is not an integer ≥ 1: {}", shorten(&v.to_string())),
+        ),
         None => (Fact::Missing, "no version".to_string()),
     };
     put(Field::SbomVersion, Tally::one(fact, detail));
@@ -573,17 +644,31 @@ pub fn cyclonedx_facts(doc: &cyclonedx::Document) -> DocumentFacts {
         }
     }
 
-    DocumentFacts { format: format!("CycloneDX {major}.{minor}"), document, components }
+    DocumentFacts {
+        format: format!("CycloneDX {major}.{minor}"),
+        document,
+        components,
+    }
 }
 
 /// `(name, version)` of every `metadata.tools` entry, legacy array or object form.
 fn tools(metadata: &Value) -> Vec<(String, Option<String>)> {
-    let entry = |t: &Value| (text(t, "name").unwrap_or("").to_string(), text(t, "version").map(str::to_string));
+    let entry = |t: &Value| {
+        (
+            text(t, "name").unwrap_or("").to_string(),
+            text(t, "version").map(str::to_string),
+        )
+    };
     match metadata.get("tools") {
         Some(Value::Array(list)) => list.iter().map(entry).collect(),
         Some(Value::Object(o)) => ["components", "services"]
             .iter()
-            .flat_map(|k| o.get(*k).and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]))
+            .flat_map(|k| {
+                o.get(*k)
+                    .and_then(Value::as_array)
+                    .map(Vec::as_slice)
+                    .unwrap_or(&[])
+            })
             .map(entry)
             .collect(),
         _ => Vec::new(),
@@ -621,13 +706,16 @@ fn dependencies(root: &Value) -> Dependencies {
 fn component_facts(c: &Value, deps: &Dependencies) -> ComponentFacts {
     let declared = declared_unknown(c);
     let bom_ref = text(c, "bom-ref");
-    let id = bom_ref.or_else(|| text(c, "purl")).map(str::to_string).unwrap_or_else(|| {
-        let name = text(c, "name").unwrap_or("(unnamed)");
-        match text(c, "version") {
-            Some(v) => format!("{name}@{v}"),
-            None => name.to_string(),
-        }
-    });
+    let id = bom_ref
+        .or_else(|| text(c, "purl"))
+        .map(str::to_string)
+        .unwrap_or_else(|| {
+            let name = text(c, "name").unwrap_or("(unnamed)");
+            match text(c, "version") {
+                Some(v) => format!("{name}@{v}"),
+                None => name.to_string(),
+            }
+        });
 
     // Producer
     let mut producers: Vec<&str> = Vec::new();
@@ -640,20 +728,41 @@ fn component_facts(c: &Value, deps: &Dependencies) -> ComponentFacts {
     producers.extend(text(c, "publisher"));
     let producer = from_values(producers);
 
-    let name = if text(c, "name").is_some() { Fact::Stated } else { Fact::Missing };
+    let name = if text(c, "name").is_some() {
+        Fact::Stated
+    } else {
+        Fact::Missing
+    };
     let version = match text(c, "version") {
         Some(v) => from_values([v]),
-        None if c.get("versionRange").and_then(Value::as_str).is_some_and(|s| !s.is_empty()) => Fact::Stated,
+        None if c
+            .get("versionRange")
+            .and_then(Value::as_str)
+            .is_some_and(|s| !s.is_empty()) =>
+        {
+            Fact::Stated
+        }
         None => Fact::Missing,
     };
 
     let identifiers = {
         let swid = c.get("swid").and_then(|s| text(s, "tagId")).is_some();
-        let listed = |k: &str| array(c, k).iter().any(|v| v.as_str().is_some_and(|s| !s.trim().is_empty()));
+        let listed = |k: &str| {
+            array(c, k)
+                .iter()
+                .any(|v| v.as_str().is_some_and(|s| !s.trim().is_empty()))
+        };
         let prop = array(c, "properties").iter().any(|p| {
-            p.get("name").and_then(Value::as_str) == Some("cdx:cisa:component-identifier") && text(p, "value").is_some()
+            p.get("name").and_then(Value::as_str) == Some("cdx:cisa:component-identifier")
+                && text(p, "value").is_some()
         });
-        if text(c, "purl").is_some() || text(c, "cpe").is_some() || swid || listed("omniborId") || listed("swhid") || prop {
+        if text(c, "purl").is_some()
+            || text(c, "cpe").is_some()
+            || swid
+            || listed("omniborId")
+            || listed("swhid")
+            || prop
+        {
             Fact::Stated
         } else {
             Fact::Missing
@@ -667,19 +776,37 @@ fn component_facts(c: &Value, deps: &Dependencies) -> ComponentFacts {
             hashes.extend(array(r, "hashes"));
         }
     }
-    let with_content: Vec<&&Value> = hashes.iter().filter(|h| text(h, "content").is_some()).collect();
-    let hash_value = if with_content.is_empty() { Fact::Missing } else { Fact::Stated };
-    let hash_algorithm = if with_content.iter().any(|h| text(h, "alg").is_some()) { Fact::Stated } else { Fact::Missing };
+    let with_content: Vec<&&Value> = hashes
+        .iter()
+        .filter(|h| text(h, "content").is_some())
+        .collect();
+    let hash_value = if with_content.is_empty() {
+        Fact::Missing
+    } else {
+        Fact::Stated
+    };
+    let hash_algorithm = if with_content.iter().any(|h| text(h, "alg").is_some()) {
+        Fact::Stated
+    } else {
+        Fact::Missing
+    };
 
     // Licenses, declared or found.
     let mut licenses: Vec<&str> = Vec::new();
     let evidence = c.get("evidence").cloned().unwrap_or(Value::Null);
-    for l in array(c, "licenses").iter().chain(array(&evidence, "licenses")) {
+    for l in array(c, "licenses")
+        .iter()
+        .chain(array(&evidence, "licenses"))
+    {
         if let Some(e) = text(l, "expression") {
             licenses.push(e);
         }
         if let Some(lic) = l.get("license") {
-            licenses.extend(text(lic, "id").or_else(|| text(lic, "name")).or_else(|| text(lic, "url")));
+            licenses.extend(
+                text(lic, "id")
+                    .or_else(|| text(lic, "name"))
+                    .or_else(|| text(lic, "url")),
+            );
         }
     }
     let license = from_values(licenses);
@@ -723,7 +850,9 @@ pub fn facts(doc: &sbom::Document) -> DocumentFacts {
         sbom::Document::CycloneDxJson(d) => cyclonedx_facts(d),
         sbom::Document::CycloneDxXml(d) => {
             let view = crate::sbom::cyclonedx_xml::json_view(d);
-            let opts = cyclonedx::ReadOptions { strip_signature: true };
+            let opts = cyclonedx::ReadOptions {
+                strip_signature: true,
+            };
             let mut f = match cyclonedx::from_value("(xml)", view, &opts) {
                 Ok(j) => cyclonedx_facts(&j),
                 // The view always has bomFormat and a valid specVersion; keep a result anyway.
@@ -732,10 +861,14 @@ pub fn facts(doc: &sbom::Document) -> DocumentFacts {
             f.format = doc.format().to_string();
             f
         }
-        sbom::Document::SpdxJson(d) => spdx2_facts(&d.value, &d.inventory, &doc.format().to_string()),
-        sbom::Document::SpdxTagValue(d) => {
-            spdx2_facts(&crate::sbom::spdx_tv::json_view(d), &d.inventory, &doc.format().to_string())
+        sbom::Document::SpdxJson(d) => {
+            spdx2_facts(&d.value, &d.inventory, &doc.format().to_string())
         }
+        sbom::Document::SpdxTagValue(d) => spdx2_facts(
+            &crate::sbom::spdx_tv::json_view(d),
+            &d.inventory,
+            &doc.format().to_string(),
+        ),
         sbom::Document::Spdx3(d) => spdx3_facts(&d.value, &doc.format().to_string()),
     }
 }
@@ -751,13 +884,17 @@ fn spdx_agent(s: &str) -> Option<(&str, &str)> {
 /// last `-` when it starts with a digit (`spdx-maven-plugin` has none).
 fn spdx_tool_version(s: &str) -> (&str, Option<&str>) {
     match s.rsplit_once('-') {
-        Some((n, v)) if !n.is_empty() && v.starts_with(|c: char| c.is_ascii_digit()) => (n, Some(v)),
+        Some((n, v)) if !n.is_empty() && v.starts_with(|c: char| c.is_ascii_digit()) => {
+            (n, Some(v))
+        }
         _ => (s, None),
     }
 }
 
 /// CISA "Types of SBOM" keywords that SPDX 2 writes in `creationInfo.comment` (Annex L).
-const SPDX_CONTEXT_WORDS: &[&str] = &["design", "source", "build", "analyzed", "deployed", "runtime"];
+const SPDX_CONTEXT_WORDS: &[&str] = &[
+    "design", "source", "build", "analyzed", "deployed", "runtime",
+];
 
 /// The neutral facts of an SPDX 2.2 / 2.3 document in its JSON shape (`value`; tag-value is
 /// read through [`crate::sbom::spdx_tv::json_view`]) with the relationships of its inventory.
@@ -782,7 +919,10 @@ const SPDX_CONTEXT_WORDS: &[&str] = &["design", "source", "build", "analyzed", "
 /// The components are the packages, those the document `DESCRIBES` (its subject) first.
 pub fn spdx2_facts(value: &Value, inventory: &Inventory, format: &str) -> DocumentFacts {
     let info = value.get("creationInfo").cloned().unwrap_or(Value::Null);
-    let creators: Vec<&str> = array(&info, "creators").iter().filter_map(Value::as_str).collect();
+    let creators: Vec<&str> = array(&info, "creators")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
     let mut document = Vec::new();
 
     // SBOM Author
@@ -796,13 +936,23 @@ pub fn spdx2_facts(value: &Value, inventory: &Inventory, format: &str) -> Docume
     let detail = match fact {
         Fact::Stated => format!(
             "creationInfo.creators: {}",
-            shorten(&authors.iter().copied().filter(|a| !says_unknown(a)).collect::<Vec<_>>().join(", "))
+            shorten(
+                &authors
+                    .iter()
+                    .copied()
+                    .filter(|a| !says_unknown(a))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
         ),
         Fact::Unknown => "creator NOASSERTION".into(),
         Fact::Missing => "no Person: or Organization: creator".into(),
     };
     document.push((Field::Author, Tally::one(fact, detail)));
-    document.push((Field::Signature, Tally::one(Fact::Missing, "SPDX 2 has no in-document signature")));
+    document.push((
+        Field::Signature,
+        Tally::one(Fact::Missing, "SPDX 2 has no in-document signature"),
+    ));
 
     // Format
     let spdx_version = text(value, "spdxVersion").filter(|v| v.starts_with("SPDX-"));
@@ -820,9 +970,15 @@ pub fn spdx2_facts(value: &Value, inventory: &Inventory, format: &str) -> Docume
         .filter(|w| SPDX_CONTEXT_WORDS.iter().any(|k| k.eq_ignore_ascii_case(w)))
         .collect();
     let (fact, detail) = if words.is_empty() {
-        (Fact::Missing, "no SBOM type in creationInfo.comment".to_string())
+        (
+            Fact::Missing,
+            "no SBOM type in creationInfo.comment".to_string(),
+        )
     } else {
-        (Fact::Stated, format!("creationInfo.comment: {}", shorten(&words.join(", "))))
+        (
+            Fact::Stated,
+            format!("creationInfo.comment: {}", shorten(&words.join(", "))),
+        )
     };
     document.push((Field::GenerationContext, Tally::one(fact, detail)));
 
@@ -840,13 +996,33 @@ pub fn spdx2_facts(value: &Value, inventory: &Inventory, format: &str) -> Docume
     let detail = if tools.is_empty() {
         "no Tool: creator".to_string()
     } else {
-        shorten(&tools.iter().map(|(n, v)| v.map_or(n.to_string(), |v| format!("{n} {v}"))).collect::<Vec<_>>().join(", "))
+        shorten(
+            &tools
+                .iter()
+                .map(|(n, v)| v.map_or(n.to_string(), |v| format!("{n} {v}")))
+                .collect::<Vec<_>>()
+                .join(", "),
+        )
     };
-    let fact = if tools.is_empty() { Fact::Missing } else { Fact::Stated };
+    let fact = if tools.is_empty() {
+        Fact::Missing
+    } else {
+        Fact::Stated
+    };
     document.push((Field::ToolName, Tally::one(fact, detail.clone())));
-    let mut versions = Tally { detail, ..Tally::default() };
+    let mut versions = Tally {
+        detail,
+        ..Tally::default()
+    };
     for (n, v) in &tools {
-        versions.add(n, if v.is_some() { Fact::Stated } else { Fact::Missing });
+        versions.add(
+            n,
+            if v.is_some() {
+                Fact::Stated
+            } else {
+                Fact::Missing
+            },
+        );
     }
     document.push((Field::ToolVersion, versions));
 
@@ -870,13 +1046,22 @@ pub fn spdx2_facts(value: &Value, inventory: &Inventory, format: &str) -> Docume
     for r in &inventory.relationships {
         match r.kind.as_str() {
             "DEPENDS_ON" | "CONTAINS" => {
-                let fact = if says_unknown(&r.to) { Fact::Unknown } else { Fact::Stated };
+                let fact = if says_unknown(&r.to) {
+                    Fact::Unknown
+                } else {
+                    Fact::Stated
+                };
                 note(&r.from, fact, &mut owned);
             }
-            k if (k == "CONTAINED_BY" || k.ends_with("DEPENDENCY_OF")) && !says_unknown(&r.from) && r.from != "NONE" => {
+            k if (k == "CONTAINED_BY" || k.ends_with("DEPENDENCY_OF"))
+                && !says_unknown(&r.from)
+                && r.from != "NONE" =>
+            {
                 note(&r.to, Fact::Stated, &mut owned);
             }
-            "DESCRIBES" if r.from == doc_id && !described.contains(&r.to.as_str()) => described.push(&r.to),
+            "DESCRIBES" if r.from == doc_id && !described.contains(&r.to.as_str()) => {
+                described.push(&r.to)
+            }
             _ => {}
         }
     }
@@ -894,13 +1079,20 @@ pub fn spdx2_facts(value: &Value, inventory: &Inventory, format: &str) -> Docume
     let components = order
         .into_iter()
         .map(|p| {
-            let id = text(p, "SPDXID").or_else(|| text(p, "name")).unwrap_or("(unnamed)").to_string();
+            let id = text(p, "SPDXID")
+                .or_else(|| text(p, "name"))
+                .unwrap_or("(unnamed)")
+                .to_string();
             let agent = |k: &str| text(p, k).map(|v| spdx_agent(v).map_or(v, |(_, n)| n));
             let producer = match (agent("originator"), agent("supplier")) {
                 (Some(o), _) if !says_unknown(o) => Fact::Stated,
                 (o, s) => from_values(o.into_iter().chain(s)),
             };
-            let name = if text(p, "name").is_some() { Fact::Stated } else { Fact::Missing };
+            let name = if text(p, "name").is_some() {
+                Fact::Stated
+            } else {
+                Fact::Missing
+            };
             let version = from_values(text(p, "versionInfo"));
             let identifiers = if array(p, "externalRefs").iter().any(|r| {
                 text(r, "referenceLocator").is_some()
@@ -909,17 +1101,37 @@ pub fn spdx2_facts(value: &Value, inventory: &Inventory, format: &str) -> Docume
                         Some("purl" | "cpe22Type" | "cpe23Type" | "swid" | "swh" | "gitoid")
                     ) || matches!(
                         text(r, "referenceCategory"),
-                        Some("PACKAGE-MANAGER" | "PACKAGE_MANAGER" | "PERSISTENT-ID" | "PERSISTENT_ID")
+                        Some(
+                            "PACKAGE-MANAGER"
+                                | "PACKAGE_MANAGER"
+                                | "PERSISTENT-ID"
+                                | "PERSISTENT_ID"
+                        )
                     ))
             }) {
                 Fact::Stated
             } else {
                 Fact::Missing
             };
-            let sums: Vec<&Value> = array(p, "checksums").iter().filter(|c| text(c, "checksumValue").is_some()).collect();
-            let hash_value = if sums.is_empty() { Fact::Missing } else { Fact::Stated };
-            let hash_algorithm = if sums.iter().any(|c| text(c, "algorithm").is_some()) { Fact::Stated } else { Fact::Missing };
-            let license = from_values(["licenseConcluded", "licenseDeclared"].iter().filter_map(|k| text(p, k)));
+            let sums: Vec<&Value> = array(p, "checksums")
+                .iter()
+                .filter(|c| text(c, "checksumValue").is_some())
+                .collect();
+            let hash_value = if sums.is_empty() {
+                Fact::Missing
+            } else {
+                Fact::Stated
+            };
+            let hash_algorithm = if sums.iter().any(|c| text(c, "algorithm").is_some()) {
+                Fact::Stated
+            } else {
+                Fact::Missing
+            };
+            let license = from_values(
+                ["licenseConcluded", "licenseDeclared"]
+                    .iter()
+                    .filter_map(|k| text(p, k)),
+            );
             let dependencies = owned.get(id.as_str()).copied().unwrap_or(Fact::Missing);
             ComponentFacts {
                 id,
@@ -936,7 +1148,11 @@ pub fn spdx2_facts(value: &Value, inventory: &Inventory, format: &str) -> Docume
             }
         })
         .collect();
-    DocumentFacts { format: format.to_string(), document, components }
+    DocumentFacts {
+        format: format.to_string(),
+        document,
+        components,
+    }
 }
 
 /// The neutral facts of an SPDX 3.0.1 JSON-LD document.
@@ -962,15 +1178,24 @@ pub fn spdx2_facts(value: &Value, inventory: &Inventory, format: &str) -> Docume
 /// `software_Package` elements, the `rootElement`s of the `software_Sbom` first.
 pub fn spdx3_facts(value: &Value, format: &str) -> DocumentFacts {
     let graph = array(value, "@graph");
-    let by_id = |id: &str| graph.iter().find(|e| text(e, "spdxId") == Some(id) || text(e, "@id") == Some(id));
-    let is_no_assertion = |id: &str| id.ends_with("/NoAssertionElement") || id.ends_with("/NoAssertionLicense");
+    let by_id = |id: &str| {
+        graph
+            .iter()
+            .find(|e| text(e, "spdxId") == Some(id) || text(e, "@id") == Some(id))
+    };
+    let is_no_assertion =
+        |id: &str| id.ends_with("/NoAssertionElement") || id.ends_with("/NoAssertionLicense");
     fn ty(e: &Value) -> &str {
         text(e, "type").or_else(|| text(e, "@type")).unwrap_or("")
     }
     let strs = |e: &Value, k: &str| -> Vec<String> {
         match e.get(k) {
             Some(Value::String(s)) => vec![s.clone()],
-            Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).map(str::to_string).collect(),
+            Some(Value::Array(a)) => a
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_string)
+                .collect(),
             _ => Vec::new(),
         }
     };
@@ -992,7 +1217,10 @@ pub fn spdx3_facts(value: &Value, format: &str) -> DocumentFacts {
                 if is_no_assertion(id) {
                     "NOASSERTION".to_string()
                 } else {
-                    by_id(id).and_then(|a| text(a, "name")).unwrap_or("").to_string()
+                    by_id(id)
+                        .and_then(|a| text(a, "name"))
+                        .unwrap_or("")
+                        .to_string()
                 }
             })
             .collect()
@@ -1004,13 +1232,23 @@ pub fn spdx3_facts(value: &Value, format: &str) -> DocumentFacts {
     let detail = match fact {
         Fact::Stated => format!(
             "CreationInfo.createdBy: {}",
-            shorten(&authors.iter().filter(|a| !says_unknown(a) && !a.is_empty()).cloned().collect::<Vec<_>>().join(", "))
+            shorten(
+                &authors
+                    .iter()
+                    .filter(|a| !says_unknown(a) && !a.is_empty())
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
         ),
         Fact::Unknown => "createdBy NoAssertionElement".into(),
         Fact::Missing => "no named CreationInfo.createdBy agent".into(),
     };
     document.push((Field::Author, Tally::one(fact, detail)));
-    document.push((Field::Signature, Tally::one(Fact::Missing, "SPDX 3.0.1 has no in-document signature")));
+    document.push((
+        Field::Signature,
+        Tally::one(Fact::Missing, "SPDX 3.0.1 has no in-document signature"),
+    ));
 
     let context = match value.get("@context") {
         Some(Value::String(s)) => s.clone(),
@@ -1029,25 +1267,51 @@ pub fn spdx3_facts(value: &Value, format: &str) -> DocumentFacts {
     };
     document.push((Field::FormatVersion, Tally::one(fact, detail)));
 
-    let types: Vec<String> = graph.iter().filter(|e| ty(e) == "software_Sbom").flat_map(|e| strs(e, "software_sbomType")).collect();
+    let types: Vec<String> = graph
+        .iter()
+        .filter(|e| ty(e) == "software_Sbom")
+        .flat_map(|e| strs(e, "software_sbomType"))
+        .collect();
     let (fact, detail) = if types.is_empty() {
-        (Fact::Missing, "no software_Sbom.software_sbomType".to_string())
+        (
+            Fact::Missing,
+            "no software_Sbom.software_sbomType".to_string(),
+        )
     } else {
-        (Fact::Stated, format!("software_sbomType: {}", shorten(&types.join(", "))))
+        (
+            Fact::Stated,
+            format!("software_sbomType: {}", shorten(&types.join(", "))),
+        )
     };
     document.push((Field::GenerationContext, Tally::one(fact, detail)));
 
     let (fact, detail) = created_fact(&info, "CreationInfo");
     document.push((Field::Timestamp, Tally::one(fact, detail)));
 
-    let tools: Vec<String> = agents(strs(&info, "createdUsing")).into_iter().filter(|n| !n.is_empty() && !says_unknown(n)).collect();
-    let detail = if tools.is_empty() { "no named CreationInfo.createdUsing tool".to_string() } else { shorten(&tools.join(", ")) };
-    let fact = if tools.is_empty() { Fact::Missing } else { Fact::Stated };
+    let tools: Vec<String> = agents(strs(&info, "createdUsing"))
+        .into_iter()
+        .filter(|n| !n.is_empty() && !says_unknown(n))
+        .collect();
+    let detail = if tools.is_empty() {
+        "no named CreationInfo.createdUsing tool".to_string()
+    } else {
+        shorten(&tools.join(", "))
+    };
+    let fact = if tools.is_empty() {
+        Fact::Missing
+    } else {
+        Fact::Stated
+    };
     document.push((Field::ToolName, Tally::one(fact, detail.clone())));
-    let mut versions = Tally { detail, ..Tally::default() };
+    let mut versions = Tally {
+        detail,
+        ..Tally::default()
+    };
     for n in &tools {
         let package = graph.iter().any(|e| {
-            ty(e) == "software_Package" && text(e, "name") == Some(n.as_str()) && text(e, "software_packageVersion").is_some()
+            ty(e) == "software_Package"
+                && text(e, "name") == Some(n.as_str())
+                && text(e, "software_packageVersion").is_some()
         });
         let stated = package || spdx_tool_version(n).1.is_some();
         versions.add(n, if stated { Fact::Stated } else { Fact::Missing });
@@ -1064,12 +1328,16 @@ pub fn spdx3_facts(value: &Value, format: &str) -> DocumentFacts {
     let mut deps: std::collections::HashMap<String, Fact> = std::collections::HashMap::new();
     let mut licenses: std::collections::HashMap<String, Fact> = std::collections::HashMap::new();
     for r in graph.iter().filter(|e| ty(e) == "Relationship") {
-        let (Some(from), Some(kind)) = (text(r, "from"), text(r, "relationshipType")) else { continue };
+        let (Some(from), Some(kind)) = (text(r, "from"), text(r, "relationshipType")) else {
+            continue;
+        };
         let to = strs(r, "to");
         let completeness = text(r, "completeness");
         let (map, fact) = match kind {
             "dependsOn" | "contains" => {
-                let fact = if completeness == Some("noAssertion") || to.iter().all(|t| is_no_assertion(t)) && !to.is_empty() {
+                let fact = if completeness == Some("noAssertion")
+                    || to.iter().all(|t| is_no_assertion(t)) && !to.is_empty()
+                {
                     Fact::Unknown
                 } else if !to.is_empty() || completeness == Some("complete") {
                     Fact::Stated
@@ -1096,11 +1364,23 @@ pub fn spdx3_facts(value: &Value, format: &str) -> DocumentFacts {
         }
     }
 
-    let roots: Vec<String> = graph.iter().filter(|e| ty(e) == "software_Sbom").flat_map(|e| strs(e, "rootElement")).collect();
-    let packages: Vec<&Value> = graph.iter().filter(|e| ty(e) == "software_Package").collect();
+    let roots: Vec<String> = graph
+        .iter()
+        .filter(|e| ty(e) == "software_Sbom")
+        .flat_map(|e| strs(e, "rootElement"))
+        .collect();
+    let packages: Vec<&Value> = graph
+        .iter()
+        .filter(|e| ty(e) == "software_Package")
+        .collect();
     let mut order: Vec<&Value> = Vec::new();
     for id in &roots {
-        order.extend(packages.iter().copied().filter(|p| text(p, "spdxId") == Some(id.as_str())));
+        order.extend(
+            packages
+                .iter()
+                .copied()
+                .filter(|p| text(p, "spdxId") == Some(id.as_str())),
+        );
     }
     for p in &packages {
         if !order.iter().any(|q| std::ptr::eq(*q, *p)) {
@@ -1110,22 +1390,49 @@ pub fn spdx3_facts(value: &Value, format: &str) -> DocumentFacts {
     let components = order
         .into_iter()
         .map(|p| {
-            let id = text(p, "spdxId").or_else(|| text(p, "name")).unwrap_or("(unnamed)").to_string();
-            let producers = agents(strs(p, "originatedBy").into_iter().chain(strs(p, "suppliedBy")).collect());
+            let id = text(p, "spdxId")
+                .or_else(|| text(p, "name"))
+                .unwrap_or("(unnamed)")
+                .to_string();
+            let producers = agents(
+                strs(p, "originatedBy")
+                    .into_iter()
+                    .chain(strs(p, "suppliedBy"))
+                    .collect(),
+            );
             let producer = from_values(producers.iter().map(String::as_str));
-            let name = if text(p, "name").is_some() { Fact::Stated } else { Fact::Missing };
+            let name = if text(p, "name").is_some() {
+                Fact::Stated
+            } else {
+                Fact::Missing
+            };
             let version = from_values(text(p, "software_packageVersion"));
             let identifiers = if text(p, "software_packageUrl").is_some()
-                || array(p, "externalIdentifier").iter().any(|x| text(x, "identifier").is_some())
-                || array(p, "software_contentIdentifier").iter().any(|x| text(x, "software_contentIdentifierValue").is_some())
+                || array(p, "externalIdentifier")
+                    .iter()
+                    .any(|x| text(x, "identifier").is_some())
+                || array(p, "software_contentIdentifier")
+                    .iter()
+                    .any(|x| text(x, "software_contentIdentifierValue").is_some())
             {
                 Fact::Stated
             } else {
                 Fact::Missing
             };
-            let hashes: Vec<&Value> = array(p, "verifiedUsing").iter().filter(|h| text(h, "hashValue").is_some()).collect();
-            let hash_value = if hashes.is_empty() { Fact::Missing } else { Fact::Stated };
-            let hash_algorithm = if hashes.iter().any(|h| text(h, "algorithm").is_some()) { Fact::Stated } else { Fact::Missing };
+            let hashes: Vec<&Value> = array(p, "verifiedUsing")
+                .iter()
+                .filter(|h| text(h, "hashValue").is_some())
+                .collect();
+            let hash_value = if hashes.is_empty() {
+                Fact::Missing
+            } else {
+                Fact::Stated
+            };
+            let hash_algorithm = if hashes.iter().any(|h| text(h, "algorithm").is_some()) {
+                Fact::Stated
+            } else {
+                Fact::Missing
+            };
             let license = licenses.get(&id).copied().unwrap_or(Fact::Missing);
             let dependencies = deps.get(&id).copied().unwrap_or(Fact::Missing);
             ComponentFacts {
@@ -1143,7 +1450,11 @@ pub fn spdx3_facts(value: &Value, format: &str) -> DocumentFacts {
             }
         })
         .collect();
-    DocumentFacts { format: format.to_string(), document, components }
+    DocumentFacts {
+        format: format.to_string(),
+        document,
+        components,
+    }
 }
 
 /// The SBOM Timestamp fact of an SPDX creation-info object (`OBJECT.created`, RFC 3339); `object`
@@ -1154,7 +1465,13 @@ fn created_fact(info: &Value, object: &str) -> (Fact, String) {
         Some(Value::String(s)) if OffsetDateTime::parse(s, &Rfc3339).is_ok() => {
             (Fact::Stated, format!("{object}.created {}", shorten(s)))
         }
-        Some(other) => (Fact::Missing, format!("{object}.created is not RFC 3339: {}", shorten(&other.to_string()))),
+        Some(other) => (
+            Fact::Missing,
+            format!(
+                "{object}.created is not RFC 3339: {}",
+                shorten(&other.to_string())
+            ),
+        ),
     }
 }
 
@@ -1171,9 +1488,15 @@ fn shorten(s: &str) -> String {
 /// now stated). Nothing else is guessed: not the author, the generation context, a license or a
 /// supplier. Returns the CISA 2026 names of the elements filled, in that order; a document that
 /// has them all is left unchanged.
-pub fn fill_min_elements(doc: &mut Value, tool_version: &str, timestamp: OffsetDateTime) -> Vec<&'static str> {
+pub fn fill_min_elements(
+    doc: &mut Value,
+    tool_version: &str,
+    timestamp: OffsetDateTime,
+) -> Vec<&'static str> {
     let mut filled = Vec::new();
-    let Some(root) = doc.as_object_mut() else { return filled };
+    let Some(root) = doc.as_object_mut() else {
+        return filled;
+    };
     let spec = root
         .get("specVersion")
         .and_then(Value::as_str)
@@ -1202,7 +1525,10 @@ pub fn fill_min_elements(doc: &mut Value, tool_version: &str, timestamp: OffsetD
             }
         }
         if !metadata.contains_key("timestamp") {
-            metadata.insert("timestamp".into(), Value::String(cyclonedx::format_timestamp(timestamp)));
+            metadata.insert(
+                "timestamp".into(),
+                Value::String(cyclonedx::format_timestamp(timestamp)),
+            );
             filled.push("SBOM Timestamp");
         }
     }
@@ -1224,13 +1550,27 @@ mod tests {
     }
 
     fn statuses(r: &Report) -> Vec<(&str, &str, usize, usize)> {
-        r.elements.iter().map(|e| (e.element, e.status.as_str(), e.passing, e.total)).collect()
+        r.elements
+            .iter()
+            .map(|e| (e.element, e.status.as_str(), e.passing, e.total))
+            .collect()
     }
 
     #[test]
     fn profiles_have_the_documented_element_counts() {
-        let count = |p: Profile, doc: bool| p.elements().iter().filter(|(_, f)| f.is_document() == doc).count();
-        assert_eq!((count(Profile::Cisa2026, true), count(Profile::Cisa2026, false)), (9, 8));
+        let count = |p: Profile, doc: bool| {
+            p.elements()
+                .iter()
+                .filter(|(_, f)| f.is_document() == doc)
+                .count()
+        };
+        assert_eq!(
+            (
+                count(Profile::Cisa2026, true),
+                count(Profile::Cisa2026, false)
+            ),
+            (9, 8)
+        );
         assert_eq!(Profile::Cisa2025Draft.elements().len(), 11);
         assert_eq!(Profile::Ntia2021.elements().len(), 7);
         for p in Profile::ALL {
@@ -1283,7 +1623,12 @@ mod tests {
                 ("Component Hash Algorithm", "partial", 1, 2),
                 ("Component License", "declared-unknown", 1, 2),
                 // a: empty dependsOn but declared unknown; b: no entry, declared unknown
-                ("Component Dependency Relationship", "declared-unknown", 0, 2),
+                (
+                    "Component Dependency Relationship",
+                    "declared-unknown",
+                    0,
+                    2
+                ),
             ]
         );
         assert_eq!(r.elements[7].examples, ["gen"]);
@@ -1295,8 +1640,18 @@ mod tests {
     fn timestamps_must_be_rfc3339_and_versions_integers() {
         let r = |v: Value| check(&facts(v), Profile::Ntia2021);
         let doc = json!({"bomFormat": "CycloneDX", "specVersion": "1.4", "version": 1, "metadata": {"timestamp": "yesterday"}});
-        let t = r(doc).elements.into_iter().find(|e| e.element == "Timestamp").unwrap();
-        assert_eq!((t.status, t.detail.as_str()), (Status::Missing, "metadata.timestamp is not RFC 3339: \"yesterday\""));
+        let t = r(doc)
+            .elements
+            .into_iter()
+            .find(|e| e.element == "Timestamp")
+            .unwrap();
+        assert_eq!(
+            (t.status, t.detail.as_str()),
+            (
+                Status::Missing,
+                "metadata.timestamp is not RFC 3339: \"yesterday\""
+            )
+        );
         let doc = json!({"bomFormat": "CycloneDX", "specVersion": "1.6", "version": "1"});
         let f = facts(doc);
         assert_eq!(f.tally(Field::SbomVersion).status(), Status::Missing);
@@ -1311,7 +1666,12 @@ mod tests {
         let mut v = json!({"bomFormat": "CycloneDX", "specVersion": "1.6", "components": []});
         assert_eq!(
             fill_min_elements(&mut v, "0.1.0", ts),
-            ["SBOM Tool Name", "SBOM Tool Version", "SBOM Timestamp", "SBOM Version"]
+            [
+                "SBOM Tool Name",
+                "SBOM Tool Version",
+                "SBOM Timestamp",
+                "SBOM Version"
+            ]
         );
         assert_eq!(
             v,
@@ -1321,13 +1681,22 @@ mod tests {
                 "version": 1})
         );
         let before = v.clone();
-        assert!(fill_min_elements(&mut v, "0.2.0", ts).is_empty(), "idempotent; an existing entry is kept");
+        assert!(
+            fill_min_elements(&mut v, "0.2.0", ts).is_empty(),
+            "idempotent; an existing entry is kept"
+        );
         assert_eq!(v, before);
         // legacy tools array on 1.4, existing timestamp and version kept
         let mut v = json!({"bomFormat": "CycloneDX", "specVersion": "1.4", "version": 7,
             "metadata": {"timestamp": "2020-01-01T00:00:00Z", "tools": [{"name": "x", "version": "1"}, {"name": "aiprov"}]}});
-        assert_eq!(fill_min_elements(&mut v, "0.1.0", ts), ["SBOM Tool Version"]);
-        assert_eq!(v["metadata"]["tools"], json!([{"name": "x", "version": "1"}, {"name": "aiprov", "version": "0.1.0"}]));
+        assert_eq!(
+            fill_min_elements(&mut v, "0.1.0", ts),
+            ["SBOM Tool Version"]
+        );
+        assert_eq!(
+            v["metadata"]["tools"],
+            json!([{"name": "x", "version": "1"}, {"name": "aiprov", "version": "0.1.0"}])
+        );
         assert_eq!(v["metadata"]["timestamp"], json!("2020-01-01T00:00:00Z"));
         assert_eq!(v["version"], json!(7));
         let r = check(&facts(v), Profile::Cisa2026);

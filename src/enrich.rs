@@ -35,9 +35,9 @@ use serde_json::{json, Value};
 use crate::aggregate::Counts;
 use crate::classify::{self, Class, RuleSet};
 use crate::fetch::FetchOptions;
-use crate::registry::{AnswerStatus, Registry};
 use crate::history::{self, Entry, Repo, Time};
 use crate::inventory::{Component, Inventory};
+use crate::registry::{AnswerStatus, Registry};
 use crate::resolve::{self, match_version_tag, Purl, RepoMap, RepoUrl, Resolution};
 use crate::sbom::cyclonedx::Edits;
 use crate::sbom::{bounded, ECHO_LIMIT};
@@ -219,7 +219,12 @@ pub fn find_mirror(repo: &RepoUrl, roots: &[PathBuf]) -> Option<PathBuf> {
             let matched = std::fs::read_dir(&dir).ok().and_then(|entries| {
                 entries
                     .flatten()
-                    .find(|e| e.file_name().to_str().is_some_and(|n| n.eq_ignore_ascii_case(seg)) && e.path().is_dir())
+                    .find(|e| {
+                        e.file_name()
+                            .to_str()
+                            .is_some_and(|n| n.eq_ignore_ascii_case(seg))
+                            && e.path().is_dir()
+                    })
                     .map(|e| e.path())
             });
             match matched {
@@ -254,7 +259,12 @@ pub fn component_version(c: &Component) -> Option<String> {
     c.version
         .clone()
         .filter(|v| !v.trim().is_empty())
-        .or_else(|| c.purl.as_deref().and_then(Purl::parse).and_then(|p| p.version))
+        .or_else(|| {
+            c.purl
+                .as_deref()
+                .and_then(Purl::parse)
+                .and_then(|p| p.version)
+        })
 }
 
 /// A component waiting for its revision, in one local repository.
@@ -293,7 +303,10 @@ pub fn plan(inventory: &Inventory, opts: &Options<'_>, pool: &rayon::ThreadPool)
     let mut add = |path: PathBuf, member: Member| {
         let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
         let g = *group_of.entry(key).or_insert_with(|| {
-            groups.push(Group { path, members: Vec::new() });
+            groups.push(Group {
+                path,
+                members: Vec::new(),
+            });
             groups.len() - 1
         });
         groups[g].members.push(member);
@@ -301,15 +314,21 @@ pub fn plan(inventory: &Inventory, opts: &Options<'_>, pool: &rayon::ThreadPool)
 
     // 1. Repositories: the map and the SBOM, then the registries for the rest (in parallel:
     // lookups wait on the network; the registry paces each host itself).
-    let mut resolutions: Vec<Resolution> =
-        inventory.components.iter().map(|c| resolve::resolve_repository(c, opts.repo_map)).collect();
+    let mut resolutions: Vec<Resolution> = inventory
+        .components
+        .iter()
+        .map(|c| resolve::resolve_repository(c, opts.repo_map))
+        .collect();
     let mut registry_pins: Vec<Option<(Option<String>, String)>> = vec![None; n];
     if let Some(registry) = opts.registry {
-        let asks: Vec<usize> =
-            (0..n).filter(|i| matches!(resolutions[*i], Resolution::None { .. })).collect();
+        let asks: Vec<usize> = (0..n)
+            .filter(|i| matches!(resolutions[*i], Resolution::None { .. }))
+            .collect();
         let answers: Vec<crate::registry::RegistryAnswer> = pool.install(|| {
             use rayon::prelude::*;
-            asks.par_iter().map(|i| registry.resolve(&inventory.components[*i])).collect()
+            asks.par_iter()
+                .map(|i| registry.resolve(&inventory.components[*i]))
+                .collect()
         });
         for (i, answer) in asks.into_iter().zip(answers) {
             match (answer.status, answer.repository) {
@@ -317,7 +336,9 @@ pub fn plan(inventory: &Inventory, opts: &Options<'_>, pool: &rayon::ThreadPool)
                     resolutions[i] = Resolution::Url {
                         repo,
                         pinned_commit: None,
-                        source: resolve::Source::Sbom { origin: format!("purl via {}", answer.source) },
+                        source: resolve::Source::Sbom {
+                            origin: format!("purl via {}", answer.source),
+                        },
                     };
                     registry_pins[i] = Some((answer.commit, answer.source));
                 }
@@ -373,14 +394,25 @@ pub fn plan(inventory: &Inventory, opts: &Options<'_>, pool: &rayon::ThreadPool)
     for (i, resolution) in resolutions.into_iter().enumerate() {
         match resolution {
             Resolution::None { reason } => {
-                targets[i] =
-                    Some(Target::Skip { status: Status::NoRepository, reason, repository: None, found_by: None });
+                targets[i] = Some(Target::Skip {
+                    status: Status::NoRepository,
+                    reason,
+                    repository: None,
+                    found_by: None,
+                });
             }
-            Resolution::Url { repo, pinned_commit, source } => {
+            Resolution::Url {
+                repo,
+                pinned_commit,
+                source,
+            } => {
                 let repository = repo.to_string();
                 let (pinned, pin_source, found_by) = match registry_pins[i].take() {
                     Some((commit, who)) => (commit, RevisionSource::Registry, Some(who)),
-                    None => match (pinned_commit, go_pseudo_version_commit(&inventory.components[i])) {
+                    None => match (
+                        pinned_commit,
+                        go_pseudo_version_commit(&inventory.components[i]),
+                    ) {
                         // A Go pseudo-version in the SBOM names its commit (12 digits, expanded
                         // in the mirror); like a registry's commit, it is not binding.
                         (None, Some(short)) => (Some(short), RevisionSource::Registry, None),
@@ -417,7 +449,11 @@ pub fn plan(inventory: &Inventory, opts: &Options<'_>, pool: &rayon::ThreadPool)
                     }
                 }
             }
-            Resolution::Path { path, pinned_commit, source } => {
+            Resolution::Path {
+                path,
+                pinned_commit,
+                source,
+            } => {
                 let repository = path.display().to_string();
                 if path.exists() {
                     add(
@@ -433,7 +469,9 @@ pub fn plan(inventory: &Inventory, opts: &Options<'_>, pool: &rayon::ThreadPool)
                 } else {
                     targets[i] = Some(Target::Skip {
                         status: Status::RepositoryUnavailable,
-                        reason: one_line(&format!("{source} names {repository}, which does not exist")),
+                        reason: one_line(&format!(
+                            "{source} names {repository}, which does not exist"
+                        )),
                         repository: Some(repository),
                         found_by: None,
                     });
@@ -444,7 +482,10 @@ pub fn plan(inventory: &Inventory, opts: &Options<'_>, pool: &rayon::ThreadPool)
 
     let resolved: Vec<GroupResult> = pool.install(|| {
         use rayon::prelude::*;
-        groups.par_iter().map(|g| resolve_group(g, inventory)).collect()
+        groups
+            .par_iter()
+            .map(|g| resolve_group(g, inventory))
+            .collect()
     });
 
     // Walks in order of first appearance in the document.
@@ -459,7 +500,9 @@ pub fn plan(inventory: &Inventory, opts: &Options<'_>, pool: &rayon::ThreadPool)
     let mut walk_of: HashMap<(usize, ObjectId), usize> = HashMap::new();
     let mut walks_per_repo = vec![0usize; groups.len()];
     for (i, entry) in by_component.into_iter().enumerate() {
-        let Some((g, repository, r)) = entry else { continue };
+        let Some((g, repository, r)) = entry else {
+            continue;
+        };
         targets[i] = Some(match r {
             Ok((revision, source, tag)) => {
                 let w = *walk_of.entry((g, revision)).or_insert_with(|| {
@@ -475,15 +518,27 @@ pub fn plan(inventory: &Inventory, opts: &Options<'_>, pool: &rayon::ThreadPool)
                     walks.len() - 1
                 });
                 walks[w].components.push(i);
-                Target::Walk { walk: w, repository, source, tag, found_by: found[i].take() }
+                Target::Walk {
+                    walk: w,
+                    repository,
+                    source,
+                    tag,
+                    found_by: found[i].take(),
+                }
             }
-            Err((status, reason)) => {
-                Target::Skip { status, reason, repository: Some(repository), found_by: found[i].take() }
-            }
+            Err((status, reason)) => Target::Skip {
+                status,
+                reason,
+                repository: Some(repository),
+                found_by: found[i].take(),
+            },
         });
     }
     Plan {
-        targets: targets.into_iter().map(|t| t.expect("every component has a target")).collect(),
+        targets: targets
+            .into_iter()
+            .map(|t| t.expect("every component has a target"))
+            .collect(),
         walks,
         walks_per_repo,
     }
@@ -499,11 +554,18 @@ fn go_pseudo_version_commit(c: &Component) -> Option<String> {
 }
 
 fn unavailable_reason(repo: &RepoUrl, source: &resolve::Source, opts: &Options<'_>) -> String {
-    let looked: Vec<String> = opts.mirror_roots.iter().map(|r| repo.mirror_path(r).display().to_string()).collect();
+    let looked: Vec<String> = opts
+        .mirror_roots
+        .iter()
+        .map(|r| repo.mirror_path(r).display().to_string())
+        .collect();
     let mut reason = if looked.is_empty() {
         format!("no local mirror of {repo} (from {source}): no mirror folder given (--mirror-dir, --cache-dir)")
     } else {
-        format!("no local mirror of {repo} (from {source}): looked in {}", looked.join(", "))
+        format!(
+            "no local mirror of {repo} (from {source}): looked in {}",
+            looked.join(", ")
+        )
     };
     if opts.offline {
         reason.push_str(" (offline)");
@@ -521,7 +583,13 @@ fn resolve_group(g: &Group, inventory: &Inventory) -> GroupResult {
             let members = g
                 .members
                 .iter()
-                .map(|m| (m.component, m.repository.clone(), Err((Status::RepositoryUnavailable, reason.clone()))))
+                .map(|m| {
+                    (
+                        m.component,
+                        m.repository.clone(),
+                        Err((Status::RepositoryUnavailable, reason.clone())),
+                    )
+                })
                 .collect();
             return GroupResult { weight: 0, members };
         }
@@ -552,7 +620,10 @@ fn resolve_group(g: &Group, inventory: &Inventory) -> GroupResult {
             if let Some(version) = component_version(c) {
                 let (names, ids) = tags.get_or_insert_with(|| repo.tags().into_iter().unzip());
                 if let Some(tag) = match_version_tag(&tag_match_name(c), &version, names) {
-                    let idx = names.iter().position(|t| t == tag).expect("the matched tag is one of the names");
+                    let idx = names
+                        .iter()
+                        .position(|t| t == tag)
+                        .expect("the matched tag is one of the names");
                     return Ok((ids[idx], RevisionSource::Tag, Some(tag.to_string())));
                 }
             }
@@ -560,20 +631,29 @@ fn resolve_group(g: &Group, inventory: &Inventory) -> GroupResult {
                 Ok(id) => Ok(id),
                 Err(history::Error::Empty { .. }) => Err((
                     Status::RevisionUnresolved,
-                    one_line(&format!("the repository {} has no commits", g.path.display())),
+                    one_line(&format!(
+                        "the repository {} has no commits",
+                        g.path.display()
+                    )),
                 )),
                 Err(e) => Err((Status::Error, one_line(&error_chain(&e)))),
             });
-            head.clone().map(|id| (id, RevisionSource::DefaultBranch, None))
+            head.clone()
+                .map(|id| (id, RevisionSource::DefaultBranch, None))
         })();
         out.push((m.component, m.repository.clone(), r));
     }
-    GroupResult { weight, members: out }
+    GroupResult {
+        weight,
+        members: out,
+    }
 }
 
 /// Bytes in `objects/pack/*.pack` of a git directory (0 when unreadable).
 fn pack_bytes(git_dir: &std::path::Path) -> u64 {
-    let Ok(entries) = std::fs::read_dir(git_dir.join("objects/pack")) else { return 0 };
+    let Ok(entries) = std::fs::read_dir(git_dir.join("objects/pack")) else {
+        return 0;
+    };
     entries
         .flatten()
         .filter(|e| e.path().extension().is_some_and(|x| x == "pack"))
@@ -649,12 +729,19 @@ pub fn run(
     progress: &mut dyn FnMut(Event<'_>),
 ) -> std::io::Result<Results> {
     let total = plan.walks.len();
-    let mut results = Results { walks: vec![WalkOutcome::default(); total], summary: Counts::new() };
+    let mut results = Results {
+        walks: vec![WalkOutcome::default(); total],
+        summary: Counts::new(),
+    };
     if total == 0 {
         return Ok(results);
     }
     let want_evidence = evidence.is_some();
-    let headers: Vec<(Value, Value)> = plan.walks.iter().map(|w| walk_header(w, inventory)).collect();
+    let headers: Vec<(Value, Value)> = plan
+        .walks
+        .iter()
+        .map(|w| walk_header(w, inventory))
+        .collect();
     // Longest first (LPT scheduling); evidence is still written in plan order.
     let mut order: Vec<usize> = (0..total).collect();
     order.sort_by_key(|i| (std::cmp::Reverse(plan.walks[*i].weight), *i));
@@ -688,7 +775,9 @@ pub fn run(
                         .unwrap_or_default();
                     Report {
                         outcome: WalkOutcome {
-                            failure: Some(one_line(&format!("internal error while walking: {what}"))),
+                            failure: Some(one_line(&format!(
+                                "internal error while walking: {what}"
+                            ))),
                             ..WalkOutcome::default()
                         },
                         records: Vec::new(),
@@ -708,7 +797,12 @@ pub fn run(
                     let seen = seen.entry(walk.repo).or_default();
                     for r in &report.records {
                         if seen.insert(r.id) {
-                            results.summary.add_change(r.class, r.tool.as_deref(), r.reviewed, r.time);
+                            results.summary.add_change(
+                                r.class,
+                                r.tool.as_deref(),
+                                r.reviewed,
+                                r.time,
+                            );
                         }
                     }
                 } else {
@@ -730,7 +824,11 @@ pub fn run(
             }
             results.walks[i] = report.outcome;
             done += 1;
-            progress(Event::WalkDone { done, total, repository: &walk.repository });
+            progress(Event::WalkDone {
+                done,
+                total,
+                repository: &walk.repository,
+            });
             if write_error.is_some() {
                 break; // dropping the receiver stops the workers at their next send
             }
@@ -745,12 +843,22 @@ pub fn run(
 /// The per-walk part of its evidence lines: the components' bom-refs and JSON pointers.
 fn walk_header(walk: &Walk, inventory: &Inventory) -> (Value, Value) {
     let comps = walk.components.iter().map(|i| &inventory.components[*i]);
-    let refs: Vec<Value> = comps.clone().filter_map(|c| c.bom_ref.clone()).map(Value::String).collect();
+    let refs: Vec<Value> = comps
+        .clone()
+        .filter_map(|c| c.bom_ref.clone())
+        .map(Value::String)
+        .collect();
     let pointers: Vec<Value> = comps.map(|c| Value::String(c.locator.clone())).collect();
     (Value::Array(refs), Value::Array(pointers))
 }
 
-fn walk_one(walk: &Walk, header: &(Value, Value), opts: &Options<'_>, keep_records: bool, want_evidence: bool) -> Report {
+fn walk_one(
+    walk: &Walk,
+    header: &(Value, Value),
+    opts: &Options<'_>,
+    keep_records: bool,
+    want_evidence: bool,
+) -> Report {
     let start = Instant::now();
     let mut counts = Counts::new();
     let mut records = Vec::new();
@@ -759,14 +867,19 @@ fn walk_one(walk: &Walk, header: &(Value, Value), opts: &Options<'_>, keep_recor
     let mut first_error: Option<String> = None;
     let revision = walk.revision.to_string();
     let walked = Repo::open(&walk.path).and_then(|repo| {
-        let hopts = history::Options { rev: Some(revision.clone()), since: opts.since };
+        let hopts = history::Options {
+            rev: Some(revision.clone()),
+            since: opts.since,
+        };
         repo.walk(&hopts, |entry| {
             match entry {
                 Entry::Commit(meta) => {
                     let verdict = classify::classify(&meta, opts.rules);
                     counts.add(&meta, &verdict);
                     if !meta.is_merge() {
-                        if let (true, Ok(id)) = (keep_records, ObjectId::from_hex(meta.id.as_bytes())) {
+                        if let (true, Ok(id)) =
+                            (keep_records, ObjectId::from_hex(meta.id.as_bytes()))
+                        {
                             records.push(Record {
                                 id,
                                 class: verdict.class,
@@ -776,8 +889,10 @@ fn walk_one(walk: &Walk, header: &(Value, Value), opts: &Options<'_>, keep_recor
                             });
                         }
                         if want_evidence && verdict.class != Class::NoEvidence {
-                            let line = evidence_line(header, &walk.repository, &revision, &meta, &verdict);
-                            serde_json::to_writer(&mut evidence, &line).expect("writing JSON to a Vec");
+                            let line =
+                                evidence_line(header, &walk.repository, &revision, &meta, &verdict);
+                            serde_json::to_writer(&mut evidence, &line)
+                                .expect("writing JSON to a Vec");
                             evidence.push(b'\n');
                             lines += 1;
                         }
@@ -802,7 +917,12 @@ fn walk_one(walk: &Walk, header: &(Value, Value), opts: &Options<'_>, keep_recor
         Ok(_) => None,
     };
     Report {
-        outcome: WalkOutcome { counts, failure, evidence_lines: lines, elapsed: start.elapsed() },
+        outcome: WalkOutcome {
+            counts,
+            failure,
+            evidence_lines: lines,
+            elapsed: start.elapsed(),
+        },
         records,
         evidence,
     }
@@ -853,20 +973,36 @@ pub struct Tally {
 pub fn format_since(since: i64) -> String {
     time::OffsetDateTime::from_unix_timestamp(since)
         .ok()
-        .and_then(|t| t.format(&time::format_description::well_known::Rfc3339).ok())
+        .and_then(|t| {
+            t.format(&time::format_description::well_known::Rfc3339)
+                .ok()
+        })
         .unwrap_or_else(|| since.to_string())
 }
 
 /// The properties to write: per component (`docs/properties.md`) and for the document
 /// (`aiprov:summary:*`).
-pub fn edits(inventory: &Inventory, plan: &Plan, results: &Results, since: Option<i64>) -> (Edits, Tally) {
+pub fn edits(
+    inventory: &Inventory,
+    plan: &Plan,
+    results: &Results,
+    since: Option<i64>,
+) -> (Edits, Tally) {
     let mut e = Edits::default();
-    let mut tally = Tally { statuses: Status::ALL.iter().map(|s| (*s, 0)).collect(), ..Tally::default() };
+    let mut tally = Tally {
+        statuses: Status::ALL.iter().map(|s| (*s, 0)).collect(),
+        ..Tally::default()
+    };
     let mut unavailable: HashSet<&str> = HashSet::new();
     for (c, target) in inventory.components.iter().zip(&plan.targets) {
         let loc = c.locator.as_str();
         match target {
-            Target::Skip { status, reason, repository, found_by } => {
+            Target::Skip {
+                status,
+                reason,
+                repository,
+                found_by,
+            } => {
                 *tally.statuses.entry(*status).or_insert(0) += 1;
                 if *status == Status::RepositoryUnavailable {
                     if let Some(r) = repository {
@@ -882,16 +1018,30 @@ pub fn edits(inventory: &Inventory, plan: &Plan, results: &Results, since: Optio
                     e.component(loc, "aiprov:repository:source", f.as_str());
                 }
             }
-            Target::Walk { walk, repository, source, found_by, .. } => {
+            Target::Walk {
+                walk,
+                repository,
+                source,
+                found_by,
+                ..
+            } => {
                 let w = &plan.walks[*walk];
                 let outcome = &results.walks[*walk];
-                let status = if outcome.failure.is_some() { Status::Error } else { Status::Analyzed };
+                let status = if outcome.failure.is_some() {
+                    Status::Error
+                } else {
+                    Status::Analyzed
+                };
                 *tally.statuses.entry(status).or_insert(0) += 1;
                 e.component(loc, "aiprov:status", status.as_str());
                 if let Some(reason) = &outcome.failure {
                     e.component(loc, "aiprov:status:reason", reason.as_str());
                 }
-                e.component(loc, "aiprov:repository", resolve::redact_credentials(repository));
+                e.component(
+                    loc,
+                    "aiprov:repository",
+                    resolve::redact_credentials(repository),
+                );
                 if let Some(f) = found_by {
                     e.component(loc, "aiprov:repository:source", f.as_str());
                 }
@@ -915,13 +1065,28 @@ pub fn edits(inventory: &Inventory, plan: &Plan, results: &Results, since: Optio
     }
     tally.unavailable_repositories = unavailable.len();
 
-    e.summary(format!("{SUMMARY_PREFIX}components"), inventory.components.len().to_string());
+    e.summary(
+        format!("{SUMMARY_PREFIX}components"),
+        inventory.components.len().to_string(),
+    );
     for (status, n) in &tally.statuses {
-        e.summary(format!("{SUMMARY_PREFIX}status:{}", status.as_str()), n.to_string());
+        e.summary(
+            format!("{SUMMARY_PREFIX}status:{}", status.as_str()),
+            n.to_string(),
+        );
     }
-    e.summary(format!("{SUMMARY_PREFIX}components:ai"), tally.components_with_ai.to_string());
-    e.summary(format!("{SUMMARY_PREFIX}repositories"), plan.repositories().to_string());
-    e.summary(format!("{SUMMARY_PREFIX}walks"), plan.walks.len().to_string());
+    e.summary(
+        format!("{SUMMARY_PREFIX}components:ai"),
+        tally.components_with_ai.to_string(),
+    );
+    e.summary(
+        format!("{SUMMARY_PREFIX}repositories"),
+        plan.repositories().to_string(),
+    );
+    e.summary(
+        format!("{SUMMARY_PREFIX}walks"),
+        plan.walks.len().to_string(),
+    );
     if let Some(s) = since {
         e.summary(format!("{SUMMARY_PREFIX}since"), format_since(s));
     }
@@ -948,7 +1113,10 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
 
 /// One line for `aiprov:status:reason`: control characters escaped, bounded.
 fn one_line(s: &str) -> String {
-    bounded(&s.split_whitespace().collect::<Vec<_>>().join(" "), 2 * ECHO_LIMIT)
+    bounded(
+        &s.split_whitespace().collect::<Vec<_>>().join(" "),
+        2 * ECHO_LIMIT,
+    )
 }
 
 #[cfg(test)]
@@ -984,7 +1152,10 @@ mod tests {
         let root = dir.path().to_path_buf();
         std::fs::create_dir_all(root.join("github.com/PyCQA/mccabe.git")).unwrap();
         let (repo, _) = resolve::parse_repo_url("https://github.com/pycqa/McCabe").unwrap();
-        assert_eq!(find_mirror(&repo, std::slice::from_ref(&root)), Some(root.join("github.com/PyCQA/mccabe.git")));
+        assert_eq!(
+            find_mirror(&repo, std::slice::from_ref(&root)),
+            Some(root.join("github.com/PyCQA/mccabe.git"))
+        );
         let (other, _) = resolve::parse_repo_url("https://github.com/pycqa/other").unwrap();
         assert_eq!(find_mirror(&other, std::slice::from_ref(&root)), None);
         assert!(find_mirror(&repo, &[PathBuf::from("/nonexistent"), root.clone()]).is_some());

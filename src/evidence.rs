@@ -35,16 +35,29 @@ impl Range {
     pub fn parse(s: &str) -> Result<Range, String> {
         let shown = crate::sbom::bounded(s, 200);
         if s.contains("...") {
-            return Err(format!("`{shown}`: a symmetric range (A...B) is not a release range; use A..B"));
+            return Err(format!(
+                "`{shown}`: a symmetric range (A...B) is not a release range; use A..B"
+            ));
         }
         let Some((a, b)) = s.split_once("..") else {
-            return Err(format!("`{shown}` is not a range; expected A..B, e.g. v1.2.0..v1.3.0"));
+            return Err(format!(
+                "`{shown}` is not a range; expected A..B, e.g. v1.2.0..v1.3.0"
+            ));
         };
         if b.contains("..") {
             return Err(format!("`{shown}` holds more than one `..`"));
         }
-        let side = |x: &str| if x.trim().is_empty() { "HEAD".to_string() } else { x.trim().to_string() };
-        Ok(Range { from: Some(side(a)), to: side(b) })
+        let side = |x: &str| {
+            if x.trim().is_empty() {
+                "HEAD".to_string()
+            } else {
+                x.trim().to_string()
+            }
+        };
+        Ok(Range {
+            from: Some(side(a)),
+            to: side(b),
+        })
     }
 
     /// As written back: `A..B`.
@@ -69,7 +82,11 @@ pub struct Person {
 
 impl Person {
     fn from(s: &Signature) -> Person {
-        Person { name: s.name.clone(), email: s.email.clone(), time: s.time.to_rfc3339() }
+        Person {
+            name: s.name.clone(),
+            email: s.email.clone(),
+            time: s.time.to_rfc3339(),
+        }
     }
 }
 
@@ -225,7 +242,12 @@ pub struct ReadError {
 }
 
 /// Walk `range` in `repo` and build the change records.
-pub fn collect(repo: &Repo, repo_label: &str, range: &Range, rules: &RuleSet) -> Result<RangeEvidence, history::Error> {
+pub fn collect(
+    repo: &Repo,
+    repo_label: &str,
+    range: &Range,
+    rules: &RuleSet,
+) -> Result<RangeEvidence, history::Error> {
     let to = repo.resolve(Some(&range.to))?;
     let from = match &range.from {
         Some(a) => Some(repo.resolve(Some(a))?),
@@ -237,13 +259,20 @@ pub fn collect(repo: &Repo, repo_label: &str, range: &Range, rules: &RuleSet) ->
     };
     let mut metas: Vec<CommitMeta> = Vec::new();
     let mut errors = Vec::new();
-    repo.walk_raw_hiding(&Options { rev: Some(to.to_string()), since: None }, &hidden, |raw| {
-        match raw.parse() {
-            Entry::Commit(m) => metas.push(m),
-            Entry::Error { id, message } => errors.push(ReadError { id, error: message }),
-        }
-        true
-    })?;
+    repo.walk_raw_hiding(
+        &Options {
+            rev: Some(to.to_string()),
+            since: None,
+        },
+        &hidden,
+        |raw| {
+            match raw.parse() {
+                Entry::Commit(m) => metas.push(m),
+                Entry::Error { id, message } => errors.push(ReadError { id, error: message }),
+            }
+            true
+        },
+    )?;
 
     let pr_of = pull_requests(&metas);
     let mut counts = Counts::new();
@@ -261,8 +290,10 @@ pub fn collect(repo: &Repo, repo_label: &str, range: &Range, rules: &RuleSet) ->
         via_pr += u64::from(record.pull_request.is_some());
         records.push(record);
     }
-    let ai_commits = counts.class(classify::Class::AiAgent) + counts.class(classify::Class::AiAssisted);
-    let percent = |n: u64, of: u64| (of > 0).then(|| (n as f64 * 1000.0 / of as f64).round() / 10.0);
+    let ai_commits =
+        counts.class(classify::Class::AiAgent) + counts.class(classify::Class::AiAssisted);
+    let percent =
+        |n: u64, of: u64| (of > 0).then(|| (n as f64 * 1000.0 / of as f64).round() / 10.0);
     let metrics = Metrics {
         commits: counts.commits,
         merges: counts.merges,
@@ -275,7 +306,11 @@ pub fn collect(repo: &Repo, repo_label: &str, range: &Range, rules: &RuleSet) ->
         human_review_coverage_percent: percent(with_review, counts.commits),
         commits_via_pull_request: via_pr,
     };
-    let ai_without_review_evidence = records.iter().filter(|r| r.is_ai() && !r.reviewed).map(|r| r.commit.clone()).collect();
+    let ai_without_review_evidence = records
+        .iter()
+        .filter(|r| r.is_ai() && !r.reviewed)
+        .map(|r| r.commit.clone())
+        .collect();
     Ok(RangeEvidence {
         repository: repo_label.to_string(),
         range: range.text(),
@@ -292,12 +327,17 @@ pub fn collect(repo: &Repo, repo_label: &str, range: &Range, rules: &RuleSet) ->
 /// merge: the innermost one when pull requests nest. A merge brings in the commits reachable
 /// from its second parent and not from its first (within the range).
 fn pull_requests(metas: &[CommitMeta]) -> HashMap<&str, PullRequest> {
-    let parents: HashMap<&str, &[String]> = metas.iter().map(|m| (m.id.as_str(), m.parents.as_slice())).collect();
+    let parents: HashMap<&str, &[String]> = metas
+        .iter()
+        .map(|m| (m.id.as_str(), m.parents.as_slice()))
+        .collect();
     let ancestors = |start: &str| -> HashSet<&str> {
         let mut seen = HashSet::new();
         let mut stack = vec![start];
         while let Some(id) = stack.pop() {
-            let Some((key, ps)) = parents.get_key_value(id) else { continue };
+            let Some((key, ps)) = parents.get_key_value(id) else {
+                continue;
+            };
             if seen.insert(*key) {
                 stack.extend(ps.iter().map(String::as_str));
             }
@@ -306,9 +346,14 @@ fn pull_requests(metas: &[CommitMeta]) -> HashMap<&str, PullRequest> {
     };
     let mut best: HashMap<&str, (usize, PullRequest)> = HashMap::new();
     for m in metas.iter().filter(|m| m.parents.len() == 2) {
-        let Some(number) = pr_number_of_merge(m.message.lines().next().unwrap_or("")) else { continue };
+        let Some(number) = pr_number_of_merge(m.message.lines().next().unwrap_or("")) else {
+            continue;
+        };
         let mainline = ancestors(&m.parents[0]);
-        let brought: Vec<&str> = ancestors(&m.parents[1]).into_iter().filter(|id| !mainline.contains(id)).collect();
+        let brought: Vec<&str> = ancestors(&m.parents[1])
+            .into_iter()
+            .filter(|id| !mainline.contains(id))
+            .collect();
         let pr = PullRequest {
             number: Some(number),
             kind: "merge",
@@ -351,22 +396,41 @@ fn identity(value: &str, via: &str) -> Named {
     let bound = |s: &str| Some(classify::bound(s.trim())).filter(|s| !s.is_empty());
     if let (Some(lt), Some(gt)) = (v.find('<'), v.rfind('>')) {
         if lt < gt {
-            return Named { name: bound(&v[..lt]), email: bound(&v[lt + 1..gt]), via: via.into() };
+            return Named {
+                name: bound(&v[..lt]),
+                email: bound(&v[lt + 1..gt]),
+                via: via.into(),
+            };
         }
     }
     if let Some(login) = v.strip_prefix("https://github.com/") {
-        return Named { name: bound(login.trim_end_matches('/')), email: None, via: via.into() };
+        return Named {
+            name: bound(login.trim_end_matches('/')),
+            email: None,
+            via: via.into(),
+        };
     }
     if v.contains('@') && !v.contains(' ') {
-        return Named { name: None, email: bound(v), via: via.into() };
+        return Named {
+            name: None,
+            email: bound(v),
+            via: via.into(),
+        };
     }
-    Named { name: bound(v), email: None, via: via.into() }
+    Named {
+        name: bound(v),
+        email: None,
+        via: via.into(),
+    }
 }
 
 /// Whether the review rules accept `Key: value` as review evidence (so bots and AI reviewers,
 /// which they exclude, are not listed as reviewers).
 fn accepted_review(key: &str, value: &str, rules: &RuleSet) -> bool {
-    let meta = CommitMeta { message: format!("Change\n\n{key}: {value}\n"), ..CommitMeta::default() };
+    let meta = CommitMeta {
+        message: format!("Change\n\n{key}: {value}\n"),
+        ..CommitMeta::default()
+    };
     !classify::classify(&meta, rules).review.is_empty()
 }
 
@@ -377,9 +441,21 @@ fn is_bot(s: &Signature) -> bool {
 
 const REVIEW_KEYS: &[&str] = &["reviewed-by", "acked-by", "approved-by"];
 const APPROVAL_KEYS: &[&str] = &["approved-by", "acked-by"];
-const TESTING_KEYS: &[&str] = &["tested-by", "tested", "test-plan", "testing", "testing-done", "test"];
+const TESTING_KEYS: &[&str] = &[
+    "tested-by",
+    "tested",
+    "test-plan",
+    "testing",
+    "testing-done",
+    "test",
+];
 
-fn record(meta: &CommitMeta, v: &Verdict, rules: &RuleSet, pr: Option<PullRequest>) -> ChangeRecord {
+fn record(
+    meta: &CommitMeta,
+    v: &Verdict,
+    rules: &RuleSet,
+    pr: Option<PullRequest>,
+) -> ChangeRecord {
     let parsed = message::parse(&meta.message);
     let subject = classify::bound(parsed.subject);
     let mut reviewers: Vec<Named> = Vec::new();
@@ -395,14 +471,21 @@ fn record(meta: &CommitMeta, v: &Verdict, rules: &RuleSet, pr: Option<PullReques
             reviewers.push(who);
         }
         if TESTING_KEYS.contains(&key.as_str()) {
-            testing.push(Trailer { key: t.key.to_string(), value: classify::bound(&t.value) });
+            testing.push(Trailer {
+                key: t.key.to_string(),
+                value: classify::bound(&t.value),
+            });
         }
     }
     let rules_hit: HashSet<&str> = v.review.iter().map(|e| e.rule.as_str()).collect();
     for line in &parsed.lines {
         if rules_hit.contains("review.meta-reviewed-by") {
             if let Some(rest) = line.strip_prefix("Reviewed By: ") {
-                reviewers.extend(rest.split(',').filter(|s| !s.trim().is_empty()).map(|s| identity(s, "Reviewed By")));
+                reviewers.extend(
+                    rest.split(',')
+                        .filter(|s| !s.trim().is_empty())
+                        .map(|s| identity(s, "Reviewed By")),
+                );
             }
         }
         if rules_hit.contains("review.pytorch-mergebot") {
@@ -416,7 +499,10 @@ fn record(meta: &CommitMeta, v: &Verdict, rules: &RuleSet, pr: Option<PullReques
         }
         if let Some(rest) = line.strip_prefix("Test Plan:") {
             if !rest.trim().is_empty() {
-                testing.push(Trailer { key: "Test Plan".into(), value: classify::bound(rest) });
+                testing.push(Trailer {
+                    key: "Test Plan".into(),
+                    value: classify::bound(rest),
+                });
             }
         }
     }
@@ -431,20 +517,40 @@ fn record(meta: &CommitMeta, v: &Verdict, rules: &RuleSet, pr: Option<PullReques
             merged_at: Some(meta.committer.time.to_rfc3339()),
         })
     });
-    if let Some(PullRequest { merged_by: Some(m), merge_commit: Some(_), .. }) = &pull_request {
-        let merger = Signature { name: m.name.clone(), email: m.email.clone(), ..Signature::default() };
+    if let Some(PullRequest {
+        merged_by: Some(m),
+        merge_commit: Some(_),
+        ..
+    }) = &pull_request
+    {
+        let merger = Signature {
+            name: m.name.clone(),
+            email: m.email.clone(),
+            ..Signature::default()
+        };
         if !m.email.eq_ignore_ascii_case(&meta.author.email) && !is_bot(&merger) {
-            reviewers.push(Named { name: Some(m.name.clone()), email: Some(m.email.clone()), via: "pr-merge".into() });
+            reviewers.push(Named {
+                name: Some(m.name.clone()),
+                email: Some(m.email.clone()),
+                via: "pr-merge".into(),
+            });
         }
     }
     let review_date = if reviewed {
         Some(meta.committer.time.to_rfc3339())
     } else {
-        pull_request.as_ref().filter(|p| p.kind == "merge").and_then(|p| p.merged_at.clone())
+        pull_request
+            .as_ref()
+            .filter(|p| p.kind == "merge")
+            .and_then(|p| p.merged_at.clone())
     };
 
     let ai = v.class.is_ai().then(|| ai_agent(meta, v, &parsed));
-    let prompted_by = if v.class.is_ai() { prompted_by(meta, v, &parsed) } else { None };
+    let prompted_by = if v.class.is_ai() {
+        prompted_by(meta, v, &parsed)
+    } else {
+        None
+    };
 
     ChangeRecord {
         commit: meta.id.clone(),
@@ -471,7 +577,10 @@ fn record(meta: &CommitMeta, v: &Verdict, rules: &RuleSet, pr: Option<PullReques
 fn name_and_model(s: &str) -> (String, Option<String>) {
     let s = s.trim();
     if let (Some(open), true) = (s.find(" ("), s.ends_with(')')) {
-        return (s[..open].trim().to_string(), Some(s[open + 2..s.len() - 1].trim().to_string()).filter(|m| !m.is_empty()));
+        return (
+            s[..open].trim().to_string(),
+            Some(s[open + 2..s.len() - 1].trim().to_string()).filter(|m| !m.is_empty()),
+        );
     }
     (s.to_string(), None)
 }
@@ -481,13 +590,18 @@ fn version_in(s: &str) -> Option<String> {
         .map(|w| w.trim_matches(|c: char| c == ',' || c == ';'))
         .find(|w| {
             let w = w.strip_prefix('v').unwrap_or(w);
-            w.contains('.') && w.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+            w.contains('.')
+                && w.split('.')
+                    .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
         })
         .map(str::to_string)
 }
 
 fn ai_agent(meta: &CommitMeta, v: &Verdict, parsed: &message::ParsedMessage<'_>) -> AiAgent {
-    let mut a = AiAgent { tool: v.tool.clone(), ..AiAgent::default() };
+    let mut a = AiAgent {
+        tool: v.tool.clone(),
+        ..AiAgent::default()
+    };
     // The classifier's own evidence says which trailer or field named the agent.
     for e in &v.evidence {
         let text = e.text.as_str();
@@ -499,7 +613,10 @@ fn ai_agent(meta: &CommitMeta, v: &Verdict, parsed: &message::ParsedMessage<'_>)
                     a.name.get_or_insert(n.clone());
                     if a.model.is_none() {
                         // `aider (MODEL)`; Anthropic writes the model as the name (`Claude Opus 4.6`).
-                        a.model = model.or_else(|| (n.starts_with("Claude ") || n.starts_with("OpenHands-")).then(|| n.clone()));
+                        a.model = model.or_else(|| {
+                            (n.starts_with("Claude ") || n.starts_with("OpenHands-"))
+                                .then(|| n.clone())
+                        });
                     }
                 }
             }
@@ -538,7 +655,10 @@ fn ai_agent(meta: &CommitMeta, v: &Verdict, parsed: &message::ParsedMessage<'_>)
     // Explicit AI trailers, whichever rule fired.
     for t in &parsed.trailers {
         let key = t.key.to_ascii_lowercase();
-        if matches!(key.as_str(), "ai-generated" | "generated-by" | "ai-assisted" | "ai-agent" | "ai-tool") {
+        if matches!(
+            key.as_str(),
+            "ai-generated" | "generated-by" | "ai-assisted" | "ai-agent" | "ai-tool"
+        ) {
             let value = t.value.trim();
             if value.eq_ignore_ascii_case("yes") || value.eq_ignore_ascii_case("true") {
                 continue;
@@ -599,23 +719,43 @@ fn note_sessions(j: &Value) -> Vec<&Value> {
 /// `human_author`, a `Requested-by:` trailer or Devin's `Requested by:` line, the requester an
 /// agent credits as co-author on its own commit (Devin, Jules), or, for ai-assisted commits,
 /// the author the tool committed for.
-fn prompted_by(meta: &CommitMeta, v: &Verdict, parsed: &message::ParsedMessage<'_>) -> Option<Named> {
+fn prompted_by(
+    meta: &CommitMeta,
+    v: &Verdict,
+    parsed: &message::ParsedMessage<'_>,
+) -> Option<Named> {
     if let Some(j) = meta.note.as_deref().and_then(note_json) {
-        let human = note_sessions(&j).into_iter().find_map(|s| s.get("human_author").and_then(Value::as_str).map(str::to_string));
+        let human = note_sessions(&j).into_iter().find_map(|s| {
+            s.get("human_author")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        });
         if let Some(h) = human {
             return Some(identity(&h, "git-ai note"));
         }
     }
-    if let Some(t) = parsed.trailers.iter().find(|t| t.key.eq_ignore_ascii_case("requested-by")) {
+    if let Some(t) = parsed
+        .trailers
+        .iter()
+        .find(|t| t.key.eq_ignore_ascii_case("requested-by"))
+    {
         return Some(identity(&t.value, t.key));
     }
-    if let Some(rest) = parsed.lines.iter().find_map(|l| l.strip_prefix("Requested by:")) {
+    if let Some(rest) = parsed
+        .lines
+        .iter()
+        .find_map(|l| l.strip_prefix("Requested by:"))
+    {
         if !rest.trim().is_empty() {
             return Some(identity(rest, "Requested by"));
         }
     }
-    let ai_coauthors: Vec<&str> =
-        v.evidence.iter().filter(|e| e.field == "trailer:co-authored-by").map(|e| e.text.as_str()).collect();
+    let ai_coauthors: Vec<&str> = v
+        .evidence
+        .iter()
+        .filter(|e| e.field == "trailer:co-authored-by")
+        .map(|e| e.text.as_str())
+        .collect();
     match v.class {
         classify::Class::AiAgent => parsed
             .trailers
@@ -637,7 +777,12 @@ fn prompted_by(meta: &CommitMeta, v: &Verdict, parsed: &message::ParsedMessage<'
 // Rendering
 
 fn md(s: &str) -> String {
-    crate::sbom::bounded(s, 160).replace('\\', "\\\\").replace('|', "\\|").replace('`', "\\`").replace('<', "&lt;").replace('>', "&gt;")
+    crate::sbom::bounded(s, 160)
+        .replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace('`', "\\`")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 fn named_text(n: &[Named]) -> String {
@@ -646,7 +791,11 @@ fn named_text(n: &[Named]) -> String {
     }
     n.iter()
         .map(|x| {
-            let who = x.name.clone().or_else(|| x.email.clone()).unwrap_or_default();
+            let who = x
+                .name
+                .clone()
+                .or_else(|| x.email.clone())
+                .unwrap_or_default();
             format!("{who} ({})", x.via)
         })
         .collect::<Vec<_>>()
@@ -664,16 +813,48 @@ pub fn to_markdown(e: &RangeEvidence) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "# Change evidence (SOC 2 CC8.1): {}\n", md(&e.range));
     let _ = writeln!(s, "Repository: {}  ", md(&e.repository));
-    let _ = writeln!(s, "Range: {} = `{}..{}`\n", md(&e.range), e.from.as_deref().map(|f| &f[..f.len().min(12)]).unwrap_or(""), &e.to[..e.to.len().min(12)]);
+    let _ = writeln!(
+        s,
+        "Range: {} = `{}..{}`\n",
+        md(&e.range),
+        e.from
+            .as_deref()
+            .map(|f| &f[..f.len().min(12)])
+            .unwrap_or(""),
+        &e.to[..e.to.len().min(12)]
+    );
     let _ = writeln!(s, "## Metrics\n\n| | |\n|---|---|");
     let _ = writeln!(s, "| Changes (non-merge commits) | {} |", m.commits);
     let _ = writeln!(s, "| Merge commits | {} |", m.merges);
     let _ = writeln!(s, "| AI commits | {} |", m.ai_commits);
-    let _ = writeln!(s, "| AI commits with review evidence | {} ({}) |", m.ai_with_review_evidence, opt_percent(m.ai_with_review_evidence_percent));
-    let _ = writeln!(s, "| Human review coverage (all changes) | {} of {} ({}) |", m.commits_with_review_evidence, m.commits, opt_percent(m.human_review_coverage_percent));
-    let _ = writeln!(s, "| Changes via pull request | {} |", m.commits_via_pull_request);
+    let _ = writeln!(
+        s,
+        "| AI commits with review evidence | {} ({}) |",
+        m.ai_with_review_evidence,
+        opt_percent(m.ai_with_review_evidence_percent)
+    );
+    let _ = writeln!(
+        s,
+        "| Human review coverage (all changes) | {} of {} ({}) |",
+        m.commits_with_review_evidence,
+        m.commits,
+        opt_percent(m.human_review_coverage_percent)
+    );
+    let _ = writeln!(
+        s,
+        "| Changes via pull request | {} |",
+        m.commits_via_pull_request
+    );
     let tools: Vec<String> = m.tools.iter().map(|(k, n)| format!("{k} ({n})")).collect();
-    let _ = writeln!(s, "| AI tools | {} |", if tools.is_empty() { "—".into() } else { md(&tools.join(", ")) });
+    let _ = writeln!(
+        s,
+        "| AI tools | {} |",
+        if tools.is_empty() {
+            "—".into()
+        } else {
+            md(&tools.join(", "))
+        }
+    );
     let ai: Vec<&ChangeRecord> = e.records.iter().filter(|r| r.is_ai()).collect();
     let _ = writeln!(s, "\n## AI commits\n");
     if ai.is_empty() {
@@ -683,28 +864,49 @@ pub fn to_markdown(e: &RangeEvidence) -> String {
         let _ = writeln!(s, "|---|---|---|---|---|---|---|---|---|---|");
         for r in ai {
             let agent = r.ai.as_ref();
-            let evidence: Vec<String> = r.evidence.iter().map(|x| format!("{}: {}", x.rule, x.text)).collect();
+            let evidence: Vec<String> = r
+                .evidence
+                .iter()
+                .map(|x| format!("{}: {}", x.rule, x.text))
+                .collect();
             let _ = writeln!(
                 s,
                 "| `{}` | {} | {} | {} | {} | {} | {} | {} | {} | {} |",
                 &r.commit[..12],
                 md(&r.subject),
                 md(&r.author.name),
-                md(agent.and_then(|a| a.name.as_deref().or(a.tool.as_deref())).unwrap_or("—")),
+                md(agent
+                    .and_then(|a| a.name.as_deref().or(a.tool.as_deref()))
+                    .unwrap_or("—")),
                 md(agent.and_then(|a| a.model.as_deref()).unwrap_or("—")),
-                md(&r.prompted_by.as_ref().map(|p| named_text(std::slice::from_ref(p))).unwrap_or_else(|| "—".into())),
+                md(&r
+                    .prompted_by
+                    .as_ref()
+                    .map(|p| named_text(std::slice::from_ref(p)))
+                    .unwrap_or_else(|| "—".into())),
                 md(&evidence.join("; ")),
                 md(&named_text(&r.reviewers)),
-                r.pull_request.as_ref().and_then(|p| p.number).map(|n| format!("#{n}")).unwrap_or_else(|| "—".into()),
+                r.pull_request
+                    .as_ref()
+                    .and_then(|p| p.number)
+                    .map(|n| format!("#{n}"))
+                    .unwrap_or_else(|| "—".into()),
                 if r.reviewed { "yes" } else { "**no**" },
             );
         }
     }
     let _ = writeln!(s, "\n## All changes\n");
-    let _ = writeln!(s, "| Commit | Date | Author | Class | Tool | Subject | Reviewed | Approval | Testing |");
+    let _ = writeln!(
+        s,
+        "| Commit | Date | Author | Class | Tool | Subject | Reviewed | Approval | Testing |"
+    );
     let _ = writeln!(s, "|---|---|---|---|---|---|---|---|---|");
     for r in &e.records {
-        let testing: Vec<String> = r.testing.iter().map(|t| format!("{}: {}", t.key, t.value)).collect();
+        let testing: Vec<String> = r
+            .testing
+            .iter()
+            .map(|t| format!("{}: {}", t.key, t.value))
+            .collect();
         let _ = writeln!(
             s,
             "| `{}` | {} | {} | {} | {} | {} | {} | {} | {} |",
@@ -716,7 +918,11 @@ pub fn to_markdown(e: &RangeEvidence) -> String {
             md(&r.subject),
             if r.reviewed { "yes" } else { "no" },
             md(&named_text(&r.approval)),
-            if testing.is_empty() { "—".into() } else { md(&testing.join("; ")) },
+            if testing.is_empty() {
+                "—".into()
+            } else {
+                md(&testing.join("; "))
+            },
         );
     }
     if !e.errors.is_empty() {
@@ -733,22 +939,38 @@ fn uuid_from(seed: &str) -> String {
     let mut h = gix::hash::hasher(gix::hash::Kind::Sha1);
     h.update(b"aiprov-cdxa\0");
     h.update(seed.as_bytes());
-    let id = h.try_finalize().map(|o| o.as_bytes().to_vec()).unwrap_or_else(|_| vec![0; 20]);
+    let id = h
+        .try_finalize()
+        .map(|o| o.as_bytes().to_vec())
+        .unwrap_or_else(|_| vec![0; 20]);
     let mut b = [0u8; 16];
     b.copy_from_slice(&id[..16]);
     b[6] = (b[6] & 0x0f) | 0x50;
     b[8] = (b[8] & 0x3f) | 0x80;
     let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!("urn:uuid:{}-{}-{}-{}-{}", &hex[..8], &hex[8..12], &hex[12..16], &hex[16..20], &hex[20..])
+    format!(
+        "urn:uuid:{}-{}-{}-{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[12..16],
+        &hex[16..20],
+        &hex[20..]
+    )
 }
 
 fn contact(name: &str, email: &str) -> Value {
     let mut c = serde_json::Map::new();
     c.insert("name".into(), Value::String(classify::bound(name)));
     // Only an address that looks like one: the schema checks the format.
-    let plausible = email.split_once('@').is_some_and(|(l, d)| !l.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.'))
-        && email.chars().all(|c| c.is_ascii_graphic() && !matches!(c, '<' | '>' | '(' | ')' | ',' | ';' | ':' | '\\' | '"' | '[' | ']'))
-        && email.matches('@').count() == 1;
+    let plausible = email.split_once('@').is_some_and(|(l, d)| {
+        !l.is_empty() && d.contains('.') && !d.starts_with('.') && !d.ends_with('.')
+    }) && email.chars().all(|c| {
+        c.is_ascii_graphic()
+            && !matches!(
+                c,
+                '<' | '>' | '(' | ')' | ',' | ';' | ':' | '\\' | '"' | '[' | ']'
+            )
+    }) && email.matches('@').count() == 1;
     if plausible {
         c.insert("email".into(), Value::String(email.to_string()));
     }
@@ -760,7 +982,12 @@ fn contact(name: &str, email: &str) -> Value {
 /// change in the range carries review evidence (the reviewed AI records as evidence, the others
 /// as counter-evidence), and the attestation mapping the claim onto CC8.1 with the share of AI
 /// changes that carry review evidence as its conformance score.
-pub fn attestation(e: &RangeEvidence, target_name: &str, tool_version: &str, timestamp: time::OffsetDateTime) -> Value {
+pub fn attestation(
+    e: &RangeEvidence,
+    target_name: &str,
+    tool_version: &str,
+    timestamp: time::OffsetDateTime,
+) -> Value {
     let ts = crate::sbom::cyclonedx::format_timestamp(timestamp);
     let target_ref = "target:repository";
     let mut evidence = Vec::new();
@@ -780,8 +1007,17 @@ pub fn attestation(e: &RangeEvidence, target_name: &str, tool_version: &str, tim
             "created": r.committer.time,
             "author": contact(&r.author.name, &r.author.email),
         });
-        if let Some(rev) = r.reviewers.iter().find(|x| x.via != "pr-merge").or_else(|| r.reviewers.first()) {
-            let name = rev.name.clone().or_else(|| rev.email.clone()).unwrap_or_default();
+        if let Some(rev) = r
+            .reviewers
+            .iter()
+            .find(|x| x.via != "pr-merge")
+            .or_else(|| r.reviewers.first())
+        {
+            let name = rev
+                .name
+                .clone()
+                .or_else(|| rev.email.clone())
+                .unwrap_or_default();
             item["reviewer"] = contact(&name, rev.email.as_deref().unwrap_or(""));
         }
         if r.is_ai() {
@@ -809,7 +1045,11 @@ pub fn attestation(e: &RangeEvidence, target_name: &str, tool_version: &str, tim
     supporting.push("evidence:metrics".into());
     let ai = e.metrics.ai_commits;
     let reviewed = e.metrics.ai_with_review_evidence;
-    let score = if ai == 0 { 1.0 } else { reviewed as f64 / ai as f64 };
+    let score = if ai == 0 {
+        1.0
+    } else {
+        reviewed as f64 / ai as f64
+    };
     let mut claim = json!({
         "bom-ref": "claim:cc8.1-ai-review",
         "target": target_ref,
@@ -866,13 +1106,32 @@ mod tests {
     use crate::history::Time;
 
     fn sig(name: &str, email: &str, t: i64) -> Signature {
-        Signature { name: name.into(), email: email.into(), time: Time { seconds: t, offset: 0 } }
+        Signature {
+            name: name.into(),
+            email: email.into(),
+            time: Time {
+                seconds: t,
+                offset: 0,
+            },
+        }
     }
 
     #[test]
     fn ranges() {
-        assert_eq!(Range::parse("v1..v2"), Ok(Range { from: Some("v1".into()), to: "v2".into() }));
-        assert_eq!(Range::parse("v1.."), Ok(Range { from: Some("v1".into()), to: "HEAD".into() }));
+        assert_eq!(
+            Range::parse("v1..v2"),
+            Ok(Range {
+                from: Some("v1".into()),
+                to: "v2".into()
+            })
+        );
+        assert_eq!(
+            Range::parse("v1.."),
+            Ok(Range {
+                from: Some("v1".into()),
+                to: "HEAD".into()
+            })
+        );
         assert_eq!(Range::parse("v1..v2").unwrap().text(), "v1..v2");
         assert!(Range::parse("v1").unwrap_err().contains("expected A..B"));
         assert!(Range::parse("v1...v2").unwrap_err().contains("symmetric"));
@@ -890,12 +1149,26 @@ mod tests {
             ..CommitMeta::default()
         };
         let human = sig("Dev 1", "dev-1@example.invalid", 1_750_000_000);
-        let m = meta(human.clone(), "Fix\n\nCo-authored-by: aider (gemini/gemini-2.5-pro) <aider@aider.chat>\n");
+        let m = meta(
+            human.clone(),
+            "Fix\n\nCo-authored-by: aider (gemini/gemini-2.5-pro) <aider@aider.chat>\n",
+        );
         let v = classify::classify(&m, &rules);
         let r = record(&m, &v, &rules, None);
         assert_eq!((r.class, r.tool.as_deref()), ("ai-assisted", Some("aider")));
-        assert_eq!(r.ai, Some(AiAgent { tool: Some("aider".into()), name: Some("aider".into()), model: Some("gemini/gemini-2.5-pro".into()), version: None }));
-        assert_eq!(r.prompted_by.as_ref().map(|p| p.via.as_str()), Some("author"));
+        assert_eq!(
+            r.ai,
+            Some(AiAgent {
+                tool: Some("aider".into()),
+                name: Some("aider".into()),
+                model: Some("gemini/gemini-2.5-pro".into()),
+                version: None
+            })
+        );
+        assert_eq!(
+            r.prompted_by.as_ref().map(|p| p.via.as_str()),
+            Some("author")
+        );
         assert!(!r.reviewed);
 
         let m = meta(
@@ -904,29 +1177,72 @@ mod tests {
         );
         let v = classify::classify(&m, &rules);
         let r = record(&m, &v, &rules, None);
-        assert_eq!(r.ai.as_ref().map(|a| (a.name.as_deref(), a.model.as_deref())), Some((Some("Claude"), Some("claude-3-opus"))));
+        assert_eq!(
+            r.ai.as_ref()
+                .map(|a| (a.name.as_deref(), a.model.as_deref())),
+            Some((Some("Claude"), Some("claude-3-opus")))
+        );
         assert!(r.reviewed);
-        let who: Vec<(&str, &str)> = r.reviewers.iter().map(|n| (n.name.as_deref().unwrap(), n.via.as_str())).collect();
-        assert_eq!(who, [("Dev 2", "Reviewed-by"), ("Dev 3", "Approved-by")], "the bot reviewer is not a reviewer");
+        let who: Vec<(&str, &str)> = r
+            .reviewers
+            .iter()
+            .map(|n| (n.name.as_deref().unwrap(), n.via.as_str()))
+            .collect();
+        assert_eq!(
+            who,
+            [("Dev 2", "Reviewed-by"), ("Dev 3", "Approved-by")],
+            "the bot reviewer is not a reviewer"
+        );
         assert_eq!(r.approval.len(), 1);
-        assert_eq!(r.testing, [Trailer { key: "Tested-by".into(), value: "Dev 4 <dev-4@example.invalid>".into() }]);
-        assert_eq!(r.review_date.as_deref(), Some(human.time.to_rfc3339().as_str()));
+        assert_eq!(
+            r.testing,
+            [Trailer {
+                key: "Tested-by".into(),
+                value: "Dev 4 <dev-4@example.invalid>".into()
+            }]
+        );
+        assert_eq!(
+            r.review_date.as_deref(),
+            Some(human.time.to_rfc3339().as_str())
+        );
 
-        let devin = sig("devin-ai-integration[bot]", "158243242+devin-ai-integration[bot]@users.noreply.github.com", 1_750_000_000);
+        let devin = sig(
+            "devin-ai-integration[bot]",
+            "158243242+devin-ai-integration[bot]@users.noreply.github.com",
+            1_750_000_000,
+        );
         let m = meta(devin, "Add thing (#12)\n\nLink to Devin run: https://app.devin.ai/sessions/0123456789abcdef0123456789abcdef\n\nCo-Authored-By: dev-5@example.invalid <dev-5@example.invalid>\n");
         let v = classify::classify(&m, &rules);
         let r = record(&m, &v, &rules, None);
         assert_eq!((r.class, r.tool.as_deref()), ("ai-agent", Some("devin")));
-        assert_eq!(r.prompted_by.map(|p| (p.email, p.via)), Some((Some("dev-5@example.invalid".into()), "Co-authored-by (requester credited by the agent)".into())));
-        assert_eq!(r.pull_request.map(|p| (p.number, p.kind)), Some((Some(12), "squash")));
+        assert_eq!(
+            r.prompted_by.map(|p| (p.email, p.via)),
+            Some((
+                Some("dev-5@example.invalid".into()),
+                "Co-authored-by (requester credited by the agent)".into()
+            ))
+        );
+        assert_eq!(
+            r.pull_request.map(|p| (p.number, p.kind)),
+            Some((Some(12), "squash"))
+        );
 
-        let m = meta(human, "Tweak\n\nAI-Generated: Acme Coder 2.4.1 (acme-large)\n");
+        let m = meta(
+            human,
+            "Tweak\n\nAI-Generated: Acme Coder 2.4.1 (acme-large)\n",
+        );
         let (n, model) = name_and_model("Acme Coder 2.4.1 (acme-large)");
-        assert_eq!((n.as_str(), model.as_deref()), ("Acme Coder 2.4.1", Some("acme-large")));
+        assert_eq!(
+            (n.as_str(), model.as_deref()),
+            ("Acme Coder 2.4.1", Some("acme-large"))
+        );
         let v = classify::classify(&m, &rules);
         assert_eq!(v.class.as_str(), "ai-assisted");
         let a = ai_agent(&m, &v, &message::parse(&m.message));
-        assert_eq!((a.name.as_deref(), a.model.as_deref(), a.version.as_deref()), (Some("Acme Coder"), Some("acme-large"), Some("2.4.1")));
+        assert_eq!(
+            (a.name.as_deref(), a.model.as_deref(), a.version.as_deref()),
+            (Some("Acme Coder"), Some("acme-large"), Some("2.4.1"))
+        );
     }
 
     #[test]
@@ -941,8 +1257,18 @@ mod tests {
         };
         // main: a - m2 (merges PR #2: b - m1, where m1 merged PR #1: c) ; d on main
         let metas = vec![
-            c("m2", &["a", "m1"], "Merge pull request #2 from x/outer", "lead"),
-            c("m1", &["b", "c"], "Merge pull request #1 from y/inner", "rev"),
+            c(
+                "m2",
+                &["a", "m1"],
+                "Merge pull request #2 from x/outer",
+                "lead",
+            ),
+            c(
+                "m1",
+                &["b", "c"],
+                "Merge pull request #1 from y/inner",
+                "rev",
+            ),
             c("c", &["b"], "inner change", "dev"),
             c("b", &["a"], "outer change", "dev"),
             c("a", &[], "base", "dev"),
@@ -952,7 +1278,10 @@ mod tests {
         assert_eq!(prs.get("b").and_then(|p| p.number), Some(2));
         assert_eq!(prs.get("m1").and_then(|p| p.number), Some(2));
         assert!(!prs.contains_key("a"));
-        assert_eq!(prs["c"].merged_by.as_ref().map(|p| p.name.as_str()), Some("rev"));
+        assert_eq!(
+            prs["c"].merged_by.as_ref().map(|p| p.name.as_str()),
+            Some("rev")
+        );
         assert_eq!(pr_number_of_squash("Fix (#123)"), Some(123));
         assert_eq!(pr_number_of_squash("Fix (#x)"), None);
         assert_eq!(uuid_from("x").len(), "urn:uuid:".len() + 36);

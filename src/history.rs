@@ -78,11 +78,13 @@ pub struct Time {
 impl Time {
     /// RFC 3339 with the recorded offset, e.g. `2025-06-01T12:00:00+02:00`.
     pub fn to_rfc3339(&self) -> String {
-        let offset = time::UtcOffset::from_whole_seconds(self.offset).unwrap_or(time::UtcOffset::UTC);
+        let offset =
+            time::UtcOffset::from_whole_seconds(self.offset).unwrap_or(time::UtcOffset::UTC);
         let t = time::OffsetDateTime::from_unix_timestamp(self.seconds)
             .unwrap_or(time::OffsetDateTime::UNIX_EPOCH)
             .to_offset(offset);
-        t.format(&time::format_description::well_known::Rfc3339).unwrap_or_else(|_| self.seconds.to_string())
+        t.format(&time::format_description::well_known::Rfc3339)
+            .unwrap_or_else(|_| self.seconds.to_string())
     }
 }
 
@@ -155,7 +157,12 @@ impl RawEntry {
         };
         let commit = match gix::objs::CommitRef::from_bytes(&data, id.kind()) {
             Ok(c) => c,
-            Err(e) => return Entry::Error { id: id.to_string(), message: format!("corrupt commit object: {}", one_line(&e.to_string())) },
+            Err(e) => {
+                return Entry::Error {
+                    id: id.to_string(),
+                    message: format!("corrupt commit object: {}", one_line(&e.to_string())),
+                }
+            }
         };
         Entry::Commit(CommitMeta {
             id: id.to_string(),
@@ -202,11 +209,16 @@ impl Repo {
     /// Open a bare or non-bare repository at `path` (a work tree, its `.git`, or a bare folder).
     pub fn open(path: &Path) -> Result<Repo, Error> {
         let opts = gix::open::Options::isolated();
-        let mut repo = gix::open_opts(path, opts)
-            .map_err(|e| Error::Open { path: path.to_path_buf(), source: Box::new(e) })?;
+        let mut repo = gix::open_opts(path, opts).map_err(|e| Error::Open {
+            path: path.to_path_buf(),
+            source: Box::new(e),
+        })?;
         // Every commit is read once: an object cache would only copy.
         repo.object_cache_size(0);
-        Ok(Repo { repo, path: path.to_path_buf() })
+        Ok(Repo {
+            repo,
+            path: path.to_path_buf(),
+        })
     }
 
     /// Resolve `rev` (or `HEAD`) to a commit id, peeling tags.
@@ -217,7 +229,9 @@ impl Repo {
             match self.repo.head_id() {
                 Ok(id) => return Ok(id.detach()),
                 Err(_) if self.repo.head().map(|h| h.is_unborn()).unwrap_or(false) => {
-                    return Err(Error::Empty { path: self.path.clone() })
+                    return Err(Error::Empty {
+                        path: self.path.clone(),
+                    })
                 }
                 Err(_) => {}
             }
@@ -225,20 +239,30 @@ impl Repo {
         let id = self
             .repo
             .rev_parse_single(spec)
-            .map_err(|e| Error::Revision { path: self.path.clone(), rev: bounded.clone(), source: e.into() })?;
-        let object = id
-            .object()
-            .map_err(|e| Error::Revision { path: self.path.clone(), rev: bounded.clone(), source: e.into() })?;
-        let commit = object
-            .peel_to_commit()
-            .map_err(|e| Error::Revision { path: self.path.clone(), rev: bounded, source: e.into() })?;
+            .map_err(|e| Error::Revision {
+                path: self.path.clone(),
+                rev: bounded.clone(),
+                source: e.into(),
+            })?;
+        let object = id.object().map_err(|e| Error::Revision {
+            path: self.path.clone(),
+            rev: bounded.clone(),
+            source: e.into(),
+        })?;
+        let commit = object.peel_to_commit().map_err(|e| Error::Revision {
+            path: self.path.clone(),
+            rev: bounded,
+            source: e.into(),
+        })?;
         Ok(commit.id)
     }
 
     /// Tag names (without `refs/tags/`) and the commit each one points at, peeled.
     pub fn tags(&self) -> Vec<(String, ObjectId)> {
         let mut out = Vec::new();
-        let Ok(refs) = self.repo.references() else { return out };
+        let Ok(refs) = self.repo.references() else {
+            return out;
+        };
         let Ok(tags) = refs.tags() else { return out };
         for mut r in tags.flatten() {
             let name = r.name().shorten().to_string();
@@ -256,7 +280,11 @@ impl Repo {
 
     /// Walk every commit reachable from `opts.rev`, newest committer date first, calling `each`
     /// once per commit with its decoded metadata. The callback returns `false` to stop early.
-    pub fn walk(&self, opts: &Options, mut each: impl FnMut(Entry) -> bool) -> Result<Stats, Error> {
+    pub fn walk(
+        &self,
+        opts: &Options,
+        mut each: impl FnMut(Entry) -> bool,
+    ) -> Result<Stats, Error> {
         self.walk_raw(opts, |raw| each(raw.parse()))
     }
 
@@ -264,7 +292,11 @@ impl Repo {
     /// object bytes ([`RawEntry`]), to be decoded with [`RawEntry::parse`] (on another thread, so
     /// that reading objects and classifying overlap). Only the parent and committer headers are
     /// read here, to continue the walk in committer-date order.
-    pub fn walk_raw(&self, opts: &Options, each: impl FnMut(RawEntry) -> bool) -> Result<Stats, Error> {
+    pub fn walk_raw(
+        &self,
+        opts: &Options,
+        each: impl FnMut(RawEntry) -> bool,
+    ) -> Result<Stats, Error> {
         self.walk_raw_hiding(opts, &Hidden::default(), each)
     }
 
@@ -272,33 +304,53 @@ impl Repo {
     /// commit that cannot be read is included; its parents are not.
     pub fn reachable(&self, rev: &str) -> Result<Hidden, Error> {
         let mut ids = Hidden::default();
-        self.walk_raw(&Options { rev: Some(rev.to_string()), since: None }, |e| {
-            match e {
-                RawEntry::Commit { id, .. } => {
-                    ids.insert(id);
-                }
-                RawEntry::Error { id, .. } => {
-                    if let Ok(id) = ObjectId::from_hex(id.as_bytes()) {
+        self.walk_raw(
+            &Options {
+                rev: Some(rev.to_string()),
+                since: None,
+            },
+            |e| {
+                match e {
+                    RawEntry::Commit { id, .. } => {
                         ids.insert(id);
                     }
+                    RawEntry::Error { id, .. } => {
+                        if let Ok(id) = ObjectId::from_hex(id.as_bytes()) {
+                            ids.insert(id);
+                        }
+                    }
                 }
-            }
-            true
-        })?;
+                true
+            },
+        )?;
         Ok(ids)
     }
 
     /// [`Repo::walk_raw`] that neither yields nor walks past the commits in `hidden` (git's
     /// `^A`): with `hidden = reachable(A)` it visits exactly the commits of `A..B`, since every
     /// ancestor of a hidden commit is hidden too.
-    pub fn walk_raw_hiding(&self, opts: &Options, hidden: &Hidden, mut each: impl FnMut(RawEntry) -> bool) -> Result<Stats, Error> {
+    pub fn walk_raw_hiding(
+        &self,
+        opts: &Options,
+        hidden: &Hidden,
+        mut each: impl FnMut(RawEntry) -> bool,
+    ) -> Result<Stats, Error> {
         let tip = self.resolve(opts.rev.as_deref())?;
         let mut notes = self.notes();
-        let mut stats = Stats { shallow: self.repo.is_shallow().unwrap_or(false), ..Stats::default() };
+        let mut stats = Stats {
+            shallow: self.repo.is_shallow().unwrap_or(false),
+            ..Stats::default()
+        };
         // A shallow clone (CI checkouts) ends at its boundary commits: their parents are absent by
         // design, not missing objects.
         let boundary: gix::hashtable::HashSet<ObjectId> = match stats.shallow {
-            true => self.repo.shallow_commits().ok().flatten().map(|c| c.iter().copied().collect()).unwrap_or_default(),
+            true => self
+                .repo
+                .shallow_commits()
+                .ok()
+                .flatten()
+                .map(|c| c.iter().copied().collect())
+                .unwrap_or_default(),
             false => Default::default(),
         };
         let mut seen = gix::hashtable::HashSet::<ObjectId>::default();
@@ -313,7 +365,10 @@ impl Repo {
             Ok(q) => queue.push(q),
             Err(message) => {
                 stats.errors += 1;
-                each(RawEntry::Error { id: tip.to_string(), message });
+                each(RawEntry::Error {
+                    id: tip.to_string(),
+                    message,
+                });
                 return Ok(stats);
             }
         }
@@ -323,8 +378,16 @@ impl Repo {
             }
             let note = notes.as_mut().and_then(|n| n.get(q.id));
             stats.commits += 1;
-            let parents = if boundary.contains(&q.id) { Vec::new() } else { q.parents.clone() };
-            if !each(RawEntry::Commit { id: q.id, data: q.data, note }) {
+            let parents = if boundary.contains(&q.id) {
+                Vec::new()
+            } else {
+                q.parents.clone()
+            };
+            if !each(RawEntry::Commit {
+                id: q.id,
+                data: q.data,
+                note,
+            }) {
                 break;
             }
             for pid in parents {
@@ -339,7 +402,10 @@ impl Repo {
                     }
                     Err(message) => {
                         stats.errors += 1;
-                        if !each(RawEntry::Error { id: pid.to_string(), message }) {
+                        if !each(RawEntry::Error {
+                            id: pid.to_string(),
+                            message,
+                        }) {
                             return Ok(stats);
                         }
                     }
@@ -359,7 +425,13 @@ impl Repo {
         };
         let q = self.read(id).map_err(fail)?;
         let note = self.notes().and_then(|mut n| n.get(id));
-        match (RawEntry::Commit { id, data: q.data, note }).parse() {
+        match (RawEntry::Commit {
+            id,
+            data: q.data,
+            note,
+        })
+        .parse()
+        {
             Entry::Commit(c) => Ok(c),
             Entry::Error { message, .. } => Err(fail(message)),
         }
@@ -368,7 +440,11 @@ impl Repo {
     /// [`Repo::walk_raw`] on the calling thread, sending each entry into `tx` (a bounded channel
     /// keeps memory bounded); stops early when the receiver is dropped. Meant to run on its own
     /// thread while the receiver decodes and classifies.
-    pub fn walk_into(&self, opts: &Options, tx: std::sync::mpsc::SyncSender<RawEntry>) -> Result<Stats, Error> {
+    pub fn walk_into(
+        &self,
+        opts: &Options,
+        tx: std::sync::mpsc::SyncSender<RawEntry>,
+    ) -> Result<Stats, Error> {
         self.walk_raw(opts, |e| tx.send(e).is_ok())
     }
 
@@ -393,14 +469,30 @@ impl Repo {
                     break;
                 }
                 Ok(_) => {}
-                Err(e) => return Err(format!("corrupt commit object: {}", one_line(&e.to_string()))),
+                Err(e) => {
+                    return Err(format!(
+                        "corrupt commit object: {}",
+                        one_line(&e.to_string())
+                    ))
+                }
             }
         }
-        Ok(Queued { time, order: 0, id, parents, data })
+        Ok(Queued {
+            time,
+            order: 0,
+            id,
+            parents,
+            data,
+        })
     }
 
     fn notes(&self) -> Option<NotesReader<'_>> {
-        let exists = self.repo.try_find_reference(NOTES_REF).ok().flatten().is_some();
+        let exists = self
+            .repo
+            .try_find_reference(NOTES_REF)
+            .ok()
+            .flatten()
+            .is_some();
         if !exists {
             return None;
         }
@@ -417,7 +509,10 @@ impl NotesReader<'_> {
     fn get(&mut self, oid: ObjectId) -> Option<String> {
         let notes = self.platform.get(oid).ok()?;
         let note = notes.into_iter().next()?;
-        Some(bounded_utf8(note.blob.data.as_slice().into(), MAX_NOTE_BYTES))
+        Some(bounded_utf8(
+            note.blob.data.as_slice().into(),
+            MAX_NOTE_BYTES,
+        ))
     }
 }
 
@@ -443,7 +538,9 @@ impl PartialOrd for Queued {
 }
 impl Ord for Queued {
     fn cmp(&self, other: &Self) -> Ordering {
-        self.time.cmp(&other.time).then_with(|| other.order.cmp(&self.order))
+        self.time
+            .cmp(&other.time)
+            .then_with(|| other.order.cmp(&self.order))
     }
 }
 
@@ -455,12 +552,19 @@ fn signature(raw: &gix::bstr::BStr) -> Signature {
         Some(s) => (s.name.to_string(), s.email.to_string(), s.time.to_string()),
         None => (raw.to_string(), String::new(), String::new()),
     };
-    Signature { name: bounded_chars(name.trim()), email: bounded_chars(email.trim()), time: parse_time(&time_raw) }
+    Signature {
+        name: bounded_chars(name.trim()),
+        email: bounded_chars(email.trim()),
+        time: parse_time(&time_raw),
+    }
 }
 
 fn parse_time(raw: &str) -> Time {
     let mut parts = raw.split_whitespace();
-    let seconds = parts.next().and_then(|s| s.parse::<i64>().ok()).unwrap_or(0);
+    let seconds = parts
+        .next()
+        .and_then(|s| s.parse::<i64>().ok())
+        .unwrap_or(0);
     let offset = parts
         .next()
         .and_then(|z| {
@@ -493,7 +597,12 @@ fn bounded_utf8(bytes: &gix::bstr::BStr, max: usize) -> String {
 }
 
 fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ").chars().take(300).collect()
+    s.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(300)
+        .collect()
 }
 
 #[cfg(test)]
@@ -502,10 +611,41 @@ mod tests {
 
     #[test]
     fn malformed_zones_read_as_utc() {
-        assert_eq!(parse_time("1700000000 +0130"), Time { seconds: 1700000000, offset: 5400 });
-        assert_eq!(parse_time("1700000000 -0800"), Time { seconds: 1700000000, offset: -28800 });
-        assert_eq!(parse_time("1700000000 +51800"), Time { seconds: 1700000000, offset: 0 });
-        assert_eq!(parse_time("garbage"), Time { seconds: 0, offset: 0 });
-        assert_eq!(Time { seconds: 0, offset: 3600 }.to_rfc3339(), "1970-01-01T01:00:00+01:00");
+        assert_eq!(
+            parse_time("1700000000 +0130"),
+            Time {
+                seconds: 1700000000,
+                offset: 5400
+            }
+        );
+        assert_eq!(
+            parse_time("1700000000 -0800"),
+            Time {
+                seconds: 1700000000,
+                offset: -28800
+            }
+        );
+        assert_eq!(
+            parse_time("1700000000 +51800"),
+            Time {
+                seconds: 1700000000,
+                offset: 0
+            }
+        );
+        assert_eq!(
+            parse_time("garbage"),
+            Time {
+                seconds: 0,
+                offset: 0
+            }
+        );
+        assert_eq!(
+            Time {
+                seconds: 0,
+                offset: 3600
+            }
+            .to_rfc3339(),
+            "1970-01-01T01:00:00+01:00"
+        );
     }
 }

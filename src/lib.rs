@@ -13,9 +13,9 @@
 pub mod aggregate;
 pub mod check;
 pub mod classify;
-pub mod evidence;
 pub mod cli;
 pub mod enrich;
+pub mod evidence;
 pub mod fetch;
 pub mod history;
 pub mod inventory;
@@ -24,5 +24,5 @@ pub mod provenance;
 pub mod registry;
 pub mod report;
 pub mod resolve;
-pub mod scan;
 pub mod sbom;
+pub mod scan;

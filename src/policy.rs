@@ -33,7 +33,13 @@ use serde::Serialize;
 use crate::provenance::{Component, Provenance};
 
 /// The statuses `aiprov enrich` writes.
-pub const STATUSES: &[&str] = &["analyzed", "no-repository", "repository-unavailable", "revision-unresolved", "error"];
+pub const STATUSES: &[&str] = &[
+    "analyzed",
+    "no-repository",
+    "repository-unavailable",
+    "revision-unresolved",
+    "error",
+];
 
 /// A metric of a component's provenance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -79,7 +85,11 @@ const METRICS: &[(&str, Metric)] = &[
 impl Metric {
     /// The metric's name in expressions.
     pub fn as_str(self) -> &'static str {
-        METRICS.iter().find(|(_, m)| *m == self).map(|(n, _)| *n).unwrap_or("?")
+        METRICS
+            .iter()
+            .find(|(_, m)| *m == self)
+            .map(|(n, _)| *n)
+            .unwrap_or("?")
     }
 
     fn parse(s: &str) -> Option<Metric> {
@@ -193,8 +203,15 @@ fn quote(s: &str) -> String {
     format!("\"{s}\"")
 }
 
-const OPERATORS: &[(&str, Op)] =
-    &[(">=", Op::Ge), ("<=", Op::Le), ("!=", Op::Ne), ("==", Op::Eq), (">", Op::Gt), ("<", Op::Lt), ("=", Op::Eq)];
+const OPERATORS: &[(&str, Op)] = &[
+    (">=", Op::Ge),
+    ("<=", Op::Le),
+    ("!=", Op::Ne),
+    ("==", Op::Eq),
+    (">", Op::Gt),
+    ("<", Op::Lt),
+    ("=", Op::Eq),
+];
 
 fn is_op_char(c: char) -> bool {
     matches!(c, '<' | '>' | '=' | '!')
@@ -208,7 +225,8 @@ pub fn parse(input: &str) -> Result<Policy, ParseError> {
         column,
         message: crate::sbom::bounded(&message, 2 * crate::sbom::ECHO_LIMIT),
     };
-    let show = |a: usize, b: usize| crate::sbom::bounded(&chars[a..b].iter().collect::<String>(), 60);
+    let show =
+        |a: usize, b: usize| crate::sbom::bounded(&chars[a..b].iter().collect::<String>(), 60);
     let skip_ws = |mut i: usize| {
         while i < chars.len() && chars[i].is_whitespace() {
             i += 1;
@@ -221,21 +239,33 @@ pub fn parse(input: &str) -> Result<Policy, ParseError> {
         end -= 1;
     }
     if start == end {
-        return Err(err(1, "empty expression; expected METRIC OP VALUE, e.g. ai-share>0.5".into()));
+        return Err(err(
+            1,
+            "empty expression; expected METRIC OP VALUE, e.g. ai-share>0.5".into(),
+        ));
     }
 
     // The scope: a purl glob ending at the last ':' that is followed by a metric and an operator.
     let mut at = start;
     let mut scope = None;
-    if chars[start..end].iter().collect::<String>().starts_with("pkg:") {
-        let split = (start + 4..end).rev().filter(|&i| chars[i] == ':').find(|&i| {
-            let m = skip_ws(i + 1);
-            let mut k = m;
-            while k < end && !chars[k].is_whitespace() && !is_op_char(chars[k]) {
-                k += 1;
-            }
-            Metric::parse(&chars[m..k].iter().collect::<String>()).is_some() && skip_ws(k) < end && is_op_char(chars[skip_ws(k)])
-        });
+    if chars[start..end]
+        .iter()
+        .collect::<String>()
+        .starts_with("pkg:")
+    {
+        let split = (start + 4..end)
+            .rev()
+            .filter(|&i| chars[i] == ':')
+            .find(|&i| {
+                let m = skip_ws(i + 1);
+                let mut k = m;
+                while k < end && !chars[k].is_whitespace() && !is_op_char(chars[k]) {
+                    k += 1;
+                }
+                Metric::parse(&chars[m..k].iter().collect::<String>()).is_some()
+                    && skip_ws(k) < end
+                    && is_op_char(chars[skip_ws(k)])
+            });
         match split {
             Some(i) => {
                 let mut g_end = i;
@@ -244,7 +274,10 @@ pub fn parse(input: &str) -> Result<Policy, ParseError> {
                 }
                 let glob: String = chars[start..g_end].iter().collect();
                 if glob.len() <= 4 {
-                    return Err(err(start + 5, "the scope `pkg:` names no purl; expected e.g. pkg:npm/*".into()));
+                    return Err(err(
+                        start + 5,
+                        "the scope `pkg:` names no purl; expected e.g. pkg:npm/*".into(),
+                    ));
                 }
                 if let Some(j) = (start..g_end).find(|&j| chars[j].is_whitespace()) {
                     return Err(err(j + 1, "a purl glob has no spaces".into()));
@@ -255,7 +288,10 @@ pub fn parse(input: &str) -> Result<Policy, ParseError> {
             None => {
                 return Err(err(
                     end + 1,
-                    format!("after the scope `{}` expected `:METRIC OP VALUE`, e.g. :ai-share>0.5", show(start, end)),
+                    format!(
+                        "after the scope `{}` expected `:METRIC OP VALUE`, e.g. :ai-share>0.5",
+                        show(start, end)
+                    ),
                 ))
             }
         }
@@ -269,37 +305,66 @@ pub fn parse(input: &str) -> Result<Policy, ParseError> {
     }
     let word: String = chars[m_start..at].iter().collect();
     if word.is_empty() {
-        return Err(err(m_start + 1, "expected a metric before the operator".into()));
+        return Err(err(
+            m_start + 1,
+            "expected a metric before the operator".into(),
+        ));
     }
     let Some(metric) = Metric::parse(&word) else {
         let names: Vec<&str> = METRICS.iter().map(|(n, _)| *n).collect();
-        let hint = if word.contains(':') { " (a scope is a purl glob starting with `pkg:`)" } else { "" };
-        return Err(err(m_start + 1, format!("unknown metric `{}`{hint}; expected one of {}", show(m_start, at), names.join(", "))));
+        let hint = if word.contains(':') {
+            " (a scope is a purl glob starting with `pkg:`)"
+        } else {
+            ""
+        };
+        return Err(err(
+            m_start + 1,
+            format!(
+                "unknown metric `{}`{hint}; expected one of {}",
+                show(m_start, at),
+                names.join(", ")
+            ),
+        ));
     };
 
     // The operator.
     at = skip_ws(at);
     let rest: String = chars[at..end].iter().collect();
     let Some(&(op_text, op)) = OPERATORS.iter().find(|(t, _)| rest.starts_with(t)) else {
-        return Err(err(at + 1, format!("expected an operator (>, >=, <, <=, =, !=) after `{word}`")));
+        return Err(err(
+            at + 1,
+            format!("expected an operator (>, >=, <, <=, =, !=) after `{word}`"),
+        ));
     };
     let op_col = at + 1;
     at += op_text.chars().count();
     if at < end && is_op_char(chars[at]) {
-        return Err(err(op_col, format!("unknown operator `{}`", show(op_col - 1, at + 1))));
+        return Err(err(
+            op_col,
+            format!("unknown operator `{}`", show(op_col - 1, at + 1)),
+        ));
     }
     if !metric.is_numeric() && !matches!(op, Op::Eq | Op::Ne) {
-        return Err(err(op_col, format!("`{word}` compares with = or != only, not {}", op.as_str())));
+        return Err(err(
+            op_col,
+            format!("`{word}` compares with = or != only, not {}", op.as_str()),
+        ));
     }
 
     // The value.
     at = skip_ws(at);
     if at >= end {
-        return Err(err(at + 1, format!("expected a value after `{}`", op.as_str())));
+        return Err(err(
+            at + 1,
+            format!("expected a value after `{}`", op.as_str()),
+        ));
     }
     let v_start = at;
     if let Some(j) = (v_start..end).find(|&j| chars[j].is_whitespace()) {
-        return Err(err(skip_ws(j) + 1, format!("unexpected `{}` after the value", show(skip_ws(j), end))));
+        return Err(err(
+            skip_ws(j) + 1,
+            format!("unexpected `{}` after the value", show(skip_ws(j), end)),
+        ));
     }
     let raw: String = chars[v_start..end].iter().collect();
     let value = if metric.is_numeric() {
@@ -307,33 +372,73 @@ pub fn parse(input: &str) -> Result<Policy, ParseError> {
             Some(d) => (d, true),
             None => (raw.as_str(), false),
         };
-        let n = digits
-            .parse::<f64>()
-            .ok()
-            .filter(|n| n.is_finite() && *n >= 0.0 && digits.bytes().all(|b| b.is_ascii_digit() || b == b'.'));
+        let n = digits.parse::<f64>().ok().filter(|n| {
+            n.is_finite() && *n >= 0.0 && digits.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        });
         let Some(mut n) = n else {
-            return Err(err(v_start + 1, format!("`{}` is not a number (expected e.g. 0.5, 3 or 50%)", show(v_start, end))));
+            return Err(err(
+                v_start + 1,
+                format!(
+                    "`{}` is not a number (expected e.g. 0.5, 3 or 50%)",
+                    show(v_start, end)
+                ),
+            ));
         };
         if percent {
             if !metric.is_ratio() {
-                return Err(err(v_start + 1, format!("`{word}` is a count; a percentage applies to ai-share and review-coverage")));
+                return Err(err(
+                    v_start + 1,
+                    format!(
+                        "`{word}` is a count; a percentage applies to ai-share and review-coverage"
+                    ),
+                ));
             }
             n /= 100.0;
         }
         if metric.is_ratio() && n > 1.0 {
-            return Err(err(v_start + 1, format!("`{word}` is a ratio from 0 to 1 (or 0% to 100%), not {}", show(v_start, end))));
+            return Err(err(
+                v_start + 1,
+                format!(
+                    "`{word}` is a ratio from 0 to 1 (or 0% to 100%), not {}",
+                    show(v_start, end)
+                ),
+            ));
         }
         Operand::Number(n)
     } else {
-        if let Some(j) = (v_start..end).find(|&j| !(chars[j].is_ascii_alphanumeric() || matches!(chars[j], '-' | '_' | '.' | '*' | '?'))) {
-            return Err(err(j + 1, format!("unexpected `{}` in the value (expected a slug, `*` and `?` allowed)", chars[j])));
+        if let Some(j) = (v_start..end).find(|&j| {
+            !(chars[j].is_ascii_alphanumeric() || matches!(chars[j], '-' | '_' | '.' | '*' | '?'))
+        }) {
+            return Err(err(
+                j + 1,
+                format!(
+                    "unexpected `{}` in the value (expected a slug, `*` and `?` allowed)",
+                    chars[j]
+                ),
+            ));
         }
-        if metric == Metric::Status && !raw.contains(['*', '?']) && !STATUSES.contains(&raw.as_str()) {
-            return Err(err(v_start + 1, format!("unknown status `{}`; expected one of {}", show(v_start, end), STATUSES.join(", "))));
+        if metric == Metric::Status
+            && !raw.contains(['*', '?'])
+            && !STATUSES.contains(&raw.as_str())
+        {
+            return Err(err(
+                v_start + 1,
+                format!(
+                    "unknown status `{}`; expected one of {}",
+                    show(v_start, end),
+                    STATUSES.join(", ")
+                ),
+            ));
         }
         Operand::Text(raw)
     };
-    Ok(Policy { text: chars[start..end].iter().collect(), scope, metric, op, value })
+    Ok(Policy {
+        text: chars[start..end].iter().collect(),
+        scope,
+        metric,
+        op,
+        value,
+    })
 }
 
 /// One component for which a policy holds.
@@ -531,13 +636,26 @@ mod tests {
         assert_eq!(holds("tool=devin", &c).as_deref(), Some("devin"));
         assert_eq!(holds("tool=cursor", &c), None);
         assert_eq!(holds("tool=*", &c).as_deref(), Some("claude-code,devin"));
-        assert_eq!(holds("tool!=claude-code", &c).as_deref(), Some("devin"), "allow list: devin is not allowed");
+        assert_eq!(
+            holds("tool!=claude-code", &c).as_deref(),
+            Some("devin"),
+            "allow list: devin is not allowed"
+        );
         assert_eq!(holds("tool!=*", &c), None);
         assert_eq!(holds("status!=analyzed", &c), None);
         assert_eq!(holds("status=analyzed", &c).as_deref(), Some("analyzed"));
-        let unresolved = comp("pkg:npm/left-pad@1.3.0", &[("aiprov:status", "no-repository")]);
-        assert_eq!(holds("status!=analyzed", &unresolved).as_deref(), Some("no-repository"));
-        assert_eq!(holds("status=no-*", &unresolved).as_deref(), Some("no-repository"));
+        let unresolved = comp(
+            "pkg:npm/left-pad@1.3.0",
+            &[("aiprov:status", "no-repository")],
+        );
+        assert_eq!(
+            holds("status!=analyzed", &unresolved).as_deref(),
+            Some("no-repository")
+        );
+        assert_eq!(
+            holds("status=no-*", &unresolved).as_deref(),
+            Some("no-repository")
+        );
         // numbers it does not carry are not evaluated
         assert_eq!(holds("ai-share>=0", &unresolved), None);
         assert_eq!(holds("unreviewed-ai>=0", &unresolved), None);
@@ -545,7 +663,15 @@ mod tests {
         let bare = comp("pkg:npm/plain@1.0.0", &[]);
         assert_eq!(holds("status!=analyzed", &bare).as_deref(), Some("(none)"));
         // review coverage only exists with AI commits
-        let human = comp("pkg:npm/h@1", &[("aiprov:status", "analyzed"), ("aiprov:commits:total", "3"), ("aiprov:commits:ai-agent", "0"), ("aiprov:commits:ai-assisted", "0")]);
+        let human = comp(
+            "pkg:npm/h@1",
+            &[
+                ("aiprov:status", "analyzed"),
+                ("aiprov:commits:total", "3"),
+                ("aiprov:commits:ai-agent", "0"),
+                ("aiprov:commits:ai-assisted", "0"),
+            ],
+        );
         assert_eq!(holds("review-coverage<1", &human), None);
         assert_eq!(holds("ai-share>=0", &human).as_deref(), Some("0"));
     }
@@ -554,19 +680,36 @@ mod tests {
     fn scopes_are_purl_globs() {
         let c = analyzed();
         assert_eq!(holds("pkg:npm/*:ai-share>0.5", &c).as_deref(), Some("0.6"));
-        assert_eq!(holds("pkg:npm/%40acme/*:tool=devin", &c).as_deref(), Some("devin"));
-        assert_eq!(holds("pkg:npm/%40acme/widget:ai-share>0.5", &c).as_deref(), Some("0.6"), "without version and qualifiers");
-        assert_eq!(holds("pkg:npm/%40acme/widget@2.0.0:ai-share>0.5", &c).as_deref(), Some("0.6"));
+        assert_eq!(
+            holds("pkg:npm/%40acme/*:tool=devin", &c).as_deref(),
+            Some("devin")
+        );
+        assert_eq!(
+            holds("pkg:npm/%40acme/widget:ai-share>0.5", &c).as_deref(),
+            Some("0.6"),
+            "without version and qualifiers"
+        );
+        assert_eq!(
+            holds("pkg:npm/%40acme/widget@2.0.0:ai-share>0.5", &c).as_deref(),
+            Some("0.6")
+        );
         assert_eq!(holds("pkg:npm/%40acme/widget@1.*:ai-share>0.5", &c), None);
         assert_eq!(holds("pkg:cargo/*:ai-share>0.5", &c), None);
         assert_eq!(holds("pkg:npm/w?dget:ai-share>0.5", &c), None);
-        assert_eq!(holds("pkg:*:status = analyzed", &c).as_deref(), Some("analyzed"));
+        assert_eq!(
+            holds("pkg:*:status = analyzed", &c).as_deref(),
+            Some("analyzed")
+        );
         // a colon inside the glob (qualifiers) is fine: the split is at the last one before the metric
         let p = parse("pkg:golang/k8s.io/*?type=module:ai-share>0").unwrap();
         assert_eq!(p.scope.as_deref(), Some("pkg:golang/k8s.io/*?type=module"));
         let mut no_purl = analyzed();
         no_purl.purl = None;
-        assert_eq!(holds("pkg:*:ai-share>0", &no_purl), None, "a scoped policy skips components without purl");
+        assert_eq!(
+            holds("pkg:*:ai-share>0", &no_purl),
+            None,
+            "a scoped policy skips components without purl"
+        );
         assert_eq!(holds("ai-share>0", &no_purl).as_deref(), Some("0.6"));
         assert!(glob_matches("a*b*c", "aXbYbZc"));
         assert!(!glob_matches("a*b", "aXbY"));
@@ -579,28 +722,94 @@ mod tests {
             let e = parse(s).unwrap_err();
             (e.column, e.message)
         };
-        assert_eq!(e(""), (1, "empty expression; expected METRIC OP VALUE, e.g. ai-share>0.5".into()));
+        assert_eq!(
+            e(""),
+            (
+                1,
+                "empty expression; expected METRIC OP VALUE, e.g. ai-share>0.5".into()
+            )
+        );
         assert_eq!(
             e("ai-shar>0.5"),
             (1, "unknown metric `ai-shar`; expected one of ai-share, review-coverage, ai-commits, unreviewed-ai, commits, ai-agent, ai-assisted, automation, no-evidence, tool, status".into())
         );
-        assert_eq!(e("ai-share 0.5"), (10, "expected an operator (>, >=, <, <=, =, !=) after `ai-share`".into()));
+        assert_eq!(
+            e("ai-share 0.5"),
+            (
+                10,
+                "expected an operator (>, >=, <, <=, =, !=) after `ai-share`".into()
+            )
+        );
         assert_eq!(e("ai-share>"), (10, "expected a value after `>`".into()));
-        assert_eq!(e("ai-share>abc"), (10, "`abc` is not a number (expected e.g. 0.5, 3 or 50%)".into()));
-        assert_eq!(e("ai-share>1.5"), (10, "`ai-share` is a ratio from 0 to 1 (or 0% to 100%), not 1.5".into()));
-        assert_eq!(e("ai-share>-1"), (10, "`-1` is not a number (expected e.g. 0.5, 3 or 50%)".into()));
-        assert_eq!(e("commits>5%"), (9, "`commits` is a count; a percentage applies to ai-share and review-coverage".into()));
+        assert_eq!(
+            e("ai-share>abc"),
+            (
+                10,
+                "`abc` is not a number (expected e.g. 0.5, 3 or 50%)".into()
+            )
+        );
+        assert_eq!(
+            e("ai-share>1.5"),
+            (
+                10,
+                "`ai-share` is a ratio from 0 to 1 (or 0% to 100%), not 1.5".into()
+            )
+        );
+        assert_eq!(
+            e("ai-share>-1"),
+            (
+                10,
+                "`-1` is not a number (expected e.g. 0.5, 3 or 50%)".into()
+            )
+        );
+        assert_eq!(
+            e("commits>5%"),
+            (
+                9,
+                "`commits` is a count; a percentage applies to ai-share and review-coverage".into()
+            )
+        );
         assert_eq!(e("ai-share=>0.5"), (9, "unknown operator `=>`".into()));
-        assert_eq!(e("tool>devin"), (5, "`tool` compares with = or != only, not >".into()));
+        assert_eq!(
+            e("tool>devin"),
+            (5, "`tool` compares with = or != only, not >".into())
+        );
         assert_eq!(e("status!=analysed"), (9, "unknown status `analysed`; expected one of analyzed, no-repository, repository-unavailable, revision-unresolved, error".into()));
-        assert_eq!(e("tool=dev in"), (10, "unexpected `in` after the value".into()));
-        assert_eq!(e("tool=dev/in"), (9, "unexpected `/` in the value (expected a slug, `*` and `?` allowed)".into()));
-        assert_eq!(e("pkg:npm/*"), (10, "after the scope `pkg:npm/*` expected `:METRIC OP VALUE`, e.g. :ai-share>0.5".into()));
+        assert_eq!(
+            e("tool=dev in"),
+            (10, "unexpected `in` after the value".into())
+        );
+        assert_eq!(
+            e("tool=dev/in"),
+            (
+                9,
+                "unexpected `/` in the value (expected a slug, `*` and `?` allowed)".into()
+            )
+        );
+        assert_eq!(
+            e("pkg:npm/*"),
+            (
+                10,
+                "after the scope `pkg:npm/*` expected `:METRIC OP VALUE`, e.g. :ai-share>0.5"
+                    .into()
+            )
+        );
         assert_eq!(e("pkg:npm/*:share>1"), (18, "after the scope `pkg:npm/*:share>1` expected `:METRIC OP VALUE`, e.g. :ai-share>0.5".into()));
         assert_eq!(e("npm/*:ai-share>0.5").0, 1);
-        assert!(e("npm/*:ai-share>0.5").1.contains("(a scope is a purl glob starting with `pkg:`)"));
-        assert_eq!(e(">0.5"), (1, "expected a metric before the operator".into()));
-        assert_eq!(e("  ai-share > x"), (14, "`x` is not a number (expected e.g. 0.5, 3 or 50%)".into()));
+        assert!(e("npm/*:ai-share>0.5")
+            .1
+            .contains("(a scope is a purl glob starting with `pkg:`)"));
+        assert_eq!(
+            e(">0.5"),
+            (1, "expected a metric before the operator".into())
+        );
+        assert_eq!(
+            e("  ai-share > x"),
+            (
+                14,
+                "`x` is not a number (expected e.g. 0.5, 3 or 50%)".into()
+            )
+        );
         assert_eq!(
             parse("ai-share 0.5").unwrap_err().to_string(),
             "--fail-on \"ai-share 0.5\": column 10: expected an operator (>, >=, <, <=, =, !=) after `ai-share`"
@@ -608,15 +817,27 @@ mod tests {
         let p = parse("  pkg:npm/* : unreviewed-ai >= 2 ").unwrap();
         assert_eq!(
             (p.text.as_str(), p.scope.as_deref(), p.metric, p.op, p.value),
-            ("pkg:npm/* : unreviewed-ai >= 2", Some("pkg:npm/*"), Metric::UnreviewedAi, Op::Ge, Operand::Number(2.0))
+            (
+                "pkg:npm/* : unreviewed-ai >= 2",
+                Some("pkg:npm/*"),
+                Metric::UnreviewedAi,
+                Op::Ge,
+                Operand::Number(2.0)
+            )
         );
     }
 
     #[test]
     fn evaluate_lists_every_violation_in_order() {
         let a = analyzed();
-        let b = comp("pkg:npm/left-pad@1.3.0", &[("aiprov:status", "no-repository")]);
-        let policies: Vec<Policy> = ["ai-share>0.5", "status!=analyzed", "tool=devin"].iter().map(|s| parse(s).unwrap()).collect();
+        let b = comp(
+            "pkg:npm/left-pad@1.3.0",
+            &[("aiprov:status", "no-repository")],
+        );
+        let policies: Vec<Policy> = ["ai-share>0.5", "status!=analyzed", "tool=devin"]
+            .iter()
+            .map(|s| parse(s).unwrap())
+            .collect();
         let v = evaluate(&policies, &[a, b]);
         let got: Vec<String> = v.iter().map(|v| v.to_string()).collect();
         assert_eq!(

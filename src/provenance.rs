@@ -114,7 +114,12 @@ impl Provenance {
                 COMMITS_NO_EVIDENCE => p.no_evidence = count(),
                 AI_SHARE => p.ai_share = value.trim().parse::<f64>().ok().filter(|x| x.is_finite()),
                 AI_TOOLS => {
-                    listed = value.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
+                    listed = value
+                        .split([',', ' '])
+                        .map(str::trim)
+                        .filter(|s| !s.is_empty())
+                        .map(str::to_string)
+                        .collect()
                 }
                 AI_FIRST => p.ai_first = text(),
                 AI_LAST => p.ai_last = text(),
@@ -161,7 +166,11 @@ impl Provenance {
         }
         let total = self.commits?;
         let ai = self.ai_commits()?;
-        Some(if total == 0 { 0.0 } else { ai as f64 / total as f64 })
+        Some(if total == 0 {
+            0.0
+        } else {
+            ai as f64 / total as f64
+        })
     }
 
     /// Whether the component was analyzed.
@@ -205,7 +214,10 @@ impl Component {
 
     /// A stable id for messages: the bom-ref, else the purl, else the label.
     pub fn id(&self) -> String {
-        self.bom_ref.clone().or_else(|| self.purl.clone()).unwrap_or_else(|| self.label())
+        self.bom_ref
+            .clone()
+            .or_else(|| self.purl.clone())
+            .unwrap_or_else(|| self.label())
     }
 }
 
@@ -229,7 +241,11 @@ pub fn components(doc: &crate::sbom::Document) -> Vec<Component> {
         .components
         .iter()
         .map(|c| {
-            let props = edits.components.get(&c.locator).map(Vec::as_slice).unwrap_or(&[]);
+            let props = edits
+                .components
+                .get(&c.locator)
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
             Component {
                 locator: c.locator.clone(),
                 bom_ref: c.bom_ref.clone(),
@@ -237,7 +253,9 @@ pub fn components(doc: &crate::sbom::Document) -> Vec<Component> {
                 group: c.group.clone(),
                 version: c.version.clone(),
                 purl: c.purl.clone(),
-                provenance: Provenance::from_properties(props.iter().map(|(n, v)| (n.as_str(), v.as_str()))),
+                provenance: Provenance::from_properties(
+                    props.iter().map(|(n, v)| (n.as_str(), v.as_str())),
+                ),
             }
         })
         .collect()
@@ -298,9 +316,18 @@ mod tests {
         assert_eq!(p.review_coverage(), Some(0.4));
         assert_eq!(p.share(), Some(0.25));
         assert_eq!(p.automation, None, "a malformed count is absent, not zero");
-        assert_eq!(p.tools.into_iter().collect::<Vec<_>>(), [("aider".into(), 7), ("claude-code".into(), 3)]);
-        let none = Provenance::from_properties([("aiprov:status", "no-repository"), ("aiprov:ai:tools", "devin")]);
-        assert_eq!((none.ai_commits(), none.review_coverage(), none.share()), (None, None, None));
+        assert_eq!(
+            p.tools.into_iter().collect::<Vec<_>>(),
+            [("aider".into(), 7), ("claude-code".into(), 3)]
+        );
+        let none = Provenance::from_properties([
+            ("aiprov:status", "no-repository"),
+            ("aiprov:ai:tools", "devin"),
+        ]);
+        assert_eq!(
+            (none.ai_commits(), none.review_coverage(), none.share()),
+            (None, None, None)
+        );
         assert_eq!(none.tools.get("devin"), Some(&0));
         assert!(!Provenance::from_properties([("x", "y")]).present);
     }

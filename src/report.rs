@@ -144,7 +144,12 @@ pub struct NotEnriched(pub String);
 
 /// Build the report of an enriched document in any format; `violations` come from
 /// [`crate::policy::evaluate`] over `components`.
-pub fn build(file: &str, doc: &sbom::Document, components: &[Component], violations: Vec<Violation>) -> Result<Report, NotEnriched> {
+pub fn build(
+    file: &str,
+    doc: &sbom::Document,
+    components: &[Component],
+    violations: Vec<Violation>,
+) -> Result<Report, NotEnriched> {
     if !components.iter().any(|c| c.provenance.present) {
         return Err(NotEnriched(crate::sbom::bounded(file, usize::MAX)));
     }
@@ -185,7 +190,13 @@ pub fn build(file: &str, doc: &sbom::Document, components: &[Component], violati
                 (None, None) if p.present => "no aiprov:status property".into(),
                 (None, None) => "no aiprov: properties (not enriched)".into(),
             };
-            unresolved.push(Unresolved { name: c.label(), component: c.id(), purl: c.purl.clone(), status, reason });
+            unresolved.push(Unresolved {
+                name: c.label(),
+                component: c.id(),
+                purl: c.purl.clone(),
+                status,
+                reason,
+            });
         }
     }
 
@@ -216,13 +227,23 @@ pub fn build(file: &str, doc: &sbom::Document, components: &[Component], violati
         repositories: walks.len(),
         commits,
         ai_commits,
-        ai_share: if commits == 0 { 0.0 } else { ai_commits as f64 / commits as f64 },
+        ai_share: if commits == 0 {
+            0.0
+        } else {
+            ai_commits as f64 / commits as f64
+        },
         ai_with_review,
         review_coverage: (ai_commits > 0).then(|| ai_with_review as f64 / ai_commits as f64),
         components_with_ai: rows.iter().filter(|r| r.ai_commits > 0).count(),
         tools,
     };
-    Ok(Report { document, totals, components: rows, unresolved, violations })
+    Ok(Report {
+        document,
+        totals,
+        components: rows,
+        unresolved,
+        violations,
+    })
 }
 
 /// Read the components of an enriched document (re-exported for callers that hold a document).
@@ -245,39 +266,72 @@ fn name_at(c: &Value, name: &str, version: &str) -> Option<String> {
 pub fn document_info(file: &str, doc: &sbom::Document) -> DocumentInfo {
     let cyclonedx_info = |v: &Value, format: String| DocumentInfo {
         file: file.to_string(),
-        subject: v.pointer("/metadata/component").and_then(|c| name_at(c, "name", "version")),
+        subject: v
+            .pointer("/metadata/component")
+            .and_then(|c| name_at(c, "name", "version")),
         format,
-        serial_number: v.get("serialNumber").and_then(Value::as_str).map(str::to_string),
+        serial_number: v
+            .get("serialNumber")
+            .and_then(Value::as_str)
+            .map(str::to_string),
         version: v.get("version").and_then(Value::as_u64),
-        timestamp: v.pointer("/metadata/timestamp").and_then(Value::as_str).map(str::to_string),
+        timestamp: v
+            .pointer("/metadata/timestamp")
+            .and_then(Value::as_str)
+            .map(str::to_string),
     };
     let spdx2_info = |v: &Value, inventory: &crate::inventory::Inventory| {
-        let doc_id = v.get("SPDXID").and_then(Value::as_str).unwrap_or("SPDXRef-DOCUMENT");
-        let packages = v.get("packages").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
+        let doc_id = v
+            .get("SPDXID")
+            .and_then(Value::as_str)
+            .unwrap_or("SPDXRef-DOCUMENT");
+        let packages = v
+            .get("packages")
+            .and_then(Value::as_array)
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
         // the first described element that is a package (a document may describe files too)
         let subject = inventory
             .relationships
             .iter()
             .filter(|r| r.kind == "DESCRIBES" && r.from == doc_id)
-            .find_map(|r| packages.iter().find(|p| p.get("SPDXID").and_then(Value::as_str) == Some(r.to.as_str())));
+            .find_map(|r| {
+                packages
+                    .iter()
+                    .find(|p| p.get("SPDXID").and_then(Value::as_str) == Some(r.to.as_str()))
+            });
         DocumentInfo {
             file: file.to_string(),
             subject: subject.and_then(|p| name_at(p, "name", "versionInfo")),
             format: doc.format().to_string(),
-            serial_number: v.get("documentNamespace").and_then(Value::as_str).map(str::to_string),
+            serial_number: v
+                .get("documentNamespace")
+                .and_then(Value::as_str)
+                .map(str::to_string),
             version: None,
-            timestamp: v.pointer("/creationInfo/created").and_then(Value::as_str).map(str::to_string),
+            timestamp: v
+                .pointer("/creationInfo/created")
+                .and_then(Value::as_str)
+                .map(str::to_string),
         }
     };
     match doc {
-        sbom::Document::CycloneDxJson(d) => {
-            cyclonedx_info(&d.value, format!("CycloneDX {}.{}", d.spec_version.0, d.spec_version.1))
+        sbom::Document::CycloneDxJson(d) => cyclonedx_info(
+            &d.value,
+            format!("CycloneDX {}.{}", d.spec_version.0, d.spec_version.1),
+        ),
+        sbom::Document::CycloneDxXml(d) => {
+            cyclonedx_info(&sbom::cyclonedx_xml::json_view(d), doc.format().to_string())
         }
-        sbom::Document::CycloneDxXml(d) => cyclonedx_info(&sbom::cyclonedx_xml::json_view(d), doc.format().to_string()),
         sbom::Document::SpdxJson(d) => spdx2_info(&d.value, &d.inventory),
         sbom::Document::SpdxTagValue(d) => spdx2_info(&sbom::spdx_tv::json_view(d), &d.inventory),
         sbom::Document::Spdx3(d) => {
-            let graph = d.value.get("@graph").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[]);
+            let graph = d
+                .value
+                .get("@graph")
+                .and_then(Value::as_array)
+                .map(Vec::as_slice)
+                .unwrap_or(&[]);
             let ty = |e: &Value, t: &str| e.get("type").and_then(Value::as_str) == Some(t);
             let spdx_doc = graph.iter().find(|e| ty(e, "SpdxDocument"));
             let root = graph
@@ -285,20 +339,32 @@ pub fn document_info(file: &str, doc: &sbom::Document) -> DocumentInfo {
                 .filter(|e| ty(e, "software_Sbom"))
                 .filter_map(|e| e.get("rootElement")?.as_array()?.first()?.as_str())
                 .next();
-            let subject = root.and_then(|id| graph.iter().find(|e| e.get("spdxId").and_then(Value::as_str) == Some(id)));
+            let subject = root.and_then(|id| {
+                graph
+                    .iter()
+                    .find(|e| e.get("spdxId").and_then(Value::as_str) == Some(id))
+            });
             let info = spdx_doc
                 .and_then(|d| d.get("creationInfo"))
                 .and_then(|c| match c {
-                    Value::String(id) => graph.iter().find(|e| e.get("@id").and_then(Value::as_str) == Some(id.as_str())),
+                    Value::String(id) => graph
+                        .iter()
+                        .find(|e| e.get("@id").and_then(Value::as_str) == Some(id.as_str())),
                     other => Some(other),
                 });
             DocumentInfo {
                 file: file.to_string(),
                 subject: subject.and_then(|p| name_at(p, "name", "software_packageVersion")),
                 format: doc.format().to_string(),
-                serial_number: spdx_doc.and_then(|d| d.get("spdxId")).and_then(Value::as_str).map(str::to_string),
+                serial_number: spdx_doc
+                    .and_then(|d| d.get("spdxId"))
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
                 version: None,
-                timestamp: info.and_then(|i| i.get("created")).and_then(Value::as_str).map(str::to_string),
+                timestamp: info
+                    .and_then(|i| i.get("created"))
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
             }
         }
     }
@@ -340,7 +406,12 @@ fn pct(x: f64) -> String {
 }
 
 fn md(s: &str) -> String {
-    crate::sbom::bounded(s, 200).replace('\\', "\\\\").replace('|', "\\|").replace('`', "\\`").replace('<', "&lt;").replace('>', "&gt;")
+    crate::sbom::bounded(s, 200)
+        .replace('\\', "\\\\")
+        .replace('|', "\\|")
+        .replace('`', "\\`")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 fn tools_text(tools: &BTreeMap<String, u64>) -> String {
@@ -349,7 +420,10 @@ fn tools_text(tools: &BTreeMap<String, u64>) -> String {
     }
     let mut t: Vec<(&String, &u64)> = tools.iter().collect();
     t.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-    t.iter().map(|(k, n)| format!("{k} ({n})")).collect::<Vec<_>>().join(", ")
+    t.iter()
+        .map(|(k, n)| format!("{k} ({n})"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn coverage_text(cov: Option<f64>, with: u64, ai: u64) -> String {
@@ -360,7 +434,9 @@ fn coverage_text(cov: Option<f64>, with: u64, ai: u64) -> String {
 }
 
 fn date(s: &Option<String>) -> String {
-    s.as_deref().map(|d| d.get(..10).unwrap_or(d).to_string()).unwrap_or_else(|| "—".into())
+    s.as_deref()
+        .map(|d| d.get(..10).unwrap_or(d).to_string())
+        .unwrap_or_else(|| "—".into())
 }
 
 fn title(r: &Report) -> String {
@@ -390,12 +466,24 @@ pub fn to_markdown(r: &Report) -> String {
     let _ = writeln!(s, "SBOM: {}\n", md(&source_line(r)));
     let _ = writeln!(s, "## Totals\n");
     let _ = writeln!(s, "| | |\n|---|---|");
-    let _ = writeln!(s, "| Components | {} ({} analyzed, {} not analyzed) |", t.components, t.analyzed, t.unresolved);
+    let _ = writeln!(
+        s,
+        "| Components | {} ({} analyzed, {} not analyzed) |",
+        t.components, t.analyzed, t.unresolved
+    );
     let _ = writeln!(s, "| Repositories walked | {} |", t.repositories);
     let _ = writeln!(s, "| Commits | {} |", t.commits);
     let _ = writeln!(s, "| AI commits | {} ({}) |", t.ai_commits, pct(t.ai_share));
-    let _ = writeln!(s, "| AI commits with review evidence | {} |", coverage_text(t.review_coverage, t.ai_with_review, t.ai_commits));
-    let _ = writeln!(s, "| Components with AI commits | {} |", t.components_with_ai);
+    let _ = writeln!(
+        s,
+        "| AI commits with review evidence | {} |",
+        coverage_text(t.review_coverage, t.ai_with_review, t.ai_commits)
+    );
+    let _ = writeln!(
+        s,
+        "| Components with AI commits | {} |",
+        t.components_with_ai
+    );
     let _ = writeln!(s, "| Tools | {} |", md(&tools_text(&t.tools)));
     if !r.violations.is_empty() {
         let _ = writeln!(s, "| Policy violations | {} |", r.violations.len());
@@ -426,14 +514,26 @@ pub fn to_markdown(r: &Report) -> String {
         let _ = writeln!(s, "\n## Not analyzed\n");
         let _ = writeln!(s, "| Component | Status | Reason |\n|---|---|---|");
         for u in &r.unresolved {
-            let _ = writeln!(s, "| {} | {} | {} |", md(&u.name), md(&u.status), md(&u.reason));
+            let _ = writeln!(
+                s,
+                "| {} | {} | {} |",
+                md(&u.name),
+                md(&u.status),
+                md(&u.reason)
+            );
         }
     }
     if !r.violations.is_empty() {
         let _ = writeln!(s, "\n## Policy violations\n");
         let _ = writeln!(s, "| Component | Rule | Value |\n|---|---|---|");
         for v in &r.violations {
-            let _ = writeln!(s, "| {} | `{}` | {} |", md(&v.name), v.rule.replace('`', "'").replace('|', "\\|"), md(&v.value));
+            let _ = writeln!(
+                s,
+                "| {} | `{}` | {} |",
+                md(&v.name),
+                v.rule.replace('`', "'").replace('|', "\\|"),
+                md(&v.value)
+            );
         }
     }
     s
@@ -461,7 +561,11 @@ fn esc(s: &str) -> String {
 /// The components drawn as bars: highest AI share first, then by name; at most [`MAX_BARS`].
 pub fn chart_rows(r: &Report) -> Vec<&Row> {
     let mut rows: Vec<&Row> = r.components.iter().collect();
-    rows.sort_by(|a, b| b.ai_share.total_cmp(&a.ai_share).then_with(|| a.name.cmp(&b.name)));
+    rows.sort_by(|a, b| {
+        b.ai_share
+            .total_cmp(&a.ai_share)
+            .then_with(|| a.name.cmp(&b.name))
+    });
     rows.truncate(MAX_BARS);
     rows
 }
@@ -477,8 +581,16 @@ fn chart(r: &Report) -> String {
         r#"<svg id="ai-share-chart" xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}" role="img" aria-label="AI share of commits per component">"#
     );
     let _ = write!(s, r#"<text x="{label_w}" y="16" class="axis">0%</text>"#);
-    let _ = write!(s, r#"<text x="{}" y="16" class="axis" text-anchor="middle">50%</text>"#, label_w + bar_w / 2.0);
-    let _ = write!(s, r#"<text x="{}" y="16" class="axis" text-anchor="end">100%</text>"#, label_w + bar_w);
+    let _ = write!(
+        s,
+        r#"<text x="{}" y="16" class="axis" text-anchor="middle">50%</text>"#,
+        label_w + bar_w / 2.0
+    );
+    let _ = write!(
+        s,
+        r#"<text x="{}" y="16" class="axis" text-anchor="end">100%</text>"#,
+        label_w + bar_w
+    );
     for (i, row) in rows.iter().enumerate() {
         let y = top + row_h * i as f64;
         let w = (row.ai_share.clamp(0.0, 1.0) * bar_w * 10.0).round() / 10.0;
@@ -519,18 +631,42 @@ pub fn to_html(r: &Report) -> String {
     s.push_str("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">");
     s.push_str("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; img-src data:\">");
     s.push_str("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
-    let _ = writeln!(s, "<title>{}</title><style>{CSS}</style></head><body>", esc(&title(r)));
-    let _ = write!(s, "<h1>{}</h1>\n<p class=\"muted\">SBOM: {}</p>\n", esc(&title(r)), esc(&source_line(r)));
+    let _ = writeln!(
+        s,
+        "<title>{}</title><style>{CSS}</style></head><body>",
+        esc(&title(r))
+    );
+    let _ = write!(
+        s,
+        "<h1>{}</h1>\n<p class=\"muted\">SBOM: {}</p>\n",
+        esc(&title(r)),
+        esc(&source_line(r))
+    );
     s.push_str("<h2>Totals</h2>\n<table>");
     let mut total_row = |k: &str, v: String| {
         let _ = write!(s, "<tr><th>{}</th><td>{}</td></tr>", esc(k), esc(&v));
     };
-    total_row("Components", format!("{} ({} analyzed, {} not analyzed)", t.components, t.analyzed, t.unresolved));
+    total_row(
+        "Components",
+        format!(
+            "{} ({} analyzed, {} not analyzed)",
+            t.components, t.analyzed, t.unresolved
+        ),
+    );
     total_row("Repositories walked", t.repositories.to_string());
     total_row("Commits", t.commits.to_string());
-    total_row("AI commits", format!("{} ({})", t.ai_commits, pct(t.ai_share)));
-    total_row("AI commits with review evidence", coverage_text(t.review_coverage, t.ai_with_review, t.ai_commits));
-    total_row("Components with AI commits", t.components_with_ai.to_string());
+    total_row(
+        "AI commits",
+        format!("{} ({})", t.ai_commits, pct(t.ai_share)),
+    );
+    total_row(
+        "AI commits with review evidence",
+        coverage_text(t.review_coverage, t.ai_with_review, t.ai_commits),
+    );
+    total_row(
+        "Components with AI commits",
+        t.components_with_ai.to_string(),
+    );
     total_row("Tools", tools_text(&t.tools));
     if !r.violations.is_empty() {
         total_row("Policy violations", r.violations.len().to_string());
@@ -565,14 +701,27 @@ pub fn to_html(r: &Report) -> String {
     if !r.unresolved.is_empty() {
         s.push_str("<h2>Not analyzed</h2>\n<table><tr><th>Component</th><th>Status</th><th>Reason</th></tr>\n");
         for u in &r.unresolved {
-            let _ = writeln!(s, "<tr><td title=\"{}\">{}</td><td>{}</td><td>{}</td></tr>", esc(&u.component), esc(&u.name), esc(&u.status), esc(&u.reason));
+            let _ = writeln!(
+                s,
+                "<tr><td title=\"{}\">{}</td><td>{}</td><td>{}</td></tr>",
+                esc(&u.component),
+                esc(&u.name),
+                esc(&u.status),
+                esc(&u.reason)
+            );
         }
         s.push_str("</table>\n");
     }
     if !r.violations.is_empty() {
         s.push_str("<h2 class=\"violation\">Policy violations</h2>\n<table><tr><th>Component</th><th>Rule</th><th>Value</th></tr>\n");
         for v in &r.violations {
-            let _ = writeln!(s, "<tr><td>{}</td><td><code>{}</code></td><td>{}</td></tr>", esc(&v.name), esc(&v.rule), esc(&v.value));
+            let _ = writeln!(
+                s,
+                "<tr><td>{}</td><td><code>{}</code></td><td>{}</td></tr>",
+                esc(&v.name),
+                esc(&v.rule),
+                esc(&v.value)
+            );
         }
         s.push_str("</table>\n");
     }
@@ -584,15 +733,29 @@ pub fn to_html(r: &Report) -> String {
 // SARIF
 
 /// The SARIF 2.1.0 schema URI written in `$schema`.
-pub const SARIF_SCHEMA: &str = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
+pub const SARIF_SCHEMA: &str =
+    "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json";
 
 /// A SARIF 2.1.0 log: one run of aiprov, one rule per policy, one result per violation located
 /// at the component's first line in the SBOM file (`source` is the file's text, `uri` how to
 /// name it, e.g. the path relative to the repository root).
-pub fn to_sarif(r: &Report, policies: &[Policy], source: &str, uri: &str, tool_version: &str) -> Value {
+pub fn to_sarif(
+    r: &Report,
+    policies: &[Policy],
+    source: &str,
+    uri: &str,
+    tool_version: &str,
+) -> Value {
     let wanted: HashSet<String> = r.violations.iter().map(|v| v.locator.clone()).collect();
     let positions = value_positions(source, &wanted);
-    to_sarif_at(r, policies, &positions, uri, "application/vnd.cyclonedx+json", tool_version)
+    to_sarif_at(
+        r,
+        policies,
+        &positions,
+        uri,
+        "application/vnd.cyclonedx+json",
+        tool_version,
+    )
 }
 
 /// The media type of a document's format, for SARIF `artifacts[].mimeType`.
@@ -608,17 +771,35 @@ pub fn mime_type(format: sbom::Format) -> &'static str {
 
 /// [`to_sarif`] for a document in any format: each violation located where
 /// [`component_positions`] finds its component in `source` (the document's text).
-pub fn to_sarif_for(r: &Report, policies: &[Policy], doc: &sbom::Document, source: &str, uri: &str, tool_version: &str) -> Value {
+pub fn to_sarif_for(
+    r: &Report,
+    policies: &[Policy],
+    doc: &sbom::Document,
+    source: &str,
+    uri: &str,
+    tool_version: &str,
+) -> Value {
     let wanted: HashSet<String> = r.violations.iter().map(|v| v.locator.clone()).collect();
     let positions = component_positions(doc, source, &wanted);
-    to_sarif_at(r, policies, &positions, uri, mime_type(doc.format()), tool_version)
+    to_sarif_at(
+        r,
+        policies,
+        &positions,
+        uri,
+        mime_type(doc.format()),
+        tool_version,
+    )
 }
 
 /// Where each component whose locator is in `wanted` starts in `source`, 1-based line and
 /// column. JSON formats (CycloneDX JSON, SPDX 2 JSON, SPDX 3), whose locators are JSON Pointers:
 /// the start of the component's object. CycloneDX XML: its `bom-ref` attribute, else its
 /// first `<name>` element with that name. SPDX 2 tag-value: its `SPDXID:` line.
-pub fn component_positions(doc: &sbom::Document, source: &str, wanted: &HashSet<String>) -> HashMap<String, (usize, usize)> {
+pub fn component_positions(
+    doc: &sbom::Document,
+    source: &str,
+    wanted: &HashSet<String>,
+) -> HashMap<String, (usize, usize)> {
     let at = |off: usize| {
         let before = &source[..off];
         let line = before.matches('\n').count() + 1;
@@ -627,20 +808,34 @@ pub fn component_positions(doc: &sbom::Document, source: &str, wanted: &HashSet<
     };
     let mut out = HashMap::new();
     match doc {
-        sbom::Document::CycloneDxJson(_) | sbom::Document::SpdxJson(_) | sbom::Document::Spdx3(_) => {
+        sbom::Document::CycloneDxJson(_)
+        | sbom::Document::SpdxJson(_)
+        | sbom::Document::Spdx3(_) => {
             return value_positions(source, wanted);
         }
         sbom::Document::CycloneDxXml(d) => {
-            let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;");
-            for c in d.inventory.components.iter().filter(|c| wanted.contains(&c.locator)) {
+            let esc = |s: &str| {
+                s.replace('&', "&amp;")
+                    .replace('<', "&lt;")
+                    .replace('>', "&gt;")
+            };
+            for c in d
+                .inventory
+                .components
+                .iter()
+                .filter(|c| wanted.contains(&c.locator))
+            {
                 let found = c
                     .bom_ref
                     .as_deref()
                     .and_then(|r| {
                         let r = esc(r);
-                        [format!("bom-ref=\"{}\"", r.replace('"', "&quot;")), format!("bom-ref='{}'", r.replace('\'', "&apos;"))]
-                            .iter()
-                            .find_map(|needle| source.find(needle.as_str()))
+                        [
+                            format!("bom-ref=\"{}\"", r.replace('"', "&quot;")),
+                            format!("bom-ref='{}'", r.replace('\'', "&apos;")),
+                        ]
+                        .iter()
+                        .find_map(|needle| source.find(needle.as_str()))
                     })
                     .or_else(|| source.find(&format!(">{}</", esc(&c.name))).map(|i| i + 1));
                 if let Some(off) = found {
@@ -654,7 +849,10 @@ pub fn component_positions(doc: &sbom::Document, source: &str, wanted: &HashSet<
                 if let Some((tag, value)) = line.split_once(':') {
                     let id = value.trim();
                     if tag.trim() == "SPDXID" && wanted.contains(id) && !out.contains_key(id) {
-                        out.insert(id.to_string(), at(off + line.len() - line.trim_start().len()));
+                        out.insert(
+                            id.to_string(),
+                            at(off + line.len() - line.trim_start().len()),
+                        );
                     }
                 }
                 off += line.len();
@@ -664,7 +862,14 @@ pub fn component_positions(doc: &sbom::Document, source: &str, wanted: &HashSet<
     out
 }
 
-fn to_sarif_at(r: &Report, policies: &[Policy], positions: &HashMap<String, (usize, usize)>, uri: &str, mime: &str, tool_version: &str) -> Value {
+fn to_sarif_at(
+    r: &Report,
+    policies: &[Policy],
+    positions: &HashMap<String, (usize, usize)>,
+    uri: &str,
+    mime: &str,
+    tool_version: &str,
+) -> Value {
     let mut rules: Vec<&str> = Vec::new();
     for p in policies {
         if !rules.contains(&p.text.as_str()) {
@@ -742,7 +947,10 @@ pub fn path_uri(path: &str) -> String {
 pub fn value_positions(text: &str, wanted: &HashSet<String>) -> HashMap<String, (usize, usize)> {
     let mut offsets: Vec<(String, usize)> = Vec::new();
     if !wanted.is_empty() {
-        let mut scan = Scan { s: text.as_bytes(), i: 0 };
+        let mut scan = Scan {
+            s: text.as_bytes(),
+            i: 0,
+        };
         if text.starts_with('\u{feff}') {
             scan.i = 3;
         }
@@ -794,7 +1002,12 @@ impl Scan<'_> {
         serde_json::from_slice::<String>(raw).unwrap_or_default()
     }
 
-    fn value(&mut self, ptr: &mut String, wanted: &HashSet<String>, out: &mut Vec<(String, usize)>) {
+    fn value(
+        &mut self,
+        ptr: &mut String,
+        wanted: &HashSet<String>,
+        out: &mut Vec<(String, usize)>,
+    ) {
         self.ws();
         if wanted.contains(ptr.as_str()) {
             out.push((ptr.clone(), self.i));
@@ -858,7 +1071,12 @@ impl Scan<'_> {
                 self.string();
             }
             Some(_) => {
-                while self.i < self.s.len() && !matches!(self.s[self.i], b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r') {
+                while self.i < self.s.len()
+                    && !matches!(
+                        self.s[self.i],
+                        b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r'
+                    )
+                {
                     self.i += 1;
                 }
             }
@@ -874,8 +1092,17 @@ mod tests {
     #[test]
     fn positions_of_nested_values() {
         let text = "{\n  \"a\": [1, {\"b\": \"x/y\"}],\n  \"components\": [\n    {\"name\": \"é\"},\n      {\"name\": \"q\", \"components\": [ {\"name\": \"r\"} ]}\n  ],\n  \"k~/\": {}\n}\n";
-        let wanted: HashSet<String> =
-            ["/components/0", "/components/1", "/components/1/components/0", "/a/1/b", "/k~0~1", "/missing"].iter().map(|s| s.to_string()).collect();
+        let wanted: HashSet<String> = [
+            "/components/0",
+            "/components/1",
+            "/components/1/components/0",
+            "/a/1/b",
+            "/k~0~1",
+            "/missing",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
         let p = value_positions(text, &wanted);
         assert_eq!(p.get("/components/0"), Some(&(4, 5)));
         assert_eq!(p.get("/components/1"), Some(&(5, 7)));
@@ -889,7 +1116,11 @@ mod tests {
     fn html_escapes_names_and_caps_the_bars() {
         let mut components = Vec::new();
         for i in 0..150u64 {
-            let name = if i == 0 { "<script>alert(1)</script>".to_string() } else { format!("c{i:03}") };
+            let name = if i == 0 {
+                "<script>alert(1)</script>".to_string()
+            } else {
+                format!("c{i:03}")
+            };
             let props = vec![
                 ("aiprov:status".to_string(), "analyzed".to_string()),
                 ("aiprov:commits:total".to_string(), "100".to_string()),
@@ -899,11 +1130,19 @@ mod tests {
             components.push(Component {
                 locator: format!("/components/{i}"),
                 name,
-                provenance: crate::provenance::Provenance::from_properties(props.iter().map(|(a, b)| (a.as_str(), b.as_str()))),
+                provenance: crate::provenance::Provenance::from_properties(
+                    props.iter().map(|(a, b)| (a.as_str(), b.as_str())),
+                ),
                 ..Component::default()
             });
         }
-        let doc = sbom::Document::CycloneDxJson(sbom::cyclonedx::read("x.json", br#"{"bomFormat": "CycloneDX", "specVersion": "1.6"}"#).unwrap());
+        let doc = sbom::Document::CycloneDxJson(
+            sbom::cyclonedx::read(
+                "x.json",
+                br#"{"bomFormat": "CycloneDX", "specVersion": "1.6"}"#,
+            )
+            .unwrap(),
+        );
         let r = build("x.json", &doc, &components, Vec::new()).unwrap();
         let html = to_html(&r);
         assert!(!html.contains("<script"), "names are escaped");

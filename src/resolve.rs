@@ -717,10 +717,16 @@ fn parse_map_target(value: &str, base: &Path) -> Result<MapTarget, String> {
         ));
     }
     let p = Path::new(value);
-    let joined = if p.is_absolute() { p.to_path_buf() } else { base.join(p) };
+    let joined = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        base.join(p)
+    };
     // `../..` reads better resolved in the output; a path that does not exist stays as written
     // and becomes `repository-unavailable` with that path in the reason.
-    Ok(MapTarget::Path(std::fs::canonicalize(&joined).unwrap_or(joined)))
+    Ok(MapTarget::Path(
+        std::fs::canonicalize(&joined).unwrap_or(joined),
+    ))
 }
 
 fn line_col(text: &str, offset: usize) -> (usize, usize) {

@@ -31,8 +31,16 @@ fn aiprov(args: &[&str]) -> Run {
 type Row = (String, String, u64, u64, Vec<String>);
 
 fn check_json(path: &Path, profile: &str) -> (i32, Vec<Row>, Value) {
-    let run = aiprov(&["check", path.to_str().unwrap(), "--profile", profile, "--format", "json"]);
-    let v: Value = serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
+    let run = aiprov(&[
+        "check",
+        path.to_str().unwrap(),
+        "--profile",
+        profile,
+        "--format",
+        "json",
+    ]);
+    let v: Value =
+        serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stdout));
     let rows = v["elements"]
         .as_array()
         .unwrap()
@@ -43,7 +51,12 @@ fn check_json(path: &Path, profile: &str) -> (i32, Vec<Row>, Value) {
                 e["status"].as_str().unwrap().to_string(),
                 e["passing"].as_u64().unwrap(),
                 e["total"].as_u64().unwrap(),
-                e["examples"].as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect(),
+                e["examples"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|x| x.as_str().unwrap().to_string())
+                    .collect(),
             )
         })
         .collect();
@@ -51,13 +64,24 @@ fn check_json(path: &Path, profile: &str) -> (i32, Vec<Row>, Value) {
 }
 
 fn row(e: &str, s: &str, p: u64, t: u64, ex: &[&str]) -> Row {
-    (e.into(), s.into(), p, t, ex.iter().map(|x| x.to_string()).collect())
+    (
+        e.into(),
+        s.into(),
+        p,
+        t,
+        ex.iter().map(|x| x.to_string()).collect(),
+    )
 }
 
 #[test]
 fn juice_shop_has_no_timestamp() {
-    let Some(shared) = common::shared_dir() else { return };
-    let (code, rows, v) = check_json(&shared.join("sboms/cdx16-npm-juice-shop.cdx.json"), "cisa-2026");
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    let (code, rows, v) = check_json(
+        &shared.join("sboms/cdx16-npm-juice-shop.cdx.json"),
+        "cisa-2026",
+    );
     assert_eq!(v["profile"], "cisa-2026");
     assert_eq!(v["format"], "CycloneDX 1.6");
     // metadata holds only `tools` and `component`: no authors/manufacturer, no lifecycles, no
@@ -121,14 +145,24 @@ fn juice_shop_has_no_timestamp() {
         ]
     );
     assert_eq!(code, 1, "elements are missing");
-    let timestamp = v["elements"].as_array().unwrap().iter().find(|e| e["element"] == "SBOM Timestamp").unwrap();
+    let timestamp = v["elements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["element"] == "SBOM Timestamp")
+        .unwrap();
     assert_eq!(timestamp["detail"], "no metadata.timestamp");
 }
 
 #[test]
 fn minikube_gomod_legacy_tools_and_evidence_licenses() {
-    let Some(shared) = common::shared_dir() else { return };
-    let (code, rows, _) = check_json(&shared.join("sboms/cdx15-gomod-minikube-v1.23.1.cdx.json"), "cisa-2026");
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    let (code, rows, _) = check_json(
+        &shared.join("sboms/cdx15-gomod-minikube-v1.23.1.cdx.json"),
+        "cisa-2026",
+    );
     // CycloneDX 1.5 from cyclonedx-gomod: metadata has timestamp 2024-09-14T10:48:24Z, the
     // legacy tools array (cyclonedx-gomod with a pseudo-version) and the subject; no authors,
     // no lifecycles, no signature; version 1 with a serialNumber.
@@ -192,7 +226,10 @@ fn minikube_gomod_legacy_tools_and_evidence_licenses() {
 
     // The same document under the older profiles: NTIA has no signature, tool or hash fields,
     // so only the author and the supplier (producer) miss.
-    let (code, rows, _) = check_json(&shared.join("sboms/cdx15-gomod-minikube-v1.23.1.cdx.json"), "ntia-2021");
+    let (code, rows, _) = check_json(
+        &shared.join("sboms/cdx15-gomod-minikube-v1.23.1.cdx.json"),
+        "ntia-2021",
+    );
     let brief: Vec<(&str, &str)> = rows.iter().map(|r| (r.0.as_str(), r.1.as_str())).collect();
     assert_eq!(
         brief,
@@ -207,7 +244,10 @@ fn minikube_gomod_legacy_tools_and_evidence_licenses() {
         ]
     );
     assert_eq!(code, 1);
-    let (_, rows, _) = check_json(&shared.join("sboms/cdx15-gomod-minikube-v1.23.1.cdx.json"), "cisa-2025-draft");
+    let (_, rows, _) = check_json(
+        &shared.join("sboms/cdx15-gomod-minikube-v1.23.1.cdx.json"),
+        "cisa-2025-draft",
+    );
     let names: Vec<&str> = rows.iter().map(|r| r.0.as_str()).collect();
     assert_eq!(
         names,
@@ -229,8 +269,13 @@ fn minikube_gomod_legacy_tools_and_evidence_licenses() {
 
 #[test]
 fn package_integrity_subject_without_version() {
-    let Some(shared) = common::shared_dir() else { return };
-    let (code, rows, _) = check_json(&shared.join("sboms/cdx16-npm-package-integrity.cdx.json"), "cisa-2026");
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    let (code, rows, _) = check_json(
+        &shared.join("sboms/cdx16-npm-package-integrity.cdx.json"),
+        "cisa-2026",
+    );
     // cyclonedx-npm 3.1.0 again: metadata has tools (3, versioned) and the subject only.
     // Components: base64-js@1.0.1, buffer@5.4.3, buffer's base64-js@1.3.1, ieee754@1.1.13,
     // ignore@5.1.4 — each with an `author`, a declared license and one hash on its distribution
@@ -265,8 +310,13 @@ fn package_integrity_subject_without_version() {
 
 #[test]
 fn enriched_example_declares_an_unknown_dependency_graph() {
-    let Some(shared) = common::shared_dir() else { return };
-    let (code, rows, _) = check_json(&shared.join("examples/aiprov-enriched.cdx-1.6.json"), "cisa-2026");
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    let (code, rows, _) = check_json(
+        &shared.join("examples/aiprov-enriched.cdx-1.6.json"),
+        "cisa-2026",
+    );
     // metadata: manufacturer Example Corp and an author, lifecycles [build], a timestamp, tools
     // cargo-cyclonedx 0.5.9 and aiprov 0.1.0, version 2 with serialNumber; no signature.
     // Components: the subject example-app (supplier, version, purl; no hash, no license;
@@ -293,7 +343,13 @@ fn enriched_example_declares_an_unknown_dependency_graph() {
             row("Component Hash Value", "partial", 1, 3, &[app, pad]),
             row("Component Hash Algorithm", "partial", 1, 3, &[app, pad]),
             row("Component License", "partial", 2, 3, &[app]),
-            row("Component Dependency Relationship", "declared-unknown", 2, 3, &[pad]),
+            row(
+                "Component Dependency Relationship",
+                "declared-unknown",
+                2,
+                3,
+                &[pad]
+            ),
         ]
     );
     assert_eq!(code, 1, "the signature is missing");
@@ -301,13 +357,24 @@ fn enriched_example_declares_an_unknown_dependency_graph() {
 
 #[test]
 fn table_output_and_exit_codes() {
-    let Some(shared) = common::shared_dir() else { return };
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
     let juice = shared.join("sboms/cdx16-npm-juice-shop.cdx.json");
     let run = aiprov(&["check", juice.to_str().unwrap()]);
     assert_eq!(run.code, 1);
-    assert!(run.stdout.starts_with("cisa-2026 minimum elements: "), "{}", run.stdout);
+    assert!(
+        run.stdout.starts_with("cisa-2026 minimum elements: "),
+        "{}",
+        run.stdout
+    );
     assert!(run.stdout.contains("\nSBOM Timestamp                     document  missing                  0/1  no metadata.timestamp\n"), "{}", run.stdout);
-    assert!(run.stdout.ends_with("\n17 elements: 9 pass, 0 declared-unknown, 4 partial, 4 missing\n"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .ends_with("\n17 elements: 9 pass, 0 declared-unknown, 4 partial, 4 missing\n"),
+        "{}",
+        run.stdout
+    );
     assert_eq!(
         run.stderr,
         "aiprov: 4 element(s) missing for cisa-2026: SBOM Author, SBOM Author Signature, SBOM Generation Context, SBOM Timestamp\n"
@@ -319,7 +386,10 @@ fn table_output_and_exit_codes() {
         .output()
         .unwrap();
     let v: Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!((out.status.code(), v["file"].as_str()), (Some(1), Some("-")));
+    assert_eq!(
+        (out.status.code(), v["file"].as_str()),
+        (Some(1), Some("-"))
+    );
     // bad input: not an SBOM in any format aiprov reads, unknown profile
     let dir = tempfile::tempdir().unwrap();
     let not_sbom = dir.path().join("package.json");
@@ -330,7 +400,12 @@ fn table_output_and_exit_codes() {
     assert_eq!(run.stdout, "");
     let run = aiprov(&["check", juice.to_str().unwrap(), "--profile", "cisa-2027"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("unknown profile (expected cisa-2026, cisa-2025-draft, ntia-2021)"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("unknown profile (expected cisa-2026, cisa-2025-draft, ntia-2021)"),
+        "{}",
+        run.stderr
+    );
 }
 
 fn fixture() -> std::path::PathBuf {
@@ -345,7 +420,13 @@ fn fail_on_exit_codes() {
     // with --profile ntia-2021 the exit code is the policy's alone.
     let (code, rows, _) = check_json(&fixture(), "cisa-2026");
     assert_eq!(code, 1);
-    assert_eq!(rows.iter().filter(|r| r.1 == "missing").map(|r| r.0.as_str()).collect::<Vec<_>>(), ["SBOM Author Signature"]);
+    assert_eq!(
+        rows.iter()
+            .filter(|r| r.1 == "missing")
+            .map(|r| r.0.as_str())
+            .collect::<Vec<_>>(),
+        ["SBOM Author Signature"]
+    );
     let ntia = |policies: &[&str]| {
         let mut args = vec!["check", f, "--profile", "ntia-2021", "--format", "json"];
         for p in policies {
@@ -368,7 +449,14 @@ fn fail_on_exit_codes() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|x| format!("{} {} {}", x["component"].as_str().unwrap(), x["rule"].as_str().unwrap(), x["value"].as_str().unwrap()))
+        .map(|x| {
+            format!(
+                "{} {} {}",
+                x["component"].as_str().unwrap(),
+                x["rule"].as_str().unwrap(),
+                x["value"].as_str().unwrap()
+            )
+        })
         .collect();
     assert_eq!(
         listed,
@@ -389,7 +477,10 @@ fn fail_on_exit_codes() {
     // 2: a bad expression is bad input: nothing on stdout, the column named
     let run = ntia(&["ai-share>>0.5"]);
     assert_eq!((run.code, run.stdout.as_str()), (2, ""));
-    assert_eq!(run.stderr, "aiprov: --fail-on \"ai-share>>0.5\": column 9: unknown operator `>>`\n");
+    assert_eq!(
+        run.stderr,
+        "aiprov: --fail-on \"ai-share>>0.5\": column 9: unknown operator `>>`\n"
+    );
     let run = ntia(&["pkg:npm/*"]);
     assert_eq!(run.code, 2);
     assert_eq!(run.stderr, "aiprov: --fail-on \"pkg:npm/*\": column 10: after the scope `pkg:npm/*` expected `:METRIC OP VALUE`, e.g. :ai-share>0.5\n");

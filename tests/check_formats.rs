@@ -13,10 +13,18 @@ type Row = (String, String, u64, u64, Vec<String>);
 
 fn check_json(path: &Path, profile: &str) -> (i32, Vec<Row>, Value) {
     let out = common::aiprov()
-        .args(["check", path.to_str().unwrap(), "--profile", profile, "--format", "json"])
+        .args([
+            "check",
+            path.to_str().unwrap(),
+            "--profile",
+            profile,
+            "--format",
+            "json",
+        ])
         .output()
         .unwrap();
-    let v: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
+    let v: Value = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
     let rows = v["elements"]
         .as_array()
         .unwrap()
@@ -27,7 +35,12 @@ fn check_json(path: &Path, profile: &str) -> (i32, Vec<Row>, Value) {
                 e["status"].as_str().unwrap().to_string(),
                 e["passing"].as_u64().unwrap(),
                 e["total"].as_u64().unwrap(),
-                e["examples"].as_array().unwrap().iter().map(|x| x.as_str().unwrap().to_string()).collect(),
+                e["examples"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|x| x.as_str().unwrap().to_string())
+                    .collect(),
             )
         })
         .collect();
@@ -35,7 +48,13 @@ fn check_json(path: &Path, profile: &str) -> (i32, Vec<Row>, Value) {
 }
 
 fn row(e: &str, s: &str, p: u64, t: u64, ex: &[&str]) -> Row {
-    (e.into(), s.into(), p, t, ex.iter().map(|x| x.to_string()).collect())
+    (
+        e.into(),
+        s.into(),
+        p,
+        t,
+        ex.iter().map(|x| x.to_string()).collect(),
+    )
 }
 
 /// The SPDX 2.3 example's document-level rows, the same in its JSON and tag-value forms:
@@ -83,7 +102,9 @@ fn spdx23_component_rows() -> Vec<Row> {
 
 #[test]
 fn spdx23_json_example() {
-    let Some(shared) = common::shared_dir() else { return };
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
     let f = shared.join("sboms/spdx23-SPDXJSONExample-v2.3.spdx.json");
     let (code, rows, v) = check_json(&f, "cisa-2026");
     assert_eq!(v["format"], "SPDX 2.3 JSON");
@@ -97,19 +118,32 @@ fn spdx23_json_example() {
         "missing",
         0,
         4,
-        &["SPDXRef-Package", "SPDXRef-fromDoap-1", "SPDXRef-fromDoap-0", "SPDXRef-Saxon"],
+        &[
+            "SPDXRef-Package",
+            "SPDXRef-fromDoap-1",
+            "SPDXRef-fromDoap-0",
+            "SPDXRef-Saxon",
+        ],
     ));
     assert_eq!(rows, want);
     assert_eq!(code, 1, "the signature and the dependencies are missing");
     // NTIA 2021 still misses the dependencies.
     let (code, rows, _) = check_json(&f, "ntia-2021");
     assert_eq!(code, 1);
-    assert_eq!(rows.iter().filter(|r| r.1 == "missing").map(|r| r.0.as_str()).collect::<Vec<_>>(), ["Dependency Relationship"]);
+    assert_eq!(
+        rows.iter()
+            .filter(|r| r.1 == "missing")
+            .map(|r| r.0.as_str())
+            .collect::<Vec<_>>(),
+        ["Dependency Relationship"]
+    );
 }
 
 #[test]
 fn spdx23_tag_value_example() {
-    let Some(shared) = common::shared_dir() else { return };
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
     let f = shared.join("sboms/spdx23-SPDXTagExample-v2.3.spdx");
     let (code, rows, v) = check_json(&f, "cisa-2026");
     assert_eq!(v["format"], "SPDX 2.3 tag-value");
@@ -132,9 +166,15 @@ fn spdx23_tag_value_example() {
     assert_eq!(code, 0);
     assert!(rows.iter().all(|r| r.1 != "missing"), "{rows:?}");
     // The table names the format.
-    let out = common::aiprov().args(["check", f.to_str().unwrap()]).output().unwrap();
+    let out = common::aiprov()
+        .args(["check", f.to_str().unwrap()])
+        .output()
+        .unwrap();
     let table = String::from_utf8(out.stdout).unwrap();
-    assert!(table.starts_with("cisa-2026 minimum elements: ") && table.contains("(SPDX 2.3 tag-value)"), "{table}");
+    assert!(
+        table.starts_with("cisa-2026 minimum elements: ") && table.contains("(SPDX 2.3 tag-value)"),
+        "{table}"
+    );
     assert!(table.contains("\nSBOM Tool Version                  document  pass                     1/1  LicenseFind 1.0\n"), "{table}");
 }
 
@@ -156,21 +196,35 @@ fn spdx_noassertion_is_a_declared_unknown() {
     )
     .unwrap();
     let (code, rows, _) = check_json(&f, "cisa-2026");
-    let status = |e: &str| rows.iter().find(|r| r.0 == e).map(|r| (r.1.as_str(), r.2, r.3)).unwrap();
+    let status = |e: &str| {
+        rows.iter()
+            .find(|r| r.0 == e)
+            .map(|r| (r.1.as_str(), r.2, r.3))
+            .unwrap()
+    };
     assert_eq!(status("SBOM Author"), ("declared-unknown", 0, 1));
     assert_eq!(status("SBOM Tool Name"), ("pass", 1, 1));
-    assert_eq!(status("SBOM Tool Version"), ("missing", 0, 1), "`Tool: gen` has no -version suffix");
+    assert_eq!(
+        status("SBOM Tool Version"),
+        ("missing", 0, 1),
+        "`Tool: gen` has no -version suffix"
+    );
     assert_eq!(status("SBOM Generation Context"), ("missing", 0, 1));
     assert_eq!(status("Component Producer"), ("declared-unknown", 0, 1));
     assert_eq!(status("Component License"), ("declared-unknown", 0, 1));
-    assert_eq!(status("Component Dependency Relationship"), ("declared-unknown", 0, 1));
+    assert_eq!(
+        status("Component Dependency Relationship"),
+        ("declared-unknown", 0, 1)
+    );
     assert_eq!(status("Component Identifiers"), ("missing", 0, 1));
     assert_eq!(code, 1);
 }
 
 #[test]
 fn spdx3_package_sbom() {
-    let Some(shared) = common::shared_dir() else { return };
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
     let f = shared.join("sboms/spdx301-package_sbom.spdx3.json");
     let (code, rows, v) = check_json(&f, "cisa-2026");
     assert_eq!(v["format"], "SPDX 3.0.1 JSON-LD");
@@ -210,7 +264,9 @@ fn spdx3_package_sbom() {
 
 #[test]
 fn cyclonedx_xml_aider_matches_its_json_twin() {
-    let Some(shared) = common::shared_dir() else { return };
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
     let xml = shared.join("sboms/real/aider-env.cdx.xml");
     let json = shared.join("sboms/real/aider-env.cdx.json");
     // cyclonedx-py 7.5.0 on aider's environment (the XML in spec 1.5, the JSON in 1.6): metadata holds a timestamp and two
@@ -220,7 +276,13 @@ fn cyclonedx_xml_aider_matches_its_json_twin() {
     // hashes (a pip environment records no artifact digests); every one has a name, version and
     // purl; 5 have no licenses (hf-xet, multidict, protobuf, tiktoken, uritemplate): 135/140;
     // 140 dependencies entries, one per component.
-    let five = ["ConfigArgParse==1.7.1", "GitPython==3.1.45", "Jinja2==3.1.6", "MarkupSafe==3.0.2", "PyYAML==6.0.2"];
+    let five = [
+        "ConfigArgParse==1.7.1",
+        "GitPython==3.1.45",
+        "Jinja2==3.1.6",
+        "MarkupSafe==3.0.2",
+        "PyYAML==6.0.2",
+    ];
     let want = [
         row("SBOM Author", "missing", 0, 1, &[]),
         row("SBOM Author Signature", "missing", 0, 1, &[]),
@@ -237,7 +299,19 @@ fn cyclonedx_xml_aider_matches_its_json_twin() {
         row("Component Identifiers", "pass", 140, 140, &[]),
         row("Component Hash Value", "missing", 0, 140, &five),
         row("Component Hash Algorithm", "missing", 0, 140, &five),
-        row("Component License", "partial", 135, 140, &["hf-xet==1.1.7", "multidict==6.6.3", "protobuf==5.29.5", "tiktoken==0.10.0", "uritemplate==4.2.0"]),
+        row(
+            "Component License",
+            "partial",
+            135,
+            140,
+            &[
+                "hf-xet==1.1.7",
+                "multidict==6.6.3",
+                "protobuf==5.29.5",
+                "tiktoken==0.10.0",
+                "uritemplate==4.2.0",
+            ],
+        ),
         row("Component Dependency Relationship", "pass", 140, 140, &[]),
     ];
     for profile in ["cisa-2026", "cisa-2025-draft", "ntia-2021"] {
@@ -245,7 +319,10 @@ fn cyclonedx_xml_aider_matches_its_json_twin() {
         let (jc, jr, jv) = check_json(&json, profile);
         assert_eq!(xr, jr, "{profile}: XML and JSON give the same statuses");
         assert_eq!((xc, jc), (1, 1), "{profile}: an element is missing in both");
-        assert_eq!((xv["format"].as_str(), jv["format"].as_str()), (Some("CycloneDX 1.5 XML"), Some("CycloneDX 1.6")));
+        assert_eq!(
+            (xv["format"].as_str(), jv["format"].as_str()),
+            (Some("CycloneDX 1.5 XML"), Some("CycloneDX 1.6"))
+        );
         if profile == "cisa-2026" {
             assert_eq!(xr, want);
         }

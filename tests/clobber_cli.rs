@@ -8,7 +8,10 @@ use std::path::Path;
 
 fn run(args: &[&str]) -> (i32, String) {
     let out = common::aiprov().args(args).output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8(out.stderr).unwrap())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stderr).unwrap(),
+    )
 }
 
 fn copy(from: &str, to: &Path) -> String {
@@ -24,34 +27,72 @@ fn no_flag_overwrites_what_the_run_reads() {
     std::fs::write(&map, "[repositories]\n").unwrap();
     let map = map.to_str().unwrap().to_string();
     let rules = d.path().join("rules.toml");
-    std::fs::write(&rules, "schema = 1\nid = \"mine\"\ndescription = \"none\"\n").unwrap();
+    std::fs::write(
+        &rules,
+        "schema = 1\nid = \"mine\"\ndescription = \"none\"\n",
+    )
+    .unwrap();
     let rules = rules.to_str().unwrap().to_string();
-    let lock = copy("testdata/lockfiles/npm/package-lock.json", &d.path().join("package-lock.json"));
+    let lock = copy(
+        "testdata/lockfiles/npm/package-lock.json",
+        &d.path().join("package-lock.json"),
+    );
     let enriched = d.path().join("enriched.json").to_str().unwrap().to_string();
     let out = run(&["enrich", &bom, "--offline", "-o", &enriched]);
     assert_eq!(out.0, 0, "{}", out.1);
-    let before: Vec<Vec<u8>> = [&bom, &map, &rules, &lock, &enriched].iter().map(|p| std::fs::read(p).unwrap()).collect();
+    let before: Vec<Vec<u8>> = [&bom, &map, &rules, &lock, &enriched]
+        .iter()
+        .map(|p| std::fs::read(p).unwrap())
+        .collect();
 
     let cases: Vec<Vec<&str>> = vec![
         vec!["enrich", &bom, "--offline", "--repo-map", &map, "-o", &map],
-        vec!["enrich", &bom, "--offline", "--rules", &rules, "-o", "-", "--evidence", &rules],
+        vec![
+            "enrich",
+            &bom,
+            "--offline",
+            "--rules",
+            &rules,
+            "-o",
+            "-",
+            "--evidence",
+            &rules,
+        ],
         vec!["report", &enriched, "-o", &enriched],
         vec!["scan", &lock, "--no-enrich", "-o", &lock],
     ];
     for args in cases {
         let (code, stderr) = run(&args);
         assert_eq!(code, 2, "{args:?}: {stderr}");
-        assert!(stderr.contains("would overwrite") && stderr.contains("which this run reads"), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains("would overwrite") && stderr.contains("which this run reads"),
+            "{args:?}: {stderr}"
+        );
         assert_eq!(stderr.lines().count(), 1, "{stderr}");
     }
-    let after: Vec<Vec<u8>> = [&bom, &map, &rules, &lock, &enriched].iter().map(|p| std::fs::read(p).unwrap()).collect();
+    let after: Vec<Vec<u8>> = [&bom, &map, &rules, &lock, &enriched]
+        .iter()
+        .map(|p| std::fs::read(p).unwrap())
+        .collect();
     assert!(before == after, "an input changed");
 
     let repo = env!("CARGO_MANIFEST_DIR");
     let same = d.path().join("e.json");
     let same = same.to_str().unwrap();
-    let (code, stderr) = run(&["evidence", repo, "--range", "HEAD~1..HEAD", "-o", same, "--attestation", same]);
+    let (code, stderr) = run(&[
+        "evidence",
+        repo,
+        "--range",
+        "HEAD~1..HEAD",
+        "-o",
+        same,
+        "--attestation",
+        same,
+    ]);
     assert_eq!(code, 2, "{stderr}");
-    assert!(stderr.ends_with("--attestation and -o name the same file\n"), "{stderr}");
+    assert!(
+        stderr.ends_with("--attestation and -o name the same file\n"),
+        "{stderr}"
+    );
     assert!(!Path::new(same).exists());
 }

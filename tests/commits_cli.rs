@@ -12,15 +12,36 @@ use serde_json::Value;
 fn fixture() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path().join("fixture.git");
-    git(dir.path(), &["init", "-q", "--bare", repo.to_str().unwrap()]);
-    let stream = std::fs::File::open(Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/history.fi")).unwrap();
+    git(
+        dir.path(),
+        &["init", "-q", "--bare", repo.to_str().unwrap()],
+    );
+    let stream =
+        std::fs::File::open(Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/history.fi"))
+            .unwrap();
     let status = Command::new("git")
-        .args(["--git-dir", repo.to_str().unwrap(), "fast-import", "--quiet", "--done", "--date-format=raw-permissive"])
+        .args([
+            "--git-dir",
+            repo.to_str().unwrap(),
+            "fast-import",
+            "--quiet",
+            "--done",
+            "--date-format=raw-permissive",
+        ])
         .stdin(stream)
         .status()
         .unwrap();
     assert!(status.success());
-    git(dir.path(), &["--git-dir", repo.to_str().unwrap(), "symbolic-ref", "HEAD", "refs/heads/main"]);
+    git(
+        dir.path(),
+        &[
+            "--git-dir",
+            repo.to_str().unwrap(),
+            "symbolic-ref",
+            "HEAD",
+            "refs/heads/main",
+        ],
+    );
     (dir, repo)
 }
 
@@ -35,7 +56,11 @@ fn git(cwd: &Path, args: &[&str]) -> String {
         .env("GIT_COMMITTER_EMAIL", "dev@example.invalid")
         .output()
         .unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -55,7 +80,10 @@ fn aiprov(args: &[&str]) -> Run {
 }
 
 fn lines(stdout: &str) -> Vec<Value> {
-    stdout.lines().map(|l| serde_json::from_str(l).unwrap()).collect()
+    stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect()
 }
 
 fn row(v: &Value) -> (String, String, Option<String>, bool) {
@@ -81,19 +109,42 @@ fn classifies_every_commit_of_the_fixture() {
         got,
         vec![
             // git-ai note on refs/notes/ai; the subject's tool words are prose.
-            r("Use gpt-5 in the cursor docs, not aider", "ai-assisted", Some("cursor"), false),
-            r("Merge pull request #2 from owner/devin/1718000000-add-x", "ai-agent", Some("devin"), true),
+            r(
+                "Use gpt-5 in the cursor docs, not aider",
+                "ai-assisted",
+                Some("cursor"),
+                false
+            ),
+            r(
+                "Merge pull request #2 from owner/devin/1718000000-add-x",
+                "ai-agent",
+                Some("devin"),
+                true
+            ),
             r("Add x", "ai-agent", Some("devin"), false),
             // `(aider)` on the committer only, and a malformed time zone.
-            r("fix: my own change, with a bad zone", "no-evidence", None, false),
-            r("feat: Add retries to fetcher", "ai-agent", Some("aider"), false),
+            r(
+                "fix: my own change, with a bad zone",
+                "no-evidence",
+                None,
+                false
+            ),
+            r(
+                "feat: Add retries to fetcher",
+                "ai-agent",
+                Some("aider"),
+                false
+            ),
             r("Add parser (#1)", "ai-assisted", Some("claude-code"), false),
             r("Initial commit", "no-evidence", None, false),
         ]
     );
     let all = lines(&run.stdout);
     let parser = &all[5];
-    assert_eq!(parser["author"], serde_json::json!({"name": "Dev Two", "email": "dev-2@example.invalid", "time": "2023-11-15T00:30:00+02:00"}));
+    assert_eq!(
+        parser["author"],
+        serde_json::json!({"name": "Dev Two", "email": "dev-2@example.invalid", "time": "2023-11-15T00:30:00+02:00"})
+    );
     assert_eq!(parser["committer"]["name"], "GitHub");
     assert_eq!(parser["confidence"], "high");
     assert_eq!(
@@ -103,7 +154,11 @@ fn classifies_every_commit_of_the_fixture() {
     assert_eq!(all[3]["author"]["time"], "2023-11-14T23:03:20Z");
     assert_eq!(all[3]["confidence"], Value::Null);
     assert_eq!(all[1]["review"][0]["rule"], "review.reviewed-by");
-    assert_eq!(all[2]["review"], serde_json::json!([]), "an agent crediting its requester is not review");
+    assert_eq!(
+        all[2]["review"],
+        serde_json::json!([]),
+        "an agent crediting its requester is not review"
+    );
     assert_eq!(all[0]["id"].as_str().unwrap().len(), 40);
 }
 
@@ -115,8 +170,14 @@ fn summary_counts_non_merge_commits() {
     let s: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(s["commits"], 6);
     assert_eq!(s["merges"], 1);
-    assert_eq!(s["classes"], serde_json::json!({"ai-agent": 2, "ai-assisted": 2, "automation": 0, "no-evidence": 2}));
-    assert_eq!(s["tools"], serde_json::json!({"aider": 1, "claude-code": 1, "cursor": 1, "devin": 1}));
+    assert_eq!(
+        s["classes"],
+        serde_json::json!({"ai-agent": 2, "ai-assisted": 2, "automation": 0, "no-evidence": 2})
+    );
+    assert_eq!(
+        s["tools"],
+        serde_json::json!({"aider": 1, "claude-code": 1, "cursor": 1, "devin": 1})
+    );
     assert_eq!(s["ai_with_review"], 0);
     assert_eq!(s["ai_first"], "2023-11-15T00:30:00+02:00");
     assert_eq!(s["ai_last"], "2023-11-14T23:53:20Z");
@@ -127,17 +188,38 @@ fn rev_and_since_limit_the_walk() {
     let (_d, repo) = fixture();
     let run = aiprov(&["commits", repo.to_str().unwrap(), "--rev", "v1.0"]);
     let subjects: Vec<_> = lines(&run.stdout).iter().map(|v| row(v).0).collect();
-    assert_eq!(subjects, vec!["feat: Add retries to fetcher", "Add parser (#1)", "Initial commit"]);
-    let run = aiprov(&["commits", repo.to_str().unwrap(), "--since", "2023-11-14T23:30:00Z"]);
+    assert_eq!(
+        subjects,
+        vec![
+            "feat: Add retries to fetcher",
+            "Add parser (#1)",
+            "Initial commit"
+        ]
+    );
+    let run = aiprov(&[
+        "commits",
+        repo.to_str().unwrap(),
+        "--since",
+        "2023-11-14T23:30:00Z",
+    ]);
     let subjects: Vec<_> = lines(&run.stdout).iter().map(|v| row(v).0).collect();
-    assert_eq!(subjects, vec!["Use gpt-5 in the cursor docs, not aider", "Merge pull request #2 from owner/devin/1718000000-add-x"]);
+    assert_eq!(
+        subjects,
+        vec![
+            "Use gpt-5 in the cursor docs, not aider",
+            "Merge pull request #2 from owner/devin/1718000000-add-x"
+        ]
+    );
 }
 
 #[test]
 fn reads_work_trees_and_their_git_dir() {
     let (d, repo) = fixture();
     let wt = d.path().join("wt");
-    git(d.path(), &["clone", "-q", repo.to_str().unwrap(), wt.to_str().unwrap()]);
+    git(
+        d.path(),
+        &["clone", "-q", repo.to_str().unwrap(), wt.to_str().unwrap()],
+    );
     for path in [wt.clone(), wt.join(".git")] {
         let run = aiprov(&["commits", path.to_str().unwrap(), "--format", "summary"]);
         assert_eq!(run.code, 0, "{}", run.stderr);
@@ -153,13 +235,27 @@ fn bad_input_is_one_line_and_exit_2() {
     std::fs::create_dir(&empty).unwrap();
     let run = aiprov(&["commits", empty.to_str().unwrap()]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.starts_with(&format!("aiprov: {}: not a git repository", empty.display())), "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with(&format!(
+            "aiprov: {}: not a git repository",
+            empty.display()
+        )),
+        "{}",
+        run.stderr
+    );
     assert_eq!(run.stderr.lines().count(), 1);
     assert_eq!(run.stdout, "");
 
     let run = aiprov(&["commits", repo.to_str().unwrap(), "--rev", "no-such-branch"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.starts_with(&format!("aiprov: {}: unknown revision `no-such-branch`", repo.display())), "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with(&format!(
+            "aiprov: {}: unknown revision `no-such-branch`",
+            repo.display()
+        )),
+        "{}",
+        run.stderr
+    );
     assert_eq!(run.stderr.lines().count(), 1);
 
     let pack = d.path().join("bad.toml");
@@ -168,7 +264,12 @@ fn bad_input_is_one_line_and_exit_2() {
         "schema = 1\nid = \"bad\"\ndescription = \"x\"\n[[rule]]\nid = \"bad.one\"\nclass = \"ai-agent\"\nconfidence = \"sure\"\nfield = \"subject\"\npattern = 'x'\nsource = \"s\"\nexample = [{}]\ncounter-example = [{}]\n",
     )
     .unwrap();
-    let run = aiprov(&["commits", repo.to_str().unwrap(), "--rules", pack.to_str().unwrap()]);
+    let run = aiprov(&[
+        "commits",
+        repo.to_str().unwrap(),
+        "--rules",
+        pack.to_str().unwrap(),
+    ]);
     assert_eq!(run.code, 2);
     assert_eq!(
         run.stderr,
@@ -177,12 +278,28 @@ fn bad_input_is_one_line_and_exit_2() {
 
     let run = aiprov(&["commits", repo.to_str().unwrap(), "--since", "yesterday"]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("`yesterday` is not a date"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("`yesterday` is not a date"),
+        "{}",
+        run.stderr
+    );
 
     let missing = d.path().join("missing.toml");
-    let run = aiprov(&["commits", repo.to_str().unwrap(), "--rules", missing.to_str().unwrap()]);
+    let run = aiprov(&[
+        "commits",
+        repo.to_str().unwrap(),
+        "--rules",
+        missing.to_str().unwrap(),
+    ]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.starts_with(&format!("aiprov: {}: cannot read rule pack: ", missing.display())), "{}", run.stderr);
+    assert!(
+        run.stderr.starts_with(&format!(
+            "aiprov: {}: cannot read rule pack: ",
+            missing.display()
+        )),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -200,8 +317,14 @@ fn a_missing_object_is_an_error_record_and_exit_3() {
     let all = lines(&run.stdout);
     assert_eq!(all.len(), 2);
     assert_eq!(all[0]["subject"], "three");
-    assert_eq!(all[1], serde_json::json!({"id": two, "error": "object not found in the repository"}));
-    assert_eq!(run.stderr, "aiprov: 1 commit(s) could not be read; see the error records\n");
+    assert_eq!(
+        all[1],
+        serde_json::json!({"id": two, "error": "object not found in the repository"})
+    );
+    assert_eq!(
+        run.stderr,
+        "aiprov: 1 commit(s) could not be read; see the error records\n"
+    );
 }
 
 #[test]
@@ -225,9 +348,18 @@ fn a_corrupt_object_is_an_error_record_and_exit_3() {
     let mut records = run.stdout.splitn(2, '\n');
     let error: Value = serde_json::from_str(records.next().unwrap()).unwrap();
     assert_eq!(error["id"], two.as_str());
-    assert!(error["error"].as_str().unwrap().starts_with("cannot read object: "), "{error}");
+    assert!(
+        error["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("cannot read object: "),
+        "{error}"
+    );
     let summary: Value = serde_json::from_str(records.next().unwrap()).unwrap();
-    assert_eq!((summary["commits"].as_u64(), summary["errors"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(
+        (summary["commits"].as_u64(), summary["errors"].as_u64()),
+        (Some(1), Some(1))
+    );
 }
 
 #[test]
@@ -235,12 +367,28 @@ fn a_shallow_clone_ends_at_its_boundary() {
     let (d, repo) = fixture();
     let shallow = d.path().join("shallow");
     let url = format!("file://{}", repo.display());
-    git(d.path(), &["clone", "-q", "--depth", "2", &url, shallow.to_str().unwrap()]);
+    git(
+        d.path(),
+        &[
+            "clone",
+            "-q",
+            "--depth",
+            "2",
+            &url,
+            shallow.to_str().unwrap(),
+        ],
+    );
     let run = aiprov(&["commits", shallow.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let subjects: Vec<_> = lines(&run.stdout).iter().map(|v| row(v).0).collect();
     // Depth 2: the tip and the merge; the merge is the boundary, its parents are not there.
-    assert_eq!(subjects, vec!["Use gpt-5 in the cursor docs, not aider", "Merge pull request #2 from owner/devin/1718000000-add-x"]);
+    assert_eq!(
+        subjects,
+        vec![
+            "Use gpt-5 in the cursor docs, not aider",
+            "Merge pull request #2 from owner/devin/1718000000-add-x"
+        ]
+    );
     assert!(lines(&run.stdout).iter().all(|v| v.get("error").is_none()));
     assert!(run.stderr.contains("is a shallow clone"), "{}", run.stderr);
 }
@@ -256,5 +404,10 @@ fn a_closed_stdout_exits_0() {
         .unwrap();
     drop(child.stdout.take());
     let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -34,7 +34,11 @@ fn reference() -> BTreeMap<String, (u64, u64, Classes)> {
     let text = std::fs::read_to_string(shared.join("corpus/README.md")).unwrap();
     let mut out = BTreeMap::new();
     for line in text.lines() {
-        let cells: Vec<&str> = line.split('|').map(str::trim).filter(|c| !c.is_empty()).collect();
+        let cells: Vec<&str> = line
+            .split('|')
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+            .collect();
         if cells.len() != 7 || !cells[0].contains('/') {
             continue;
         }
@@ -53,22 +57,48 @@ fn within_one_percent(got: u64, want: u64) -> bool {
 
 #[test]
 fn summary_counts_match_the_reference_classifier() {
-    let Some(mirrors) = common::corpus_mirrors() else { return };
+    let Some(mirrors) = common::corpus_mirrors() else {
+        return;
+    };
     let reference = reference();
-    assert_eq!(reference.len(), 53, "the corpus README lists 53 repositories");
+    assert_eq!(
+        reference.len(),
+        53,
+        "the corpus README lists 53 repositories"
+    );
     let mut failures = Vec::new();
     for (repo, (non_merge, merges, want)) in &reference {
         let path = mirrors.join("github.com").join(format!("{repo}.git"));
-        let out = common::aiprov().args(["commits", path.to_str().unwrap(), "--format", "summary"]).output().unwrap();
-        assert!(out.status.success(), "{repo}: {}", String::from_utf8_lossy(&out.stderr));
+        let out = common::aiprov()
+            .args(["commits", path.to_str().unwrap(), "--format", "summary"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{repo}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         let s: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
         let c = &s["classes"];
-        let got: Classes = ["ai-agent", "ai-assisted", "automation", "no-evidence"].map(|k| c[k].as_u64().unwrap());
-        assert_eq!((s["commits"].as_u64().unwrap(), s["merges"].as_u64().unwrap()), (*non_merge, *merges), "{repo}");
+        let got: Classes = ["ai-agent", "ai-assisted", "automation", "no-evidence"]
+            .map(|k| c[k].as_u64().unwrap());
+        assert_eq!(
+            (
+                s["commits"].as_u64().unwrap(),
+                s["merges"].as_u64().unwrap()
+            ),
+            (*non_merge, *merges),
+            "{repo}"
+        );
         match DISAGREE.iter().find(|(r, _)| r == repo) {
-            Some((_, pinned)) if got != *pinned => failures.push(format!("{repo}: {got:?}, pinned {pinned:?}")),
+            Some((_, pinned)) if got != *pinned => {
+                failures.push(format!("{repo}: {got:?}, pinned {pinned:?}"))
+            }
             Some(_) => {}
-            None if got.iter().zip(want).all(|(g, w)| within_one_percent(*g, *w)) => {}
+            None if got
+                .iter()
+                .zip(want)
+                .all(|(g, w)| within_one_percent(*g, *w)) => {}
             None => failures.push(format!("{repo}: {got:?}, reference {want:?}")),
         }
     }
@@ -78,31 +108,85 @@ fn summary_counts_match_the_reference_classifier() {
 /// The deciding commit of each kind of disagreement, classified through the library.
 #[test]
 fn deciding_commits() {
-    let Some(mirrors) = common::corpus_mirrors() else { return };
+    let Some(mirrors) = common::corpus_mirrors() else {
+        return;
+    };
     let rules = RuleSet::builtin().unwrap();
     let check = |repo: &str, id: &str, class: Class, tool: &str, rule: &str| {
         let r = Repo::open(&mirrors.join("github.com").join(format!("{repo}.git"))).unwrap();
         let v = classify(&r.commit(id).unwrap(), &rules);
-        assert_eq!((v.class, v.tool.as_deref()), (class, Some(tool)), "{repo} {id}");
+        assert_eq!(
+            (v.class, v.tool.as_deref()),
+            (class, Some(tool)),
+            "{repo} {id}"
+        );
         assert_eq!(v.evidence[0].rule, rule, "{repo} {id}");
     };
     // `Co-authored-by: opendevin <opendevin@all-hands.dev>` on "Add unit tests for
     // MemoryCondenser": the OpenDevin-era agent identity (H3) as co-author.
-    check("OpenHands/OpenHands", "93487924fe8581bbe1929535b0aa5489ff552cd0", Class::AiAssisted, "openhands", "openhands.legacy-co-author");
+    check(
+        "OpenHands/OpenHands",
+        "93487924fe8581bbe1929535b0aa5489ff552cd0",
+        Class::AiAssisted,
+        "openhands",
+        "openhands.legacy-co-author",
+    );
     // A dependabot PR that the OpenHands agent fixed up: `Co-authored-by: openhands <…>`. The
     // agent wrote part of the change, so the AI attribution wins over the bot author.
-    check("OpenHands/OpenHands", "069762c073c0448c0958352abc2fd85d173e8f8a", Class::AiAssisted, "openhands", "openhands.co-author");
+    check(
+        "OpenHands/OpenHands",
+        "069762c073c0448c0958352abc2fd85d173e8f8a",
+        Class::AiAssisted,
+        "openhands",
+        "openhands.co-author",
+    );
     // An applied CodeRabbit suggestion (T7): AI touched it, small scope.
-    check("antiwork/flexile", "53611fddac27949435001d1a7b975c457ba20276", Class::AiAssisted, "coderabbitai", "ai-reviewers.suggestion");
+    check(
+        "antiwork/flexile",
+        "53611fddac27949435001d1a7b975c457ba20276",
+        Class::AiAssisted,
+        "coderabbitai",
+        "ai-reviewers.suggestion",
+    );
     // `[codex] Pin GitHub Actions workflow references (#515)` in openai/tiktoken (O6, medium).
-    check("openai/tiktoken", "68324b74a7146016617491ccb245f729c1c33174", Class::AiAssisted, "codex", "openai-codex.pr-title");
+    check(
+        "openai/tiktoken",
+        "68324b74a7146016617491ccb245f729c1c33174",
+        Class::AiAssisted,
+        "codex",
+        "openai-codex.pr-title",
+    );
     // `Co-authored-by: codeflash-ai[bot]` on a squash-merged optimization PR (N13).
-    check("pydantic/pydantic", "089e4bc40d9b4de8701b96f90fc3b207c3b957d2", Class::AiAssisted, "codeflash-ai", "app-agents.co-author");
+    check(
+        "pydantic/pydantic",
+        "089e4bc40d9b4de8701b96f90fc3b207c3b957d2",
+        Class::AiAssisted,
+        "codeflash-ai",
+        "app-agents.co-author",
+    );
     // claude-code-action's work squash-merged by a human: a co-author trailer, so ai-assisted.
-    check("simonw/tools", "5e9f2817be517fb10098a501b899f3d9b866da17", Class::AiAssisted, "claude-code", "anthropic.app-co-author");
+    check(
+        "simonw/tools",
+        "5e9f2817be517fb10098a501b899f3d9b866da17",
+        Class::AiAssisted,
+        "claude-code",
+        "anthropic.app-co-author",
+    );
     // simonw/tools' own `Codex: https://gist…` disclosure (T14).
-    check("simonw/tools", "2c92c5c80c17abf2ceb2dd1bd4990704c8ae3af3", Class::AiAssisted, "codex", "openai-codex.gist-trailer");
+    check(
+        "simonw/tools",
+        "2c92c5c80c17abf2ceb2dd1bd4990704c8ae3af3",
+        Class::AiAssisted,
+        "codex",
+        "openai-codex.gist-trailer",
+    );
     // aiohttp's backport bot carrying the original's Claude trailer (counted ai-assisted by the
     // reference too).
-    check("aio-libs/aiohttp", "7f76a7470b53da9f38881a957126c28a5d2972a3", Class::AiAssisted, "claude-code", "anthropic.co-author");
+    check(
+        "aio-libs/aiohttp",
+        "7f76a7470b53da9f38881a957126c28a5d2972a3",
+        Class::AiAssisted,
+        "claude-code",
+        "anthropic.co-author",
+    );
 }

@@ -42,21 +42,50 @@ impl Fixture {
         std::fs::create_dir_all(&mirrors).unwrap();
         let widget = mirrors.join("widget.git");
         git(&["init", "-q", "--bare", widget.to_str().unwrap()]);
-        let stream = std::fs::File::open(Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/enrich-widget.fi")).unwrap();
+        let stream = std::fs::File::open(
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/enrich-widget.fi"),
+        )
+        .unwrap();
         let status = Command::new("git")
-            .args(["--git-dir", widget.to_str().unwrap(), "fast-import", "--quiet", "--done", "--date-format=raw-permissive"])
+            .args([
+                "--git-dir",
+                widget.to_str().unwrap(),
+                "fast-import",
+                "--quiet",
+                "--done",
+                "--date-format=raw-permissive",
+            ])
             .env("GIT_CONFIG_NOSYSTEM", "1")
             .stdin(stream)
             .status()
             .unwrap();
         assert!(status.success());
-        git(&["--git-dir", widget.to_str().unwrap(), "symbolic-ref", "HEAD", "refs/heads/main"]);
-        git(&["init", "-q", "--bare", mirrors.join("empty.git").to_str().unwrap()]);
+        git(&[
+            "--git-dir",
+            widget.to_str().unwrap(),
+            "symbolic-ref",
+            "HEAD",
+            "refs/heads/main",
+        ]);
+        git(&[
+            "init",
+            "-q",
+            "--bare",
+            mirrors.join("empty.git").to_str().unwrap(),
+        ]);
         std::fs::create_dir_all(mirrors.join("broken.git")).unwrap();
         std::fs::write(mirrors.join("broken.git/README"), "not a repository").unwrap();
-        std::fs::write(dir.path().join("repos.toml"), "[repositories]\n\"local-widget\" = \"mirrors/github.com/acme/widget.git\"\n").unwrap();
+        std::fs::write(
+            dir.path().join("repos.toml"),
+            "[repositories]\n\"local-widget\" = \"mirrors/github.com/acme/widget.git\"\n",
+        )
+        .unwrap();
         let f = Fixture { dir };
-        std::fs::write(f.path("bom.json"), serde_json::to_vec_pretty(&sbom()).unwrap()).unwrap();
+        std::fs::write(
+            f.path("bom.json"),
+            serde_json::to_vec_pretty(&sbom()).unwrap(),
+        )
+        .unwrap();
         f
     }
 
@@ -75,7 +104,14 @@ impl Fixture {
 
     fn enrich_env(&self, extra: &[&str], env: &[(&str, &str)]) -> Run {
         let (bom, mirrors, map) = (self.s("bom.json"), self.s("mirrors"), self.s("repos.toml"));
-        let mut args = vec!["enrich", bom.as_str(), "--mirror-dir", mirrors.as_str(), "--repo-map", map.as_str()];
+        let mut args = vec![
+            "enrich",
+            bom.as_str(),
+            "--mirror-dir",
+            mirrors.as_str(),
+            "--repo-map",
+            map.as_str(),
+        ];
         args.extend_from_slice(extra);
         let run = aiprov_env(&args, None, env);
         assert_eq!(run.code, 0, "{}", run.stderr);
@@ -84,8 +120,16 @@ impl Fixture {
 }
 
 fn git(args: &[&str]) {
-    let out = Command::new("git").args(args).env("GIT_CONFIG_NOSYSTEM", "1").output().unwrap();
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new("git")
+        .args(args)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 fn vcs(url: &str) -> Value {
@@ -126,7 +170,9 @@ fn sbom() -> Value {
 }
 
 fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
-    list.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    list.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
 }
 
 #[test]
@@ -134,7 +180,10 @@ fn statuses_revisions_counts_summary_and_evidence() {
     let f = Fixture::new();
     let (out, ev) = (f.s("out.json"), f.s("evidence.jsonl"));
     let run = f.enrich(&["--offline", "-o", &out, "--evidence", &ev]);
-    assert!(run.stdout.is_empty(), "the SBOM goes to -o, nothing to stdout");
+    assert!(
+        run.stdout.is_empty(),
+        "the SBOM goes to -o, nothing to stdout"
+    );
     let doc: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
     let widget = "https://github.com/acme/widget";
 
@@ -158,7 +207,11 @@ fn statuses_revisions_counts_summary_and_evidence() {
         ("aiprov:review:ai-with-evidence", "1"),
     ];
     assert_eq!(props(&doc, "/components/0"), pairs(&at_v1));
-    assert_eq!(props(&doc, "/components/1"), pairs(&at_v1), "a website reference to the same repository shares the walk");
+    assert_eq!(
+        props(&doc, "/components/1"),
+        pairs(&at_v1),
+        "a website reference to the same repository shares the walk"
+    );
 
     let at_head = |repository: &str| {
         pairs(&[
@@ -182,9 +235,16 @@ fn statuses_revisions_counts_summary_and_evidence() {
             ("aiprov:review:ai-with-evidence", "1"),
         ])
     };
-    assert_eq!(props(&doc, "/components/2"), at_head(widget), "no tag 9.9.9: the default branch");
+    assert_eq!(
+        props(&doc, "/components/2"),
+        at_head(widget),
+        "no tag 9.9.9: the default branch"
+    );
     // scp-style URL, other letter case: the same mirror, the same walk
-    assert_eq!(props(&doc, "/components/10/components/0"), at_head("https://github.com/ACME/Widget"));
+    assert_eq!(
+        props(&doc, "/components/10/components/0"),
+        at_head("https://github.com/ACME/Widget")
+    );
 
     let at_c2 = |repository: &str, source: &str| {
         pairs(&[
@@ -206,23 +266,41 @@ fn statuses_revisions_counts_summary_and_evidence() {
             ("aiprov:review:ai-with-evidence", "1"),
         ])
     };
-    assert_eq!(props(&doc, "/components/3"), at_c2(widget, "sbom"), "the commit the SBOM pins");
+    assert_eq!(
+        props(&doc, "/components/3"),
+        at_c2(widget, "sbom"),
+        "the commit the SBOM pins"
+    );
     // the repo map's local path is the same repository; tag widget-v0.9.0 (NAME-vX.Y.Z)
     let local = f.path("mirrors/github.com/acme/widget.git");
-    assert_eq!(props(&doc, "/components/9"), at_c2(local.to_str().unwrap(), "tag"));
+    assert_eq!(
+        props(&doc, "/components/9"),
+        at_c2(local.to_str().unwrap(), "tag")
+    );
 
     let skip = |pointer: &str| {
         let p = props(&doc, pointer);
-        (prop(&p, "aiprov:status").unwrap().to_string(), prop(&p, "aiprov:status:reason").unwrap().to_string(), p)
+        (
+            prop(&p, "aiprov:status").unwrap().to_string(),
+            prop(&p, "aiprov:status:reason").unwrap().to_string(),
+            p,
+        )
     };
     let (status, reason, p) = skip("/components/4");
     assert_eq!(status, "revision-unresolved");
     assert_eq!(
         reason,
-        format!("commit {ABSENT} named by the SBOM is not in the local repository {}", local.display())
+        format!(
+            "commit {ABSENT} named by the SBOM is not in the local repository {}",
+            local.display()
+        )
     );
     assert_eq!(prop(&p, "aiprov:repository"), Some(widget));
-    assert_eq!(p.len(), 3, "no counts for a component that was not analyzed: {p:?}");
+    assert_eq!(
+        p.len(),
+        3,
+        "no counts for a component that was not analyzed: {p:?}"
+    );
     let (status, reason, _) = skip("/components/5");
     assert_eq!(status, "repository-unavailable");
     assert_eq!(
@@ -246,7 +324,10 @@ fn statuses_revisions_counts_summary_and_evidence() {
     assert!(reason.ends_with("has no commits"), "{reason}");
     let (status, reason, _) = skip("/components/8");
     assert_eq!(status, "repository-unavailable");
-    assert!(reason.contains("broken.git: not a git repository"), "{reason}");
+    assert!(
+        reason.contains("broken.git: not a git repository"),
+        "{reason}"
+    );
     assert_eq!(skip("/components/10").0, "no-repository");
 
     // the subject and the tools are not components
@@ -297,7 +378,14 @@ fn statuses_revisions_counts_summary_and_evidence() {
             )
         })
         .collect();
-    let row = |r: &str, c: &str, class: &str, tool: &str| (r[..10].to_string(), c[..10].to_string(), class.to_string(), tool.to_string());
+    let row = |r: &str, c: &str, class: &str, tool: &str| {
+        (
+            r[..10].to_string(),
+            c[..10].to_string(),
+            class.to_string(),
+            tool.to_string(),
+        )
+    };
     assert_eq!(
         short,
         [
@@ -310,11 +398,27 @@ fn statuses_revisions_counts_summary_and_evidence() {
             row(C2, C2, "ai-assisted", "claude-code"),
         ]
     );
-    assert_eq!(lines[0]["components"], json!(["widget@1.0.0", "widget-cli@1.0.0"]));
-    assert_eq!(lines[0]["pointers"], json!(["/components/0", "/components/1"]));
-    assert_eq!(lines[2]["components"], json!(["widget-core@9.9.9"]), "the nested component has no bom-ref");
-    assert_eq!(lines[2]["pointers"], json!(["/components/2", "/components/10/components/0"]));
-    assert_eq!(lines[6]["components"], json!(["widget-pinned", "local-widget"]));
+    assert_eq!(
+        lines[0]["components"],
+        json!(["widget@1.0.0", "widget-cli@1.0.0"])
+    );
+    assert_eq!(
+        lines[0]["pointers"],
+        json!(["/components/0", "/components/1"])
+    );
+    assert_eq!(
+        lines[2]["components"],
+        json!(["widget-core@9.9.9"]),
+        "the nested component has no bom-ref"
+    );
+    assert_eq!(
+        lines[2]["pointers"],
+        json!(["/components/2", "/components/10/components/0"])
+    );
+    assert_eq!(
+        lines[6]["components"],
+        json!(["widget-pinned", "local-widget"])
+    );
     assert_eq!(lines[1]["repository"], widget);
     assert_eq!(
         lines[1],
@@ -333,7 +437,12 @@ fn statuses_revisions_counts_summary_and_evidence() {
             "review": [{"rule": "review.reviewed-by", "field": "trailer:reviewed-by", "text": "Dev Three <dev-3@example.invalid>"}]
         })
     );
-    assert!(!short.iter().any(|r| r.1.starts_with(C1) || r.1.starts_with("f910cab")), "no-evidence commits are not evidence");
+    assert!(
+        !short
+            .iter()
+            .any(|r| r.1.starts_with(C1) || r.1.starts_with("f910cab")),
+        "no-evidence commits are not evidence"
+    );
 
     let last = run.stderr.lines().last().unwrap();
     assert!(
@@ -344,12 +453,27 @@ fn statuses_revisions_counts_summary_and_evidence() {
         "{}",
         run.stderr
     );
-    assert!(!run.stderr.contains("note:"), "--offline: no note about fetching\n{}", run.stderr);
+    assert!(
+        !run.stderr.contains("note:"),
+        "--offline: no note about fetching\n{}",
+        run.stderr
+    );
     assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
 
     enrich_common::assert_fidelity("fixture", &sbom(), &doc);
     // enriching the output again changes nothing but version and timestamp
-    let again = aiprov(&["enrich", &out, "--offline", "--mirror-dir", &f.s("mirrors"), "--repo-map", &f.s("repos.toml")], None);
+    let again = aiprov(
+        &[
+            "enrich",
+            &out,
+            "--offline",
+            "--mirror-dir",
+            &f.s("mirrors"),
+            "--repo-map",
+            &f.s("repos.toml"),
+        ],
+        None,
+    );
     assert_eq!(again.code, 0, "{}", again.stderr);
     let again = again.json();
     assert_eq!(again["version"], 5);
@@ -360,14 +484,39 @@ fn statuses_revisions_counts_summary_and_evidence() {
 fn jobs_do_not_change_the_output() {
     let f = Fixture::new();
     let epoch = [("SOURCE_DATE_EPOCH", "1788000000")];
-    let one = f.enrich_env(&["--offline", "--jobs", "1", "-o", &f.s("one.json"), "--evidence", &f.s("one.jsonl")], &epoch);
-    let many = f.enrich_env(&["--offline", "--jobs", "3", "-o", &f.s("three.json"), "--evidence", &f.s("three.jsonl")], &epoch);
+    let one = f.enrich_env(
+        &[
+            "--offline",
+            "--jobs",
+            "1",
+            "-o",
+            &f.s("one.json"),
+            "--evidence",
+            &f.s("one.jsonl"),
+        ],
+        &epoch,
+    );
+    let many = f.enrich_env(
+        &[
+            "--offline",
+            "--jobs",
+            "3",
+            "-o",
+            &f.s("three.json"),
+            "--evidence",
+            &f.s("three.jsonl"),
+        ],
+        &epoch,
+    );
     assert!(one.stdout.is_empty() && many.stdout.is_empty());
     let read = |n: &str| std::fs::read(f.path(n)).unwrap();
     assert_eq!(read("one.json"), read("three.json"));
     assert_eq!(read("one.jsonl"), read("three.jsonl"));
     let doc: Value = serde_json::from_slice(&read("one.json")).unwrap();
-    assert_eq!(doc["metadata"]["timestamp"], "2026-08-29T10:40:00Z", "SOURCE_DATE_EPOCH sets the timestamp");
+    assert_eq!(
+        doc["metadata"]["timestamp"], "2026-08-29T10:40:00Z",
+        "SOURCE_DATE_EPOCH sets the timestamp"
+    );
     // the SBOM on stdout is the same bytes
     let stdout = f.enrich_env(&["--offline", "--jobs", "2"], &epoch);
     assert_eq!(stdout.stdout, read("one.json"));
@@ -379,21 +528,39 @@ fn since_limits_every_walk() {
     let run = f.enrich(&["--offline", "--since", "2023-11-14T22:55:00Z"]);
     let doc = run.json();
     let p = props(&doc, "/components/0");
-    assert_eq!(prop(&p, "aiprov:range"), Some(format!("2023-11-14T22:55:00Z..{C3}").as_str()));
+    assert_eq!(
+        prop(&p, "aiprov:range"),
+        Some(format!("2023-11-14T22:55:00Z..{C3}").as_str())
+    );
     assert_eq!(prop(&p, "aiprov:commits:total"), Some("0"));
     assert_eq!(prop(&p, "aiprov:ai:share"), Some("0.0000"));
     assert_eq!(prop(&p, "aiprov:ai:tools"), None);
     assert_eq!(prop(&p, "aiprov:ai:first"), None);
     let p = props(&doc, "/components/2");
-    assert_eq!(prop(&p, "aiprov:range"), Some(format!("2023-11-14T22:55:00Z..{C6}").as_str()));
-    let counts: Vec<Option<&str>> = ["total", "ai-agent", "ai-assisted", "automation", "no-evidence"]
-        .iter()
-        .map(|c| prop(&p, &format!("aiprov:commits:{c}")))
-        .collect();
-    assert_eq!(counts, [Some("3"), Some("1"), Some("0"), Some("1"), Some("1")]);
+    assert_eq!(
+        prop(&p, "aiprov:range"),
+        Some(format!("2023-11-14T22:55:00Z..{C6}").as_str())
+    );
+    let counts: Vec<Option<&str>> = [
+        "total",
+        "ai-agent",
+        "ai-assisted",
+        "automation",
+        "no-evidence",
+    ]
+    .iter()
+    .map(|c| prop(&p, &format!("aiprov:commits:{c}")))
+    .collect();
+    assert_eq!(
+        counts,
+        [Some("3"), Some("1"), Some("0"), Some("1"), Some("1")]
+    );
     assert_eq!(prop(&p, "aiprov:ai:tools"), Some("devin"));
     let s = props(&doc, "/metadata");
-    assert_eq!(prop(&s, "aiprov:summary:since"), Some("2023-11-14T22:55:00Z"));
+    assert_eq!(
+        prop(&s, "aiprov:summary:since"),
+        Some("2023-11-14T22:55:00Z")
+    );
     assert_eq!(prop(&s, "aiprov:summary:commits:total"), Some("3"));
 }
 
@@ -409,15 +576,28 @@ fn without_offline_a_failed_fetch_is_the_reason() {
     )
     .unwrap();
     let cache = tempfile::tempdir().unwrap();
-    let run = f.enrich(&["--config", config.to_str().unwrap(), "--cache-dir", cache.path().to_str().unwrap()]);
+    let run = f.enrich(&[
+        "--config",
+        config.to_str().unwrap(),
+        "--cache-dir",
+        cache.path().to_str().unwrap(),
+    ]);
     let doc = run.json();
     let p = props(&doc, "/components/5");
     assert_eq!(prop(&p, "aiprov:status"), Some("repository-unavailable"));
     let reason = prop(&p, "aiprov:status:reason").unwrap();
-    assert!(reason.contains("git://127.0.0.1:9/github.com/acme/missing.git: git clone failed"), "{reason}");
+    assert!(
+        reason.contains("git://127.0.0.1:9/github.com/acme/missing.git: git clone failed"),
+        "{reason}"
+    );
     let p = props(&doc, "/components/6");
     assert_eq!(prop(&p, "aiprov:status"), Some("no-repository"));
-    assert!(prop(&p, "aiprov:status:reason").unwrap().contains("registry:npm"), "{p:?}");
+    assert!(
+        prop(&p, "aiprov:status:reason")
+            .unwrap()
+            .contains("registry:npm"),
+        "{p:?}"
+    );
 }
 
 #[test]
@@ -433,26 +613,55 @@ fn the_repo_map_wins_over_the_sbom_and_the_cache_holds_mirrors() {
     std::fs::create_dir_all(&cache).unwrap();
     std::fs::rename(f.path("mirrors"), cache.join("mirrors")).unwrap();
     let run = aiprov(
-        &["enrich", &f.s("bom.json"), "--offline", "--cache-dir", cache.to_str().unwrap(), "--repo-map", &f.s("map2.toml")],
+        &[
+            "enrich",
+            &f.s("bom.json"),
+            "--offline",
+            "--cache-dir",
+            cache.to_str().unwrap(),
+            "--repo-map",
+            &f.s("map2.toml"),
+        ],
         None,
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let doc = run.json();
     let p = props(&doc, "/components/6");
     assert_eq!(prop(&p, "aiprov:status"), Some("analyzed"));
-    assert_eq!(prop(&p, "aiprov:revision:source"), Some("default-branch"), "no tag 1.0.1");
+    assert_eq!(
+        prop(&p, "aiprov:revision:source"),
+        Some("default-branch"),
+        "no tag 1.0.1"
+    );
     let p = props(&doc, "/components/5");
-    assert_eq!(prop(&p, "aiprov:repository"), Some("https://github.com/acme/widget"));
-    assert_eq!(prop(&p, "aiprov:revision"), Some(C3), "version 1.0.0 → v1.0.0");
-    assert_eq!(prop(&props(&doc, "/components/0"), "aiprov:status"), Some("analyzed"));
+    assert_eq!(
+        prop(&p, "aiprov:repository"),
+        Some("https://github.com/acme/widget")
+    );
+    assert_eq!(
+        prop(&p, "aiprov:revision"),
+        Some(C3),
+        "version 1.0.0 → v1.0.0"
+    );
+    assert_eq!(
+        prop(&props(&doc, "/components/0"), "aiprov:status"),
+        Some("analyzed")
+    );
 
     // the default cache: $XDG_CACHE_HOME/aiprov/mirrors
     let xdg = f.path("xdg");
     std::fs::create_dir_all(xdg.join("aiprov")).unwrap();
     std::fs::rename(cache.join("mirrors"), xdg.join("aiprov/mirrors")).unwrap();
-    let run = aiprov_env(&["enrich", &f.s("bom.json"), "--offline"], None, &[("XDG_CACHE_HOME", xdg.to_str().unwrap())]);
+    let run = aiprov_env(
+        &["enrich", &f.s("bom.json"), "--offline"],
+        None,
+        &[("XDG_CACHE_HOME", xdg.to_str().unwrap())],
+    );
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert_eq!(prop(&props(&run.json(), "/components/0"), "aiprov:revision"), Some(C3));
+    assert_eq!(
+        prop(&props(&run.json(), "/components/0"), "aiprov:revision"),
+        Some(C3)
+    );
 }
 
 #[test]
@@ -463,7 +672,11 @@ fn evidence_can_go_to_stdout() {
     assert_eq!(lines.len(), 7);
     let both = aiprov(&["enrich", &f.s("bom.json"), "--evidence", "-"], None);
     assert_eq!(both.code, 2);
-    assert!(both.stderr.contains("--evidence - needs -o FILE"), "{}", both.stderr);
+    assert!(
+        both.stderr.contains("--evidence - needs -o FILE"),
+        "{}",
+        both.stderr
+    );
 }
 
 /// A history with an unreadable commit: status `error`, with the revision but without counts,
@@ -484,12 +697,24 @@ fn unreadable_commits_make_the_component_an_error() {
             .env("GIT_COMMITTER_EMAIL", "dev@example.invalid")
             .output()
             .unwrap();
-        assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(
+            out.status.success(),
+            "git {args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
         String::from_utf8(out.stdout).unwrap().trim().to_string()
     };
     g(&["init", "-q", "-b", "main"]);
     for m in ["one", "two", "three"] {
-        g(&["commit", "-q", "--allow-empty", "-m", m, "-m", "Co-authored-by: Claude <noreply@anthropic.com>"]);
+        g(&[
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            m,
+            "-m",
+            "Co-authored-by: Claude <noreply@anthropic.com>",
+        ]);
     }
     let head = g(&["rev-parse", "HEAD"]);
     let two = g(&["rev-parse", "HEAD~1"]);
@@ -500,7 +725,11 @@ fn unreadable_commits_make_the_component_an_error() {
     std::fs::set_permissions(&object, perms).unwrap();
     std::fs::write(&object, b"this is not zlib data").unwrap();
 
-    std::fs::write(d.path().join("map.toml"), "[repositories]\n\"thing\" = \"wt\"\n").unwrap();
+    std::fs::write(
+        d.path().join("map.toml"),
+        "[repositories]\n\"thing\" = \"wt\"\n",
+    )
+    .unwrap();
     let bom = serde_json::json!({"bomFormat": "CycloneDX", "specVersion": "1.5", "components": [
         {"type": "library", "bom-ref": "thing", "name": "thing", "version": "1.0"}
     ]});
@@ -518,43 +747,103 @@ fn unreadable_commits_make_the_component_an_error() {
         ],
         None,
     );
-    assert_eq!(run.code, 0, "per-component failures are data: {}", run.stderr);
+    assert_eq!(
+        run.code, 0,
+        "per-component failures are data: {}",
+        run.stderr
+    );
     let doc = run.json();
     let p = props(&doc, "/components/0");
     let names: Vec<&str> = p.iter().map(|(n, _)| n.as_str()).collect();
     assert_eq!(
         names,
-        ["aiprov:status", "aiprov:status:reason", "aiprov:repository", "aiprov:revision", "aiprov:revision:source", "aiprov:range"]
+        [
+            "aiprov:status",
+            "aiprov:status:reason",
+            "aiprov:repository",
+            "aiprov:revision",
+            "aiprov:revision:source",
+            "aiprov:range"
+        ]
     );
     assert_eq!(prop(&p, "aiprov:status"), Some("error"));
     assert_eq!(prop(&p, "aiprov:revision"), Some(head.as_str()));
     assert_eq!(prop(&p, "aiprov:revision:source"), Some("default-branch"));
-    assert_eq!(prop(&p, "aiprov:repository"), Some(d.path().join("wt").to_str().unwrap()));
+    assert_eq!(
+        prop(&p, "aiprov:repository"),
+        Some(d.path().join("wt").to_str().unwrap())
+    );
     let reason = prop(&p, "aiprov:status:reason").unwrap();
-    let want = format!("1 commit(s) of {} could not be read (first: {two}: cannot read object: ", d.path().join("wt").display());
+    let want = format!(
+        "1 commit(s) of {} could not be read (first: {two}: cannot read object: ",
+        d.path().join("wt").display()
+    );
     assert!(reason.starts_with(&want), "{reason}");
     let s = props(&doc, "/metadata");
     assert_eq!(prop(&s, "aiprov:summary:status:error"), Some("1"));
     assert_eq!(prop(&s, "aiprov:summary:commits:total"), Some("0"));
-    assert_eq!(std::fs::read_to_string(&ev).unwrap(), "", "no evidence from a failed walk");
-    assert!(run.stderr.contains("1 component: 1 error; 1 repository walked in"), "{}", run.stderr);
+    assert_eq!(
+        std::fs::read_to_string(&ev).unwrap(),
+        "",
+        "no evidence from a failed walk"
+    );
+    assert!(
+        run.stderr
+            .contains("1 component: 1 error; 1 repository walked in"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
 fn fail_on_gates_after_writing_and_fill_min_elements_adds_only_what_aiprov_knows() {
     let f = Fixture::new();
-    let (bom, mirrors, map, out) = (f.s("bom.json"), f.s("mirrors"), f.s("repos.toml"), f.s("gated.json"));
-    let base = ["enrich", bom.as_str(), "--offline", "--mirror-dir", mirrors.as_str(), "--repo-map", map.as_str(), "-o", out.as_str()];
+    let (bom, mirrors, map, out) = (
+        f.s("bom.json"),
+        f.s("mirrors"),
+        f.s("repos.toml"),
+        f.s("gated.json"),
+    );
+    let base = [
+        "enrich",
+        bom.as_str(),
+        "--offline",
+        "--mirror-dir",
+        mirrors.as_str(),
+        "--repo-map",
+        map.as_str(),
+        "-o",
+        out.as_str(),
+    ];
     // widget@1.0.0 is analyzed at v1.0.0 (c1..c3: aider commit, Claude-assisted commit).
     let mut args = base.to_vec();
-    args.extend(["--fail-on", "pkg:npm/widget*:tool=aider", "--fail-on", "tool=jules"]);
+    args.extend([
+        "--fail-on",
+        "pkg:npm/widget*:tool=aider",
+        "--fail-on",
+        "tool=jules",
+    ]);
     let run = aiprov(&args, None);
     assert_eq!(run.code, 1, "{}", run.stderr);
-    let violations: Vec<&str> = run.stderr.lines().filter(|l| l.starts_with("aiprov: policy violated: ")).collect();
+    let violations: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.starts_with("aiprov: policy violated: "))
+        .collect();
     assert_eq!(violations.len(), 2, "{}", run.stderr);
-    assert!(violations.iter().all(|l| l.contains("tool=aider")), "{violations:?}");
-    assert!(run.stderr.ends_with("aiprov: 2 policy violation(s)\n"), "{}", run.stderr);
-    assert!(std::fs::metadata(&out).is_ok(), "the output is written before the gate trips");
+    assert!(
+        violations.iter().all(|l| l.contains("tool=aider")),
+        "{violations:?}"
+    );
+    assert!(
+        run.stderr.ends_with("aiprov: 2 policy violation(s)\n"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        std::fs::metadata(&out).is_ok(),
+        "the output is written before the gate trips"
+    );
 
     let mut args = base.to_vec();
     args.extend(["--fail-on", "ai-share>"]);

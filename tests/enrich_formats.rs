@@ -20,7 +20,10 @@ use serde_json::Value;
 const EPOCH: &str = "1767225600";
 
 fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
-    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().path()).collect();
+    let mut entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
     entries.sort();
     for p in entries {
         if p.is_dir() {
@@ -35,7 +38,13 @@ fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
 /// every run: reasons name the folders looked in); the run's stderr.
 fn enrich(input: &Path, output: &Path, extra: &[&str]) -> Result<String, String> {
     static EMPTY: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-    let empty = EMPTY.get_or_init(|| tempfile::Builder::new().prefix("aiprov-empty").tempdir().unwrap().keep());
+    let empty = EMPTY.get_or_init(|| {
+        tempfile::Builder::new()
+            .prefix("aiprov-empty")
+            .tempdir()
+            .unwrap()
+            .keep()
+    });
     let (mirrors, cache) = (empty.join("mirrors"), empty.join("cache"));
     std::fs::create_dir_all(&mirrors).unwrap();
     let mut args = vec![
@@ -72,7 +81,10 @@ fn json_no_less_valid(
     shared: &Path,
 ) -> Result<(), String> {
     let json = |p: &Path| -> Value { serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap() };
-    match (validate(&json(input), shared), validate(&json(output), shared)) {
+    match (
+        validate(&json(input), shared),
+        validate(&json(output), shared),
+    ) {
         (Err(_), _) | (Ok(()), Ok(())) => Ok(()),
         (Ok(()), Err(e)) => Err(format!("output does not validate:\n  {}", e.join("\n  "))),
     }
@@ -97,7 +109,9 @@ fn normalized(format: Format, bytes: &[u8]) -> String {
 
 #[test]
 fn every_shared_sbom_enriches_through_the_binary_in_its_own_format_and_validates() {
-    let Some(shared) = common::shared_dir() else { return };
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
     let mut files = Vec::new();
     files_under(&shared.join("sboms"), &mut files);
     let out_dir = tempfile::tempdir().unwrap();
@@ -109,19 +123,28 @@ fn every_shared_sbom_enriches_through_the_binary_in_its_own_format_and_validates
         let doc = read(input);
         let format = doc.format();
         let name = input.file_name().unwrap().to_string_lossy().into_owned();
-        let (once, twice) = (out_dir.path().join(format!("{k}-1-{name}")), out_dir.path().join(format!("{k}-2-{name}")));
+        let (once, twice) = (
+            out_dir.path().join(format!("{k}-1-{name}")),
+            out_dir.path().join(format!("{k}-2-{name}")),
+        );
         if let Err(e) = enrich(input, &once, &[]) {
             problems.push(format!("{label}: {e}"));
             continue;
         }
         let out = read(&once);
         if out.format() != format {
-            problems.push(format!("{label}: written as {} instead of {format}", out.format()));
+            problems.push(format!(
+                "{label}: written as {} instead of {format}",
+                out.format()
+            ));
         }
         if out.inventory().components != doc.inventory().components {
             problems.push(format!("{label}: the components changed"));
         }
-        let minor2 = matches!(format, Format::CycloneDxJson { minor: 2 } | Format::CycloneDxXml { minor: 2 });
+        let minor2 = matches!(
+            format,
+            Format::CycloneDxJson { minor: 2 } | Format::CycloneDxXml { minor: 2 }
+        );
         if !minor2 && out.aiprov_properties().summary.is_empty() {
             problems.push(format!("{label}: no aiprov summary in the output"));
         }
@@ -129,18 +152,29 @@ fn every_shared_sbom_enriches_through_the_binary_in_its_own_format_and_validates
         match enrich(&once, &twice, &[]) {
             Err(e) => problems.push(format!("{label}: second run: {e}")),
             Ok(_) => {
-                let (a, b) = (std::fs::read(&once).unwrap(), std::fs::read(&twice).unwrap());
+                let (a, b) = (
+                    std::fs::read(&once).unwrap(),
+                    std::fs::read(&twice).unwrap(),
+                );
                 if normalized(format, &a) != normalized(format, &b) {
                     problems.push(format!("{label}: enriching twice differs from once"));
                 }
             }
         }
         let validity = match format {
-            Format::CycloneDxJson { .. } => json_no_less_valid(schema::validate_cyclonedx, input, &once, &shared),
-            Format::SpdxJson { .. } => json_no_less_valid(spdx_schema::validate_spdx2, input, &once, &shared),
-            Format::Spdx3JsonLd => json_no_less_valid(spdx_schema::validate_spdx3, input, &once, &shared),
+            Format::CycloneDxJson { .. } => {
+                json_no_less_valid(schema::validate_cyclonedx, input, &once, &shared)
+            }
+            Format::SpdxJson { .. } => {
+                json_no_less_valid(spdx_schema::validate_spdx2, input, &once, &shared)
+            }
+            Format::Spdx3JsonLd => {
+                json_no_less_valid(spdx_schema::validate_spdx3, input, &once, &shared)
+            }
             Format::CycloneDxXml { minor } => {
-                xml.entry(format!("1.{minor}")).or_default().push((input.clone(), once.clone()));
+                xml.entry(format!("1.{minor}"))
+                    .or_default()
+                    .push((input.clone(), once.clone()));
                 Ok(())
             }
             // No official schema for tag-value: it reads back (above) in the same format.
@@ -155,33 +189,62 @@ fn every_shared_sbom_enriches_through_the_binary_in_its_own_format_and_validates
         for (version, pairs) in xml {
             let inputs: Vec<PathBuf> = pairs.iter().map(|(i, _)| i.clone()).collect();
             let outputs: Vec<PathBuf> = pairs.iter().map(|(_, o)| o.clone()).collect();
-            let bad_inputs: Vec<PathBuf> = xsd::xsd_validate(lint, &shared, &version, &inputs).into_iter().map(|(f, _)| f).collect();
+            let bad_inputs: Vec<PathBuf> = xsd::xsd_validate(lint, &shared, &version, &inputs)
+                .into_iter()
+                .map(|(f, _)| f)
+                .collect();
             for (out, why) in xsd::xsd_validate(lint, &shared, &version, &outputs) {
                 let input = &pairs.iter().find(|(_, o)| *o == out).unwrap().0;
                 if !bad_inputs.contains(input) {
-                    problems.push(format!("{}: output does not validate against bom-{version}.xsd: {why}", input.display()));
+                    problems.push(format!(
+                        "{}: output does not validate against bom-{version}.xsd: {why}",
+                        input.display()
+                    ));
                 }
             }
         }
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     // Every format the shared folder holds was covered.
-    for kind in ["CycloneDX 1.6 JSON", "CycloneDX 1.6 XML", "SPDX 2.3 JSON", "SPDX 2.2 tag-value", "SPDX 3.0.1 JSON-LD"] {
-        assert!(per_format.contains_key(kind), "{kind} not covered: {per_format:?}");
+    for kind in [
+        "CycloneDX 1.6 JSON",
+        "CycloneDX 1.6 XML",
+        "SPDX 2.3 JSON",
+        "SPDX 2.2 tag-value",
+        "SPDX 3.0.1 JSON-LD",
+    ] {
+        assert!(
+            per_format.contains_key(kind),
+            "{kind} not covered: {per_format:?}"
+        );
     }
     eprintln!("enriched through the binary: {per_format:?}");
 }
 
 #[test]
 fn output_format_refuses_every_conversion_and_writes_nothing() {
-    let Some(shared) = common::shared_dir() else { return };
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
     let input = shared.join("sboms/cdx16-npm-deps-from-git.cdx.json");
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out");
-    for wanted in ["cyclonedx-xml", "spdx-json", "spdx-tv", "spdx3", "cyclonedx-json@1.5", "cyclonedx-json@1.7"] {
+    for wanted in [
+        "cyclonedx-xml",
+        "spdx-json",
+        "spdx-tv",
+        "spdx3",
+        "cyclonedx-json@1.5",
+        "cyclonedx-json@1.7",
+    ] {
         let err = enrich(&input, &out, &["--output-format", wanted]).unwrap_err();
         assert!(err.starts_with("exit 2: "), "{wanted}: {err}");
-        assert!(err.contains(&format!("--output-format {wanted}: cannot write CycloneDX 1.6 JSON as ")), "{wanted}: {err}");
+        assert!(
+            err.contains(&format!(
+                "--output-format {wanted}: cannot write CycloneDX 1.6 JSON as "
+            )),
+            "{wanted}: {err}"
+        );
         assert!(!out.exists(), "{wanted}: nothing written");
     }
     let from = sbom::Format::CycloneDxJson { minor: 6 };
@@ -189,7 +252,10 @@ fn output_format_refuses_every_conversion_and_writes_nothing() {
     let err = enrich(&input, &out, &["--output-format", "spdx-json@2.3"]).unwrap_err();
     assert!(err.contains(&why), "the message is can_convert's: {err}");
     let err = enrich(&input, &out, &["--output-format", "yaml"]).unwrap_err();
-    assert!(err.starts_with("exit 2: ") && err.contains("unknown format"), "{err}");
+    assert!(
+        err.starts_with("exit 2: ") && err.contains("unknown format"),
+        "{err}"
+    );
     // The input's own format, with or without its version, is no conversion.
     for same in ["cyclonedx-json", "cyclonedx-json@1.6"] {
         enrich(&input, &out, &["--output-format", same]).unwrap();
@@ -220,8 +286,14 @@ fn spdx_described_packages_are_the_subject_not_components() {
     std::fs::write(&input, serde_json::to_vec_pretty(&doc).unwrap()).unwrap();
     let out = dir.path().join("out.spdx.json");
     let stderr = enrich(&input, &out, &[]).unwrap();
-    assert!(stderr.contains("1 described root package taken as the document's subject"), "{stderr}");
-    assert!(stderr.contains("aiprov: 2 components: 2 no-repository"), "{stderr}");
+    assert!(
+        stderr.contains("1 described root package taken as the document's subject"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("aiprov: 2 components: 2 no-repository"),
+        "{stderr}"
+    );
     let written = read(&out);
     let props = written.aiprov_properties();
     let annotated: Vec<&str> = written
@@ -232,13 +304,24 @@ fn spdx_described_packages_are_the_subject_not_components() {
         .map(|c| c.name.as_str())
         .collect();
     assert_eq!(annotated, ["a", "b"]);
-    assert!(props.summary.iter().any(|(n, v)| n == "aiprov:summary:components" && v == "2"), "{:?}", props.summary);
+    assert!(
+        props
+            .summary
+            .iter()
+            .any(|(n, v)| n == "aiprov:summary:components" && v == "2"),
+        "{:?}",
+        props.summary
+    );
 }
 
 #[test]
 fn aider_xml_gives_the_json_values_against_the_corpus() {
-    let Some(shared) = common::shared_dir() else { return };
-    let Some(mirrors) = common::corpus_mirrors() else { return };
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    let Some(mirrors) = common::corpus_mirrors() else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let mut values: Vec<Vec<Vec<(String, String)>>> = Vec::new();
     for (name, file) in [("json", "aider-env.cdx.json"), ("xml", "aider-env.cdx.xml")] {
@@ -262,19 +345,46 @@ fn aider_xml_gives_the_json_values_against_the_corpus() {
         let doc = read(&out);
         let props = doc.aiprov_properties();
         values.push(
-            doc.inventory().components.iter().map(|c| props.components.get(&c.locator).cloned().unwrap_or_default()).collect(),
+            doc.inventory()
+                .components
+                .iter()
+                .map(|c| {
+                    props
+                        .components
+                        .get(&c.locator)
+                        .cloned()
+                        .unwrap_or_default()
+                })
+                .collect(),
         );
         if name == "xml" {
-            assert!(matches!(doc.format(), Format::CycloneDxXml { minor: 5 }), "{}", doc.format());
-            let (i, _) = doc.inventory().components.iter().enumerate().find(|(_, c)| c.name == "aider-chat").unwrap();
+            assert!(
+                matches!(doc.format(), Format::CycloneDxXml { minor: 5 }),
+                "{}",
+                doc.format()
+            );
+            let (i, _) = doc
+                .inventory()
+                .components
+                .iter()
+                .enumerate()
+                .find(|(_, c)| c.name == "aider-chat")
+                .unwrap();
             let p = &values[1][i];
-            let summary = commits_summary(&mirrors.join("github.com/Aider-AI/aider.git"), Some("v0.86.1"));
+            let summary = commits_summary(
+                &mirrors.join("github.com/Aider-AI/aider.git"),
+                Some("v0.86.1"),
+            );
             assert_eq!(prop(p, "aiprov:status"), Some("analyzed"));
             assert_eq!(prop(p, "aiprov:revision"), summary["revision"].as_str());
             assert_eq!(prop(p, "aiprov:revision:source"), Some("tag"));
             let counts: Vec<(String, String)> = p
                 .iter()
-                .filter(|(n, _)| n.starts_with("aiprov:commits:") || n.starts_with("aiprov:ai:") || n.starts_with("aiprov:review:"))
+                .filter(|(n, _)| {
+                    n.starts_with("aiprov:commits:")
+                        || n.starts_with("aiprov:ai:")
+                        || n.starts_with("aiprov:review:")
+                })
                 .cloned()
                 .collect();
             assert_eq!(counts, expected_counts(&summary));
@@ -285,5 +395,8 @@ fn aider_xml_gives_the_json_values_against_the_corpus() {
         }
     }
     assert_eq!(values[0].len(), 140);
-    assert_eq!(values[0], values[1], "the XML run gives every component the JSON run's values");
+    assert_eq!(
+        values[0], values[1],
+        "the XML run gives every component the JSON run's values"
+    );
 }

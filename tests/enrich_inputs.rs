@@ -45,11 +45,20 @@ fn check_document(path: &Path, shared: &Path, mirrors: &Path) -> Result<usize, S
     let bytes = std::fs::read(path).unwrap();
     let input: Value = serde_json::from_slice(&bytes).unwrap();
     let signed = input.get("signature").is_some();
-    let mut args = vec!["enrich", label.as_str(), "--offline", "--mirror-dir", mirrors.to_str().unwrap()];
+    let mut args = vec![
+        "enrich",
+        label.as_str(),
+        "--offline",
+        "--mirror-dir",
+        mirrors.to_str().unwrap(),
+    ];
     if signed {
         let refused = aiprov(&args, None);
         if refused.code != 2 || !refused.stderr.contains("--strip-signature") {
-            return Err(format!("{label}: a signed document must be refused without --strip-signature: {}", refused.stderr));
+            return Err(format!(
+                "{label}: a signed document must be refused without --strip-signature: {}",
+                refused.stderr
+            ));
         }
         args.push("--strip-signature");
     }
@@ -59,15 +68,22 @@ fn check_document(path: &Path, shared: &Path, mirrors: &Path) -> Result<usize, S
     }
     let output = run.json();
     let spec = input["specVersion"].as_str().unwrap();
-    if let (Ok(()), Err(errors)) = (schema::validate_cyclonedx(&input, shared), schema::validate_cyclonedx(&output, shared)) {
-        return Err(format!("{label}: the output does not validate:\n  {}", errors.join("\n  ")));
+    if let (Ok(()), Err(errors)) = (
+        schema::validate_cyclonedx(&input, shared),
+        schema::validate_cyclonedx(&output, shared),
+    ) {
+        return Err(format!(
+            "{label}: the output does not validate:\n  {}",
+            errors.join("\n  ")
+        ));
     }
     enrich_common::assert_fidelity(&label, &input, &output);
     let doc = aiprov::sbom::cyclonedx::read(&label, &run.stdout).map_err(|e| e.to_string())?;
     if spec != "1.2" {
         for c in &doc.inventory.components {
             let p = props(&output, &c.locator);
-            let status = prop(&p, "aiprov:status").ok_or_else(|| format!("{label}: {} has no aiprov:status", c.locator))?;
+            let status = prop(&p, "aiprov:status")
+                .ok_or_else(|| format!("{label}: {} has no aiprov:status", c.locator))?;
             if status == "analyzed" || prop(&p, "aiprov:status:reason").is_none() {
                 return Err(format!("{label}: {}: {p:?}", c.locator));
             }
@@ -81,13 +97,28 @@ fn check_document(path: &Path, shared: &Path, mirrors: &Path) -> Result<usize, S
         return Err(format!("{label}: no warning about 1.2: {}", run.stderr));
     }
     // again, from stdin: only version and timestamp change
-    let again = aiprov(&["enrich", "-", "--offline", "--mirror-dir", mirrors.to_str().unwrap()], Some(&run.stdout));
+    let again = aiprov(
+        &[
+            "enrich",
+            "-",
+            "--offline",
+            "--mirror-dir",
+            mirrors.to_str().unwrap(),
+        ],
+        Some(&run.stdout),
+    );
     if again.code != 0 {
-        return Err(format!("{label} (second run): exit {}: {}", again.code, again.stderr));
+        return Err(format!(
+            "{label} (second run): exit {}: {}",
+            again.code, again.stderr
+        ));
     }
     let again = again.json();
     if again["version"] != output["version"].as_u64().unwrap() + 1 {
-        return Err(format!("{label}: version {} after {}", again["version"], output["version"]));
+        return Err(format!(
+            "{label}: version {} after {}",
+            again["version"], output["version"]
+        ));
     }
     enrich_common::assert_same_but_version_and_time(&label, &output, &again);
     Ok(doc.inventory.components.len())
@@ -97,7 +128,9 @@ fn check_document(path: &Path, shared: &Path, mirrors: &Path) -> Result<usize, S
 /// test document 1.4–1.7.
 #[test]
 fn every_cyclonedx_json_enriches_validates_and_keeps_fidelity() {
-    let Some(shared) = common::shared_dir() else { return };
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
     let mut files = spec_valid_files(&shared);
     let spec_tests = files.len();
     json_files_under(&shared.join("sboms"), &mut files);
@@ -107,24 +140,49 @@ fn every_cyclonedx_json_enriches_validates_and_keeps_fidelity() {
     });
     assert!(spec_tests > 150, "{spec_tests}");
     assert!(files.len() >= spec_tests + 9, "{}", files.len());
-    for must in ["real/aider-env.cdx.json", "cdx16-npm-juice-shop.cdx.json", "cdx15-gomod-minikube-v1.23.1.cdx.json"] {
+    for must in [
+        "real/aider-env.cdx.json",
+        "cdx16-npm-juice-shop.cdx.json",
+        "cdx15-gomod-minikube-v1.23.1.cdx.json",
+    ] {
         assert!(files.iter().any(|p| p.ends_with(must)), "{must}");
     }
     let mirrors = tempfile::tempdir().unwrap();
-    let threads = std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(2, 4);
+    let threads = std::thread::available_parallelism()
+        .map_or(2, |n| n.get())
+        .clamp(2, 4);
     let results: Vec<Result<usize, String>> = std::thread::scope(|s| {
-        let chunks: Vec<Vec<PathBuf>> = (0..threads).map(|t| files.iter().skip(t).step_by(threads).cloned().collect()).collect();
+        let chunks: Vec<Vec<PathBuf>> = (0..threads)
+            .map(|t| files.iter().skip(t).step_by(threads).cloned().collect())
+            .collect();
         let handles: Vec<_> = chunks
             .into_iter()
             .map(|chunk| {
                 let (shared, mirrors) = (&shared, mirrors.path());
-                s.spawn(move || chunk.iter().map(|p| check_document(p, shared, mirrors)).collect::<Vec<_>>())
+                s.spawn(move || {
+                    chunk
+                        .iter()
+                        .map(|p| check_document(p, shared, mirrors))
+                        .collect::<Vec<_>>()
+                })
             })
             .collect();
-        handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
     });
     let problems: Vec<&String> = results.iter().filter_map(|r| r.as_ref().err()).collect();
-    assert!(problems.is_empty(), "{} problem(s):\n{}", problems.len(), problems.iter().map(|s| s.as_str()).collect::<Vec<_>>().join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} problem(s):\n{}",
+        problems.len(),
+        problems
+            .iter()
+            .map(|s| s.as_str())
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
     let components: usize = results.iter().map(|r| *r.as_ref().unwrap()).sum();
     assert!(components > 2000, "{components}");
 }
@@ -132,13 +190,18 @@ fn every_cyclonedx_json_enriches_validates_and_keeps_fidelity() {
 /// minikube's SBOM (1.5) uses the legacy `metadata.tools` array: aiprov joins it.
 #[test]
 fn legacy_tools_array_is_kept() {
-    let Some(shared) = common::shared_dir() else { return };
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
     let path = shared.join("sboms/cdx15-gomod-minikube-v1.23.1.cdx.json");
     let run = aiprov(&["enrich", path.to_str().unwrap(), "--offline"], None);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let out = run.json();
     let tools = out["metadata"]["tools"].as_array().expect("still an array");
-    assert_eq!(tools.last().unwrap(), &serde_json::json!({"name": "aiprov", "version": env!("CARGO_PKG_VERSION")}));
+    assert_eq!(
+        tools.last().unwrap(),
+        &serde_json::json!({"name": "aiprov", "version": env!("CARGO_PKG_VERSION")})
+    );
 }
 
 struct Case {
@@ -150,7 +213,11 @@ struct Case {
 }
 
 fn bad_cases(shared: Option<&Path>) -> Vec<Case> {
-    let sbom = |components: &str| format!(r#"{{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":{components}}}"#);
+    let sbom = |components: &str| {
+        format!(
+            r#"{{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":{components}}}"#
+        )
+    };
     let mut cases = vec![
         Case {
             name: "not JSON",
@@ -275,18 +342,44 @@ fn bad_input_exits_2_and_writes_nothing() {
         let mut cmd = common::aiprov();
         cmd.current_dir(dir.path())
             .args(["enrich", "in.json", "--offline", "--evidence", "ev.jsonl"])
-            .args(if case.extra_args.contains(&"-o") { vec![] } else { vec!["-o", "out.json"] })
+            .args(if case.extra_args.contains(&"-o") {
+                vec![]
+            } else {
+                vec!["-o", "out.json"]
+            })
             .args(&case.extra_args)
             .env("HOME", enrich_common::isolated_home());
         let out = cmd.output().unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(2), "{}: {stderr}", case.name);
-        assert!(stderr.contains(&case.message), "{}: expected {:?} in\n{stderr}", case.name, case.message);
-        let clap_error = case.extra_args.iter().any(|a| *a == "--since" || *a == "--jobs");
-        assert!(stderr.starts_with(if clap_error { "error: " } else { "aiprov: " }), "{}: {stderr}", case.name);
+        assert!(
+            stderr.contains(&case.message),
+            "{}: expected {:?} in\n{stderr}",
+            case.name,
+            case.message
+        );
+        let clap_error = case
+            .extra_args
+            .iter()
+            .any(|a| *a == "--since" || *a == "--jobs");
+        assert!(
+            stderr.starts_with(if clap_error { "error: " } else { "aiprov: " }),
+            "{}: {stderr}",
+            case.name
+        );
         assert!(out.stdout.is_empty(), "{}", case.name);
-        assert_eq!(listing(dir.path()), before, "{}: no output or temporary file is left", case.name);
-        assert_eq!(std::fs::read(dir.path().join("in.json")).unwrap(), case.input, "{}: input unchanged", case.name);
+        assert_eq!(
+            listing(dir.path()),
+            before,
+            "{}: no output or temporary file is left",
+            case.name
+        );
+        assert_eq!(
+            std::fs::read(dir.path().join("in.json")).unwrap(),
+            case.input,
+            "{}: input unchanged",
+            case.name
+        );
     }
 }
 
@@ -295,7 +388,12 @@ fn bad_input_exits_2_and_writes_nothing() {
 fn bad_input_on_stdin_exits_2() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("out.json");
-    let run = |input: &[u8]| -> Run { aiprov(&["enrich", "-", "--offline", "-o", out.to_str().unwrap()], Some(input)) };
+    let run = |input: &[u8]| -> Run {
+        aiprov(
+            &["enrich", "-", "--offline", "-o", out.to_str().unwrap()],
+            Some(input),
+        )
+    };
     let r = run(b"{\"bomFormat\": \"CycloneDX\", \"specVersion\": \"1.6\", \"components\": [");
     assert_eq!(r.code, 2);
     assert_eq!(
@@ -304,7 +402,10 @@ fn bad_input_on_stdin_exits_2() {
     );
     let r = run(br#"{"bomFormat":"CycloneDX","specVersion":"1.6","components":[{"type":"library","name":"a","bom-ref":"r"},{"type":"library","name":"b","bom-ref":"r"}]}"#);
     assert_eq!(r.code, 2);
-    assert_eq!(r.stderr, "aiprov: <stdin>: duplicate bom-ref \"r\" at /components/0 and /components/1\n");
+    assert_eq!(
+        r.stderr,
+        "aiprov: <stdin>: duplicate bom-ref \"r\" at /components/0 and /components/1\n"
+    );
     let whitespace = vec![b' '; 200 * 1024 * 1024];
     let r = run(&whitespace);
     assert_eq!(r.code, 2);
@@ -314,9 +415,16 @@ fn bad_input_on_stdin_exits_2() {
          SPDX 2.2 and 2.3 JSON and tag-value, SPDX 3.0.1 JSON-LD)\n"
     );
     assert!(listing(dir.path()).is_empty(), "{:?}", listing(dir.path()));
-    let missing = aiprov(&["enrich", dir.path().join("nope.json").to_str().unwrap()], None);
+    let missing = aiprov(
+        &["enrich", dir.path().join("nope.json").to_str().unwrap()],
+        None,
+    );
     assert_eq!(missing.code, 2);
-    assert!(missing.stderr.contains("nope.json: cannot read the SBOM: "), "{}", missing.stderr);
+    assert!(
+        missing.stderr.contains("nope.json: cannot read the SBOM: "),
+        "{}",
+        missing.stderr
+    );
 }
 
 fn minimal() -> &'static [u8] {
@@ -330,10 +438,32 @@ fn unwritable_output_exits_3() {
     std::fs::write(dir.path().join("in.json"), minimal()).unwrap();
     let input = dir.path().join("in.json");
     let out = dir.path().join("no/such/dir/out.json");
-    let r = aiprov(&["enrich", input.to_str().unwrap(), "--offline", "-o", out.to_str().unwrap()], None);
+    let r = aiprov(
+        &[
+            "enrich",
+            input.to_str().unwrap(),
+            "--offline",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
     assert_eq!(r.code, 3, "{}", r.stderr);
-    assert!(r.stderr.contains("out.json: cannot write the output"), "{}", r.stderr);
-    let r = aiprov(&["enrich", input.to_str().unwrap(), "--offline", "-o", dir.path().to_str().unwrap()], None);
+    assert!(
+        r.stderr.contains("out.json: cannot write the output"),
+        "{}",
+        r.stderr
+    );
+    let r = aiprov(
+        &[
+            "enrich",
+            input.to_str().unwrap(),
+            "--offline",
+            "-o",
+            dir.path().to_str().unwrap(),
+        ],
+        None,
+    );
     assert_eq!(r.code, 3, "{}", r.stderr);
     assert!(r.stderr.contains("it is a directory"), "{}", r.stderr);
     assert_eq!(listing(dir.path()), ["in.json"]);
@@ -348,48 +478,126 @@ fn output_replaces_files_follows_links_and_writes_into_fifos() {
     std::fs::write(&input, minimal()).unwrap();
     let out = dir.path().join("out.json");
     std::fs::write(&out, "old content, longer than what replaces it? no matter").unwrap();
-    let r = aiprov(&["enrich", input.to_str().unwrap(), "--offline", "-o", out.to_str().unwrap()], None);
+    let r = aiprov(
+        &[
+            "enrich",
+            input.to_str().unwrap(),
+            "--offline",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        None,
+    );
     assert_eq!(r.code, 0, "{}", r.stderr);
     let v: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
-    assert_eq!(prop(&props(&v, "/components/0"), "aiprov:status"), Some("no-repository"));
+    assert_eq!(
+        prop(&props(&v, "/components/0"), "aiprov:status"),
+        Some("no-repository")
+    );
     #[cfg(unix)]
     {
         use std::os::unix::fs::{FileTypeExt, PermissionsExt};
         let fresh = dir.path().join("fresh.json");
-        let r = aiprov(&["enrich", input.to_str().unwrap(), "--offline", "-o", fresh.to_str().unwrap()], None);
+        let r = aiprov(
+            &[
+                "enrich",
+                input.to_str().unwrap(),
+                "--offline",
+                "-o",
+                fresh.to_str().unwrap(),
+            ],
+            None,
+        );
         assert_eq!(r.code, 0, "{}", r.stderr);
-        assert_eq!(std::fs::metadata(&fresh).unwrap().permissions().mode() & 0o777, 0o644, "a new file: rw-r--r--");
+        assert_eq!(
+            std::fs::metadata(&fresh).unwrap().permissions().mode() & 0o777,
+            0o644,
+            "a new file: rw-r--r--"
+        );
         std::fs::set_permissions(&fresh, std::fs::Permissions::from_mode(0o600)).unwrap();
-        let r = aiprov(&["enrich", input.to_str().unwrap(), "--offline", "-o", fresh.to_str().unwrap()], None);
+        let r = aiprov(
+            &[
+                "enrich",
+                input.to_str().unwrap(),
+                "--offline",
+                "-o",
+                fresh.to_str().unwrap(),
+            ],
+            None,
+        );
         assert_eq!(r.code, 0, "{}", r.stderr);
-        assert_eq!(std::fs::metadata(&fresh).unwrap().permissions().mode() & 0o777, 0o600, "a replaced file keeps its mode");
+        assert_eq!(
+            std::fs::metadata(&fresh).unwrap().permissions().mode() & 0o777,
+            0o600,
+            "a replaced file keeps its mode"
+        );
         let link = dir.path().join("link.json");
         std::os::unix::fs::symlink(&out, &link).unwrap();
-        let r = aiprov(&["enrich", out.to_str().unwrap(), "--offline", "-o", link.to_str().unwrap()], None);
-        assert_eq!(r.code, 2, "writing through a link to the input is writing the input: {}", r.stderr);
+        let r = aiprov(
+            &[
+                "enrich",
+                out.to_str().unwrap(),
+                "--offline",
+                "-o",
+                link.to_str().unwrap(),
+            ],
+            None,
+        );
+        assert_eq!(
+            r.code, 2,
+            "writing through a link to the input is writing the input: {}",
+            r.stderr
+        );
         let target = dir.path().join("target.json");
         std::fs::write(&target, "").unwrap();
         std::fs::remove_file(&link).unwrap();
         std::os::unix::fs::symlink(&target, &link).unwrap();
-        let r = aiprov(&["enrich", input.to_str().unwrap(), "--offline", "-o", link.to_str().unwrap()], None);
+        let r = aiprov(
+            &[
+                "enrich",
+                input.to_str().unwrap(),
+                "--offline",
+                "-o",
+                link.to_str().unwrap(),
+            ],
+            None,
+        );
         assert_eq!(r.code, 0, "{}", r.stderr);
-        assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
         let linked: Value = serde_json::from_slice(&std::fs::read(&target).unwrap()).unwrap();
         assert_eq!(linked["components"][0]["name"], "a");
 
         let fifo = dir.path().join("fifo");
-        let status = std::process::Command::new("mkfifo").arg(&fifo).status().unwrap();
+        let status = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
         assert!(status.success());
         let reader = {
             let fifo = fifo.clone();
             std::thread::spawn(move || std::fs::read(&fifo).unwrap())
         };
-        let r = aiprov(&["enrich", input.to_str().unwrap(), "--offline", "-o", fifo.to_str().unwrap()], None);
+        let r = aiprov(
+            &[
+                "enrich",
+                input.to_str().unwrap(),
+                "--offline",
+                "-o",
+                fifo.to_str().unwrap(),
+            ],
+            None,
+        );
         assert_eq!(r.code, 0, "{}", r.stderr);
         let bytes = reader.join().unwrap();
         let v: Value = serde_json::from_slice(&bytes).unwrap();
         assert_eq!(v["version"], 2);
-        assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo(), "still a FIFO");
+        assert!(
+            std::fs::metadata(&fifo).unwrap().file_type().is_fifo(),
+            "still a FIFO"
+        );
     }
     let mut names = listing(dir.path());
     names.retain(|n| n.starts_with(".aiprov-"));

@@ -47,7 +47,9 @@ fn component_props(out: &Path) -> Vec<(String, String)> {
 
 #[test]
 fn registry_answer_and_git_daemon_fetch_then_offline_from_the_cache() {
-    let Some(shared) = common::shared_dir() else { return };
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
     let served = tempfile::tempdir().unwrap();
     let replica = serve_replica(&shared, served.path(), "PyCQA", "mccabe", true);
     let released = git(&replica, &["rev-parse", "0.6.1^{commit}"]);
@@ -69,7 +71,11 @@ fn registry_answer_and_git_daemon_fetch_then_offline_from_the_cache() {
     );
 
     let dir = tempfile::tempdir().unwrap();
-    let (bom, config, cache) = (dir.path().join("bom.json"), dir.path().join("aiprov.toml"), dir.path().join("cache"));
+    let (bom, config, cache) = (
+        dir.path().join("bom.json"),
+        dir.path().join("aiprov.toml"),
+        dir.path().join("cache"),
+    );
     std::fs::write(&bom, sbom("pkg:npm/mccabe-js@1.0.0", "mccabe-js", "1.0.0")).unwrap();
     write_config(&config, &server.base, daemon.port);
     let (out1, out2) = (dir.path().join("out1.json"), dir.path().join("out2.json"));
@@ -97,14 +103,24 @@ fn registry_answer_and_git_daemon_fetch_then_offline_from_the_cache() {
     assert!(mirror.is_dir(), "the repository was cloned into the cache");
     let p = component_props(&out1);
     assert_eq!(prop(&p, "aiprov:status"), Some("analyzed"), "{p:?}");
-    assert_eq!(prop(&p, "aiprov:repository"), Some("https://github.com/PyCQA/mccabe"));
+    assert_eq!(
+        prop(&p, "aiprov:repository"),
+        Some("https://github.com/PyCQA/mccabe")
+    );
     assert_eq!(prop(&p, "aiprov:repository:source"), Some("registry:npm"));
     assert_eq!(prop(&p, "aiprov:revision"), Some(released.as_str()));
     assert_eq!(prop(&p, "aiprov:revision:source"), Some("registry"));
     // Counts equal `aiprov commits` on the replica at that commit.
     let summary = commits_summary(&replica, Some(&released));
-    let counts: Vec<(String, String)> =
-        p.iter().filter(|(n, _)| n.starts_with("aiprov:commits:") || n.starts_with("aiprov:ai:") || n.starts_with("aiprov:review:")).cloned().collect();
+    let counts: Vec<(String, String)> = p
+        .iter()
+        .filter(|(n, _)| {
+            n.starts_with("aiprov:commits:")
+                || n.starts_with("aiprov:ai:")
+                || n.starts_with("aiprov:review:")
+        })
+        .cloned()
+        .collect();
     assert_eq!(counts, expected_counts(&summary));
 
     // Offline, with both servers gone: the same answer from the registry cache and the mirror.
@@ -119,7 +135,9 @@ fn registry_answer_and_git_daemon_fetch_then_offline_from_the_cache() {
 
 #[test]
 fn a_registry_commit_absent_from_the_repository_falls_back_to_the_version_tag() {
-    let Some(shared) = common::shared_dir() else { return };
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
     let served = tempfile::tempdir().unwrap();
     let replica = serve_replica(&shared, served.path(), "PyCQA", "mccabe", true);
     let tagged = git(&replica, &["rev-parse", "0.7.0^{commit}"]);
@@ -139,7 +157,11 @@ fn a_registry_commit_absent_from_the_repository_falls_back_to_the_version_tag() 
         )],
     );
     let dir = tempfile::tempdir().unwrap();
-    let (bom, config, out) = (dir.path().join("bom.json"), dir.path().join("aiprov.toml"), dir.path().join("out.json"));
+    let (bom, config, out) = (
+        dir.path().join("bom.json"),
+        dir.path().join("aiprov.toml"),
+        dir.path().join("out.json"),
+    );
     std::fs::write(&bom, sbom("pkg:npm/mccabe@0.7.0", "mccabe", "0.7.0")).unwrap();
     write_config(&config, &server.base, daemon.port);
     let cache = dir.path().join("cache");
@@ -165,13 +187,22 @@ fn a_registry_commit_absent_from_the_repository_falls_back_to_the_version_tag() 
 
 #[test]
 fn scan_enriches_by_default_offline_against_a_mirror_dir() {
-    let Some(shared) = common::shared_dir() else { return };
-    let Some(mirrors) = common::corpus_mirrors() else { return };
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    let Some(mirrors) = common::corpus_mirrors() else {
+        return;
+    };
     let _ = shared;
     let dir = tempfile::tempdir().unwrap();
     let map = dir.path().join("repos.toml");
-    std::fs::write(&map, "[repositories]\n\"pkg:npm/is-number\" = \"https://github.com/PyCQA/mccabe\"\n").unwrap();
-    let lockfile = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/lockfiles/npm/package-lock.json");
+    std::fs::write(
+        &map,
+        "[repositories]\n\"pkg:npm/is-number\" = \"https://github.com/PyCQA/mccabe\"\n",
+    )
+    .unwrap();
+    let lockfile =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/lockfiles/npm/package-lock.json");
     let cache = dir.path().join("cache");
     let run = aiprov_env(
         &[
@@ -194,13 +225,23 @@ fn scan_enriches_by_default_offline_against_a_mirror_dir() {
         schema::validate_cyclonedx(&doc, &shared).unwrap_or_else(|e| panic!("{}", e.join("\n")));
     }
     let comps = doc["components"].as_array().unwrap();
-    let i = comps.iter().position(|c| c["name"] == "is-number").expect("is-number is locked");
+    let i = comps
+        .iter()
+        .position(|c| c["name"] == "is-number")
+        .expect("is-number is locked");
     let p = props(&doc, &format!("/components/{i}"));
     assert_eq!(prop(&p, "aiprov:status"), Some("analyzed"), "{p:?}");
     let revision = prop(&p, "aiprov:revision").unwrap();
     let summary = commits_summary(&mirrors.join("github.com/PyCQA/mccabe.git"), Some(revision));
-    let counts: Vec<(String, String)> =
-        p.iter().filter(|(n, _)| n.starts_with("aiprov:commits:") || n.starts_with("aiprov:ai:") || n.starts_with("aiprov:review:")).cloned().collect();
+    let counts: Vec<(String, String)> = p
+        .iter()
+        .filter(|(n, _)| {
+            n.starts_with("aiprov:commits:")
+                || n.starts_with("aiprov:ai:")
+                || n.starts_with("aiprov:review:")
+        })
+        .cloned()
+        .collect();
     assert_eq!(counts, expected_counts(&summary));
     // Every other locked package: offline, no cached registry answer, no repository.
     for (j, _) in comps.iter().enumerate().filter(|(j, _)| *j != i) {
@@ -218,14 +259,20 @@ fn scan_enriches_by_default_offline_against_a_mirror_dir() {
 
 #[test]
 fn a_go_pseudo_version_hash_is_expanded_in_the_fetched_mirror() {
-    let Some(shared) = common::shared_dir() else { return };
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
     let served = tempfile::tempdir().unwrap();
     let replica = serve_replica(&shared, served.path(), "PyCQA", "mccabe", true);
     let commit = git(&replica, &["rev-parse", "0.6.1^{commit}"]);
     let daemon = Daemon::start(served.path());
     let server = Server::start(); // no route: nothing here is asked, the purl names the repository
     let dir = tempfile::tempdir().unwrap();
-    let (bom, config, out) = (dir.path().join("bom.json"), dir.path().join("aiprov.toml"), dir.path().join("out.json"));
+    let (bom, config, out) = (
+        dir.path().join("bom.json"),
+        dir.path().join("aiprov.toml"),
+        dir.path().join("out.json"),
+    );
     let version = format!("v0.0.0-20170101000000-{}", &commit[..12]);
     let purl = format!("pkg:golang/github.com/PyCQA/mccabe@{version}");
     std::fs::write(&bom, sbom(&purl, "github.com/PyCQA/mccabe", &version)).unwrap();
@@ -255,8 +302,17 @@ fn a_go_pseudo_version_hash_is_expanded_in_the_fetched_mirror() {
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
     let p = component_props(&out);
-    assert_eq!(prop(&p, "aiprov:status"), Some("analyzed"), "{p:?}\n{}", run.stderr);
-    assert_eq!(prop(&p, "aiprov:revision"), Some(commit.as_str()), "the 12-digit hash, expanded: {p:?}");
+    assert_eq!(
+        prop(&p, "aiprov:status"),
+        Some("analyzed"),
+        "{p:?}\n{}",
+        run.stderr
+    );
+    assert_eq!(
+        prop(&p, "aiprov:revision"),
+        Some(commit.as_str()),
+        "the 12-digit hash, expanded: {p:?}"
+    );
     // The module system's record of the commit (design.md counts it with the registries' commits);
     // the repository itself comes from the purl's module path, so no registry is named for it.
     assert_eq!(prop(&p, "aiprov:revision:source"), Some("registry"));

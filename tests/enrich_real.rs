@@ -86,7 +86,10 @@ fn enriched() -> Option<&'static Enriched> {
         let dir = tempfile::tempdir().unwrap();
         let input_path = shared.join("sboms/real/aider-env.cdx.json");
         let input_bytes = std::fs::read(&input_path).unwrap();
-        let (out, ev) = (dir.path().join("out.json"), dir.path().join("evidence.jsonl"));
+        let (out, ev) = (
+            dir.path().join("out.json"),
+            dir.path().join("evidence.jsonl"),
+        );
         let run = aiprov(
             &[
                 "enrich",
@@ -103,7 +106,11 @@ fn enriched() -> Option<&'static Enriched> {
         );
         assert_eq!(run.code, 0, "{}", run.stderr);
         assert!(run.stdout.is_empty());
-        assert_eq!(std::fs::read(&input_path).unwrap(), input_bytes, "the input is never written");
+        assert_eq!(
+            std::fs::read(&input_path).unwrap(),
+            input_bytes,
+            "the input is never written"
+        );
         Some(Enriched {
             input: serde_json::from_slice(&input_bytes).unwrap(),
             output: serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap(),
@@ -125,7 +132,12 @@ fn components(doc: &Value) -> Vec<(String, Vec<(String, String)>)> {
         .unwrap()
         .iter()
         .enumerate()
-        .map(|(i, c)| (c["name"].as_str().unwrap().to_string(), props(doc, &format!("/components/{i}"))))
+        .map(|(i, c)| {
+            (
+                c["name"].as_str().unwrap().to_string(),
+                props(doc, &format!("/components/{i}")),
+            )
+        })
         .collect()
 }
 
@@ -141,7 +153,10 @@ fn aider_chat_is_analyzed_at_v0_86_1_with_the_counts_of_aiprov_commits() {
     assert_eq!(tag_commit.len(), 40);
     let mut want = vec![
         ("aiprov:status".to_string(), "analyzed".to_string()),
-        ("aiprov:repository".into(), "https://github.com/Aider-AI/aider".into()),
+        (
+            "aiprov:repository".into(),
+            "https://github.com/Aider-AI/aider".into(),
+        ),
         ("aiprov:revision".into(), tag_commit.into()),
         ("aiprov:revision:source".into(), "tag".into()),
         ("aiprov:range".into(), tag_commit.into()),
@@ -167,8 +182,11 @@ fn every_component_with_a_replica_is_analyzed_the_others_say_why() {
     let Some(e) = enriched() else { return };
     let all = components(&e.output);
     assert_eq!(all.len(), 140);
-    let analyzed: BTreeSet<&str> =
-        all.iter().filter(|(_, p)| prop(p, "aiprov:status") == Some("analyzed")).map(|(n, _)| n.as_str()).collect();
+    let analyzed: BTreeSet<&str> = all
+        .iter()
+        .filter(|(_, p)| prop(p, "aiprov:status") == Some("analyzed"))
+        .map(|(n, _)| n.as_str())
+        .collect();
     assert_eq!(analyzed, ANALYZED.iter().copied().collect::<BTreeSet<_>>());
 
     let mirrored: BTreeSet<String> = std::fs::read_dir(e.mirrors.join("github.com"))
@@ -176,9 +194,16 @@ fn every_component_with_a_replica_is_analyzed_the_others_say_why() {
         .flat_map(|owner| {
             let owner = owner.unwrap();
             let o = owner.file_name().to_string_lossy().into_owned();
-            std::fs::read_dir(owner.path())
-                .unwrap()
-                .map(move |n| format!("https://github.com/{o}/{}", n.unwrap().file_name().to_string_lossy().trim_end_matches(".git")).to_lowercase())
+            std::fs::read_dir(owner.path()).unwrap().map(move |n| {
+                format!(
+                    "https://github.com/{o}/{}",
+                    n.unwrap()
+                        .file_name()
+                        .to_string_lossy()
+                        .trim_end_matches(".git")
+                )
+                .to_lowercase()
+            })
         })
         .collect();
     let mut statuses: BTreeMap<&str, usize> = BTreeMap::new();
@@ -192,19 +217,36 @@ fn every_component_with_a_replica_is_analyzed_the_others_say_why() {
             "repository-unavailable" => {
                 assert!(!has_replica, "{name}: has a replica but is {status}");
                 let reason = prop(p, "aiprov:status:reason").unwrap();
-                assert!(reason.starts_with("no local mirror of https://github.com/"), "{name}: {reason}");
-                assert!(reason.contains(&format!("looked in {}", e.mirrors.display())), "{name}: {reason}");
+                assert!(
+                    reason.starts_with("no local mirror of https://github.com/"),
+                    "{name}: {reason}"
+                );
+                assert!(
+                    reason.contains(&format!("looked in {}", e.mirrors.display())),
+                    "{name}: {reason}"
+                );
                 assert!(reason.ends_with(" (offline)"), "{name}: {reason}");
             }
             "no-repository" => {
                 assert!(repo.is_none(), "{name}");
                 let reason = prop(p, "aiprov:status:reason").unwrap();
-                assert!(reason.starts_with("no repository URL in the SBOM") || reason.starts_with("no supported repository URL"), "{name}: {reason}");
+                assert!(
+                    reason.starts_with("no repository URL in the SBOM")
+                        || reason.starts_with("no supported repository URL"),
+                    "{name}: {reason}"
+                );
             }
             other => panic!("{name}: unexpected status {other}"),
         }
     }
-    assert_eq!(statuses, BTreeMap::from([("analyzed", 49), ("no-repository", 8), ("repository-unavailable", 83)]));
+    assert_eq!(
+        statuses,
+        BTreeMap::from([
+            ("analyzed", 49),
+            ("no-repository", 8),
+            ("repository-unavailable", 83)
+        ])
+    );
 
     let summary = props(&e.output, "/metadata");
     for (name, value) in [
@@ -221,13 +263,34 @@ fn every_component_with_a_replica_is_analyzed_the_others_say_why() {
     }
     // one walk per repository here, so the summary is the sum over components
     let sum = |class: &str| -> u64 {
-        all.iter().filter_map(|(_, p)| prop(p, &format!("aiprov:commits:{class}"))).map(|v| v.parse::<u64>().unwrap()).sum()
+        all.iter()
+            .filter_map(|(_, p)| prop(p, &format!("aiprov:commits:{class}")))
+            .map(|v| v.parse::<u64>().unwrap())
+            .sum()
     };
-    for class in ["total", "ai-agent", "ai-assisted", "automation", "no-evidence"] {
-        assert_eq!(prop(&summary, &format!("aiprov:summary:commits:{class}")), Some(sum(class).to_string().as_str()), "{class}");
+    for class in [
+        "total",
+        "ai-agent",
+        "ai-assisted",
+        "automation",
+        "no-evidence",
+    ] {
+        assert_eq!(
+            prop(&summary, &format!("aiprov:summary:commits:{class}")),
+            Some(sum(class).to_string().as_str()),
+            "{class}"
+        );
     }
-    let with_ai = all.iter().filter(|(_, p)| prop(p, "aiprov:ai:tools").is_some() || prop(p, "aiprov:ai:tool:unspecified").is_some()).count();
-    assert_eq!(prop(&summary, "aiprov:summary:components:ai"), Some(with_ai.to_string().as_str()));
+    let with_ai = all
+        .iter()
+        .filter(|(_, p)| {
+            prop(p, "aiprov:ai:tools").is_some() || prop(p, "aiprov:ai:tool:unspecified").is_some()
+        })
+        .count();
+    assert_eq!(
+        prop(&summary, "aiprov:summary:components:ai"),
+        Some(with_ai.to_string().as_str())
+    );
 
     let last = e.stderr.lines().last().unwrap();
     assert!(
@@ -242,14 +305,26 @@ fn every_component_with_a_replica_is_analyzed_the_others_say_why() {
 fn output_validates_and_keeps_everything_else() {
     let Some(e) = enriched() else { return };
     if let Err(errors) = schema::validate_cyclonedx(&e.output, &e.shared) {
-        panic!("the enriched SBOM does not validate:\n{}", errors.join("\n"));
+        panic!(
+            "the enriched SBOM does not validate:\n{}",
+            errors.join("\n")
+        );
     }
     enrich_common::assert_fidelity("aider-env", &e.input, &e.output);
     assert_eq!(e.output["version"], 2);
     assert_eq!(e.output["serialNumber"], e.input["serialNumber"]);
-    let tools = e.output["metadata"]["tools"]["components"].as_array().unwrap();
+    let tools = e.output["metadata"]["tools"]["components"]
+        .as_array()
+        .unwrap();
     assert_eq!(tools.last().unwrap()["name"], "aiprov");
-    assert_eq!(tools.len(), e.input["metadata"]["tools"]["components"].as_array().unwrap().len() + 1);
+    assert_eq!(
+        tools.len(),
+        e.input["metadata"]["tools"]["components"]
+            .as_array()
+            .unwrap()
+            .len()
+            + 1
+    );
 }
 
 /// Item 4: enriching the enriched document changes only `version` and `metadata.timestamp`.
@@ -257,7 +332,13 @@ fn output_validates_and_keeps_everything_else() {
 fn enriching_twice_equals_enriching_once() {
     let Some(e) = enriched() else { return };
     let run = aiprov(
-        &["enrich", e.output_path.to_str().unwrap(), "--offline", "--mirror-dir", e.mirrors.to_str().unwrap()],
+        &[
+            "enrich",
+            e.output_path.to_str().unwrap(),
+            "--offline",
+            "--mirror-dir",
+            e.mirrors.to_str().unwrap(),
+        ],
         None,
     );
     assert_eq!(run.code, 0, "{}", run.stderr);
@@ -280,15 +361,33 @@ fn evidence_lines_validate_and_match_the_counts() {
         if prop(p, "aiprov:status") != Some("analyzed") {
             continue;
         }
-        analyzed_refs.insert(e.output["components"][i]["bom-ref"].as_str().unwrap().to_string());
-        let n = |c: &str| prop(p, &format!("aiprov:commits:{c}")).unwrap().parse::<u64>().unwrap();
-        let key = (prop(p, "aiprov:repository").unwrap().to_string(), prop(p, "aiprov:revision").unwrap().to_string());
+        analyzed_refs.insert(
+            e.output["components"][i]["bom-ref"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+        let n = |c: &str| {
+            prop(p, &format!("aiprov:commits:{c}"))
+                .unwrap()
+                .parse::<u64>()
+                .unwrap()
+        };
+        let key = (
+            prop(p, "aiprov:repository").unwrap().to_string(),
+            prop(p, "aiprov:revision").unwrap().to_string(),
+        );
         expected.insert(key, n("ai-agent") + n("ai-assisted") + n("automation"));
     }
-    let mut got: BTreeMap<(String, String), u64> = expected.keys().map(|k| (k.clone(), 0)).collect();
+    let mut got: BTreeMap<(String, String), u64> =
+        expected.keys().map(|k| (k.clone(), 0)).collect();
     for l in &lines {
-        let key = (l["repository"].as_str().unwrap().to_string(), l["revision"].as_str().unwrap().to_string());
-        *got.get_mut(&key).unwrap_or_else(|| panic!("evidence for a walk no component has: {key:?}")) += 1;
+        let key = (
+            l["repository"].as_str().unwrap().to_string(),
+            l["revision"].as_str().unwrap().to_string(),
+        );
+        *got.get_mut(&key)
+            .unwrap_or_else(|| panic!("evidence for a walk no component has: {key:?}")) += 1;
         for r in l["components"].as_array().unwrap() {
             assert!(analyzed_refs.contains(r.as_str().unwrap()), "{r}");
         }
@@ -297,9 +396,17 @@ fn evidence_lines_validate_and_match_the_counts() {
     let total: u64 = expected.values().sum();
     assert_eq!(lines.len() as u64, total);
     assert!(total > 10_000, "{total}");
-    let aider = lines.iter().filter(|l| l["components"] == serde_json::json!(["aider-chat==0.86.1"])).count();
+    let aider = lines
+        .iter()
+        .filter(|l| l["components"] == serde_json::json!(["aider-chat==0.86.1"]))
+        .count();
     let (_, p) = all.iter().find(|(n, _)| n == "aider-chat").unwrap();
-    let n = |c: &str| prop(p, &format!("aiprov:commits:{c}")).unwrap().parse::<usize>().unwrap();
+    let n = |c: &str| {
+        prop(p, &format!("aiprov:commits:{c}"))
+            .unwrap()
+            .parse::<usize>()
+            .unwrap()
+    };
     assert_eq!(aider, n("ai-agent") + n("ai-assisted") + n("automation"));
     assert!(aider > 4000, "{aider}");
 }

@@ -590,9 +590,18 @@ fn cache_offline_refresh_and_concurrency_limit() {
     }
     assert_eq!(s.log().len(), requests, "offline never touches the network");
     // Failures that may go away are not cached: offline, there is nothing for them.
-    s.route("/npm/broken/1.0.0", vec![Reply::Full(502, vec![], b"bad gateway".to_vec())]);
-    assert_eq!(r.resolve(&comp("pkg:npm/broken@1.0.0")).status, AnswerStatus::Failed);
-    assert_eq!(offline.resolve(&comp("pkg:npm/broken@1.0.0")).status, AnswerStatus::Offline);
+    s.route(
+        "/npm/broken/1.0.0",
+        vec![Reply::Full(502, vec![], b"bad gateway".to_vec())],
+    );
+    assert_eq!(
+        r.resolve(&comp("pkg:npm/broken@1.0.0")).status,
+        AnswerStatus::Failed
+    );
+    assert_eq!(
+        offline.resolve(&comp("pkg:npm/broken@1.0.0")).status,
+        AnswerStatus::Offline
+    );
     let requests = s.log().len();
     let a = offline.resolve(&comp("pkg:npm/never-asked@1.0.0"));
     assert_eq!(

@@ -38,7 +38,11 @@ fn aiprov(args: &[&str]) -> Run {
 const FIXTURE: &str = "testdata/enriched/release.cdx.json";
 
 fn in_crate(args: &[&str]) -> Run {
-    let out = common::aiprov().args(args).current_dir(env!("CARGO_MANIFEST_DIR")).output().unwrap();
+    let out = common::aiprov()
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
     Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8(out.stdout).unwrap(),
@@ -52,8 +56,13 @@ fn ci() -> bool {
 
 #[test]
 fn the_fixture_is_valid_cyclonedx_1_6() {
-    let Some(shared) = common::shared_dir() else { return };
-    let v: Value = serde_json::from_slice(&std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join(FIXTURE)).unwrap()).unwrap();
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
+    let v: Value = serde_json::from_slice(
+        &std::fs::read(Path::new(env!("CARGO_MANIFEST_DIR")).join(FIXTURE)).unwrap(),
+    )
+    .unwrap();
     if let Err(e) = schema::validate_cyclonedx(&v, &shared) {
         panic!("{}", e.join("\n"));
     }
@@ -61,7 +70,14 @@ fn the_fixture_is_valid_cyclonedx_1_6() {
 
 #[test]
 fn markdown_report() {
-    let run = in_crate(&["report", FIXTURE, "--fail-on", "unreviewed-ai>5", "--fail-on", "status!=analyzed"]);
+    let run = in_crate(&[
+        "report",
+        FIXTURE,
+        "--fail-on",
+        "unreviewed-ai>5",
+        "--fail-on",
+        "status!=analyzed",
+    ]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     assert_eq!(
         run.stdout,
@@ -124,7 +140,14 @@ aiprov: 5 policy violation(s)
 
 #[test]
 fn json_report() {
-    let run = in_crate(&["report", FIXTURE, "--format", "json", "--fail-on", "pkg:npm/*:tool=devin"]);
+    let run = in_crate(&[
+        "report",
+        FIXTURE,
+        "--format",
+        "json",
+        "--fail-on",
+        "pkg:npm/*:tool=devin",
+    ]);
     assert_eq!(run.code, 1);
     let v: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(
@@ -144,19 +167,84 @@ fn json_report() {
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| json!([c["name"], c["locator"], c["commits"], c["ai_commits"], c["ai_share"], c["unreviewed_ai"], c["review_coverage"], c["ai_first"], c["ai_last"]]))
+        .map(|c| {
+            json!([
+                c["name"],
+                c["locator"],
+                c["commits"],
+                c["ai_commits"],
+                c["ai_share"],
+                c["unreviewed_ai"],
+                c["review_coverage"],
+                c["ai_first"],
+                c["ai_last"]
+            ])
+        })
         .collect();
     assert_eq!(
         rows,
         [
-            json!(["serde@1.0.200", "/components/0", 42, 5, 0.119, 1, 0.8, "2026-03-02T08:00:00Z", "2026-04-01T09:00:00Z"]),
-            json!(["@acme/widget@2.0.0", "/components/1", 20, 12, 0.6, 9, 0.25, "2026-02-03T10:00:00Z", "2026-07-30T16:45:00+02:00"]),
-            json!(["@acme/widget-core@2.0.0", "/components/1/components/0", 20, 12, 0.6, 9, 0.25, "2026-02-03T10:00:00Z", "2026-07-30T16:45:00+02:00"]),
-            json!(["aider-chat@0.86.1", "/components/3", 12350, 4355, 0.3526, 4355, 0, "2023-05-09T14:12:49-07:00", "2025-08-12T18:23:38-07:00"]),
-            json!(["github.com/acme/util@v1.4.0", "/components/4", 15, 0, 0, 0, null, null, null]),
+            json!([
+                "serde@1.0.200",
+                "/components/0",
+                42,
+                5,
+                0.119,
+                1,
+                0.8,
+                "2026-03-02T08:00:00Z",
+                "2026-04-01T09:00:00Z"
+            ]),
+            json!([
+                "@acme/widget@2.0.0",
+                "/components/1",
+                20,
+                12,
+                0.6,
+                9,
+                0.25,
+                "2026-02-03T10:00:00Z",
+                "2026-07-30T16:45:00+02:00"
+            ]),
+            json!([
+                "@acme/widget-core@2.0.0",
+                "/components/1/components/0",
+                20,
+                12,
+                0.6,
+                9,
+                0.25,
+                "2026-02-03T10:00:00Z",
+                "2026-07-30T16:45:00+02:00"
+            ]),
+            json!([
+                "aider-chat@0.86.1",
+                "/components/3",
+                12350,
+                4355,
+                0.3526,
+                4355,
+                0,
+                "2023-05-09T14:12:49-07:00",
+                "2025-08-12T18:23:38-07:00"
+            ]),
+            json!([
+                "github.com/acme/util@v1.4.0",
+                "/components/4",
+                15,
+                0,
+                0,
+                0,
+                null,
+                null,
+                null
+            ]),
         ]
     );
-    assert_eq!(v["components"][0]["tools"], json!({"claude-code": 3, "cursor": 2}));
+    assert_eq!(
+        v["components"][0]["tools"],
+        json!({"claude-code": 3, "cursor": 2})
+    );
     assert_eq!(
         v["unresolved"],
         json!([
@@ -180,24 +268,61 @@ fn exit_codes_and_outputs() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("report.md");
     // 0: no policy, or one that holds nowhere; the report goes to -o
-    let run = in_crate(&["report", FIXTURE, "-o", out.to_str().unwrap(), "--fail-on", "ai-share>0.6"]);
-    assert_eq!((run.code, run.stdout.as_str(), run.stderr.as_str()), (0, "", ""));
-    assert!(std::fs::read_to_string(&out).unwrap().starts_with("# AI provenance: example-app@2.3.0\n"));
+    let run = in_crate(&[
+        "report",
+        FIXTURE,
+        "-o",
+        out.to_str().unwrap(),
+        "--fail-on",
+        "ai-share>0.6",
+    ]);
+    assert_eq!(
+        (run.code, run.stdout.as_str(), run.stderr.as_str()),
+        (0, "", "")
+    );
+    assert!(std::fs::read_to_string(&out)
+        .unwrap()
+        .starts_with("# AI provenance: example-app@2.3.0\n"));
     // 1: violated; the report is still written
     std::fs::remove_file(&out).unwrap();
-    let run = in_crate(&["report", FIXTURE, "-o", out.to_str().unwrap(), "--fail-on", "ai-share>=0.6"]);
+    let run = in_crate(&[
+        "report",
+        FIXTURE,
+        "-o",
+        out.to_str().unwrap(),
+        "--fail-on",
+        "ai-share>=0.6",
+    ]);
     assert_eq!(run.code, 1);
-    assert!(std::fs::read_to_string(&out).unwrap().contains("| @acme/widget@2.0.0 | `ai-share>=0.6` | 0.6 |"));
+    assert!(std::fs::read_to_string(&out)
+        .unwrap()
+        .contains("| @acme/widget@2.0.0 | `ai-share>=0.6` | 0.6 |"));
     // 2: bad expression (nothing written), a document without aiprov: properties
     std::fs::remove_file(&out).unwrap();
-    let run = in_crate(&["report", FIXTURE, "-o", out.to_str().unwrap(), "--fail-on", "tool>devin"]);
+    let run = in_crate(&[
+        "report",
+        FIXTURE,
+        "-o",
+        out.to_str().unwrap(),
+        "--fail-on",
+        "tool>devin",
+    ]);
     assert_eq!(run.code, 2);
-    assert_eq!(run.stderr, "aiprov: --fail-on \"tool>devin\": column 5: `tool` compares with = or != only, not >\n");
+    assert_eq!(
+        run.stderr,
+        "aiprov: --fail-on \"tool>devin\": column 5: `tool` compares with = or != only, not >\n"
+    );
     assert!(!out.exists());
     let plain = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/example/bom.cdx.json");
     let run = aiprov(&["report", plain.to_str().unwrap()]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.ends_with("bom.cdx.json: no component has aiprov: properties; enrich it first (aiprov enrich)\n"), "{}", run.stderr);
+    assert!(
+        run.stderr.ends_with(
+            "bom.cdx.json: no component has aiprov: properties; enrich it first (aiprov enrich)\n"
+        ),
+        "{}",
+        run.stderr
+    );
     // 3: the output cannot be written
     let run = in_crate(&["report", FIXTURE, "-o", "/nonexistent-dir/r.md"]);
     assert_eq!(run.code, 3, "{}", run.stderr);
@@ -213,7 +338,11 @@ fn chromium() -> Option<PathBuf> {
         Some(p) => vec![PathBuf::from(p)],
         None => ["chromium", "chromium-browser", "google-chrome"]
             .iter()
-            .flat_map(|n| std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default()).map(move |d| d.join(n)).collect::<Vec<_>>())
+            .flat_map(|n| {
+                std::env::split_paths(&std::env::var_os("PATH").unwrap_or_default())
+                    .map(move |d| d.join(n))
+                    .collect::<Vec<_>>()
+            })
             .collect(),
     };
     if let Some(p) = candidates.into_iter().find(|p| p.is_file()) {
@@ -251,14 +380,25 @@ fn headless(browser: &Path, extra: &[&str], page: &Path) -> std::process::Output
 fn html_chart_renders_in_chromium() {
     let dir = tempfile::tempdir().unwrap();
     let page = dir.path().join("report.html");
-    let run = in_crate(&["report", FIXTURE, "--format", "html", "-o", page.to_str().unwrap()]);
+    let run = in_crate(&[
+        "report",
+        FIXTURE,
+        "--format",
+        "html",
+        "-o",
+        page.to_str().unwrap(),
+    ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let html = std::fs::read_to_string(&page).unwrap();
     // self-contained: nothing fetched, nothing run
     for needle in ["<script", "http://", "https://", "<link", "@import", "url("] {
         if needle == "http://" {
             // the SVG namespace is an identifier, not a fetch
-            assert_eq!(html.matches(needle).count(), html.matches("xmlns=\"http://www.w3.org/2000/svg\"").count(), "{needle}");
+            assert_eq!(
+                html.matches(needle).count(),
+                html.matches("xmlns=\"http://www.w3.org/2000/svg\"").count(),
+                "{needle}"
+            );
         } else {
             assert!(!html.contains(needle), "{needle} in the page");
         }
@@ -268,20 +408,48 @@ fn html_chart_renders_in_chromium() {
     // The rendered DOM: one bar per analyzed component (5), highest share first.
     let dom = headless(&browser, &["--dump-dom"], &page);
     let dom_text = String::from_utf8_lossy(&dom.stdout);
-    assert!(dom.status.success() && dom_text.contains("id=\"ai-share-chart\""), "chromium --dump-dom failed: {}", String::from_utf8_lossy(&dom.stderr));
-    assert_eq!(dom_text.matches("<rect class=\"bar\"").count(), 5, "bars in the rendered DOM");
+    assert!(
+        dom.status.success() && dom_text.contains("id=\"ai-share-chart\""),
+        "chromium --dump-dom failed: {}",
+        String::from_utf8_lossy(&dom.stderr)
+    );
+    assert_eq!(
+        dom_text.matches("<rect class=\"bar\"").count(),
+        5,
+        "bars in the rendered DOM"
+    );
     let labels: Vec<&str> = dom_text
         .split("class=\"label\" text-anchor=\"end\">")
         .skip(1)
         .map(|s| s.split('<').next().unwrap())
         .collect();
-    assert_eq!(labels, ["@acme/widget-core@2.0.0", "@acme/widget@2.0.0", "aider-chat@0.86.1", "serde@1.0.200", "github.com/acme/util@v1.4.0"]);
+    assert_eq!(
+        labels,
+        [
+            "@acme/widget-core@2.0.0",
+            "@acme/widget@2.0.0",
+            "aider-chat@0.86.1",
+            "serde@1.0.200",
+            "github.com/acme/util@v1.4.0"
+        ]
+    );
 
     // The screenshot: not blank, and the bars' colour (#d9480f) covers about the area the
     // chart gives them: (0.6 + 0.6 + 0.3526 + 0.119) × 400 px × 18 px ≈ 12,000 px.
     let shot = dir.path().join("shot.png");
-    let out = headless(&browser, &[&format!("--screenshot={}", shot.display()), "--window-size=1000,800"], &page);
-    assert!(shot.is_file(), "no screenshot: {}", String::from_utf8_lossy(&out.stderr));
+    let out = headless(
+        &browser,
+        &[
+            &format!("--screenshot={}", shot.display()),
+            "--window-size=1000,800",
+        ],
+        &page,
+    );
+    assert!(
+        shot.is_file(),
+        "no screenshot: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&shot).unwrap()));
     let mut reader = decoder.read_info().unwrap();
     let mut buf = vec![0; reader.output_buffer_size().unwrap()];
@@ -296,7 +464,11 @@ fn html_chart_renders_in_chromium() {
             bar += 1;
         }
     }
-    assert!(colours.len() > 20, "the screenshot is blank ({} colours)", colours.len());
+    assert!(
+        colours.len() > 20,
+        "the screenshot is blank ({} colours)",
+        colours.len()
+    );
     assert!((9_000..=15_000).contains(&bar), "bar pixels: {bar}");
 }
 
@@ -323,13 +495,27 @@ fn sarif_schema() -> Option<Value> {
 
 #[test]
 fn sarif_results_locate_the_components() {
-    let run = in_crate(&["report", FIXTURE, "--format", "sarif", "--fail-on", "unreviewed-ai>5", "--fail-on", "status!=analyzed"]);
+    let run = in_crate(&[
+        "report",
+        FIXTURE,
+        "--format",
+        "sarif",
+        "--fail-on",
+        "unreviewed-ai>5",
+        "--fail-on",
+        "status!=analyzed",
+    ]);
     assert_eq!(run.code, 1);
     let v: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(v["version"], "2.1.0");
     let run0 = &v["runs"][0];
     assert_eq!(run0["tool"]["driver"]["name"], "aiprov");
-    let rules: Vec<&str> = run0["tool"]["driver"]["rules"].as_array().unwrap().iter().map(|r| r["id"].as_str().unwrap()).collect();
+    let rules: Vec<&str> = run0["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["id"].as_str().unwrap())
+        .collect();
     assert_eq!(rules, ["unreviewed-ai>5", "status!=analyzed"]);
     // One result per violation, at the line of the component's opening brace in the file
     // (the fixture's `{` lines: widget 143, nested widget-core 237 at column 9, left-pad 333,
@@ -343,13 +529,22 @@ fn sarif_results_locate_the_components() {
             (
                 r["ruleId"].as_str().unwrap().to_string(),
                 r["ruleIndex"].as_u64().unwrap(),
-                loc["logicalLocations"][0]["fullyQualifiedName"].as_str().unwrap().to_string(),
-                loc["physicalLocation"]["region"]["startLine"].as_u64().unwrap(),
-                loc["physicalLocation"]["region"]["startColumn"].as_u64().unwrap(),
+                loc["logicalLocations"][0]["fullyQualifiedName"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+                loc["physicalLocation"]["region"]["startLine"]
+                    .as_u64()
+                    .unwrap(),
+                loc["physicalLocation"]["region"]["startColumn"]
+                    .as_u64()
+                    .unwrap(),
             )
         })
         .collect();
-    let r = |rule: &str, i: u64, ptr: &str, line: u64, col: u64| (rule.to_string(), i, ptr.to_string(), line, col);
+    let r = |rule: &str, i: u64, ptr: &str, line: u64, col: u64| {
+        (rule.to_string(), i, ptr.to_string(), line, col)
+    };
     assert_eq!(
         results,
         [
@@ -361,14 +556,21 @@ fn sarif_results_locate_the_components() {
         ]
     );
     // the located lines really open those components
-    let text = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(FIXTURE)).unwrap();
+    let text =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(FIXTURE)).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     for (_, _, _, line, col) in &results {
-        assert_eq!(lines[*line as usize - 1].trim_end(), format!("{}{{", " ".repeat(*col as usize - 1)));
+        assert_eq!(
+            lines[*line as usize - 1].trim_end(),
+            format!("{}{{", " ".repeat(*col as usize - 1))
+        );
         assert!(lines[*line as usize + 1].contains("\"bom-ref\": \"pkg:"));
     }
     for res in run0["results"].as_array().unwrap() {
-        assert_eq!(res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"], FIXTURE);
+        assert_eq!(
+            res["locations"][0]["physicalLocation"]["artifactLocation"]["uri"],
+            FIXTURE
+        );
         assert_eq!(res["level"], "error");
     }
     assert_eq!(
@@ -377,17 +579,31 @@ fn sarif_results_locate_the_components() {
     );
 
     let Some(schema) = sarif_schema() else { return };
-    let validator = jsonschema::options().should_validate_formats(true).build(&schema).expect("the SARIF schema compiles");
-    let errors: Vec<String> = validator.iter_errors(&v).take(20).map(|e| format!("{}: {e}", e.instance_path())).collect();
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .expect("the SARIF schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&v)
+        .take(20)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
     assert!(errors.is_empty(), "{}", errors.join("\n"));
     // the schema does bite: a level SARIF does not define is refused
     let mut bad = v.clone();
     bad["runs"][0]["results"][0]["level"] = json!("fatal");
-    assert!(validator.iter_errors(&bad).next().is_some(), "the schema accepted level \"fatal\"");
+    assert!(
+        validator.iter_errors(&bad).next().is_some(),
+        "the schema accepted level \"fatal\""
+    );
     // no violation: a valid log with no results
     let run = in_crate(&["report", FIXTURE, "--format", "sarif"]);
     let clean: Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(clean["runs"][0]["results"], json!([]));
-    let errors: Vec<String> = validator.iter_errors(&clean).take(20).map(|e| format!("{}: {e}", e.instance_path())).collect();
+    let errors: Vec<String> = validator
+        .iter_errors(&clean)
+        .take(20)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
     assert!(errors.is_empty(), "{}", errors.join("\n"));
 }

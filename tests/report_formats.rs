@@ -35,7 +35,10 @@ fn fake(name: &str) -> Vec<(String, String)> {
     let n = name.len() as u64;
     let p = |a: &str, b: String| (a.to_string(), b);
     if n % 2 == 1 {
-        return vec![p("aiprov:status", "no-repository".into()), p("aiprov:status:reason", format!("no repository for {name}"))];
+        return vec![
+            p("aiprov:status", "no-repository".into()),
+            p("aiprov:status:reason", format!("no repository for {name}")),
+        ];
     }
     let aider = n % 4;
     let ai = aider + 1;
@@ -47,7 +50,14 @@ fn fake(name: &str) -> Vec<(String, String)> {
         p("aiprov:commits:ai-agent", aider.to_string()),
         p("aiprov:commits:ai-assisted", "1".into()),
         p("aiprov:ai:share", format!("{:.4}", ai as f64 / n as f64)),
-        p("aiprov:ai:tools", if aider > 0 { "aider,copilot".into() } else { "copilot".into() }),
+        p(
+            "aiprov:ai:tools",
+            if aider > 0 {
+                "aider,copilot".into()
+            } else {
+                "copilot".into()
+            },
+        ),
         p("aiprov:ai:tool:aider", aider.to_string()),
         p("aiprov:ai:tool:copilot", "1".into()),
         p("aiprov:review:ai-with-evidence", aider.to_string()),
@@ -66,8 +76,15 @@ fn enrich(src: &Path, dir: &Path) -> PathBuf {
             e.component(&c.locator, n, v);
         }
     }
-    e.summary("aiprov:summary:components", doc.inventory().components.len().to_string());
-    let opts = WriteOptions { tool_version: "0.1.0".into(), timestamp: datetime!(2026-09-01 12:00:00 UTC), strip_signature: false };
+    e.summary(
+        "aiprov:summary:components",
+        doc.inventory().components.len().to_string(),
+    );
+    let opts = WriteOptions {
+        tool_version: "0.1.0".into(),
+        timestamp: datetime!(2026-09-01 12:00:00 UTC),
+        strip_signature: false,
+    };
     let written = doc.write(&e, &opts);
     let out = dir.join(src.file_name().unwrap());
     std::fs::write(&out, &written.bytes).unwrap();
@@ -78,19 +95,28 @@ fn report_json(path: &Path, extra: &[&str]) -> (i32, Value) {
     let mut args = vec!["report", path.to_str().unwrap(), "--format", "json"];
     args.extend(extra);
     let run = aiprov(&args);
-    (run.code, serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stderr)))
+    (
+        run.code,
+        serde_json::from_str(&run.stdout).unwrap_or_else(|e| panic!("{e}: {}", run.stderr)),
+    )
 }
 
 /// The Markdown report without its title and `SBOM:` line (which name the file and format).
 fn markdown_body(path: &Path) -> String {
     let run = aiprov(&["report", path.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    run.stdout.lines().filter(|l| !l.starts_with("SBOM: ") && !l.starts_with("# AI provenance: ")).collect::<Vec<_>>().join("\n")
+    run.stdout
+        .lines()
+        .filter(|l| !l.starts_with("SBOM: ") && !l.starts_with("# AI provenance: "))
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 #[test]
 fn aider_xml_and_json_twins_report_the_same() {
-    let Some(shared) = common::shared_dir() else { return };
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let xml = enrich(&shared.join("sboms/real/aider-env.cdx.xml"), dir.path());
     let json = enrich(&shared.join("sboms/real/aider-env.cdx.json"), dir.path());
@@ -101,11 +127,16 @@ fn aider_xml_and_json_twins_report_the_same() {
     assert_eq!(x["totals"]["components"], 140);
     // rows alike but for the locator (an XPath in XML, a JSON Pointer in JSON)
     let strip = |v: &Value| -> Vec<Value> {
-        v["components"].as_array().unwrap().iter().map(|r| {
-            let mut r = r.clone();
-            r.as_object_mut().unwrap().remove("locator");
-            r
-        }).collect()
+        v["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                let mut r = r.clone();
+                r.as_object_mut().unwrap().remove("locator");
+                r
+            })
+            .collect()
     };
     assert_eq!(strip(&x), strip(&j));
     assert_eq!(x["unresolved"], j["unresolved"]);
@@ -117,45 +148,111 @@ fn aider_xml_and_json_twins_report_the_same() {
     let (xc, x) = report_json(&xml, &["--fail-on", "unreviewed-ai>0"]);
     let (jc, j) = report_json(&json, &["--fail-on", "unreviewed-ai>0"]);
     assert_eq!((xc, jc), (1, 1));
-    assert_eq!(x["violations"].as_array().unwrap().len(), x["totals"]["analyzed"].as_u64().unwrap() as usize, "each analyzed one has its copilot commit unreviewed");
+    assert_eq!(
+        x["violations"].as_array().unwrap().len(),
+        x["totals"]["analyzed"].as_u64().unwrap() as usize,
+        "each analyzed one has its copilot commit unreviewed"
+    );
     let key = |v: &Value| -> Vec<(String, String)> {
-        v["violations"].as_array().unwrap().iter().map(|x| (x["component"].as_str().unwrap().into(), x["value"].as_str().unwrap().into())).collect()
+        v["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| {
+                (
+                    x["component"].as_str().unwrap().into(),
+                    x["value"].as_str().unwrap().into(),
+                )
+            })
+            .collect()
     };
     assert_eq!(key(&x), key(&j));
-    let run = aiprov(&["check", xml.to_str().unwrap(), "--profile", "ntia-2021", "--fail-on", "tool=aider"]);
-    let jrun = aiprov(&["check", json.to_str().unwrap(), "--profile", "ntia-2021", "--fail-on", "tool=aider"]);
+    let run = aiprov(&[
+        "check",
+        xml.to_str().unwrap(),
+        "--profile",
+        "ntia-2021",
+        "--fail-on",
+        "tool=aider",
+    ]);
+    let jrun = aiprov(&[
+        "check",
+        json.to_str().unwrap(),
+        "--profile",
+        "ntia-2021",
+        "--fail-on",
+        "tool=aider",
+    ]);
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("policy violation(s)"), "{}", run.stderr);
-    assert_eq!(run.stderr.lines().filter(|l| l.contains("policy violated")).count(), jrun.stderr.lines().filter(|l| l.contains("policy violated")).count());
+    assert_eq!(
+        run.stderr
+            .lines()
+            .filter(|l| l.contains("policy violated"))
+            .count(),
+        jrun.stderr
+            .lines()
+            .filter(|l| l.contains("policy violated"))
+            .count()
+    );
 
     // SARIF: located at the component's bom-ref attribute in the XML file.
-    let run = aiprov(&["report", xml.to_str().unwrap(), "--format", "sarif", "--fail-on", "status!=analyzed"]);
+    let run = aiprov(&[
+        "report",
+        xml.to_str().unwrap(),
+        "--format",
+        "sarif",
+        "--fail-on",
+        "status!=analyzed",
+    ]);
     assert_eq!(run.code, 1);
     let v: Value = serde_json::from_str(&run.stdout).unwrap();
-    assert_eq!(v["runs"][0]["artifacts"][0]["mimeType"], "application/vnd.cyclonedx+xml");
+    assert_eq!(
+        v["runs"][0]["artifacts"][0]["mimeType"],
+        "application/vnd.cyclonedx+xml"
+    );
     let text = std::fs::read_to_string(&xml).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     let results = v["runs"][0]["results"].as_array().unwrap();
-    assert_eq!(results.len(), x["totals"]["unresolved"].as_u64().unwrap() as usize);
+    assert_eq!(
+        results.len(),
+        x["totals"]["unresolved"].as_u64().unwrap() as usize
+    );
     for r in results {
         let region = &r["locations"][0]["physicalLocation"]["region"];
-        let (line, col) = (region["startLine"].as_u64().unwrap() as usize, region["startColumn"].as_u64().unwrap() as usize);
+        let (line, col) = (
+            region["startLine"].as_u64().unwrap() as usize,
+            region["startColumn"].as_u64().unwrap() as usize,
+        );
         let at: String = lines[line - 1].chars().skip(col - 1).collect();
         let bom_ref = r["properties"]["component"].as_str().unwrap();
-        assert!(at.starts_with(&format!("bom-ref=\"{bom_ref}\"")), "{line}:{col}: {at}");
+        assert!(
+            at.starts_with(&format!("bom-ref=\"{bom_ref}\"")),
+            "{line}:{col}: {at}"
+        );
     }
     validate_sarif(&v);
 }
 
 fn validate_sarif(v: &Value) {
     let Some(p) = std::env::var_os("AIPROV_SARIF_SCHEMA") else {
-        assert!(std::env::var("CI").map(|c| c != "true").unwrap_or(true), "AIPROV_SARIF_SCHEMA is not set");
+        assert!(
+            std::env::var("CI").map(|c| c != "true").unwrap_or(true),
+            "AIPROV_SARIF_SCHEMA is not set"
+        );
         eprintln!("skipping SARIF schema validation: AIPROV_SARIF_SCHEMA is not set");
         return;
     };
     let schema: Value = serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap();
-    let validator = jsonschema::options().should_validate_formats(true).build(&schema).unwrap();
-    let errors: Vec<String> = validator.iter_errors(v).take(20).map(|e| format!("{}: {e}", e.instance_path())).collect();
+    let validator = jsonschema::options()
+        .should_validate_formats(true)
+        .build(&schema)
+        .unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(v)
+        .take(20)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
     assert!(errors.is_empty(), "{}", errors.join("\n"));
 }
 
@@ -175,26 +272,59 @@ fn spdx23_totals() -> Value {
 
 #[test]
 fn spdx2_json_and_tag_value_reports() {
-    let Some(shared) = common::shared_dir() else { return };
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     for (file, format, first_line_of) in [
-        ("sboms/spdx23-SPDXJSONExample-v2.3.spdx.json", "SPDX 2.3 JSON", "{"),
-        ("sboms/spdx23-SPDXTagExample-v2.3.spdx", "SPDX 2.3 tag-value", "SPDXID: "),
+        (
+            "sboms/spdx23-SPDXJSONExample-v2.3.spdx.json",
+            "SPDX 2.3 JSON",
+            "{",
+        ),
+        (
+            "sboms/spdx23-SPDXTagExample-v2.3.spdx",
+            "SPDX 2.3 tag-value",
+            "SPDXID: ",
+        ),
     ] {
         let f = enrich(&shared.join(file), dir.path());
         let (code, v) = report_json(&f, &[]);
         assert_eq!(code, 0);
         assert_eq!(v["totals"], spdx23_totals(), "{file}");
         assert_eq!(v["document"]["format"], format);
-        assert_eq!(v["document"]["subject"], "glibc@2.11.1", "the package the document DESCRIBES");
-        assert!(v["document"]["serial_number"].as_str().is_some_and(|n| n.starts_with("http")), "the documentNamespace");
+        assert_eq!(
+            v["document"]["subject"], "glibc@2.11.1",
+            "the package the document DESCRIBES"
+        );
+        assert!(
+            v["document"]["serial_number"]
+                .as_str()
+                .is_some_and(|n| n.starts_with("http")),
+            "the documentNamespace"
+        );
         assert_eq!(v["components"][0]["component"], "SPDXRef-fromDoap-0");
-        let unresolved: Vec<&str> = v["unresolved"].as_array().unwrap().iter().map(|u| u["component"].as_str().unwrap()).collect();
-        assert_eq!(unresolved, ["SPDXRef-Package", "SPDXRef-fromDoap-1", "SPDXRef-Saxon"]);
+        let unresolved: Vec<&str> = v["unresolved"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|u| u["component"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            unresolved,
+            ["SPDXRef-Package", "SPDXRef-fromDoap-1", "SPDXRef-Saxon"]
+        );
 
         // SARIF: each violation at its package (the `{` of the package object in JSON, the
         // `SPDXID:` line in tag-value).
-        let run = aiprov(&["report", f.to_str().unwrap(), "--format", "sarif", "--fail-on", "status!=analyzed"]);
+        let run = aiprov(&[
+            "report",
+            f.to_str().unwrap(),
+            "--format",
+            "sarif",
+            "--fail-on",
+            "status!=analyzed",
+        ]);
         assert_eq!(run.code, 1, "{}", run.stderr);
         let s: Value = serde_json::from_str(&run.stdout).unwrap();
         let text = std::fs::read_to_string(&f).unwrap();
@@ -203,30 +333,59 @@ fn spdx2_json_and_tag_value_reports() {
         assert_eq!(results.len(), 3);
         for r in results {
             let region = &r["locations"][0]["physicalLocation"]["region"];
-            let (line, col) = (region["startLine"].as_u64().unwrap() as usize, region["startColumn"].as_u64().unwrap() as usize);
+            let (line, col) = (
+                region["startLine"].as_u64().unwrap() as usize,
+                region["startColumn"].as_u64().unwrap() as usize,
+            );
             let at: String = lines[line - 1].chars().skip(col - 1).collect();
             let id = r["properties"]["component"].as_str().unwrap();
             assert!(at.starts_with(first_line_of), "{file} {line}:{col}: {at}");
             if first_line_of == "{" {
-                assert!(lines[line..].iter().take(30).any(|l| l.contains(&format!("\"SPDXID\" : \"{id}\"")) || l.contains(&format!("\"SPDXID\": \"{id}\""))), "{file}: {id} near line {line}");
+                assert!(
+                    lines[line..]
+                        .iter()
+                        .take(30)
+                        .any(|l| l.contains(&format!("\"SPDXID\" : \"{id}\""))
+                            || l.contains(&format!("\"SPDXID\": \"{id}\""))),
+                    "{file}: {id} near line {line}"
+                );
             } else {
                 assert_eq!(at, format!("SPDXID: {id}"));
             }
         }
         validate_sarif(&s);
         // the gate in `check` reads the annotations too
-        let run = aiprov(&["check", f.to_str().unwrap(), "--profile", "ntia-2021", "--format", "json", "--fail-on", "tool=copilot"]);
+        let run = aiprov(&[
+            "check",
+            f.to_str().unwrap(),
+            "--profile",
+            "ntia-2021",
+            "--format",
+            "json",
+            "--fail-on",
+            "tool=copilot",
+        ]);
         let c: Value = serde_json::from_str(&run.stdout).unwrap();
-        let listed: Vec<&str> = c["violations"].as_array().unwrap().iter().map(|x| x["component"].as_str().unwrap()).collect();
+        let listed: Vec<&str> = c["violations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["component"].as_str().unwrap())
+            .collect();
         assert_eq!(listed, ["SPDXRef-fromDoap-0"], "{file}");
     }
 }
 
 #[test]
 fn spdx3_report() {
-    let Some(shared) = common::shared_dir() else { return };
+    let Some(shared) = common::shared_dir() else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
-    let f = enrich(&shared.join("sboms/spdx301-package_sbom.spdx3.json"), dir.path());
+    let f = enrich(
+        &shared.join("sboms/spdx301-package_sbom.spdx3.json"),
+        dir.path(),
+    );
     // One package, "my-package" (10 letters): analyzed, 10 commits, 2 by aider + 1 by copilot,
     // 2 reviewed.
     let (code, v) = report_json(&f, &["--fail-on", "ai-share>0.25"]);
@@ -242,11 +401,24 @@ fn spdx3_report() {
     );
     assert_eq!(v["document"]["format"], "SPDX 3.0.1 JSON-LD");
     assert_eq!(v["document"]["subject"], "my-package@1.0");
-    assert_eq!(v["violations"][0]["component"], "http://spdx.example.com/Package1");
+    assert_eq!(
+        v["violations"][0]["component"],
+        "http://spdx.example.com/Package1"
+    );
     let md = aiprov(&["report", f.to_str().unwrap()]);
     assert!(md.stdout.contains("| my-package@1.0 | 30.0% | 3 of 10 | aider (2), copilot (1) | 2 of 3 (66.7%) | 2025-01-02 | 2025-06-07 | analyzed |"), "{}", md.stdout);
     // not enriched: exit 2 in any format
-    let run = aiprov(&["report", shared.join("sboms/spdx301-package_sbom.spdx3.json").to_str().unwrap()]);
+    let run = aiprov(&[
+        "report",
+        shared
+            .join("sboms/spdx301-package_sbom.spdx3.json")
+            .to_str()
+            .unwrap(),
+    ]);
     assert_eq!(run.code, 2);
-    assert!(run.stderr.contains("no component has aiprov: properties"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("no component has aiprov: properties"),
+        "{}",
+        run.stderr
+    );
 }

@@ -22,8 +22,8 @@ use aiprov::resolve::{resolve_repository, Resolution};
 use aiprov::sbom::{self, cyclonedx, spdx3, spdx_json, spdx_tv, Document, Edits, Format};
 use aiprov::sbom::{ReadOptions, WriteOptions};
 use serde_json::Value;
-use xsd::{xml_catalog, xmllint, xsd_validate};
 use time::macros::datetime;
+use xsd::{xml_catalog, xmllint, xsd_validate};
 
 const SPEC_VERSIONS: &[&str] = &["1.4", "1.5", "1.6", "1.7"];
 const TIMESTAMP: &str = "2026-09-01T12:00:00Z";

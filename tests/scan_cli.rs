@@ -115,7 +115,9 @@ fn own_cargo_lock() {
     // repository (the lockfile names none, and no registry answer is cached).
     let n = packages.len() - 1;
     assert!(
-        stderr.lines().any(|l| l.starts_with(&format!("aiprov: {n} components: {n} no-repository; 0 repositories walked in "))),
+        stderr.lines().any(|l| l.starts_with(&format!(
+            "aiprov: {n} components: {n} no-repository; 0 repositories walked in "
+        ))),
         "{stderr}"
     );
     let doc: Value = serde_json::from_str(&stdout).unwrap();
@@ -183,11 +185,17 @@ fn cargo_metadata_and_the_lockfile_alone_agree() {
     if via_metadata.kind != "Cargo.lock (cargo metadata)" {
         assert_eq!(via_metadata.kind, "Cargo.lock");
         assert!(
-            via_metadata.warnings.iter().any(|w| w.starts_with("cargo metadata did not run")),
+            via_metadata
+                .warnings
+                .iter()
+                .any(|w| w.starts_with("cargo metadata did not run")),
             "{:?}",
             via_metadata.warnings
         );
-        eprintln!("note: cargo metadata did not run here: {:?}", via_metadata.warnings);
+        eprintln!(
+            "note: cargo metadata did not run here: {:?}",
+            via_metadata.warnings
+        );
     }
     let alone = aiprov::scan::cargo::read_lockfile_only(&dir.join("Cargo.lock")).unwrap();
     assert_eq!(alone.kind, "Cargo.lock");

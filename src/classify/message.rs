@@ -86,7 +86,11 @@ pub fn parse(message: &str) -> ParsedMessage<'_> {
         para.push(line);
     }
     flush(&mut para, para_ok && !in_first_paragraph, &mut trailers);
-    ParsedMessage { subject, lines, trailers }
+    ParsedMessage {
+        subject,
+        lines,
+        trailers,
+    }
 }
 
 fn flush<'a>(para: &mut Vec<&'a str>, ok: bool, trailers: &mut Vec<Trailer<'a>>) {
@@ -110,7 +114,10 @@ fn collect_trailers<'a>(para: &[&'a str], out: &mut Vec<Trailer<'a>>) {
             out.push(t);
         }
         if let Some((key, value)) = is_trailer_shaped(line) {
-            current = Some(Trailer { key, value: Cow::Borrowed(value) });
+            current = Some(Trailer {
+                key,
+                value: Cow::Borrowed(value),
+            });
         }
     }
     if let Some(t) = current {
@@ -153,7 +160,10 @@ fn is_footer_shaped(line: &str) -> bool {
                 && !word.is_empty()
                 && !reference.contains(char::is_whitespace)
                 && reference.contains('#')
-                && reference.rsplit('#').next().is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+                && reference
+                    .rsplit('#')
+                    .next()
+                    .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
         }
         None => false,
     }
@@ -173,7 +183,11 @@ mod tests {
     use super::*;
 
     fn keys(m: &str) -> Vec<(String, String)> {
-        parse(m).trailers.iter().map(|t| (t.key.to_string(), t.value.to_string())).collect()
+        parse(m)
+            .trailers
+            .iter()
+            .map(|t| (t.key.to_string(), t.value.to_string()))
+            .collect()
     }
 
     #[test]
@@ -195,8 +209,18 @@ mod tests {
         assert_eq!(keys(m), vec![]);
         let p = parse(m);
         assert!(!p.lines.iter().any(|l| l.starts_with('>')));
-        assert!(p.lines.contains(&"    Co-authored-by: Claude <noreply@anthropic.com>"));
-        assert!(!p.lines.contains(&"Co-authored-by: Claude <noreply@anthropic.com>") || p.lines.iter().filter(|l| l.starts_with("Co-authored")).count() == 1);
+        assert!(p
+            .lines
+            .contains(&"    Co-authored-by: Claude <noreply@anthropic.com>"));
+        assert!(
+            !p.lines
+                .contains(&"Co-authored-by: Claude <noreply@anthropic.com>")
+                || p.lines
+                    .iter()
+                    .filter(|l| l.starts_with("Co-authored"))
+                    .count()
+                    == 1
+        );
     }
 
     #[test]
@@ -206,13 +230,25 @@ mod tests {
         let m = "[PR #1 backport] x\n\nCo-authored-by: A <a@x>\nCo-authored-by: Claude <noreply@anthropic.com>\nFixes #12561\n";
         assert_eq!(keys(m).len(), 2);
         let m = "x\n\nAmp-Thread-ID: https://ampcode.com/threads/T-1\nhttps://claude.ai/code/session_01ab\n(cherry picked from commit abc123)\n";
-        assert_eq!(keys(m), vec![("Amp-Thread-ID".into(), "https://ampcode.com/threads/T-1".into())]);
+        assert_eq!(
+            keys(m),
+            vec![(
+                "Amp-Thread-ID".into(),
+                "https://ampcode.com/threads/T-1".into()
+            )]
+        );
     }
 
     #[test]
     fn continuation_lines_join() {
         let m = "x\n\nAssisted-by: Claude:claude-3-opus\n  coccinelle sparse\n";
-        assert_eq!(keys(m), vec![("Assisted-by".into(), "Claude:claude-3-opus coccinelle sparse".into())]);
+        assert_eq!(
+            keys(m),
+            vec![(
+                "Assisted-by".into(),
+                "Claude:claude-3-opus coccinelle sparse".into()
+            )]
+        );
     }
 
     #[test]

@@ -51,7 +51,12 @@ impl Class {
     }
 
     /// All classes, in report order.
-    pub const ALL: [Class; 4] = [Class::AiAgent, Class::AiAssisted, Class::Automation, Class::NoEvidence];
+    pub const ALL: [Class; 4] = [
+        Class::AiAgent,
+        Class::AiAssisted,
+        Class::Automation,
+        Class::NoEvidence,
+    ];
 }
 
 /// What a rule's match means.
@@ -140,8 +145,18 @@ struct Fields<'a> {
 impl<'a> Fields<'a> {
     fn new(meta: &'a CommitMeta) -> Fields<'a> {
         let parsed = message::parse(bounded(&meta.message, MAX_MESSAGE_BYTES));
-        let merge_branch = if meta.is_merge() { merge_branch(parsed.subject) } else { None };
-        Fields { meta, parsed, author: identity(&meta.author), committer: identity(&meta.committer), merge_branch }
+        let merge_branch = if meta.is_merge() {
+            merge_branch(parsed.subject)
+        } else {
+            None
+        };
+        Fields {
+            meta,
+            parsed,
+            author: identity(&meta.author),
+            committer: identity(&meta.committer),
+            merge_branch,
+        }
     }
 
     /// Call `f` with each value of `field` until it returns `true`.
@@ -239,7 +254,12 @@ fn excerpt(field: &Field, value: &str, regex: &regex::Regex) -> String {
         // For a line or a note, keep the neighbourhood of the match.
         Field::Line | Field::Note => match regex.find(value) {
             Some(m) if value.chars().count() > MAX_EXCERPT_CHARS => {
-                let start = value[..m.start()].char_indices().rev().nth(40).map(|(i, _)| i).unwrap_or(0);
+                let start = value[..m.start()]
+                    .char_indices()
+                    .rev()
+                    .nth(40)
+                    .map(|(i, _)| i)
+                    .unwrap_or(0);
                 &value[start..]
             }
             _ => value,
@@ -253,10 +273,18 @@ fn excerpt(field: &Field, value: &str, regex: &regex::Regex) -> String {
 /// characters outside `[a-z0-9-]` turned into `-`, at most 64 characters.
 pub fn slug(raw: &str) -> Option<String> {
     let raw = raw.trim().trim_end_matches("[bot]");
-    let raw = raw.split_once('+').filter(|(id, _)| id.bytes().all(|b| b.is_ascii_digit())).map(|(_, s)| s).unwrap_or(raw);
+    let raw = raw
+        .split_once('+')
+        .filter(|(id, _)| id.bytes().all(|b| b.is_ascii_digit()))
+        .map(|(_, s)| s)
+        .unwrap_or(raw);
     let mut out = String::new();
     for c in raw.chars().flat_map(char::to_lowercase) {
-        let c = if c.is_ascii_lowercase() || c.is_ascii_digit() { c } else { '-' };
+        let c = if c.is_ascii_lowercase() || c.is_ascii_digit() {
+            c
+        } else {
+            '-'
+        };
         if !(c == '-' && (out.is_empty() || out.ends_with('-'))) {
             out.push(c);
         }
@@ -271,8 +299,11 @@ pub fn slug(raw: &str) -> Option<String> {
 /// Bound untrusted text for output: at most [`MAX_EXCERPT_CHARS`] characters, control characters
 /// replaced by U+FFFD (JSON output escapes the rest).
 pub fn bound(text: &str) -> String {
-    let mut out: String =
-        text.chars().take(MAX_EXCERPT_CHARS).map(|c| if c.is_control() { '\u{FFFD}' } else { c }).collect();
+    let mut out: String = text
+        .chars()
+        .take(MAX_EXCERPT_CHARS)
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .collect();
     if text.chars().nth(MAX_EXCERPT_CHARS).is_some() {
         out.push('…');
     }
@@ -297,10 +328,20 @@ pub fn classify(meta: &CommitMeta, rules: &RuleSet) -> Verdict {
         for m in matched {
             let i = members[m];
             let rule = &rules.rules[i];
-            let Some(regex) = rule.pattern.regex() else { continue };
-            let Some((text, tool)) = fields.first_match(field, regex) else { continue };
-            let also = rule.also.iter().all(|c| fields.first_match(&c.field, &c.regex).is_some());
-            let unless = rule.unless.iter().any(|c| fields.first_match(&c.field, &c.regex).is_some());
+            let Some(regex) = rule.pattern.regex() else {
+                continue;
+            };
+            let Some((text, tool)) = fields.first_match(field, regex) else {
+                continue;
+            };
+            let also = rule
+                .also
+                .iter()
+                .all(|c| fields.first_match(&c.field, &c.regex).is_some());
+            let unless = rule
+                .unless
+                .iter()
+                .any(|c| fields.first_match(&c.field, &c.regex).is_some());
             if also && !unless {
                 hits.push((i, text, tool));
             }
@@ -325,7 +366,11 @@ pub fn classify(meta: &CommitMeta, rules: &RuleSet) -> Verdict {
     for (i, text, tool) in hits {
         let r = &rules.rules[i];
         match r.class {
-            RuleClass::Review => review.push(Evidence { rule: r.id.clone(), field: r.field.name(), text }),
+            RuleClass::Review => review.push(Evidence {
+                rule: r.id.clone(),
+                field: r.field.name(),
+                text,
+            }),
             _ if r.supporting && !has_primary_ai => {}
             _ => evidence_rules.push((r, text, tool.or_else(|| r.tool.clone()))),
         }
@@ -334,9 +379,18 @@ pub fn classify(meta: &CommitMeta, rules: &RuleSet) -> Verdict {
     evidence_rules.sort_by(|(a, _, _), (b, _, _)| strength(b).cmp(&strength(a)));
 
     let Some((best, _, best_tool)) = evidence_rules.iter().find(|(r, _, _)| !r.supporting) else {
-        return Verdict { class: Class::NoEvidence, tool: None, confidence: None, evidence: Vec::new(), review };
+        return Verdict {
+            class: Class::NoEvidence,
+            tool: None,
+            confidence: None,
+            evidence: Vec::new(),
+            review,
+        };
     };
-    let class = best.class.class().expect("review rules are not in evidence");
+    let class = best
+        .class
+        .class()
+        .expect("review rules are not in evidence");
     let tool = best_tool.clone().or_else(|| {
         evidence_rules
             .iter()
@@ -346,9 +400,19 @@ pub fn classify(meta: &CommitMeta, rules: &RuleSet) -> Verdict {
     let confidence = Some(best.confidence);
     let evidence = evidence_rules
         .into_iter()
-        .map(|(r, text, _)| Evidence { rule: r.id.clone(), field: r.field.name(), text })
+        .map(|(r, text, _)| Evidence {
+            rule: r.id.clone(),
+            field: r.field.name(),
+            text,
+        })
         .collect();
-    Verdict { class, tool, confidence, evidence, review }
+    Verdict {
+        class,
+        tool,
+        confidence,
+        evidence,
+        review,
+    }
 }
 
 #[cfg(test)]

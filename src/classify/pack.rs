@@ -15,19 +15,58 @@ use super::{Confidence, RuleClass};
 
 /// The rule packs compiled into the binary, as `(file name, TOML text)`.
 pub const BUILTIN_PACKS: &[(&str, &str)] = &[
-    ("enrichers/anthropic.toml", include_str!("../../enrichers/anthropic.toml")),
-    ("enrichers/github-copilot.toml", include_str!("../../enrichers/github-copilot.toml")),
-    ("enrichers/cursor.toml", include_str!("../../enrichers/cursor.toml")),
-    ("enrichers/openai-codex.toml", include_str!("../../enrichers/openai-codex.toml")),
-    ("enrichers/aider.toml", include_str!("../../enrichers/aider.toml")),
-    ("enrichers/devin.toml", include_str!("../../enrichers/devin.toml")),
-    ("enrichers/google.toml", include_str!("../../enrichers/google.toml")),
-    ("enrichers/openhands.toml", include_str!("../../enrichers/openhands.toml")),
-    ("enrichers/other-agents.toml", include_str!("../../enrichers/other-agents.toml")),
-    ("enrichers/ai-reviewers.toml", include_str!("../../enrichers/ai-reviewers.toml")),
-    ("enrichers/disclosures.toml", include_str!("../../enrichers/disclosures.toml")),
-    ("enrichers/automation.toml", include_str!("../../enrichers/automation.toml")),
-    ("enrichers/review.toml", include_str!("../../enrichers/review.toml")),
+    (
+        "enrichers/anthropic.toml",
+        include_str!("../../enrichers/anthropic.toml"),
+    ),
+    (
+        "enrichers/github-copilot.toml",
+        include_str!("../../enrichers/github-copilot.toml"),
+    ),
+    (
+        "enrichers/cursor.toml",
+        include_str!("../../enrichers/cursor.toml"),
+    ),
+    (
+        "enrichers/openai-codex.toml",
+        include_str!("../../enrichers/openai-codex.toml"),
+    ),
+    (
+        "enrichers/aider.toml",
+        include_str!("../../enrichers/aider.toml"),
+    ),
+    (
+        "enrichers/devin.toml",
+        include_str!("../../enrichers/devin.toml"),
+    ),
+    (
+        "enrichers/google.toml",
+        include_str!("../../enrichers/google.toml"),
+    ),
+    (
+        "enrichers/openhands.toml",
+        include_str!("../../enrichers/openhands.toml"),
+    ),
+    (
+        "enrichers/other-agents.toml",
+        include_str!("../../enrichers/other-agents.toml"),
+    ),
+    (
+        "enrichers/ai-reviewers.toml",
+        include_str!("../../enrichers/ai-reviewers.toml"),
+    ),
+    (
+        "enrichers/disclosures.toml",
+        include_str!("../../enrichers/disclosures.toml"),
+    ),
+    (
+        "enrichers/automation.toml",
+        include_str!("../../enrichers/automation.toml"),
+    ),
+    (
+        "enrichers/review.toml",
+        include_str!("../../enrichers/review.toml"),
+    ),
 ];
 
 /// The pack format version this build reads.
@@ -178,7 +217,9 @@ impl Pattern {
     /// The compiled regex, `None` only if it exceeds the size limit (then it never matches; the
     /// `RegexSet` built at load has the same limit, so this does not happen for loaded rules).
     pub fn regex(&self) -> Option<&Regex> {
-        self.compiled.get_or_init(|| compile(&self.source, self.case_sensitive).ok()).as_ref()
+        self.compiled
+            .get_or_init(|| compile(&self.source, self.case_sensitive).ok())
+            .as_ref()
     }
 }
 
@@ -312,38 +353,61 @@ struct ParsedPack {
 fn parse_pack(path: &str, text: &str) -> Result<ParsedPack, Error> {
     let table: toml::Table = toml::from_str(text).map_err(|e| {
         let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((0, 0));
-        Error::Toml { path: path.into(), line, column, message: e.message().to_string() }
+        Error::Toml {
+            path: path.into(),
+            line,
+            column,
+            message: e.message().to_string(),
+        }
     })?;
-    let raw: RawPack = toml::Value::Table(table).try_into().map_err(|e: toml::de::Error| {
-        let message = e.message().to_string();
-        let field = field_from_serde(&message).unwrap_or("(pack)").to_string();
-        Error::Pack { path: path.into(), field, message }
-    })?;
+    let raw: RawPack = toml::Value::Table(table)
+        .try_into()
+        .map_err(|e: toml::de::Error| {
+            let message = e.message().to_string();
+            let field = field_from_serde(&message).unwrap_or("(pack)").to_string();
+            Error::Pack {
+                path: path.into(),
+                field,
+                message,
+            }
+        })?;
     if raw.schema != SCHEMA_VERSION {
         return Err(Error::Pack {
             path: path.into(),
             field: "schema".into(),
-            message: format!("version {} is not supported (this build reads {SCHEMA_VERSION})", raw.schema),
+            message: format!(
+                "version {} is not supported (this build reads {SCHEMA_VERSION})",
+                raw.schema
+            ),
         });
     }
     let _ = (&raw.id, &raw.description);
     let mut rules = Vec::new();
     let mut disabled = Vec::new();
     for (n, table) in raw.rules.into_iter().enumerate() {
-        let label = table.get("id").and_then(|v| v.as_str()).map(str::to_string).unwrap_or_else(|| format!("#{}", n + 1));
+        let label = table
+            .get("id")
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("#{}", n + 1));
         let rule_err = |field: &str, message: String| Error::Rule {
             path: path.into(),
             rule: label.clone(),
             field: field.into(),
             message,
         };
-        let r: RawRule = toml::Value::Table(table).try_into().map_err(|e: toml::de::Error| {
-            let message = e.message().to_string();
-            let field = field_from_serde(&message).unwrap_or("(rule)").to_string();
-            rule_err(&field, message)
-        })?;
+        let r: RawRule = toml::Value::Table(table)
+            .try_into()
+            .map_err(|e: toml::de::Error| {
+                let message = e.message().to_string();
+                let field = field_from_serde(&message).unwrap_or("(rule)").to_string();
+                rule_err(&field, message)
+            })?;
         if !valid_id(&r.id) {
-            return Err(rule_err("id", "expected lower-case `family.name` (letters, digits, `-`, `.`)".into()));
+            return Err(rule_err(
+                "id",
+                "expected lower-case `family.name` (letters, digits, `-`, `.`)".into(),
+            ));
         }
         if !r.enabled {
             disabled.push(r.id);
@@ -365,21 +429,38 @@ fn parse_pack(path: &str, text: &str) -> Result<ParsedPack, Error> {
             "high" => Confidence::High,
             "medium" => Confidence::Medium,
             "low" => Confidence::Low,
-            other => return Err(rule_err("confidence", format!("`{other}` is not one of high, medium, low"))),
+            other => {
+                return Err(rule_err(
+                    "confidence",
+                    format!("`{other}` is not one of high, medium, low"),
+                ))
+            }
         };
         if let Some(tool) = &r.tool {
             if !valid_slug(tool) {
-                return Err(rule_err("tool", format!("`{tool}` is not a slug (lower-case letters, digits, `-`)")));
+                return Err(rule_err(
+                    "tool",
+                    format!("`{tool}` is not a slug (lower-case letters, digits, `-`)"),
+                ));
             }
         }
         if r.source.trim().is_empty() {
-            return Err(rule_err("source", "must name the documentation or repository behind the rule".into()));
+            return Err(rule_err(
+                "source",
+                "must name the documentation or repository behind the rule".into(),
+            ));
         }
         if r.example.is_empty() {
-            return Err(rule_err("example", "at least one example the rule matches is required".into()));
+            return Err(rule_err(
+                "example",
+                "at least one example the rule matches is required".into(),
+            ));
         }
         if r.counter_example.is_empty() {
-            return Err(rule_err("counter-example", "at least one example the rule must not match is required".into()));
+            return Err(rule_err(
+                "counter-example",
+                "at least one example the rule must not match is required".into(),
+            ));
         }
         let field = Field::parse(&r.field).ok_or_else(|| {
             rule_err(
@@ -388,15 +469,22 @@ fn parse_pack(path: &str, text: &str) -> Result<ParsedPack, Error> {
             )
         })?;
         check_syntax(&r.pattern, r.case_sensitive).map_err(|m| rule_err("pattern", m))?;
-        let pattern =
-            Pattern { source: r.pattern, case_sensitive: r.case_sensitive, compiled: std::sync::OnceLock::new() };
+        let pattern = Pattern {
+            source: r.pattern,
+            case_sensitive: r.case_sensitive,
+            compiled: std::sync::OnceLock::new(),
+        };
         let conds = |raw: Vec<RawCondition>, name: &str| -> Result<Vec<Condition>, Error> {
             raw.into_iter()
                 .map(|c| {
-                    let field = Field::parse(&c.field)
-                        .ok_or_else(|| rule_err(&format!("{name}.field"), format!("`{}` is not a field", c.field)))?;
-                    let regex =
-                        compile(&c.pattern, r.case_sensitive).map_err(|m| rule_err(&format!("{name}.pattern"), m))?;
+                    let field = Field::parse(&c.field).ok_or_else(|| {
+                        rule_err(
+                            &format!("{name}.field"),
+                            format!("`{}` is not a field", c.field),
+                        )
+                    })?;
+                    let regex = compile(&c.pattern, r.case_sensitive)
+                        .map_err(|m| rule_err(&format!("{name}.pattern"), m))?;
                     Ok(Condition { field, regex })
                 })
                 .collect()
@@ -426,26 +514,42 @@ fn parse_pack(path: &str, text: &str) -> Result<ParsedPack, Error> {
 
 fn compile(pattern: &str, case_sensitive: bool) -> Result<Regex, String> {
     if pattern.len() > MAX_PATTERN_LEN {
-        return Err(format!("pattern is {} bytes, more than the {MAX_PATTERN_LEN} allowed", pattern.len()));
+        return Err(format!(
+            "pattern is {} bytes, more than the {MAX_PATTERN_LEN} allowed",
+            pattern.len()
+        ));
     }
     RegexBuilder::new(pattern)
         .case_insensitive(!case_sensitive)
         .size_limit(REGEX_SIZE_LIMIT)
         .build()
-        .map_err(|e| format!("not a valid regular expression: {}", one_line(&e.to_string())))
+        .map_err(|e| {
+            format!(
+                "not a valid regular expression: {}",
+                one_line(&e.to_string())
+            )
+        })
 }
 
 /// Parse (not compile) a pattern, for the error message of a bad rule.
 fn check_syntax(pattern: &str, case_sensitive: bool) -> Result<(), String> {
     if pattern.len() > MAX_PATTERN_LEN {
-        return Err(format!("pattern is {} bytes, more than the {MAX_PATTERN_LEN} allowed", pattern.len()));
+        return Err(format!(
+            "pattern is {} bytes, more than the {MAX_PATTERN_LEN} allowed",
+            pattern.len()
+        ));
     }
     regex_syntax::ParserBuilder::new()
         .case_insensitive(!case_sensitive)
         .build()
         .parse(pattern)
         .map(|_| ())
-        .map_err(|e| format!("not a valid regular expression: {}", one_line(&e.to_string())))
+        .map_err(|e| {
+            format!(
+                "not a valid regular expression: {}",
+                one_line(&e.to_string())
+            )
+        })
 }
 
 fn one_line(s: &str) -> String {
@@ -456,11 +560,16 @@ fn valid_id(id: &str) -> bool {
     id.contains('.')
         && id.len() <= 100
         && id.starts_with(|c: char| c.is_ascii_lowercase())
-        && id.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+        && id
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
 }
 
 fn valid_slug(s: &str) -> bool {
-    !s.is_empty() && s.len() <= 64 && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+    !s.is_empty()
+        && s.len() <= 64
+        && s.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 /// serde's messages name the field in backticks: "missing field `class`", "unknown field `patern`".
@@ -473,7 +582,12 @@ fn field_from_serde(message: &str) -> Option<&str> {
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let before = &text[..offset.min(text.len())];
     let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
+    let column = before
+        .rsplit('\n')
+        .next()
+        .map(|l| l.chars().count())
+        .unwrap_or(0)
+        + 1;
     (line, column)
 }
 
@@ -488,8 +602,10 @@ impl RuleSet {
         let mut sources = Vec::new();
         for p in extra {
             let p = p.as_ref();
-            let text = std::fs::read_to_string(p)
-                .map_err(|source| Error::Read { path: p.display().to_string(), source })?;
+            let text = std::fs::read_to_string(p).map_err(|source| Error::Read {
+                path: p.display().to_string(),
+                source,
+            })?;
             sources.push((p.display().to_string(), text));
         }
         RuleSet::from_sources(&sources)
@@ -499,7 +615,9 @@ impl RuleSet {
     pub fn from_sources(extra: &[(String, String)]) -> Result<RuleSet, Error> {
         let mut rules: Vec<Rule> = Vec::new();
         let mut seen: HashMap<String, usize> = HashMap::new();
-        let builtin = BUILTIN_PACKS.iter().map(|(p, t)| (p.to_string(), t.to_string(), true));
+        let builtin = BUILTIN_PACKS
+            .iter()
+            .map(|(p, t)| (p.to_string(), t.to_string(), true));
         let extra = extra.iter().map(|(p, t)| (p.clone(), t.clone(), false));
         for (path, text, is_builtin) in builtin.chain(extra) {
             let parsed = parse_pack(&path, &text)?;
@@ -546,16 +664,26 @@ impl RuleSet {
                 .map_err(|e| {
                     // Blame the rule whose pattern is too large on its own; else the last one
                     // loaded for this field (user packs load after the built-in ones).
-                    let culprit = members
-                        .iter()
-                        .map(|&i| &rules[i])
-                        .find_map(|r| compile(r.pattern.as_str(), r.case_sensitive).err().map(|m| (r, m)));
+                    let culprit = members.iter().map(|&i| &rules[i]).find_map(|r| {
+                        compile(r.pattern.as_str(), r.case_sensitive)
+                            .err()
+                            .map(|m| (r, m))
+                    });
                     let (r, message) = culprit.unwrap_or_else(|| {
                         let r = &rules[*members.last().expect("a field group has members")];
-                        let m = format!("the patterns of field `{}` are too large together: {}", field.name(), one_line(&e.to_string()));
+                        let m = format!(
+                            "the patterns of field `{}` are too large together: {}",
+                            field.name(),
+                            one_line(&e.to_string())
+                        );
                         (r, m)
                     });
-                    Error::Rule { path: r.pack.clone(), rule: r.id.clone(), field: "pattern".into(), message }
+                    Error::Rule {
+                        path: r.pack.clone(),
+                        rule: r.id.clone(),
+                        field: "pattern".into(),
+                        message,
+                    }
                 })?;
             index.push((field, set, members));
         }

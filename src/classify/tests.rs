@@ -10,7 +10,14 @@ fn sig(s: &str) -> Signature {
         Some((n, e)) => (n.to_string(), e.trim_end_matches('>').to_string()),
         None => (s.to_string(), String::new()),
     };
-    Signature { name, email, time: Time { seconds: 1_750_000_000, offset: 0 } }
+    Signature {
+        name,
+        email,
+        time: Time {
+            seconds: 1_750_000_000,
+            offset: 0,
+        },
+    }
 }
 
 fn commit(author: &str, message: &str) -> CommitMeta {
@@ -25,7 +32,10 @@ fn commit(author: &str, message: &str) -> CommitMeta {
 }
 
 fn example_commit(e: &Example) -> CommitMeta {
-    let author = e.author.as_deref().unwrap_or("Dev Example <dev@example.invalid>");
+    let author = e
+        .author
+        .as_deref()
+        .unwrap_or("Dev Example <dev@example.invalid>");
     let mut c = commit(author, e.message.as_deref().unwrap_or("Update"));
     if let Some(committer) = &e.committer {
         c.committer = sig(committer);
@@ -49,15 +59,25 @@ fn ids(v: &[Evidence]) -> Vec<&str> {
 #[test]
 fn every_rule_matches_its_examples_and_not_its_counter_examples() {
     let rules = rules();
-    assert!(rules.rules().len() >= 80, "the catalog has {} rules", rules.rules().len());
+    assert!(
+        rules.rules().len() >= 80,
+        "the catalog has {} rules",
+        rules.rules().len()
+    );
     let mut failures = Vec::new();
     for rule in rules.rules() {
         for (expect, examples) in [(true, &rule.examples), (false, &rule.counter_examples)] {
             for e in examples {
                 let v = classify(&example_commit(e), &rules);
-                let fired = ids(&v.evidence).contains(&rule.id.as_str()) || ids(&v.review).contains(&rule.id.as_str());
+                let fired = ids(&v.evidence).contains(&rule.id.as_str())
+                    || ids(&v.review).contains(&rule.id.as_str());
                 if fired != expect {
-                    failures.push(format!("{}: {} {:?}", rule.id, if expect { "missed" } else { "fired on" }, e));
+                    failures.push(format!(
+                        "{}: {} {:?}",
+                        rule.id,
+                        if expect { "missed" } else { "fired on" },
+                        e
+                    ));
                 }
             }
         }
@@ -86,16 +106,27 @@ const HUMAN: &str = "Dev 1a2b3c4d <dev-1a2b3c4d@example.invalid>";
 #[test]
 fn t1_display_name_alone_is_no_evidence() {
     for (author, message) in [
-        ("Claude Dupont <claude@example.com>", "Fix copyright headers"),
+        (
+            "Claude Dupont <claude@example.com>",
+            "Fix copyright headers",
+        ),
         ("Devin Smith <devin@example.com>", "Fix"),
         ("Jules Martin <jules@example.org>", "Fix"),
         ("Claude <claude.dupont@example.com>", "Fix"),
         (HUMAN, "Fix\n\nCo-authored-by: Claude\n"),
         (HUMAN, "Fix\n\nCo-authored-by: Claude Fable 5 \n"),
-        (HUMAN, "Fix\n\nCo-authored-by: Devin AI <devin@example.com>\n"),
+        (
+            HUMAN,
+            "Fix\n\nCo-authored-by: Devin AI <devin@example.com>\n",
+        ),
     ] {
         let v = verdict(author, message);
-        assert_eq!(v.class, Class::NoEvidence, "{author} / {message:?}: {:?}", v.evidence);
+        assert_eq!(
+            v.class,
+            Class::NoEvidence,
+            "{author} / {message:?}: {:?}",
+            v.evidence
+        );
     }
 }
 
@@ -116,7 +147,10 @@ fn t2_prose_mentions_are_no_evidence() {
         "dependabot[bot] <49699333+dependabot[bot]@users.noreply.github.com>",
         "build(deps): bump anthropics/claude-code-action from 1.0.1 to 1.0.2",
     );
-    assert_eq!((v.class, v.tool.as_deref()), (Class::Automation, Some("dependabot")));
+    assert_eq!(
+        (v.class, v.tool.as_deref()),
+        (Class::Automation, Some("dependabot"))
+    );
 }
 
 #[test]
@@ -125,23 +159,38 @@ fn t3_prose_about_a_trailer_counts_only_with_the_real_trailer() {
     assert_eq!(verdict(HUMAN, prose).class, Class::NoEvidence);
     let real = format!("{prose}\nMade-with: Cursor\n");
     let v = verdict(HUMAN, &real);
-    assert_eq!((v.class, v.tool.as_deref()), (Class::AiAssisted, Some("cursor")));
+    assert_eq!(
+        (v.class, v.tool.as_deref()),
+        (Class::AiAssisted, Some("cursor"))
+    );
 }
 
 #[test]
 fn t4_branch_name_collisions_are_no_evidence() {
     let rules = rules();
-    for subject in ["Merge pull request #12 from gpanders/cursor-invert-fg-bg", "Merge branch 'mitchellh/cursor-style'"] {
+    for subject in [
+        "Merge pull request #12 from gpanders/cursor-invert-fg-bg",
+        "Merge branch 'mitchellh/cursor-style'",
+    ] {
         let mut c = commit(HUMAN, subject);
         c.parents.push("2".repeat(40));
         assert_eq!(classify(&c, &rules).class, Class::NoEvidence, "{subject}");
     }
-    let mut c = commit(HUMAN, "Merge pull request #13 from owner/cursor/add-margins-4b05");
+    let mut c = commit(
+        HUMAN,
+        "Merge pull request #13 from owner/cursor/add-margins-4b05",
+    );
     c.parents.push("2".repeat(40));
     let v = classify(&c, &rules);
-    assert_eq!((v.class, v.confidence), (Class::AiAgent, Some(Confidence::Medium)));
+    assert_eq!(
+        (v.class, v.confidence),
+        (Class::AiAgent, Some(Confidence::Medium))
+    );
     // Branch names are read from merges only.
-    let c = commit(HUMAN, "Merge pull request #13 from owner/cursor/add-margins-4b05");
+    let c = commit(
+        HUMAN,
+        "Merge pull request #13 from owner/cursor/add-margins-4b05",
+    );
     assert_eq!(classify(&c, &rules).class, Class::NoEvidence);
 }
 
@@ -152,16 +201,31 @@ fn t5_aider_suffix_on_the_committer_only_is_no_evidence() {
     assert_eq!(classify(&c, rules()).class, Class::NoEvidence);
     c.author = sig("Dev 4 (aider) <dev-4@example.invalid>");
     let v = classify(&c, rules());
-    assert_eq!((v.class, v.tool.as_deref()), (Class::AiAgent, Some("aider")));
+    assert_eq!(
+        (v.class, v.tool.as_deref()),
+        (Class::AiAgent, Some("aider"))
+    );
 }
 
 #[test]
 fn t6_same_email_different_bot() {
-    let v = verdict("OpenHands Bot <openhands@all-hands.dev>", "🤖 Auto-fix Python linting issues");
-    assert_eq!((v.class, v.tool.as_deref()), (Class::Automation, Some("openhands-bot")));
+    let v = verdict(
+        "OpenHands Bot <openhands@all-hands.dev>",
+        "🤖 Auto-fix Python linting issues",
+    );
+    assert_eq!(
+        (v.class, v.tool.as_deref()),
+        (Class::Automation, Some("openhands-bot"))
+    );
     let v = verdict("openhands <openhands@all-hands.dev>", "Fix issue #1: crash");
-    assert_eq!((v.class, v.tool.as_deref()), (Class::AiAgent, Some("openhands")));
-    let v = verdict(HUMAN, "Fix lint\n\nCo-authored-by: OpenHands Bot <openhands@all-hands.dev>\n");
+    assert_eq!(
+        (v.class, v.tool.as_deref()),
+        (Class::AiAgent, Some("openhands"))
+    );
+    let v = verdict(
+        HUMAN,
+        "Fix lint\n\nCo-authored-by: OpenHands Bot <openhands@all-hands.dev>\n",
+    );
     assert_eq!(v.class, Class::NoEvidence);
 }
 
@@ -179,19 +243,40 @@ fn t7_suggestion_carriers_are_ai_assisted_low() {
 
 #[test]
 fn t8_slug_not_numeric_id() {
-    let v = verdict("claude[bot] <41898282+claude[bot]@users.noreply.github.com>", "Fix #3");
-    assert_eq!((v.class, v.tool.as_deref()), (Class::AiAgent, Some("claude-code")));
-    let v = verdict("Devin AI <devin-ai-integration[bot]@users.noreply.github.com>", "Fix");
-    assert_eq!((v.class, v.tool.as_deref()), (Class::AiAgent, Some("devin")));
-    let v = verdict("github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>", "Update");
-    assert_eq!((v.class, v.tool.as_deref()), (Class::Automation, Some("github-actions")));
+    let v = verdict(
+        "claude[bot] <41898282+claude[bot]@users.noreply.github.com>",
+        "Fix #3",
+    );
+    assert_eq!(
+        (v.class, v.tool.as_deref()),
+        (Class::AiAgent, Some("claude-code"))
+    );
+    let v = verdict(
+        "Devin AI <devin-ai-integration[bot]@users.noreply.github.com>",
+        "Fix",
+    );
+    assert_eq!(
+        (v.class, v.tool.as_deref()),
+        (Class::AiAgent, Some("devin"))
+    );
+    let v = verdict(
+        "github-actions[bot] <41898282+github-actions[bot]@users.noreply.github.com>",
+        "Update",
+    );
+    assert_eq!(
+        (v.class, v.tool.as_deref()),
+        (Class::Automation, Some("github-actions"))
+    );
 }
 
 #[test]
 fn t9_squash_separator_and_appended_dco() {
     let message = "Add invoices (#812)\n\n* wip\n\n* more\n\n---------\n\nCo-authored-by: Devin AI <158243242+devin-ai-integration[bot]@users.noreply.github.com>\n\nSigned-off-by: Dev 2 <dev-2@example.invalid>\n";
     let v = verdict(HUMAN, message);
-    assert_eq!((v.class, v.tool.as_deref()), (Class::AiAssisted, Some("devin")));
+    assert_eq!(
+        (v.class, v.tool.as_deref()),
+        (Class::AiAssisted, Some("devin"))
+    );
     assert_eq!(ids(&v.evidence), vec!["devin.co-author"]);
     assert!(v.review.is_empty(), "Signed-off-by is not review");
 }
@@ -213,10 +298,16 @@ fn t10_agent_crediting_its_requester_is_not_review() {
 
 #[test]
 fn t11_vscode_copilot_trailer_alone_is_no_evidence() {
-    let v = verdict(HUMAN, "Fix retry\n\nCo-authored-by: Copilot <copilot@github.com>\n");
+    let v = verdict(
+        HUMAN,
+        "Fix retry\n\nCo-authored-by: Copilot <copilot@github.com>\n",
+    );
     assert_eq!(v.class, Class::NoEvidence);
     let v = verdict(HUMAN, "Fix\n\nCo-authored-by: Copilot <copilot@github.com>\nCo-authored-by: Claude <noreply@anthropic.com>\n");
-    assert_eq!(ids(&v.evidence), vec!["anthropic.co-author", "github-copilot.vscode-co-author"]);
+    assert_eq!(
+        ids(&v.evidence),
+        vec!["anthropic.co-author", "github-copilot.vscode-co-author"]
+    );
 }
 
 #[test]
@@ -236,13 +327,26 @@ fn backport_bot_carrying_the_originals_ai_trailer_is_ai_assisted() {
         "patchback[bot] <45432694+patchback[bot]@users.noreply.github.com>",
         "[PR #12565/edc1cc2b backport][3.14] Bump benchmark CI job timeout to 15 minutes (#12567)\n\nCo-authored-by: Dev ac4e8af2 <dev-52604989@example.invalid>\nCo-authored-by: Claude Opus 4.7 (1M context) <noreply@anthropic.com>\nFixes #12561\n",
     );
-    assert_eq!((v.class, v.tool.as_deref()), (Class::AiAssisted, Some("claude-code")));
-    assert_eq!(ids(&v.evidence), vec!["anthropic.co-author", "automation.app-bot", "automation.bot-name"]);
+    assert_eq!(
+        (v.class, v.tool.as_deref()),
+        (Class::AiAssisted, Some("claude-code"))
+    );
+    assert_eq!(
+        ids(&v.evidence),
+        vec![
+            "anthropic.co-author",
+            "automation.app-bot",
+            "automation.bot-name"
+        ]
+    );
 }
 
 #[test]
 fn t15_pseudo_trailers_are_no_evidence() {
-    let v = verdict(HUMAN, "macos: fix the titlebar\n\nmacos: use the new API\nhttps: //example.com\n");
+    let v = verdict(
+        HUMAN,
+        "macos: fix the titlebar\n\nmacos: use the new API\nhttps: //example.com\n",
+    );
     assert_eq!(v.class, Class::NoEvidence);
 }
 
@@ -254,20 +358,36 @@ fn author_identity_beats_trailers_and_evidence_is_strongest_first() {
         "devin-ai-integration[bot] <158243242+devin-ai-integration[bot]@users.noreply.github.com>",
         "Add page (#5)\n\nLink to Devin run: https://app.devin.ai/sessions/0123456789abcdef0123456789abcdef\nRequested by: Dev 5\n\nCo-authored-by: Claude <noreply@anthropic.com>\n",
     );
-    assert_eq!((v.class, v.tool.as_deref(), v.confidence), (Class::AiAgent, Some("devin"), Some(Confidence::High)));
+    assert_eq!(
+        (v.class, v.tool.as_deref(), v.confidence),
+        (Class::AiAgent, Some("devin"), Some(Confidence::High))
+    );
     assert_eq!(
         ids(&v.evidence),
-        vec!["devin.author", "anthropic.co-author", "devin.session-link", "devin.pr-template", "automation.app-bot", "automation.bot-name"]
+        vec![
+            "devin.author",
+            "anthropic.co-author",
+            "devin.session-link",
+            "devin.pr-template",
+            "automation.app-bot",
+            "automation.bot-name"
+        ]
     );
     let first = &v.evidence[0];
     assert_eq!(first.field, "author.email");
-    assert_eq!(first.text, "158243242+devin-ai-integration[bot]@users.noreply.github.com");
+    assert_eq!(
+        first.text,
+        "158243242+devin-ai-integration[bot]@users.noreply.github.com"
+    );
 }
 
 #[test]
 fn disclosures_without_a_tool_are_ai_assisted_with_no_tool() {
     let v = verdict(HUMAN, "Fix IME\n\nAssisted-by: OpenAI GPT-5.4\n");
-    assert_eq!((v.class, v.tool, v.confidence), (Class::AiAssisted, None, Some(Confidence::High)));
+    assert_eq!(
+        (v.class, v.tool, v.confidence),
+        (Class::AiAssisted, None, Some(Confidence::High))
+    );
     assert_eq!(v.evidence[0].text, "OpenAI GPT-5.4");
 }
 
@@ -276,16 +396,25 @@ fn git_ai_note_names_the_tool() {
     let mut c = commit(HUMAN, "Add parser");
     c.note = Some("src/a.rs\n  s_0123456789abcd 1-9\n---\n{\"schema_version\": \"authorship/3.0.0\", \"sessions\": {\"s_0123456789abcd\": {\"agent_id\": {\"tool\": \"Claude Code\", \"id\": \"1\", \"model\": \"opus\"}}}}".into());
     let v = classify(&c, rules());
-    assert_eq!((v.class, v.tool.as_deref()), (Class::AiAssisted, Some("claude-code")));
+    assert_eq!(
+        (v.class, v.tool.as_deref()),
+        (Class::AiAssisted, Some("claude-code"))
+    );
 }
 
 #[test]
 fn review_evidence_is_separate_from_class() {
     let v = verdict(HUMAN, "Add endpoint\n\nAI-Generated: Claude Code\nReviewed-by: Dev 8 <dev-8@example.invalid>\nAcked-by: Dev 9 <dev-9@example.invalid>\n");
     assert_eq!(v.class, Class::AiAssisted);
-    assert_eq!(ids(&v.review), vec!["review.reviewed-by", "review.acked-by"]);
+    assert_eq!(
+        ids(&v.review),
+        vec!["review.reviewed-by", "review.acked-by"]
+    );
     let v = verdict(HUMAN, "Fix\n\nReviewed-by: Dev 8 <dev-8@example.invalid>\n");
-    assert_eq!((v.class, ids(&v.review)), (Class::NoEvidence, vec!["review.reviewed-by"]));
+    assert_eq!(
+        (v.class, ids(&v.review)),
+        (Class::NoEvidence, vec!["review.reviewed-by"])
+    );
 }
 
 #[test]
@@ -297,16 +426,35 @@ fn hostile_messages_cost_bounded_work() {
     assert_eq!(v.class, Class::NoEvidence);
     // Only the first MAX_MESSAGE_BYTES are examined; a generous bound, not a speed target.
     assert!(start.elapsed() < std::time::Duration::from_secs(5));
-    let v = verdict(HUMAN, &format!("x\n\nCo-authored-by: \u{1b}[31mClaude <noreply@anthropic.com>{}\n", "a".repeat(500)));
-    assert_eq!(v.class, Class::NoEvidence, "value continues past the e-mail");
-    let v = verdict(HUMAN, "x\n\nCo-authored-by: \u{1b}[31mClaude <noreply@anthropic.com>\n");
+    let v = verdict(
+        HUMAN,
+        &format!(
+            "x\n\nCo-authored-by: \u{1b}[31mClaude <noreply@anthropic.com>{}\n",
+            "a".repeat(500)
+        ),
+    );
+    assert_eq!(
+        v.class,
+        Class::NoEvidence,
+        "value continues past the e-mail"
+    );
+    let v = verdict(
+        HUMAN,
+        "x\n\nCo-authored-by: \u{1b}[31mClaude <noreply@anthropic.com>\n",
+    );
     assert_eq!(v.class, Class::AiAssisted);
-    assert!(!v.evidence[0].text.contains('\u{1b}'), "control characters are replaced in excerpts");
+    assert!(
+        !v.evidence[0].text.contains('\u{1b}'),
+        "control characters are replaced in excerpts"
+    );
 }
 
 #[test]
 fn slugs_from_captured_logins() {
-    assert_eq!(slug("148906541+codeflash-ai[bot]").as_deref(), Some("codeflash-ai"));
+    assert_eq!(
+        slug("148906541+codeflash-ai[bot]").as_deref(),
+        Some("codeflash-ai")
+    );
     assert_eq!(slug("Claude Code").as_deref(), Some("claude-code"));
     assert_eq!(slug("MentatBot").as_deref(), Some("mentatbot"));
     assert_eq!(slug("--").as_deref(), None);
@@ -314,9 +462,18 @@ fn slugs_from_captured_logins() {
 
 #[test]
 fn merge_branch_names() {
-    assert_eq!(merge_branch("Merge pull request #7 from owner/codex/add-x"), Some("codex/add-x"));
-    assert_eq!(merge_branch("Merge branch 'claude/x-Ab3dE' into main"), Some("claude/x-Ab3dE"));
-    assert_eq!(merge_branch("Merge remote-tracking branch 'origin/devin/1718000000-x'"), Some("devin/1718000000-x"));
+    assert_eq!(
+        merge_branch("Merge pull request #7 from owner/codex/add-x"),
+        Some("codex/add-x")
+    );
+    assert_eq!(
+        merge_branch("Merge branch 'claude/x-Ab3dE' into main"),
+        Some("claude/x-Ab3dE")
+    );
+    assert_eq!(
+        merge_branch("Merge remote-tracking branch 'origin/devin/1718000000-x'"),
+        Some("devin/1718000000-x")
+    );
     assert_eq!(merge_branch("Merged the pull request"), None);
 }
 
@@ -342,23 +499,42 @@ counter-example = [{ author = "Bot <bot@other.example>" }]
 fn user_packs_add_override_and_disable_rules() {
     let set = RuleSet::from_sources(&[("mine.toml".into(), pack(GOOD_RULE))]).unwrap();
     let v = classify(&commit("Bot <bot@mine.example>", "x"), &set);
-    assert_eq!((v.class, v.tool.as_deref()), (Class::AiAgent, Some("my-bot")));
+    assert_eq!(
+        (v.class, v.tool.as_deref()),
+        (Class::AiAgent, Some("my-bot"))
+    );
 
-    let override_rule = GOOD_RULE.replace("mine.bot", "anthropic.web-author").replace("my-bot", "claude-web");
+    let override_rule = GOOD_RULE
+        .replace("mine.bot", "anthropic.web-author")
+        .replace("my-bot", "claude-web");
     let set = RuleSet::from_sources(&[("mine.toml".into(), pack(&override_rule))]).unwrap();
     assert_eq!(set.rules().len(), rules().rules().len());
-    assert_eq!(classify(&commit("Claude <noreply@anthropic.com>", "x"), &set).class, Class::NoEvidence);
-    assert_eq!(classify(&commit("Bot <bot@mine.example>", "x"), &set).tool.as_deref(), Some("claude-web"));
+    assert_eq!(
+        classify(&commit("Claude <noreply@anthropic.com>", "x"), &set).class,
+        Class::NoEvidence
+    );
+    assert_eq!(
+        classify(&commit("Bot <bot@mine.example>", "x"), &set)
+            .tool
+            .as_deref(),
+        Some("claude-web")
+    );
 
     let disable = "[[rule]]\nid = \"aider.subject-prefix\"\nenabled = false\nclass = \"ai-agent\"\nconfidence = \"high\"\nfield = \"subject\"\npattern = 'x'\nsource = \"off\"\nexample = [{}]\ncounter-example = [{}]\n";
     let set = RuleSet::from_sources(&[("off.toml".into(), pack(disable))]).unwrap();
     assert!(set.get("aider.subject-prefix").is_none());
-    assert_eq!(classify(&commit(HUMAN, "aider: add x"), &set).class, Class::NoEvidence);
+    assert_eq!(
+        classify(&commit(HUMAN, "aider: add x"), &set).class,
+        Class::NoEvidence
+    );
 }
 
 fn load_err(text: &str) -> String {
     let e = RuleSet::from_sources(&[("bad.toml".into(), text.to_string())]).unwrap_err();
-    assert!(matches!(e, Error::Toml { .. } | Error::Pack { .. } | Error::Rule { .. }));
+    assert!(matches!(
+        e,
+        Error::Toml { .. } | Error::Pack { .. } | Error::Rule { .. }
+    ));
     e.to_string()
 }
 
@@ -384,10 +560,27 @@ fn malformed_packs_name_the_file_rule_and_field() {
         load_err(&pack(&GOOD_RULE.replace("author.email", "author.mail"))),
         "bad.toml: rule \"mine.bot\": field `field`: `author.mail` is not a field (author, author.name, author.email, committer…, subject, line, trailer:KEY, note, merge-branch)"
     );
-    assert!(load_err("schema = 1\nid = [").starts_with("bad.toml:2:"), "{}", load_err("schema = 1\nid = ["));
-    let huge = load_err(&pack(&GOOD_RULE.replace("'^bot@mine\\.example$'", "'\\w{10000}'")));
-    assert!(huge.starts_with("bad.toml: rule \"mine.bot\": field `pattern`: not a valid regular expression: "), "{huge}");
-    assert_eq!(load_err(&pack(GOOD_RULE).replace("schema = 1", "schema = 9")), "bad.toml: pack field `schema`: version 9 is not supported (this build reads 1)");
+    assert!(
+        load_err("schema = 1\nid = [").starts_with("bad.toml:2:"),
+        "{}",
+        load_err("schema = 1\nid = [")
+    );
+    let huge = load_err(&pack(
+        &GOOD_RULE.replace("'^bot@mine\\.example$'", "'\\w{10000}'"),
+    ));
+    assert!(
+        huge.starts_with(
+            "bad.toml: rule \"mine.bot\": field `pattern`: not a valid regular expression: "
+        ),
+        "{huge}"
+    );
+    assert_eq!(
+        load_err(&pack(GOOD_RULE).replace("schema = 1", "schema = 9")),
+        "bad.toml: pack field `schema`: version 9 is not supported (this build reads 1)"
+    );
     let dup = format!("{GOOD_RULE}\n{GOOD_RULE}");
-    assert!(RuleSet::from_sources(&[("dup.toml".into(), pack(&dup))]).is_ok(), "a user pack may restate a rule; the later one wins");
+    assert!(
+        RuleSet::from_sources(&[("dup.toml".into(), pack(&dup))]).is_ok(),
+        "a user pack may restate a rule; the later one wins"
+    );
 }

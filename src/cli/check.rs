@@ -59,7 +59,8 @@ fn parse_profile(s: &str) -> Result<Profile, String> {
 pub(super) fn run(args: Args) -> Result<u8, Failure> {
     let policies = parse_policies(&args.fail_on)?;
     let (label, bytes) = read_input(&args.input)?;
-    let doc = sbom::read(&label, &bytes, &cyclonedx::ReadOptions::default()).map_err(Failure::input)?;
+    let doc =
+        sbom::read(&label, &bytes, &cyclonedx::ReadOptions::default()).map_err(Failure::input)?;
     let facts = check::facts(&doc);
     let report = check::check(&facts, args.profile);
     let violations = policy::evaluate(&policies, &provenance::components(&doc));
@@ -78,24 +79,57 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         Format::Table => table(&label, &report),
     };
     write_output(None, out.as_bytes())?;
-    let missing: Vec<&str> = report.elements.iter().filter(|e| e.status == Status::Missing).map(|e| e.element).collect();
+    let missing: Vec<&str> = report
+        .elements
+        .iter()
+        .filter(|e| e.status == Status::Missing)
+        .map(|e| e.element)
+        .collect();
     if !missing.is_empty() {
-        say!("aiprov: {} element(s) missing for {}: {}", missing.len(), report.profile, missing.join(", "));
+        say!(
+            "aiprov: {} element(s) missing for {}: {}",
+            missing.len(),
+            report.profile,
+            missing.join(", ")
+        );
     }
     let missing = !missing.is_empty();
     report_violations(&violations);
-    Ok(if missing || !violations.is_empty() { EXIT_POLICY } else { EXIT_OK })
+    Ok(if missing || !violations.is_empty() {
+        EXIT_POLICY
+    } else {
+        EXIT_OK
+    })
 }
 
 fn table(label: &str, r: &Report) -> String {
-    let mut s = format!("{} minimum elements: {} ({})\n\n", r.profile, sbom::bounded(label, 200), r.format);
-    s.push_str(&format!("{:<34} {:<9} {:<16} {:>11}  {}\n", "ELEMENT", "SCOPE", "STATUS", "PASSING", "FOUND / FAILING"));
+    let mut s = format!(
+        "{} minimum elements: {} ({})\n\n",
+        r.profile,
+        sbom::bounded(label, 200),
+        r.format
+    );
+    s.push_str(&format!(
+        "{:<34} {:<9} {:<16} {:>11}  {}\n",
+        "ELEMENT", "SCOPE", "STATUS", "PASSING", "FOUND / FAILING"
+    ));
     for e in &r.elements {
         let note = if e.examples.is_empty() || e.scope == "document" && !e.detail.is_empty() {
             e.detail.clone()
         } else {
-            let more = if e.total - e.passing > e.examples.len() { ", …" } else { "" };
-            format!("e.g. {}{more}", e.examples.iter().map(|x| sbom::bounded(x, 80)).collect::<Vec<_>>().join(", "))
+            let more = if e.total - e.passing > e.examples.len() {
+                ", …"
+            } else {
+                ""
+            };
+            format!(
+                "e.g. {}{more}",
+                e.examples
+                    .iter()
+                    .map(|x| sbom::bounded(x, 80))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
         };
         s.push_str(&format!(
             "{:<34} {:<9} {:<16} {:>11}  {}\n",
@@ -120,7 +154,10 @@ fn table(label: &str, r: &Report) -> String {
 
 /// Parse every `--fail-on` expression; the first bad one is an input error (exit 2).
 pub(super) fn parse_policies(exprs: &[String]) -> Result<Vec<Policy>, Failure> {
-    exprs.iter().map(|e| policy::parse(e).map_err(Failure::input)).collect()
+    exprs
+        .iter()
+        .map(|e| policy::parse(e).map_err(Failure::input))
+        .collect()
 }
 
 /// List each violation on stderr, then their number.
@@ -130,7 +167,11 @@ pub(super) fn report_violations(violations: &[Violation]) {
     }
     let mut err = std::io::stderr().lock();
     for v in violations {
-        let _ = writeln!(err, "aiprov: policy violated: {}", sbom::bounded(&v.to_string(), 400));
+        let _ = writeln!(
+            err,
+            "aiprov: policy violated: {}",
+            sbom::bounded(&v.to_string(), 400)
+        );
     }
     let _ = writeln!(err, "aiprov: {} policy violation(s)", violations.len());
 }
@@ -138,7 +179,10 @@ pub(super) fn report_violations(violations: &[Violation]) {
 /// Read a file, or stdin for `-`; returns a label for messages and the bytes.
 pub(super) fn read_input(path: &Path) -> Result<(String, Vec<u8>), Failure> {
     if path.as_os_str() == "-" {
-        return Ok(("-".into(), super::read_capped(std::io::stdin().lock(), "-")?));
+        return Ok((
+            "-".into(),
+            super::read_capped(std::io::stdin().lock(), "-")?,
+        ));
     }
     let label = path.display().to_string();
     let f = std::fs::File::open(path)
@@ -158,14 +202,24 @@ pub(super) fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<(), Fail
                 Some(d) if !d.as_os_str().is_empty() => d,
                 _ => Path::new("."),
             };
-            let mut tmp = tempfile::NamedTempFile::new_in(dir).with_context(|| format!("{label}: cannot write")).map_err(Failure::runtime)?;
-            tmp.write_all(bytes).with_context(|| format!("{label}: cannot write")).map_err(Failure::runtime)?;
-            tmp.persist(p).map_err(|e| e.error).with_context(|| format!("{label}: cannot write")).map_err(Failure::runtime)?;
+            let mut tmp = tempfile::NamedTempFile::new_in(dir)
+                .with_context(|| format!("{label}: cannot write"))
+                .map_err(Failure::runtime)?;
+            tmp.write_all(bytes)
+                .with_context(|| format!("{label}: cannot write"))
+                .map_err(Failure::runtime)?;
+            tmp.persist(p)
+                .map_err(|e| e.error)
+                .with_context(|| format!("{label}: cannot write"))
+                .map_err(Failure::runtime)?;
             Ok(())
         }
         _ => {
             let mut out = std::io::stdout().lock();
-            out.write_all(bytes).and_then(|_| out.flush()).context("writing to stdout").map_err(Failure::runtime)
+            out.write_all(bytes)
+                .and_then(|_| out.flush())
+                .context("writing to stdout")
+                .map_err(Failure::runtime)
         }
     }
 }

@@ -49,7 +49,10 @@ enum Format {
 
 pub(super) fn run(args: Args) -> Result<u8, Failure> {
     let repo = Repo::open(&args.repo).map_err(Failure::input)?;
-    let opts = Options { rev: args.rev.clone(), since: args.since };
+    let opts = Options {
+        rev: args.rev.clone(),
+        since: args.since,
+    };
     let tip = repo.resolve(opts.rev.as_deref()).map_err(Failure::input)?;
 
     // Decode on one thread while this one compiles the rules, classifies and prints.
@@ -59,13 +62,22 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         let rules = RuleSet::load(&args.rules).map_err(Failure::input);
         let printed = rules.and_then(|rules| print(&args, tip, &rules, rx));
         // The receiver is gone by now, so the walker stops at its next send.
-        let stats = walker.join().expect("the walker thread does not panic").map_err(Failure::input)?;
+        let stats = walker
+            .join()
+            .expect("the walker thread does not panic")
+            .map_err(Failure::input)?;
         let errors = printed?;
         if stats.shallow {
-            say!("aiprov: note: {} is a shallow clone: the walk stops at its shallow boundary", super::escape_for_terminal(&args.repo.display().to_string()));
+            say!(
+                "aiprov: note: {} is a shallow clone: the walk stops at its shallow boundary",
+                super::escape_for_terminal(&args.repo.display().to_string())
+            );
         }
         if stats.errors > 0 || errors > 0 {
-            say!("aiprov: {} commit(s) could not be read; see the error records", stats.errors.max(errors as usize));
+            say!(
+                "aiprov: {} commit(s) could not be read; see the error records",
+                stats.errors.max(errors as usize)
+            );
             return Ok(EXIT_RUNTIME);
         }
         Ok(EXIT_OK)
@@ -77,7 +89,12 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
 const WALK_QUEUE: usize = 4096;
 
 /// Classify and print every entry; returns the number of error records.
-fn print(args: &Args, tip: gix::hash::ObjectId, rules: &RuleSet, rx: std::sync::mpsc::Receiver<RawEntry>) -> Result<u64, Failure> {
+fn print(
+    args: &Args,
+    tip: gix::hash::ObjectId,
+    rules: &RuleSet,
+    rx: std::sync::mpsc::Receiver<RawEntry>,
+) -> Result<u64, Failure> {
     let stdout = std::io::stdout().lock();
     let mut out = BufWriter::with_capacity(64 * 1024, stdout);
     let mut counts = Counts::new();
@@ -97,8 +114,13 @@ fn print(args: &Args, tip: gix::hash::ObjectId, rules: &RuleSet, rx: std::sync::
             }
         };
         if let Some(line) = line {
-            serde_json::to_writer(&mut out, &line).map_err(std::io::Error::from).context("writing to stdout").map_err(Failure::runtime)?;
-            out.write_all(b"\n").context("writing to stdout").map_err(Failure::runtime)?;
+            serde_json::to_writer(&mut out, &line)
+                .map_err(std::io::Error::from)
+                .context("writing to stdout")
+                .map_err(Failure::runtime)?;
+            out.write_all(b"\n")
+                .context("writing to stdout")
+                .map_err(Failure::runtime)?;
         }
     }
     if args.format == Format::Summary {
@@ -114,10 +136,17 @@ fn print(args: &Args, tip: gix::hash::ObjectId, rules: &RuleSet, rx: std::sync::
             "ai_last": counts.ai_last.map(|t| t.to_rfc3339()),
             "errors": counts.errors,
         });
-        serde_json::to_writer_pretty(&mut out, &summary).map_err(std::io::Error::from).context("writing to stdout").map_err(Failure::runtime)?;
-        out.write_all(b"\n").context("writing to stdout").map_err(Failure::runtime)?;
+        serde_json::to_writer_pretty(&mut out, &summary)
+            .map_err(std::io::Error::from)
+            .context("writing to stdout")
+            .map_err(Failure::runtime)?;
+        out.write_all(b"\n")
+            .context("writing to stdout")
+            .map_err(Failure::runtime)?;
     }
-    out.flush().context("writing to stdout").map_err(Failure::runtime)?;
+    out.flush()
+        .context("writing to stdout")
+        .map_err(Failure::runtime)?;
     Ok(counts.errors)
 }
 

@@ -144,8 +144,14 @@ repository URL or a local path (relative to the map file):
 /// device would replace it.
 enum Sink {
     Stdout,
-    File { temp: tempfile::NamedTempFile, dest: PathBuf },
-    Special { file: std::fs::File, dest: PathBuf },
+    File {
+        temp: tempfile::NamedTempFile,
+        dest: PathBuf,
+    },
+    Special {
+        file: std::fs::File,
+        dest: PathBuf,
+    },
 }
 
 impl Sink {
@@ -154,13 +160,23 @@ impl Sink {
             return Ok(Sink::Stdout);
         }
         let given = PathBuf::from(dest);
-        let cannot = |e: std::io::Error| Failure::runtime(anyhow!(e).context(format!("{}: cannot write the {what}", given.display())));
+        let cannot = |e: std::io::Error| {
+            Failure::runtime(
+                anyhow!(e).context(format!("{}: cannot write the {what}", given.display())),
+            )
+        };
         match std::fs::metadata(&given) {
             Ok(m) if m.is_dir() => {
-                return Err(Failure::runtime(anyhow!("{}: cannot write the {what}: it is a directory", given.display())))
+                return Err(Failure::runtime(anyhow!(
+                    "{}: cannot write the {what}: it is a directory",
+                    given.display()
+                )))
             }
             Ok(m) if !m.is_file() => {
-                let file = std::fs::OpenOptions::new().write(true).open(&given).map_err(cannot)?;
+                let file = std::fs::OpenOptions::new()
+                    .write(true)
+                    .open(&given)
+                    .map_err(cannot)?;
                 return Ok(Sink::Special { file, dest: given });
             }
             _ => {}
@@ -178,7 +194,13 @@ impl Sink {
             .prefix(".aiprov-")
             .suffix(".tmp")
             .tempfile_in(&dir)
-            .with_context(|| format!("{}: cannot write the {what} (creating a temporary file in {})", dest.display(), dir.display()))
+            .with_context(|| {
+                format!(
+                    "{}: cannot write the {what} (creating a temporary file in {})",
+                    dest.display(),
+                    dir.display()
+                )
+            })
             .map_err(Failure::runtime)?;
         Ok(Sink::File { temp, dest })
     }
@@ -203,13 +225,20 @@ impl Sink {
     /// temporary file's rw-------).
     fn finish(self) -> Result<(), Failure> {
         match self {
-            Sink::Stdout => std::io::stdout().flush().context("writing to stdout").map_err(Failure::runtime),
-            Sink::Special { mut file, dest } => {
-                file.flush().with_context(|| format!("{}: cannot write", dest.display())).map_err(Failure::runtime)
-            }
+            Sink::Stdout => std::io::stdout()
+                .flush()
+                .context("writing to stdout")
+                .map_err(Failure::runtime),
+            Sink::Special { mut file, dest } => file
+                .flush()
+                .with_context(|| format!("{}: cannot write", dest.display()))
+                .map_err(Failure::runtime),
             Sink::File { temp, dest } => {
                 let label = dest.display().to_string();
-                temp.as_file().sync_all().with_context(|| format!("{label}: cannot write")).map_err(Failure::runtime)?;
+                temp.as_file()
+                    .sync_all()
+                    .with_context(|| format!("{label}: cannot write"))
+                    .map_err(Failure::runtime)?;
                 let permissions = match std::fs::metadata(&dest) {
                     Ok(m) => Some(m.permissions()),
                     #[cfg(unix)]
@@ -220,7 +249,8 @@ impl Sink {
                 if let Some(p) = permissions {
                     let _ = std::fs::set_permissions(temp.path(), p);
                 }
-                temp.persist(&dest).map_err(|e| Failure::runtime(anyhow!("{label}: cannot write: {}", e.error)))?;
+                temp.persist(&dest)
+                    .map_err(|e| Failure::runtime(anyhow!("{label}: cannot write: {}", e.error)))?;
                 Ok(())
             }
         }
@@ -232,7 +262,14 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
 
     // 1. Everything that can be bad input, before any file is created.
     let (label, bytes) = read_input(&args.input)?;
-    let doc = sbom::read(&label, &bytes, &ReadOptions { strip_signature: args.strip_signature }).map_err(Failure::input)?;
+    let doc = sbom::read(
+        &label,
+        &bytes,
+        &ReadOptions {
+            strip_signature: args.strip_signature,
+        },
+    )
+    .map_err(Failure::input)?;
     drop(bytes);
     if let Some(wanted) = &args.output_format {
         let to = parse_format(wanted, doc.format()).map_err(Failure::input)?;
@@ -259,17 +296,28 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     // 3. The pipeline.
     let evidence_label = evidence.as_ref().map(Sink::label).unwrap_or_default();
     let outcome = {
-        let mut ev_writer = evidence.as_mut().map(|s| std::io::BufWriter::with_capacity(256 * 1024, s.writer()));
+        let mut ev_writer = evidence
+            .as_mut()
+            .map(|s| std::io::BufWriter::with_capacity(256 * 1024, s.writer()));
         let outcome = pipeline
-            .enrich(doc.inventory(), ev_writer.as_mut().map(|w| w as &mut dyn Write))
+            .enrich(
+                doc.inventory(),
+                ev_writer.as_mut().map(|w| w as &mut dyn Write),
+            )
             .and_then(|o| ev_writer.as_mut().map_or(Ok(()), Write::flush).map(|()| o))
             .with_context(|| format!("{evidence_label}: cannot write the evidence"))
             .map_err(Failure::runtime)?;
         outcome
     };
-    let write_opts =
-        WriteOptions { tool_version: env!("CARGO_PKG_VERSION").into(), timestamp, strip_signature: args.strip_signature };
-    let sbom::Written { mut bytes, warnings } = doc.write(&outcome.edits, &write_opts);
+    let write_opts = WriteOptions {
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        timestamp,
+        strip_signature: args.strip_signature,
+    };
+    let sbom::Written {
+        mut bytes,
+        warnings,
+    } = doc.write(&outcome.edits, &write_opts);
     // Every writer records aiprov as a tool, the time and a new version or namespace; only
     // CycloneDX JSON has more of the minimum elements aiprov can state for certain.
     if args.fill_min_elements && matches!(doc.format(), Format::CycloneDxJson { .. }) {
@@ -297,7 +345,11 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     // 5. Tell the user.
     outcome.report(&warnings, started);
     super::check::report_violations(&violations);
-    Ok(if violations.is_empty() { EXIT_OK } else { super::EXIT_POLICY })
+    Ok(if violations.is_empty() {
+        EXIT_OK
+    } else {
+        super::EXIT_POLICY
+    })
 }
 
 /// `--output-format` as a [`Format`]: a name, optionally `@VERSION`; without a version, the
@@ -311,9 +363,16 @@ fn parse_format(text: &str, input: Format) -> anyhow::Result<Format> {
     let minor_of = |major: &str, default: u32| -> anyhow::Result<u32> {
         match version {
             None => Ok(default),
-            Some(v) => v.strip_prefix(&format!("{major}.")).and_then(|m| m.parse::<u32>().ok()).ok_or_else(|| {
-                anyhow!("--output-format {}: version {} is not {major}.N", escape_for_terminal(text), escape_for_terminal(v))
-            }),
+            Some(v) => v
+                .strip_prefix(&format!("{major}."))
+                .and_then(|m| m.parse::<u32>().ok())
+                .ok_or_else(|| {
+                    anyhow!(
+                        "--output-format {}: version {} is not {major}.N",
+                        escape_for_terminal(text),
+                        escape_for_terminal(v)
+                    )
+                }),
         }
     };
     // Without a version: the input's, within its family; else the newest aiprov writes.
@@ -377,21 +436,35 @@ impl Pipeline {
             Some(path) => {
                 let map_label = path.display().to_string();
                 let text = std::fs::read_to_string(path)
-                    .with_context(|| format!("{}: cannot read the repo map", escape_for_terminal(&map_label)))
+                    .with_context(|| {
+                        format!(
+                            "{}: cannot read the repo map",
+                            escape_for_terminal(&map_label)
+                        )
+                    })
                     .map_err(Failure::input)?;
                 Some(RepoMap::from_toml(&map_label, &text).map_err(Failure::input)?)
             }
             None => None,
         };
         let rules = RuleSet::load(&args.rules).map_err(Failure::input)?;
-        let config_path = args.config.clone().or_else(|| FileConfig::default_path().filter(|p| p.is_file()));
+        let config_path = args
+            .config
+            .clone()
+            .or_else(|| FileConfig::default_path().filter(|p| p.is_file()));
         let config = match &config_path {
             Some(path) => {
                 let config_label = path.display().to_string();
                 let text = std::fs::read_to_string(path)
-                    .with_context(|| format!("{}: cannot read the configuration", escape_for_terminal(&config_label)))
+                    .with_context(|| {
+                        format!(
+                            "{}: cannot read the configuration",
+                            escape_for_terminal(&config_label)
+                        )
+                    })
                     .map_err(Failure::input)?;
-                FileConfig::from_toml(&config_label, &text).map_err(|e| Failure::input(anyhow!("{e}")))?
+                FileConfig::from_toml(&config_label, &text)
+                    .map_err(|e| Failure::input(anyhow!("{e}")))?
             }
             None => FileConfig::default(),
         };
@@ -400,7 +473,11 @@ impl Pipeline {
         if let Some(c) = &cache_dir {
             mirror_roots.push(c.join("mirrors"));
         }
-        let cache_opts = CacheOptions { ttl: config.cache.ttl, offline: args.offline, refresh: args.refresh };
+        let cache_opts = CacheOptions {
+            ttl: config.cache.ttl,
+            offline: args.offline,
+            refresh: args.refresh,
+        };
         let cache = match &cache_dir {
             Some(dir) => Cache::new(dir, cache_opts),
             None => Cache::disabled(cache_opts),
@@ -413,7 +490,10 @@ impl Pipeline {
             f.offline = args.offline;
             f
         });
-        let jobs = args.jobs.map(usize::from).unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        let jobs = args
+            .jobs
+            .map(usize::from)
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(jobs)
             .thread_name(|i| format!("aiprov-walk-{i}"))
@@ -435,7 +515,11 @@ impl Pipeline {
     /// Plan, walk and turn the results into edits for `inventory`'s document. The components an
     /// SPDX document DESCRIBES are its subject (like CycloneDX `metadata.component`) and are left
     /// out, unless the document describes every package it lists.
-    pub(super) fn enrich(&self, full: &Inventory, evidence: Option<&mut dyn Write>) -> std::io::Result<Outcome> {
+    pub(super) fn enrich(
+        &self,
+        full: &Inventory,
+        evidence: Option<&mut dyn Write>,
+    ) -> std::io::Result<Outcome> {
         let inventory = without_described_roots(full);
         let inventory = inventory.as_ref().unwrap_or(full);
         let opts = Options {
@@ -474,7 +558,12 @@ impl Outcome {
         full.components
             .iter()
             .map(|c| {
-                let props = self.edits.components.get(&c.locator).map(Vec::as_slice).unwrap_or_default();
+                let props = self
+                    .edits
+                    .components
+                    .get(&c.locator)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
                 crate::provenance::Component {
                     locator: c.locator.clone(),
                     bom_ref: c.bom_ref.clone(),
@@ -504,7 +593,11 @@ impl Outcome {
                 if self.roots == 1 { "" } else { "s" }
             );
         }
-        let _ = writeln!(err, "aiprov: {}", summary_line(self.subjects, &self.tally, &self.plan, started.elapsed()));
+        let _ = writeln!(
+            err,
+            "aiprov: {}",
+            summary_line(self.subjects, &self.tally, &self.plan, started.elapsed())
+        );
     }
 }
 
@@ -522,17 +615,27 @@ fn without_described_roots(inventory: &Inventory) -> Option<Inventory> {
     if roots.is_empty() {
         return None;
     }
-    let keep: Vec<_> =
-        inventory.components.iter().filter(|c| !c.bom_ref.as_deref().is_some_and(|r| roots.contains(r))).cloned().collect();
+    let keep: Vec<_> = inventory
+        .components
+        .iter()
+        .filter(|c| !c.bom_ref.as_deref().is_some_and(|r| roots.contains(r)))
+        .cloned()
+        .collect();
     if keep.is_empty() || keep.len() == inventory.components.len() {
         return None;
     }
-    Some(Inventory { components: keep, relationships: inventory.relationships.clone() })
+    Some(Inventory {
+        components: keep,
+        relationships: inventory.relationships.clone(),
+    })
 }
 
 fn read_input(input: &str) -> Result<(String, Vec<u8>), Failure> {
     if input == "-" {
-        return Ok((STDIN_LABEL.into(), super::read_capped(std::io::stdin().lock(), STDIN_LABEL)?));
+        return Ok((
+            STDIN_LABEL.into(),
+            super::read_capped(std::io::stdin().lock(), STDIN_LABEL)?,
+        ));
     }
     let f = std::fs::File::open(input)
         .with_context(|| format!("{}: cannot read the SBOM", escape_for_terminal(input)))
@@ -567,7 +670,9 @@ fn check_destinations(args: &Args) -> Result<(), Failure> {
     }
     if let Some(ev) = &args.evidence {
         if ev == "-" && args.output == "-" {
-            return Err(Failure::input(anyhow!("--evidence - needs -o FILE: the SBOM already goes to stdout")));
+            return Err(Failure::input(anyhow!(
+                "--evidence - needs -o FILE: the SBOM already goes to stdout"
+            )));
         }
         if (args.input != "-" && same(ev, &args.input)) || (ev != "-" && same(ev, &args.output)) {
             return Err(Failure::input(anyhow!(
@@ -581,10 +686,15 @@ fn check_destinations(args: &Args) -> Result<(), Failure> {
 
 /// `$XDG_CACHE_HOME/aiprov` (when absolute), else `~/.cache/aiprov`.
 pub(super) fn default_cache_dir() -> Option<PathBuf> {
-    if let Some(x) = std::env::var_os("XDG_CACHE_HOME").map(PathBuf::from).filter(|p| p.is_absolute()) {
+    if let Some(x) = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+    {
         return Some(x.join("aiprov"));
     }
-    std::env::var_os("HOME").filter(|h| !h.is_empty()).map(|h| PathBuf::from(h).join(".cache/aiprov"))
+    std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .map(|h| PathBuf::from(h).join(".cache/aiprov"))
 }
 
 /// Now, or `SOURCE_DATE_EPOCH` when set (reproducible builds).
@@ -595,7 +705,12 @@ fn timestamp() -> Result<time::OffsetDateTime, Failure> {
             .parse::<i64>()
             .ok()
             .and_then(|n| time::OffsetDateTime::from_unix_timestamp(n).ok())
-            .ok_or_else(|| Failure::input(anyhow!("SOURCE_DATE_EPOCH={}: not a Unix timestamp", escape_for_terminal(&s)))),
+            .ok_or_else(|| {
+                Failure::input(anyhow!(
+                    "SOURCE_DATE_EPOCH={}: not a Unix timestamp",
+                    escape_for_terminal(&s)
+                ))
+            }),
         _ => Ok(time::OffsetDateTime::now_utc()),
     }
 }
@@ -604,15 +719,25 @@ fn progress_bar(walks: usize) -> indicatif::ProgressBar {
     if walks == 0 || !std::io::stderr().is_terminal() {
         return indicatif::ProgressBar::hidden();
     }
-    let bar = indicatif::ProgressBar::with_draw_target(Some(walks as u64), indicatif::ProgressDrawTarget::stderr());
-    if let Ok(style) = indicatif::ProgressStyle::with_template("{spinner} walking {pos}/{len} [{bar:30}] {elapsed} {wide_msg}") {
+    let bar = indicatif::ProgressBar::with_draw_target(
+        Some(walks as u64),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    if let Ok(style) = indicatif::ProgressStyle::with_template(
+        "{spinner} walking {pos}/{len} [{bar:30}] {elapsed} {wide_msg}",
+    ) {
         bar.set_style(style.progress_chars("=> "));
     }
     bar
 }
 
 /// `48 components: 41 analyzed, 7 repository-unavailable; 12 repositories walked in 3.2 s`.
-fn summary_line(components: usize, tally: &enrich::Tally, plan: &enrich::Plan, elapsed: std::time::Duration) -> String {
+fn summary_line(
+    components: usize,
+    tally: &enrich::Tally,
+    plan: &enrich::Plan,
+    elapsed: std::time::Duration,
+) -> String {
     let statuses: Vec<String> = tally
         .statuses
         .iter()

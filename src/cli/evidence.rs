@@ -60,7 +60,12 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         super::refuse_clobber("-o", out, &reads, &[])?;
     }
     if let Some(att) = &args.attestation {
-        let others: Vec<(&str, &Path)> = args.output.as_deref().map(|o| ("-o", o)).into_iter().collect();
+        let others: Vec<(&str, &Path)> = args
+            .output
+            .as_deref()
+            .map(|o| ("-o", o))
+            .into_iter()
+            .collect();
         super::refuse_clobber("--attestation", att, &reads, &others)?;
     }
     let repo = Repo::open(&args.repo).map_err(Failure::input)?;
@@ -86,7 +91,10 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     }
 
     if !e.errors.is_empty() {
-        say!("aiprov: {} commit(s) could not be read; see \"errors\"", e.errors.len());
+        say!(
+            "aiprov: {} commit(s) could not be read; see \"errors\"",
+            e.errors.len()
+        );
         return Ok(EXIT_RUNTIME);
     }
     if args.require_review && !e.ai_without_review_evidence.is_empty() {
@@ -113,11 +121,16 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
 /// The repository's name for the attestation's target: the folder name without `.git`.
 fn target_name(path: &std::path::Path) -> String {
     let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
-    let mut name = canonical.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "repository".into());
+    let mut name = canonical
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "repository".into());
     if name == ".git" {
         if let Some(parent) = canonical.parent().and_then(|p| p.file_name()) {
             name = parent.to_string_lossy().into_owned();
         }
     }
-    name.strip_suffix(".git").map(str::to_string).unwrap_or(name)
+    name.strip_suffix(".git")
+        .map(str::to_string)
+        .unwrap_or(name)
 }

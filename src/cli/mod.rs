@@ -70,11 +70,17 @@ pub struct Failure {
 impl Failure {
     /// Bad input or usage: exit 2.
     pub fn input(error: impl Into<anyhow::Error>) -> Failure {
-        Failure { code: EXIT_INPUT, error: error.into() }
+        Failure {
+            code: EXIT_INPUT,
+            error: error.into(),
+        }
     }
     /// A runtime failure: exit 3.
     pub fn runtime(error: impl Into<anyhow::Error>) -> Failure {
-        Failure { code: EXIT_RUNTIME, error: error.into() }
+        Failure {
+            code: EXIT_RUNTIME,
+            error: error.into(),
+        }
     }
 }
 
@@ -100,14 +106,21 @@ pub fn run(cli: Cli) -> ExitCode {
         Err(f) if is_broken_pipe(&f.error) => ExitCode::SUCCESS,
         Err(f) => {
             let mut err = std::io::stderr().lock();
-            let _ = writeln!(err, "aiprov: {}", escape_for_terminal(&format!("{:#}", f.error)));
+            let _ = writeln!(
+                err,
+                "aiprov: {}",
+                escape_for_terminal(&format!("{:#}", f.error))
+            );
             ExitCode::from(f.code)
         }
     }
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| c.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe))
+    e.chain().any(|c| {
+        c.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// Replace control characters (ESC and friends from untrusted text) before it reaches a terminal.
@@ -135,7 +148,12 @@ pub(crate) fn read_capped(reader: impl std::io::Read, label: &str) -> Result<Vec
     reader
         .take(MAX_INPUT_BYTES + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| Failure::input(anyhow::Error::from(e).context(format!("{}: cannot read", escape_for_terminal(label)))))?;
+        .map_err(|e| {
+            Failure::input(
+                anyhow::Error::from(e)
+                    .context(format!("{}: cannot read", escape_for_terminal(label))),
+            )
+        })?;
     if bytes.len() as u64 > MAX_INPUT_BYTES {
         return Err(Failure::input(anyhow::anyhow!(
             "{}: larger than the {} GiB aiprov reads from one input",
@@ -192,5 +210,10 @@ pub fn parse_date(s: &str) -> Result<i64, String> {
     let fmt = time::macros::format_description!("[year]-[month]-[day]");
     time::Date::parse(s, &fmt)
         .map(|d| d.midnight().assume_utc().unix_timestamp())
-        .map_err(|_| format!("`{}` is not a date (expected YYYY-MM-DD or RFC 3339)", escape_for_terminal(s)))
+        .map_err(|_| {
+            format!(
+                "`{}` is not a date (expected YYYY-MM-DD or RFC 3339)",
+                escape_for_terminal(s)
+            )
+        })
 }

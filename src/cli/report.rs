@@ -66,14 +66,31 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         Format::Html => report::to_html(&r),
         Format::Json => pretty(&report::to_json(&r))?,
         Format::Sarif => {
-            let source = String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes)).into_owned();
-            let uri = if label == "-" { "stdin".to_string() } else { report::path_uri(&label) };
-            pretty(&report::to_sarif_for(&r, &policies, &doc, &source, &uri, env!("CARGO_PKG_VERSION")))?
+            let source =
+                String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes))
+                    .into_owned();
+            let uri = if label == "-" {
+                "stdin".to_string()
+            } else {
+                report::path_uri(&label)
+            };
+            pretty(&report::to_sarif_for(
+                &r,
+                &policies,
+                &doc,
+                &source,
+                &uri,
+                env!("CARGO_PKG_VERSION"),
+            ))?
         }
     };
     write_output(args.output.as_deref(), text.as_bytes())?;
     report_violations(&r.violations);
-    Ok(if r.violations.is_empty() { EXIT_OK } else { EXIT_POLICY })
+    Ok(if r.violations.is_empty() {
+        EXIT_OK
+    } else {
+        EXIT_POLICY
+    })
 }
 
 fn pretty(v: &serde_json::Value) -> Result<String, Failure> {

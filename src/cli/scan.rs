@@ -73,7 +73,11 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         timestamp: timestamp(),
         fallback_name,
     };
-    let pipeline = if args.no_enrich { None } else { Some(super::enrich::Pipeline::new(&args.sources)?) };
+    let pipeline = if args.no_enrich {
+        None
+    } else {
+        Some(super::enrich::Pipeline::new(&args.sources)?)
+    };
     let doc = to_cyclonedx(&lockfiles, &opts);
     let mut bytes = crate::sbom::cyclonedx::to_bytes(&doc);
     drop(doc);
@@ -83,10 +87,17 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         let read = crate::sbom::read("<scan>", &bytes, &crate::sbom::ReadOptions::default())
             .context("reading back the generated SBOM")
             .map_err(Failure::runtime)?;
-        let outcome = pipeline.enrich(read.inventory(), None).context("enriching").map_err(Failure::runtime)?;
+        let outcome = pipeline
+            .enrich(read.inventory(), None)
+            .context("enriching")
+            .map_err(Failure::runtime)?;
         let written = read.write(
             &outcome.edits,
-            &crate::sbom::WriteOptions { tool_version: opts.tool_version.clone(), timestamp: opts.timestamp, strip_signature: false },
+            &crate::sbom::WriteOptions {
+                tool_version: opts.tool_version.clone(),
+                timestamp: opts.timestamp,
+                strip_signature: false,
+            },
         );
         outcome.report(&written.warnings, started);
         bytes = written.bytes;

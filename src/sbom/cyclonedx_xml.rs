@@ -1277,7 +1277,9 @@ pub fn json_view(doc: &Document) -> serde_json::Value {
         let v = v.trim();
         out.insert(
             "version".into(),
-            v.parse::<u64>().map(Value::from).unwrap_or_else(|_| Value::from(v)),
+            v.parse::<u64>()
+                .map(Value::from)
+                .unwrap_or_else(|_| Value::from(v)),
         );
     }
     if let Some(s) = t.attr(root, "serialNumber") {
@@ -1318,7 +1320,9 @@ pub fn json_view(doc: &Document) -> serde_json::Value {
                         if let Some(a) = t.child_text(k, "aggregate") {
                             m.insert("aggregate".into(), Value::from(a.trim()));
                         }
-                        for (list, item) in [("assemblies", "assembly"), ("dependencies", "dependency")] {
+                        for (list, item) in
+                            [("assemblies", "assembly"), ("dependencies", "dependency")]
+                        {
                             if let Some(l) = t.child(k, list) {
                                 let refs: Vec<Value> = t
                                     .children(l, item)
@@ -1384,7 +1388,12 @@ fn view_object(t: &Tree, el: usize) -> serde_json::Value {
             m.insert(k.clone(), Value::from(v.as_str()));
         }
     }
-    let kids: Vec<usize> = e.children.iter().copied().filter(|&c| t.els[c].cdx).collect();
+    let kids: Vec<usize> = e
+        .children
+        .iter()
+        .copied()
+        .filter(|&c| t.els[c].cdx)
+        .collect();
     if kids.is_empty() && m.is_empty() {
         return Value::from(e.text.trim());
     }

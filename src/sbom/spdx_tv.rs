@@ -337,7 +337,11 @@ pub fn json_view(doc: &Document) -> serde_json::Value {
     use serde_json::{json, Map, Value};
     let p = &doc.parsed;
     let head = &p.entries[..p.first_section.unwrap_or(p.entries.len())];
-    let first = |tag: &str| head.iter().find(|e| e.tag == tag).map(|e| Value::from(e.value.as_str()));
+    let first = |tag: &str| {
+        head.iter()
+            .find(|e| e.tag == tag)
+            .map(|e| Value::from(e.value.as_str()))
+    };
     let mut out = Map::new();
     for (tag, key) in [
         ("SPDXVersion", "spdxVersion"),

@@ -25,7 +25,10 @@ pub fn shared_dir() -> Option<PathBuf> {
             dir.display()
         );
     }
-    eprintln!("skipping: no shared data folder at {} (set AIPROV_SHARED)", dir.display());
+    eprintln!(
+        "skipping: no shared data folder at {} (set AIPROV_SHARED)",
+        dir.display()
+    );
     None
 }
 
@@ -40,7 +43,10 @@ pub fn corpus_mirrors() -> Option<PathBuf> {
         let dest = match std::env::var_os("AIPROV_MIRRORS") {
             Some(d) => PathBuf::from(d),
             None => {
-                let t = tempfile::Builder::new().prefix("aiprov-mirrors").tempdir().expect("tempdir");
+                let t = tempfile::Builder::new()
+                    .prefix("aiprov-mirrors")
+                    .tempdir()
+                    .expect("tempdir");
                 t.keep()
             }
         };

@@ -21,7 +21,8 @@ pub struct Run {
 impl Run {
     /// stdout as JSON.
     pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON: {e}\nstderr: {}", self.stderr))
+        serde_json::from_slice(&self.stdout)
+            .unwrap_or_else(|e| panic!("stdout is not JSON: {e}\nstderr: {}", self.stderr))
     }
 }
 
@@ -29,7 +30,13 @@ impl Run {
 /// machine running the tests takes part.
 pub fn isolated_home() -> &'static Path {
     static HOME: OnceLock<PathBuf> = OnceLock::new();
-    HOME.get_or_init(|| tempfile::Builder::new().prefix("aiprov-home").tempdir().unwrap().keep())
+    HOME.get_or_init(|| {
+        tempfile::Builder::new()
+            .prefix("aiprov-home")
+            .tempdir()
+            .unwrap()
+            .keep()
+    })
 }
 
 /// Run `aiprov ARGS` with an isolated home and git configuration, `stdin` piped in.
@@ -43,7 +50,11 @@ pub fn aiprov_env(args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -> 
         .env_remove("GIT_DIR")
         .env_remove("GIT_WORK_TREE")
         .env_remove("SOURCE_DATE_EPOCH")
-        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
     for (k, v) in env {
@@ -61,7 +72,11 @@ pub fn aiprov_env(args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -> 
     if let Some(w) = writer {
         w.join().unwrap();
     }
-    Run { code: out.status.code().unwrap_or(-1), stdout: out.stdout, stderr: String::from_utf8_lossy(&out.stderr).into_owned() }
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: out.stdout,
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
 }
 
 /// [`aiprov_env`] without extra environment.
@@ -75,14 +90,22 @@ pub fn props(doc: &Value, pointer: &str) -> Vec<(String, String)> {
         .and_then(Value::as_array)
         .into_iter()
         .flatten()
-        .filter_map(|p| Some((p.get("name")?.as_str()?.to_string(), p.get("value")?.as_str()?.to_string())))
+        .filter_map(|p| {
+            Some((
+                p.get("name")?.as_str()?.to_string(),
+                p.get("value")?.as_str()?.to_string(),
+            ))
+        })
         .filter(|(n, _)| n.starts_with("aiprov:"))
         .collect()
 }
 
 /// One property's value.
 pub fn prop<'a>(props: &'a [(String, String)], name: &str) -> Option<&'a str> {
-    props.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_str())
+    props
+        .iter()
+        .find(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
 }
 
 /// `output` minus aiprov's additions, with `version` and `metadata.timestamp` as in `input`
@@ -100,7 +123,10 @@ pub fn assert_fidelity(label: &str, input: &Value, output: &Value) {
             out.shift_remove("version");
         }
     }
-    let metadata = out.get_mut("metadata").and_then(Value::as_object_mut).expect("output has metadata");
+    let metadata = out
+        .get_mut("metadata")
+        .and_then(Value::as_object_mut)
+        .expect("output has metadata");
     match input.get("metadata").and_then(|m| m.get("timestamp")) {
         Some(t) => {
             metadata.insert("timestamp".into(), t.clone());
@@ -133,7 +159,11 @@ pub fn assert_same_but_version_and_time(label: &str, a: &Value, b: &Value) {
         }
         serde_json::to_string_pretty(&v).unwrap()
     };
-    assert_eq!(clean(a), clean(b), "{label}: the two runs differ beyond version and timestamp");
+    assert_eq!(
+        clean(a),
+        clean(b),
+        "{label}: the two runs differ beyond version and timestamp"
+    );
 }
 
 /// The compiled evidence line schema (`schemas/evidence.schema.json`).
@@ -142,7 +172,10 @@ pub fn evidence_validator() -> &'static jsonschema::Validator {
     V.get_or_init(|| {
         let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/evidence.schema.json");
         let schema: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
-        assert_eq!(schema["$schema"], "https://json-schema.org/draft/2020-12/schema");
+        assert_eq!(
+            schema["$schema"],
+            "https://json-schema.org/draft/2020-12/schema"
+        );
         jsonschema::options()
             .with_draft(jsonschema::Draft::Draft202012)
             .should_validate_formats(true)
@@ -156,9 +189,18 @@ pub fn evidence_lines(text: &str) -> Vec<Value> {
     let validator = evidence_validator();
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
-        let v: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("evidence line {}: {e}", i + 1));
-        let errors: Vec<String> = validator.iter_errors(&v).map(|e| format!("{}: {e}", e.instance_path())).collect();
-        assert!(errors.is_empty(), "evidence line {} does not validate:\n{}\n{line}", i + 1, errors.join("\n"));
+        let v: Value =
+            serde_json::from_str(line).unwrap_or_else(|e| panic!("evidence line {}: {e}", i + 1));
+        let errors: Vec<String> = validator
+            .iter_errors(&v)
+            .map(|e| format!("{}: {e}", e.instance_path()))
+            .collect();
+        assert!(
+            errors.is_empty(),
+            "evidence line {} does not validate:\n{}\n{line}",
+            i + 1,
+            errors.join("\n")
+        );
         out.push(v);
     }
     out
@@ -166,8 +208,10 @@ pub fn evidence_lines(text: &str) -> Vec<Value> {
 
 /// Files in `dir`, sorted.
 pub fn listing(dir: &Path) -> Vec<String> {
-    let mut names: Vec<String> =
-        std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().to_string_lossy().into_owned()).collect();
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
     names.sort();
     names
 }
@@ -191,23 +235,40 @@ pub fn expected_counts(summary: &Value) -> Vec<(String, String)> {
     let ai = n(&classes["ai-agent"]) + n(&classes["ai-assisted"]);
     let mut out = vec![("aiprov:commits:total".to_string(), total.to_string())];
     for class in ["ai-agent", "ai-assisted", "automation", "no-evidence"] {
-        out.push((format!("aiprov:commits:{class}"), n(&classes[class]).to_string()));
+        out.push((
+            format!("aiprov:commits:{class}"),
+            n(&classes[class]).to_string(),
+        ));
     }
-    let share = if total == 0 { 0.0 } else { ai as f64 / total as f64 };
+    let share = if total == 0 {
+        0.0
+    } else {
+        ai as f64 / total as f64
+    };
     out.push(("aiprov:ai:share".into(), format!("{share:.4}")));
     let tools = summary["tools"].as_object().unwrap();
-    let named: Vec<&str> = tools.keys().map(String::as_str).filter(|t| *t != "unspecified").collect();
+    let named: Vec<&str> = tools
+        .keys()
+        .map(String::as_str)
+        .filter(|t| *t != "unspecified")
+        .collect();
     if !named.is_empty() {
         out.push(("aiprov:ai:tools".into(), named.join(",")));
     }
     for (tool, count) in tools {
         out.push((format!("aiprov:ai:tool:{tool}"), n(count).to_string()));
     }
-    for (key, name) in [("ai_first", "aiprov:ai:first"), ("ai_last", "aiprov:ai:last")] {
+    for (key, name) in [
+        ("ai_first", "aiprov:ai:first"),
+        ("ai_last", "aiprov:ai:last"),
+    ] {
         if let Some(t) = summary[key].as_str() {
             out.push((name.into(), t.to_string()));
         }
     }
-    out.push(("aiprov:review:ai-with-evidence".into(), n(&summary["ai_with_review"]).to_string()));
+    out.push((
+        "aiprov:review:ai-with-evidence".into(),
+        n(&summary["ai_with_review"]).to_string(),
+    ));
     out
 }

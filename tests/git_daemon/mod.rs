@@ -125,4 +125,3 @@ impl Drop for Daemon {
         let _ = self.child.wait();
     }
 }
-

@@ -83,4 +83,3 @@ pub fn xsd_validate(
     }
     failures
 }
-
