@@ -2,12 +2,12 @@
 //! `report E -o E`, `scan Cargo.lock -o Cargo.lock`, `enrich --repo-map M -o M`,
 //! `--evidence RULES`, `evidence -o X --attestation X`).
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 
 fn run(args: &[&str]) -> (i32, String) {
-    let out = common::aiprov().args(args).output().unwrap();
+    let out = common::command().args(args).output().unwrap();
     (
         out.status.code().unwrap_or(-1),
         String::from_utf8(out.stderr).unwrap(),

@@ -1,82 +1,19 @@
 //! `aiprov commits` end to end on a history written for the test (`testdata/history.fi`), and on
 //! bad input.
 
-mod common;
+use crate::common::{self, aiprov, git};
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::path::PathBuf;
+use std::process::Stdio;
 
 use serde_json::Value;
 
-/// A bare repository imported from `testdata/history.fi` with `git fast-import`.
+/// A bare repository imported from `testdata/history.fi`.
 fn fixture() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path().join("fixture.git");
-    git(
-        dir.path(),
-        &["init", "-q", "--bare", repo.to_str().unwrap()],
-    );
-    let stream =
-        std::fs::File::open(Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/history.fi"))
-            .unwrap();
-    let status = Command::new("git")
-        .args([
-            "--git-dir",
-            repo.to_str().unwrap(),
-            "fast-import",
-            "--quiet",
-            "--done",
-            "--date-format=raw-permissive",
-        ])
-        .stdin(stream)
-        .status()
-        .unwrap();
-    assert!(status.success());
-    git(
-        dir.path(),
-        &[
-            "--git-dir",
-            repo.to_str().unwrap(),
-            "symbolic-ref",
-            "HEAD",
-            "refs/heads/main",
-        ],
-    );
+    common::import_fi("history.fi", &repo);
     (dir, repo)
-}
-
-fn git(cwd: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .args(args)
-        .current_dir(cwd)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env("GIT_AUTHOR_NAME", "Dev")
-        .env("GIT_AUTHOR_EMAIL", "dev@example.invalid")
-        .env("GIT_COMMITTER_NAME", "Dev")
-        .env("GIT_COMMITTER_EMAIL", "dev@example.invalid")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn aiprov(args: &[&str]) -> Run {
-    let out = common::aiprov().args(args).output().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
 }
 
 fn lines(stdout: &str) -> Vec<Value> {
@@ -396,7 +333,7 @@ fn a_shallow_clone_ends_at_its_boundary() {
 #[test]
 fn a_closed_stdout_exits_0() {
     let (_d, repo) = fixture();
-    let mut child = common::aiprov()
+    let mut child = common::command()
         .args(["commits", repo.to_str().unwrap()])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

@@ -14,13 +14,13 @@
 //! c1 7ef109e Initial commit                                   * no-evidence
 //! ```
 
-mod common;
-mod enrich_common;
+use crate::common::{self, aiprov, aiprov_with, Run};
+use crate::enrich_common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
-use enrich_common::{aiprov, aiprov_env, evidence_lines, prop, props, Run};
+use enrich_common::{evidence_lines, prop, props};
 use serde_json::{json, Value};
 
 const C1: &str = "7ef109ee12";
@@ -41,38 +41,16 @@ impl Fixture {
         let mirrors = dir.path().join("mirrors/github.com/acme");
         std::fs::create_dir_all(&mirrors).unwrap();
         let widget = mirrors.join("widget.git");
-        git(&["init", "-q", "--bare", widget.to_str().unwrap()]);
-        let stream = std::fs::File::open(
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/enrich-widget.fi"),
-        )
-        .unwrap();
-        let status = Command::new("git")
-            .args([
-                "--git-dir",
-                widget.to_str().unwrap(),
-                "fast-import",
-                "--quiet",
-                "--done",
-                "--date-format=raw-permissive",
-            ])
-            .env("GIT_CONFIG_NOSYSTEM", "1")
-            .stdin(stream)
-            .status()
-            .unwrap();
-        assert!(status.success());
-        git(&[
-            "--git-dir",
-            widget.to_str().unwrap(),
-            "symbolic-ref",
-            "HEAD",
-            "refs/heads/main",
-        ]);
-        git(&[
-            "init",
-            "-q",
-            "--bare",
-            mirrors.join("empty.git").to_str().unwrap(),
-        ]);
+        common::import_fi("enrich-widget.fi", &widget);
+        common::git(
+            &mirrors,
+            &[
+                "init",
+                "-q",
+                "--bare",
+                mirrors.join("empty.git").to_str().unwrap(),
+            ],
+        );
         std::fs::create_dir_all(mirrors.join("broken.git")).unwrap();
         std::fs::write(mirrors.join("broken.git/README"), "not a repository").unwrap();
         std::fs::write(
@@ -113,23 +91,10 @@ impl Fixture {
             map.as_str(),
         ];
         args.extend_from_slice(extra);
-        let run = aiprov_env(&args, None, env);
+        let run = aiprov_with(&args, None, env);
         assert_eq!(run.code, 0, "{}", run.stderr);
         run
     }
-}
-
-fn git(args: &[&str]) {
-    let out = Command::new("git")
-        .args(args)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
 }
 
 fn vcs(url: &str) -> Value {
@@ -308,7 +273,7 @@ fn statuses_revisions_counts_summary_and_evidence() {
         format!(
             "no local mirror of https://github.com/acme/missing (from SBOM externalReferences[vcs]): looked in {}, {} (offline)",
             f.path("mirrors/github.com/acme/missing.git").display(),
-            enrich_common::isolated_home().join("cache/aiprov/mirrors/github.com/acme/missing.git").display()
+            common::isolated_home().join("cache/aiprov/mirrors/github.com/acme/missing.git").display()
         )
     );
     let (status, reason, p) = skip("/components/6");
@@ -462,18 +427,15 @@ fn statuses_revisions_counts_summary_and_evidence() {
 
     enrich_common::assert_fidelity("fixture", &sbom(), &doc);
     // enriching the output again changes nothing but version and timestamp
-    let again = aiprov(
-        &[
-            "enrich",
-            &out,
-            "--offline",
-            "--mirror-dir",
-            &f.s("mirrors"),
-            "--repo-map",
-            &f.s("repos.toml"),
-        ],
-        None,
-    );
+    let again = aiprov(&[
+        "enrich",
+        &out,
+        "--offline",
+        "--mirror-dir",
+        &f.s("mirrors"),
+        "--repo-map",
+        &f.s("repos.toml"),
+    ]);
     assert_eq!(again.code, 0, "{}", again.stderr);
     let again = again.json();
     assert_eq!(again["version"], 5);
@@ -519,7 +481,7 @@ fn jobs_do_not_change_the_output() {
     );
     // the SBOM on stdout is the same bytes
     let stdout = f.enrich_env(&["--offline", "--jobs", "2"], &epoch);
-    assert_eq!(stdout.stdout, read("one.json"));
+    assert_eq!(stdout.stdout.as_bytes(), read("one.json"));
 }
 
 #[test]
@@ -612,18 +574,15 @@ fn the_repo_map_wins_over_the_sbom_and_the_cache_holds_mirrors() {
     let cache = f.path("cache");
     std::fs::create_dir_all(&cache).unwrap();
     std::fs::rename(f.path("mirrors"), cache.join("mirrors")).unwrap();
-    let run = aiprov(
-        &[
-            "enrich",
-            &f.s("bom.json"),
-            "--offline",
-            "--cache-dir",
-            cache.to_str().unwrap(),
-            "--repo-map",
-            &f.s("map2.toml"),
-        ],
-        None,
-    );
+    let run = aiprov(&[
+        "enrich",
+        &f.s("bom.json"),
+        "--offline",
+        "--cache-dir",
+        cache.to_str().unwrap(),
+        "--repo-map",
+        &f.s("map2.toml"),
+    ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let doc = run.json();
     let p = props(&doc, "/components/6");
@@ -652,7 +611,7 @@ fn the_repo_map_wins_over_the_sbom_and_the_cache_holds_mirrors() {
     let xdg = f.path("xdg");
     std::fs::create_dir_all(xdg.join("aiprov")).unwrap();
     std::fs::rename(cache.join("mirrors"), xdg.join("aiprov/mirrors")).unwrap();
-    let run = aiprov_env(
+    let run = aiprov_with(
         &["enrich", &f.s("bom.json"), "--offline"],
         None,
         &[("XDG_CACHE_HOME", xdg.to_str().unwrap())],
@@ -668,9 +627,9 @@ fn the_repo_map_wins_over_the_sbom_and_the_cache_holds_mirrors() {
 fn evidence_can_go_to_stdout() {
     let f = Fixture::new();
     let run = f.enrich(&["--offline", "-o", &f.s("out.json"), "--evidence", "-"]);
-    let lines = evidence_lines(std::str::from_utf8(&run.stdout).unwrap());
+    let lines = evidence_lines(&run.stdout);
     assert_eq!(lines.len(), 7);
-    let both = aiprov(&["enrich", &f.s("bom.json"), "--evidence", "-"], None);
+    let both = aiprov(&["enrich", &f.s("bom.json"), "--evidence", "-"]);
     assert_eq!(both.code, 2);
     assert!(
         both.stderr.contains("--evidence - needs -o FILE"),
@@ -735,18 +694,15 @@ fn unreadable_commits_make_the_component_an_error() {
     ]});
     std::fs::write(d.path().join("bom.json"), bom.to_string()).unwrap();
     let ev = d.path().join("ev.jsonl");
-    let run = aiprov(
-        &[
-            "enrich",
-            d.path().join("bom.json").to_str().unwrap(),
-            "--offline",
-            "--repo-map",
-            d.path().join("map.toml").to_str().unwrap(),
-            "--evidence",
-            ev.to_str().unwrap(),
-        ],
-        None,
-    );
+    let run = aiprov(&[
+        "enrich",
+        d.path().join("bom.json").to_str().unwrap(),
+        "--offline",
+        "--repo-map",
+        d.path().join("map.toml").to_str().unwrap(),
+        "--evidence",
+        ev.to_str().unwrap(),
+    ]);
     assert_eq!(
         run.code, 0,
         "per-component failures are data: {}",
@@ -823,7 +779,7 @@ fn fail_on_gates_after_writing_and_fill_min_elements_adds_only_what_aiprov_knows
         "--fail-on",
         "tool=jules",
     ]);
-    let run = aiprov(&args, None);
+    let run = aiprov(&args);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let violations: Vec<&str> = run
         .stderr
@@ -847,14 +803,14 @@ fn fail_on_gates_after_writing_and_fill_min_elements_adds_only_what_aiprov_knows
 
     let mut args = base.to_vec();
     args.extend(["--fail-on", "ai-share>"]);
-    let run = aiprov(&args, None);
+    let run = aiprov(&args);
     assert_eq!(run.code, 2, "{}", run.stderr);
 
     // The fixture SBOM has no metadata.tools and a timestamp; --fill-min-elements keeps what it
     // holds and adds nothing it cannot know (no supplier, no authors).
     let mut args = base.to_vec();
     args.push("--fill-min-elements");
-    let run = aiprov(&args, None);
+    let run = aiprov(&args);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let doc: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
     let tools = &doc["metadata"]["tools"]["components"];

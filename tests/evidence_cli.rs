@@ -4,73 +4,19 @@
 //! unreviewed AI commit sits just before v1.0, so the range must leave it out). The
 //! attestations are validated against the CycloneDX 1.6 schema.
 
-mod common;
-mod schema;
+use crate::common::{self, aiprov, git};
+use crate::schema;
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
 use serde_json::{json, Value};
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-fn aiprov(args: &[&str]) -> Run {
-    let out = common::aiprov().args(args).output().unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
-}
-
-fn git(repo: &Path, args: &[&str]) -> String {
-    let out = Command::new("git")
-        .arg("--git-dir")
-        .arg(repo)
-        .args(args)
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
 
 /// A bare repository imported from `testdata/reviewed.fi`.
 fn reviewed_fixture() -> (tempfile::TempDir, PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path().join("reviewed.git");
-    let status = Command::new("git")
-        .args(["init", "-q", "--bare"])
-        .arg(&repo)
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let stream =
-        std::fs::File::open(Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/reviewed.fi"))
-            .unwrap();
-    let status = Command::new("git")
-        .arg("--git-dir")
-        .arg(&repo)
-        .args([
-            "fast-import",
-            "--quiet",
-            "--done",
-            "--date-format=raw-permissive",
-        ])
-        .stdin(stream)
-        .status()
-        .unwrap();
-    assert!(status.success());
-    git(&repo, &["symbolic-ref", "HEAD", "refs/heads/main"]);
+    common::import_fi("reviewed.fi", &repo);
     (dir, repo)
 }
 
@@ -349,10 +295,9 @@ fn the_gate_fails_when_the_range_holds_an_unreviewed_ai_commit() {
 }
 
 #[test]
+#[ignore = "needs ../shared"]
 fn aider_release_range() {
-    let Some(mirrors) = common::corpus_mirrors() else {
-        return;
-    };
+    let mirrors = common::corpus_mirrors();
     let repo = mirrors.join("github.com/Aider-AI/aider.git");
     let dir = tempfile::tempdir().unwrap();
     let cdxa = dir.path().join("aider-cc8.1.cdx.json");

@@ -3,7 +3,7 @@
 //! same repository at once, incremental fetch after new commits (notes and tags included), a
 //! server without filter support, and offline use after the server is gone.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -12,7 +12,7 @@ use std::time::Duration;
 use aiprov::fetch::{ensure_mirror, Action, FetchError, FetchOptions};
 use aiprov::resolve::{parse_repo_url, RepoUrl};
 
-mod git_daemon;
+use crate::git_daemon;
 
 use git_daemon::{git, git_ok, serve_replica, Daemon};
 
@@ -32,10 +32,9 @@ fn repo(url: &str) -> RepoUrl {
 }
 
 #[test]
+#[ignore = "needs ../shared"]
 fn clone_concurrently_fetch_incrementally_then_offline() {
-    let Some(shared) = common::shared_dir() else {
-        return;
-    };
+    let shared = common::shared();
     let served = tempfile::tempdir().unwrap();
     let origin = serve_replica(&shared, served.path(), "sethmlarson", "socksio", true);
     let tip = git(&origin, &["rev-parse", "main"]);
@@ -97,7 +96,7 @@ fn clone_concurrently_fetch_incrementally_then_offline() {
         !git_ok(&mirror, &["cat-file", "-e", &format!("{tip}^{{tree}}")]),
         "trees are not fetched"
     );
-    let summary = common::aiprov()
+    let summary = common::command()
         .args(["commits", mirror.to_str().unwrap(), "--format", "summary"])
         .output()
         .unwrap();
@@ -188,10 +187,9 @@ fn clone_concurrently_fetch_incrementally_then_offline() {
 }
 
 #[test]
+#[ignore = "needs ../shared"]
 fn full_clone_when_the_server_refuses_filters() {
-    let Some(shared) = common::shared_dir() else {
-        return;
-    };
+    let shared = common::shared();
     let served = tempfile::tempdir().unwrap();
     let origin = serve_replica(&shared, served.path(), "ypcrts", "fqdn", false);
     let daemon = Daemon::start(served.path());
@@ -233,13 +231,21 @@ fn full_clone_when_the_server_refuses_filters() {
     );
 }
 
-/// Two processes (this test binary, run twice as a child) fetch the same repository into one
-/// empty cache at once: the file lock makes one clone and the other wait, then fetch.
+/// Two processes fetch the same repository into one empty cache at once: the file lock makes one
+/// clone and the other wait, then fetch. The two processes are this test binary running this very
+/// test in child mode ([`common::CHILD_CACHE`] set): the child fetches, prints `ACTION=…` and
+/// returns.
 #[test]
+#[ignore = "needs ../shared"]
 fn two_processes_share_one_cache() {
-    let Some(shared) = common::shared_dir() else {
+    if let Some(cache) = std::env::var_os(common::CHILD_CACHE) {
+        let port = std::env::var("AIPROV_TEST_CHILD_PORT").unwrap();
+        let opts = options(Path::new(&cache), port.parse().unwrap());
+        let m = ensure_mirror(&repo("https://github.com/sethmlarson/socksio"), &opts).unwrap();
+        println!("ACTION={:?}", m.action);
         return;
-    };
+    }
+    let shared = common::shared();
     let served = tempfile::tempdir().unwrap();
     let origin = serve_replica(&shared, served.path(), "sethmlarson", "socksio", true);
     let daemon = Daemon::start(served.path());
@@ -248,12 +254,13 @@ fn two_processes_share_one_cache() {
         .map(|_| {
             Command::new(std::env::current_exe().unwrap())
                 .args([
-                    "child_process_fetch",
+                    "fetch::two_processes_share_one_cache",
                     "--exact",
+                    "--ignored",
                     "--nocapture",
                     "--test-threads=1",
                 ])
-                .env("AIPROV_TEST_CHILD_CACHE", cache.path())
+                .env(common::CHILD_CACHE, cache.path())
                 .env("AIPROV_TEST_CHILD_PORT", daemon.port.to_string())
                 .stdout(Stdio::piped())
                 .stderr(Stdio::null())
@@ -282,18 +289,4 @@ fn two_processes_share_one_cache() {
         git(&mirror, &["rev-list", "--count", "--all"]),
         git(&origin, &["rev-list", "--count", "--all"])
     );
-}
-
-/// The child of [`two_processes_share_one_cache`]; does nothing in a normal test run.
-#[test]
-fn child_process_fetch() {
-    let (Some(cache), Some(port)) = (
-        std::env::var_os("AIPROV_TEST_CHILD_CACHE"),
-        std::env::var("AIPROV_TEST_CHILD_PORT").ok(),
-    ) else {
-        return;
-    };
-    let opts = options(Path::new(&cache), port.parse().unwrap());
-    let m = ensure_mirror(&repo("https://github.com/sethmlarson/socksio"), &opts).unwrap();
-    println!("ACTION={:?}", m.action);
 }

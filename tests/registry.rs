@@ -11,7 +11,7 @@ use aiprov::registry::{
     AnswerStatus, Cache, CacheOptions, Registry, RegistryAnswer, RegistryConfig,
 };
 
-mod http_server;
+use crate::http_server;
 
 use http_server::{fixture, json_file, ok, Reply, Server};
 

@@ -2,8 +2,8 @@
 //! `testdata/lockfiles/`, each checked against the official CycloneDX 1.6 schema, one component
 //! per locked package with the right purl.
 
-mod common;
-mod schema;
+use crate::common;
+use crate::schema;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -20,7 +20,7 @@ fn lockfiles(rel: &str) -> PathBuf {
 
 /// Run `aiprov scan ARGS`; returns (exit code, stdout, stderr).
 fn scan(args: &[&str]) -> (i32, String, String) {
-    let out = common::aiprov()
+    let out = common::command()
         .arg("scan")
         .args(args)
         .env("SOURCE_DATE_EPOCH", "1767225600")

@@ -1,88 +1,12 @@
 //! Helpers shared by the `aiprov enrich` integration tests (`tests/enrich_*.rs`).
 //!
-//! Include with `mod enrich_common;` after `mod common;`.
+//! Use with `use crate::enrich_common;`; the binary runs through `crate::common`.
 #![allow(dead_code)]
 
-use std::io::Write;
-use std::path::{Path, PathBuf};
-use std::process::Stdio;
+use std::path::Path;
 use std::sync::OnceLock;
 
 use serde_json::Value;
-
-/// What one run of the binary gave.
-#[derive(Debug)]
-pub struct Run {
-    pub code: i32,
-    pub stdout: Vec<u8>,
-    pub stderr: String,
-}
-
-impl Run {
-    /// stdout as JSON.
-    pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON: {e}\nstderr: {}", self.stderr))
-    }
-}
-
-/// A folder for the default cache (`HOME`, `XDG_CACHE_HOME`), empty, so that no mirror on the
-/// machine running the tests takes part.
-pub fn isolated_home() -> &'static Path {
-    static HOME: OnceLock<PathBuf> = OnceLock::new();
-    HOME.get_or_init(|| {
-        tempfile::Builder::new()
-            .prefix("aiprov-home")
-            .tempdir()
-            .unwrap()
-            .keep()
-    })
-}
-
-/// Run `aiprov ARGS` with an isolated home and git configuration, `stdin` piped in.
-pub fn aiprov_env(args: &[&str], stdin: Option<&[u8]>, env: &[(&str, &str)]) -> Run {
-    let home = isolated_home();
-    let mut cmd = crate::common::aiprov();
-    cmd.args(args)
-        .env("HOME", home)
-        .env("XDG_CACHE_HOME", home.join("cache"))
-        .env("GIT_CONFIG_NOSYSTEM", "1")
-        .env_remove("GIT_DIR")
-        .env_remove("GIT_WORK_TREE")
-        .env_remove("SOURCE_DATE_EPOCH")
-        .stdin(if stdin.is_some() {
-            Stdio::piped()
-        } else {
-            Stdio::null()
-        })
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-    for (k, v) in env {
-        cmd.env(k, v);
-    }
-    let mut child = cmd.spawn().expect("running aiprov");
-    let writer = stdin.map(|bytes| {
-        let mut pipe = child.stdin.take().unwrap();
-        let bytes = bytes.to_vec();
-        std::thread::spawn(move || {
-            let _ = pipe.write_all(&bytes); // aiprov may stop reading early
-        })
-    });
-    let out = child.wait_with_output().unwrap();
-    if let Some(w) = writer {
-        w.join().unwrap();
-    }
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: out.stdout,
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-/// [`aiprov_env`] without extra environment.
-pub fn aiprov(args: &[&str], stdin: Option<&[u8]>) -> Run {
-    aiprov_env(args, stdin, &[])
-}
 
 /// The `aiprov:` properties of the object at `pointer`, in order.
 pub fn props(doc: &Value, pointer: &str) -> Vec<(String, String)> {
@@ -222,7 +146,7 @@ pub fn commits_summary(repo: &Path, rev: Option<&str>) -> Value {
     if let Some(r) = rev {
         args.extend(["--rev", r]);
     }
-    let run = aiprov(&args, None);
+    let run = crate::common::aiprov(&args);
     assert_eq!(run.code, 0, "{}", run.stderr);
     run.json()
 }

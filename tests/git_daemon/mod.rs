@@ -52,19 +52,10 @@ pub fn serve_replica(
         .join("github.com")
         .join(owner)
         .join(format!("{name}.git"));
-    std::fs::create_dir_all(&repo).unwrap();
-    git(&repo, &["init", "-q", "--bare"]);
-    let stream = shared.join(format!("corpus/github.com+{owner}+{name}.fi.gz"));
-    let status = Command::new("bash")
-        .arg("-c")
-        .arg("gzip -dc \"$1\" | git --git-dir=\"$2\" fast-import --quiet --done --date-format=raw-permissive")
-        .arg("_")
-        .arg(&stream)
-        .arg(&repo)
-        .status()
-        .unwrap();
-    assert!(status.success());
-    git(&repo, &["symbolic-ref", "HEAD", "refs/heads/main"]);
+    crate::common::import_stream(
+        &shared.join(format!("corpus/github.com+{owner}+{name}.fi.gz")),
+        &repo,
+    );
     if allow_filter {
         git(&repo, &["config", "uploadpack.allowFilter", "true"]);
     }
