@@ -7,8 +7,8 @@
 //!    helpers as `use crate::common::{self, aiprov, Run};` (never `mod common;`).
 //! 2. Run the binary through [`common::aiprov`] / [`common::aiprov_with`] / [`common::command`]:
 //!    they isolate `HOME`, `XDG_*`, the git configuration (`GIT_CONFIG_GLOBAL=/dev/null`,
-//!    `GIT_CONFIG_NOSYSTEM=1`), remove `SOURCE_DATE_EPOCH` and the tokens a user may have set, and
-//!    give a [`common::Run`] (exit code, stdout, stderr). Pin the clock with
+//!    `GIT_CONFIG_NOSYSTEM=1`), remove `SOURCE_DATE_EPOCH` and `COLUMNS`, and give a
+//!    [`common::Run`] (exit code, stdout, stderr). Pin the clock with
 //!    `aiprov_with(args, None, &[("SOURCE_DATE_EPOCH", "1767225600")])`.
 //! 3. Build fixture repositories with [`common::import_fi`] (a `testdata/*.fi` fast-import
 //!    stream into a bare repository, `HEAD` → `main`) and run git with [`common::git`].

@@ -107,8 +107,8 @@ pub fn isolated_home() -> &'static Path {
 /// The built `aiprov` binary in an isolated environment: `HOME` and `XDG_CACHE_HOME`,
 /// `XDG_CONFIG_HOME`, `XDG_DATA_HOME`, `XDG_STATE_HOME` in [`isolated_home`]; no global or
 /// system git configuration (`GIT_CONFIG_GLOBAL=/dev/null`, `GIT_CONFIG_NOSYSTEM=1`), no
-/// `GIT_DIR`/`GIT_WORK_TREE`; no `SOURCE_DATE_EPOCH` (a test that pins the clock sets it);
-/// stdin empty. Add arguments, `env`, `current_dir` as needed.
+/// `GIT_DIR`/`GIT_WORK_TREE`; no `SOURCE_DATE_EPOCH` (a test that pins the clock sets it); no
+/// `COLUMNS` (help wraps at clap's default 100); stdin empty. Add arguments, `env`, `current_dir` as needed.
 pub fn command() -> Command {
     let home = isolated_home();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_aiprov"));
@@ -122,6 +122,8 @@ pub fn command() -> Command {
         .env_remove("GIT_DIR")
         .env_remove("GIT_WORK_TREE")
         .env_remove("SOURCE_DATE_EPOCH")
+        // clap wraps help at $COLUMNS when stdout is not a terminal; unset, it wraps at 100
+        .env_remove("COLUMNS")
         .stdin(Stdio::null());
     cmd
 }
