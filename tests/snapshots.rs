@@ -344,3 +344,51 @@ fn commits_and_evidence_outputs() {
         &shown(&run, &run.stdout),
     );
 }
+
+/// The messages a user sees on bad input (exit 2, nothing on stdout): one run per case, in one
+/// snapshot, so a change of wording or of the place named shows up in review.
+#[test]
+fn errors_on_bad_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = |name: &str, text: &str| {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        p.to_str().unwrap().to_string()
+    };
+    let broken = d("broken.json", "{\n  \"bomFormat\": \"CycloneDX\",\n  \"specVersion\": \"1.6\",\n  \"components\": [\n    {\"name\": \"a\",}\n  ]\n}\n");
+    let plain = d(
+        "plain.cdx.json",
+        r#"{"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1, "components": [{"type": "library", "name": "a"}]}"#,
+    );
+    let neither = d("neither.txt", "hello\n");
+    let missing = dir.path().join("missing.json");
+    let missing = missing.to_str().unwrap();
+    let cases: Vec<Vec<&str>> = vec![
+        vec!["enrich", &broken, "--offline"],
+        vec!["enrich", &neither, "--offline"],
+        vec!["enrich", missing, "--offline"],
+        vec!["report", &plain],
+        vec![
+            "report",
+            "testdata/enriched/release.cdx.json",
+            "--fail-on",
+            "ai-share>>1",
+        ],
+        vec!["check", &broken],
+        vec!["commits", dir.path().to_str().unwrap()],
+    ];
+    let mut text = String::new();
+    for args in cases {
+        let mut cmd = common::command();
+        cmd.current_dir(env!("CARGO_MANIFEST_DIR")).args(&args);
+        let run = common::run(cmd, None);
+        assert_eq!(
+            (run.code, run.stdout.as_str()),
+            (2, ""),
+            "{args:?}: {}",
+            run.stderr
+        );
+        text.push_str(&format!("$ aiprov {}\n{}\n", args.join(" "), run.stderr));
+    }
+    snap("errors-bad-input", Some(dir.path()), &text);
+}
