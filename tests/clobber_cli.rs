@@ -7,11 +7,8 @@ use crate::common;
 use std::path::Path;
 
 fn run(args: &[&str]) -> (i32, String) {
-    let out = common::command().args(args).output().unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    let run = common::aiprov(args);
+    (run.code, run.stderr)
 }
 
 fn copy(from: &str, to: &Path) -> String {

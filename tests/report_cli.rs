@@ -23,16 +23,9 @@ use serde_json::{json, Value};
 const FIXTURE: &str = "testdata/enriched/release.cdx.json";
 
 fn in_crate(args: &[&str]) -> Run {
-    let out = common::command()
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .unwrap();
-    Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8(out.stdout).unwrap(),
-        stderr: String::from_utf8(out.stderr).unwrap(),
-    }
+    let mut cmd = common::command();
+    cmd.args(args).current_dir(env!("CARGO_MANIFEST_DIR"));
+    common::run(cmd, None)
 }
 
 fn ci() -> bool {

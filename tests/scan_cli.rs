@@ -20,17 +20,9 @@ fn lockfiles(rel: &str) -> PathBuf {
 
 /// Run `aiprov scan ARGS`; returns (exit code, stdout, stderr).
 fn scan(args: &[&str]) -> (i32, String, String) {
-    let out = common::command()
-        .arg("scan")
-        .args(args)
-        .env("SOURCE_DATE_EPOCH", "1767225600")
-        .output()
-        .unwrap();
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    let args: Vec<&str> = ["scan"].iter().chain(args).copied().collect();
+    let run = common::aiprov_with(&args, None, &[("SOURCE_DATE_EPOCH", "1767225600")]);
+    (run.code, run.stdout, run.stderr)
 }
 
 /// Scan `path` with `--no-enrich`, check exit 0, an empty stderr unless `stderr_ok`, and the
