@@ -40,7 +40,7 @@ use crate::inventory::{Component, Inventory};
 use crate::registry::{AnswerStatus, Registry};
 use crate::resolve::{self, match_version_tag, Purl, RepoMap, RepoUrl, Resolution};
 use crate::sbom::cyclonedx::Edits;
-use crate::sbom::{bounded, ECHO_LIMIT};
+use crate::text::{bounded, ECHO_LIMIT};
 
 /// Prefix of the document-level properties.
 pub const SUMMARY_PREFIX: &str = "aiprov:summary:";
@@ -1113,10 +1113,7 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
 
 /// One line for `aiprov:status:reason`: control characters escaped, bounded.
 fn one_line(s: &str) -> String {
-    bounded(
-        &s.split_whitespace().collect::<Vec<_>>().join(" "),
-        2 * ECHO_LIMIT,
-    )
+    bounded(&crate::text::one_line(s), 2 * ECHO_LIMIT)
 }
 
 #[cfg(test)]

@@ -33,7 +33,7 @@ pub struct Range {
 impl Range {
     /// `A..B`; an empty side is `HEAD` (as in git: `v1.0..` is `v1.0..HEAD`).
     pub fn parse(s: &str) -> Result<Range, String> {
-        let shown = crate::sbom::bounded(s, 200);
+        let shown = crate::text::bounded(s, 200);
         if s.contains("...") {
             return Err(format!(
                 "`{shown}`: a symmetric range (A...B) is not a release range; use A..B"
@@ -777,7 +777,7 @@ fn prompted_by(
 // Rendering
 
 fn md(s: &str) -> String {
-    crate::sbom::bounded(s, 160)
+    crate::text::bounded(s, 160)
         .replace('\\', "\\\\")
         .replace('|', "\\|")
         .replace('`', "\\`")

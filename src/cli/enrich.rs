@@ -11,10 +11,11 @@ use super::{escape_for_terminal, Failure, EXIT_OK};
 use crate::classify::RuleSet;
 use std::collections::HashSet;
 
+use crate::config::FileConfig;
 use crate::enrich::{self, Event, Options};
 use crate::fetch::FetchOptions;
 use crate::inventory::Inventory;
-use crate::registry::{Cache, CacheOptions, FileConfig, Registry};
+use crate::registry::{Cache, CacheOptions, Registry};
 use crate::resolve::RepoMap;
 use crate::sbom::{self, cyclonedx, Edits, Format, ReadOptions, WriteOptions};
 

@@ -123,18 +123,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-/// Replace control characters (ESC and friends from untrusted text) before it reaches a terminal.
-/// Newlines too: every message is one line, whatever a file name or an SBOM field holds.
-pub fn escape_for_terminal(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '\n' | '\r' => ' ',
-            '\t' => c,
-            c if c.is_control() => '\u{FFFD}',
-            c => c,
-        })
-        .collect()
-}
+pub use crate::text::escape_for_terminal;
 
 /// The most bytes aiprov reads from one input file or stdin (SBOMs of a million components are
 /// well under it); more is refused rather than read until memory runs out (`/dev/zero`).

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, RETRY_AFTER};
 
 use crate::resolve::redact_credentials;
-use crate::sbom::{bounded, ECHO_LIMIT};
+use crate::text::{bounded, ECHO_LIMIT};
 
 /// Limits and identity of the HTTP client.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,6 +1,10 @@
 //! The configuration file (`aiprov.toml`): registry base URLs, HTTP limits, token variables,
 //! cache TTL and git remotes. Every key is optional; unknown keys are errors.
 //!
+//! The settings types belong to the stages that use them ([`crate::registry::RegistryConfig`],
+//! [`crate::registry::CacheOptions`], the git remotes of [`crate::fetch`]); this module is the one
+//! reader of the file that fills them, so it sits above those stages and below the pipeline.
+//!
 //! ```toml
 //! [registries]
 //! crates-io = "https://crates.io"
@@ -41,8 +45,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::{CacheOptions, RegistryConfig};
-use crate::sbom::{bounded, ECHO_LIMIT};
+use crate::registry::{CacheOptions, RegistryConfig};
+use crate::text::{bounded, ECHO_LIMIT};
 
 /// Why a configuration file could not be used. Messages start with the file.
 #[derive(Debug, thiserror::Error)]
@@ -129,14 +133,12 @@ impl FileConfig {
     /// Parse a configuration file; `path_label` names it in messages.
     pub fn from_toml(path_label: &str, text: &str) -> Result<FileConfig, ConfigError> {
         let err = |message: String| ConfigError {
-            path: crate::sbom::path_label(path_label),
+            path: crate::text::path_label(path_label),
             message,
         };
         let raw: Raw = toml::from_str(text).map_err(|e| {
             let at = e.span().map(|sp| {
-                let before = &text[..sp.start.min(text.len())];
-                let line = before.matches('\n').count() + 1;
-                let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                let (line, col) = crate::text::line_column(text.as_bytes(), sp.start);
                 format!("line {line}, column {col}: ")
             });
             err(format!(
