@@ -42,8 +42,9 @@ use crate::resolve::{self, match_version_tag, Purl, RepoMap, RepoUrl, Resolution
 use crate::sbom::cyclonedx::Edits;
 use crate::text::{bounded, ECHO_LIMIT};
 
+use crate::props;
 /// Prefix of the document-level properties.
-pub const SUMMARY_PREFIX: &str = "aiprov:summary:";
+pub use crate::props::SUMMARY_PREFIX;
 
 /// What the pipeline needs besides the document.
 #[derive(Debug, Clone, Copy)]
@@ -1009,13 +1010,13 @@ pub fn edits(
                         unavailable.insert(r);
                     }
                 }
-                e.component(loc, "aiprov:status", status.as_str());
-                e.component(loc, "aiprov:status:reason", reason.as_str());
+                e.component(loc, props::STATUS, status.as_str());
+                e.component(loc, props::STATUS_REASON, reason.as_str());
                 if let Some(r) = repository {
-                    e.component(loc, "aiprov:repository", resolve::redact_credentials(r));
+                    e.component(loc, props::REPOSITORY, resolve::redact_credentials(r));
                 }
                 if let Some(f) = found_by {
-                    e.component(loc, "aiprov:repository:source", f.as_str());
+                    e.component(loc, props::REPOSITORY_SOURCE, f.as_str());
                 }
             }
             Target::Walk {
@@ -1033,30 +1034,30 @@ pub fn edits(
                     Status::Analyzed
                 };
                 *tally.statuses.entry(status).or_insert(0) += 1;
-                e.component(loc, "aiprov:status", status.as_str());
+                e.component(loc, props::STATUS, status.as_str());
                 if let Some(reason) = &outcome.failure {
-                    e.component(loc, "aiprov:status:reason", reason.as_str());
+                    e.component(loc, props::STATUS_REASON, reason.as_str());
                 }
                 e.component(
                     loc,
-                    "aiprov:repository",
+                    props::REPOSITORY,
                     resolve::redact_credentials(repository),
                 );
                 if let Some(f) = found_by {
-                    e.component(loc, "aiprov:repository:source", f.as_str());
+                    e.component(loc, props::REPOSITORY_SOURCE, f.as_str());
                 }
-                e.component(loc, "aiprov:revision", w.revision.to_string());
-                e.component(loc, "aiprov:revision:source", source.as_str());
+                e.component(loc, props::REVISION, w.revision.to_string());
+                e.component(loc, props::REVISION_SOURCE, source.as_str());
                 let range = match since {
                     Some(s) => format!("{}..{}", format_since(s), w.revision),
                     None => w.revision.to_string(),
                 };
-                e.component(loc, "aiprov:range", range);
+                e.component(loc, props::RANGE, range);
                 if outcome.failure.is_none() {
                     if outcome.counts.ai() > 0 {
                         tally.components_with_ai += 1;
                     }
-                    for (name, value) in outcome.counts.properties("aiprov:") {
+                    for (name, value) in outcome.counts.properties(props::NAMESPACE) {
                         e.component(loc, name, value);
                     }
                 }

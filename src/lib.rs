@@ -22,6 +22,7 @@ pub mod history;
 pub mod ident;
 pub mod inventory;
 pub mod policy;
+pub mod props;
 pub mod provenance;
 pub mod registry;
 pub mod report;

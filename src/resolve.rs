@@ -710,6 +710,7 @@ fn tag_candidates<'t>(tag: &'t str, name: &str) -> Vec<(u8, &'t str)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ident::{pep503, percent_decode};
     use crate::inventory::VcsRef;
 
     fn repo(s: &str) -> Option<(String, Option<String>)> {
