@@ -36,8 +36,8 @@ pub use spdx3::strip_aiprov as strip_aiprov_spdx3;
 pub use spdx_json::strip_aiprov as strip_aiprov_spdx_json;
 pub use spdx_tv::strip_aiprov as strip_aiprov_spdx_tv;
 
+use crate::ident::{looks_like_commit, parse_repo_url, Purl};
 use crate::inventory::{Inventory, VcsRef};
-use crate::resolve::{looks_like_commit, parse_repo_url, Purl};
 use crate::text::line_breaks_to_spaces;
 pub(crate) use crate::text::line_column;
 // The text helpers used to live here; code written against these paths keeps compiling.
