@@ -78,7 +78,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         }
         Format::Table => table(&label, &report),
     };
-    write_output(None, out.as_bytes())?;
+    super::output::write_output(None, "result", out.as_bytes())?;
     let missing: Vec<&str> = report
         .elements
         .iter()
@@ -190,45 +190,4 @@ pub(super) fn read_input(path: &Path) -> Result<(String, Vec<u8>), Failure> {
         .map_err(Failure::input)?;
     let bytes = super::read_capped(f, &label)?;
     Ok((label, bytes))
-}
-
-/// Write to `path` (through a temporary file renamed into place, so a failed run leaves no
-/// half-written file), or to stdout when `path` is `None` or `-`.
-pub(super) fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<(), Failure> {
-    match path {
-        Some(p) if p.as_os_str() != "-" => {
-            let label = sbom::bounded(&p.display().to_string(), usize::MAX);
-            let dir = match p.parent() {
-                Some(d) if !d.as_os_str().is_empty() => d,
-                _ => Path::new("."),
-            };
-            let mut tmp = tempfile::NamedTempFile::new_in(dir)
-                .with_context(|| format!("{label}: cannot write"))
-                .map_err(Failure::runtime)?;
-            tmp.write_all(bytes)
-                .with_context(|| format!("{label}: cannot write"))
-                .map_err(Failure::runtime)?;
-            tmp.persist(p)
-                .map_err(|e| e.error)
-                .with_context(|| format!("{label}: cannot write"))
-                .map_err(Failure::runtime)?;
-            Ok(())
-        }
-        _ => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(bytes)
-                .and_then(|_| out.flush())
-                .context("writing to stdout")
-                .map_err(Failure::runtime)
-        }
-    }
-}
-
-/// The time to stamp documents with: `SOURCE_DATE_EPOCH` when set (reproducible builds), else now.
-pub(super) fn now() -> time::OffsetDateTime {
-    std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|s| s.trim().parse::<i64>().ok())
-        .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
-        .unwrap_or_else(time::OffsetDateTime::now_utc)
 }

@@ -11,6 +11,7 @@ use super::{escape_for_terminal, Failure, EXIT_OK};
 use crate::classify::RuleSet;
 use std::collections::HashSet;
 
+use super::output::Sink;
 use crate::config::FileConfig;
 use crate::enrich::{self, Event, Options};
 use crate::fetch::FetchOptions;
@@ -139,125 +140,6 @@ repository URL or a local path (relative to the map file):
   \"my-bom-ref\" = \"../repos/thing.git\"
 ";
 
-/// Where a result goes: stdout; or a temporary file beside the destination, renamed into place
-/// once everything succeeded (dropping it unpersisted deletes it); or, when the destination
-/// exists and is not a regular file (`/dev/null`, a FIFO), that file itself: renaming over a
-/// device would replace it.
-enum Sink {
-    Stdout,
-    File {
-        temp: tempfile::NamedTempFile,
-        dest: PathBuf,
-    },
-    Special {
-        file: std::fs::File,
-        dest: PathBuf,
-    },
-}
-
-impl Sink {
-    fn create(dest: &str, what: &str) -> Result<Sink, Failure> {
-        if dest == "-" {
-            return Ok(Sink::Stdout);
-        }
-        let given = PathBuf::from(dest);
-        let cannot = |e: std::io::Error| {
-            Failure::runtime(
-                anyhow!(e).context(format!("{}: cannot write the {what}", given.display())),
-            )
-        };
-        match std::fs::metadata(&given) {
-            Ok(m) if m.is_dir() => {
-                return Err(Failure::runtime(anyhow!(
-                    "{}: cannot write the {what}: it is a directory",
-                    given.display()
-                )))
-            }
-            Ok(m) if !m.is_file() => {
-                let file = std::fs::OpenOptions::new()
-                    .write(true)
-                    .open(&given)
-                    .map_err(cannot)?;
-                return Ok(Sink::Special { file, dest: given });
-            }
-            _ => {}
-        }
-        // Through a symbolic link, replace the file it points to, not the link.
-        let dest = match std::fs::symlink_metadata(&given) {
-            Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(&given).map_err(cannot)?,
-            _ => given.clone(),
-        };
-        let dir = match dest.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let temp = tempfile::Builder::new()
-            .prefix(".aiprov-")
-            .suffix(".tmp")
-            .tempfile_in(&dir)
-            .with_context(|| {
-                format!(
-                    "{}: cannot write the {what} (creating a temporary file in {})",
-                    dest.display(),
-                    dir.display()
-                )
-            })
-            .map_err(Failure::runtime)?;
-        Ok(Sink::File { temp, dest })
-    }
-
-    fn writer(&mut self) -> Box<dyn Write + '_> {
-        match self {
-            Sink::Stdout => Box::new(std::io::stdout().lock()),
-            Sink::File { temp, .. } => Box::new(temp.as_file_mut()),
-            Sink::Special { file, .. } => Box::new(file),
-        }
-    }
-
-    fn label(&self) -> String {
-        match self {
-            Sink::Stdout => "stdout".into(),
-            Sink::File { dest, .. } | Sink::Special { dest, .. } => dest.display().to_string(),
-        }
-    }
-
-    /// Flush, then rename the temporary file into place, with the permissions of the file it
-    /// replaces, or rw-r--r-- for a new file (like a file the shell would create; not the
-    /// temporary file's rw-------).
-    fn finish(self) -> Result<(), Failure> {
-        match self {
-            Sink::Stdout => std::io::stdout()
-                .flush()
-                .context("writing to stdout")
-                .map_err(Failure::runtime),
-            Sink::Special { mut file, dest } => file
-                .flush()
-                .with_context(|| format!("{}: cannot write", dest.display()))
-                .map_err(Failure::runtime),
-            Sink::File { temp, dest } => {
-                let label = dest.display().to_string();
-                temp.as_file()
-                    .sync_all()
-                    .with_context(|| format!("{label}: cannot write"))
-                    .map_err(Failure::runtime)?;
-                let permissions = match std::fs::metadata(&dest) {
-                    Ok(m) => Some(m.permissions()),
-                    #[cfg(unix)]
-                    Err(_) => Some(std::os::unix::fs::PermissionsExt::from_mode(0o644)),
-                    #[cfg(not(unix))]
-                    Err(_) => None,
-                };
-                if let Some(p) = permissions {
-                    let _ = std::fs::set_permissions(temp.path(), p);
-                }
-                temp.persist(&dest)
-                    .map_err(|e| Failure::runtime(anyhow!("{label}: cannot write: {}", e.error)))?;
-                Ok(())
-            }
-        }
-    }
-}
-
 pub(super) fn run(args: Args) -> Result<u8, Failure> {
     let started = Instant::now();
 
@@ -285,7 +167,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     let pipeline = Pipeline::new(&args.sources)?;
     let policies = super::check::parse_policies(&args.fail_on)?;
     check_destinations(&args)?;
-    let timestamp = timestamp()?;
+    let timestamp = super::clock::now()?;
 
     // 2. Destinations, so that an unwritable output fails before the walks.
     let mut output = Sink::create(&args.output, "output")?;
@@ -696,24 +578,6 @@ pub(super) fn default_cache_dir() -> Option<PathBuf> {
     std::env::var_os("HOME")
         .filter(|h| !h.is_empty())
         .map(|h| PathBuf::from(h).join(".cache/aiprov"))
-}
-
-/// Now, or `SOURCE_DATE_EPOCH` when set (reproducible builds).
-fn timestamp() -> Result<time::OffsetDateTime, Failure> {
-    match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(s) if !s.is_empty() => s
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .and_then(|n| time::OffsetDateTime::from_unix_timestamp(n).ok())
-            .ok_or_else(|| {
-                Failure::input(anyhow!(
-                    "SOURCE_DATE_EPOCH={}: not a Unix timestamp",
-                    escape_for_terminal(&s)
-                ))
-            }),
-        _ => Ok(time::OffsetDateTime::now_utc()),
-    }
 }
 
 fn progress_bar(walks: usize) -> indicatif::ProgressBar {

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::check::{now, write_output};
+use super::output::write_output;
 use super::{Failure, EXIT_OK, EXIT_POLICY, EXIT_RUNTIME};
 use crate::classify::RuleSet;
 use crate::evidence::{self, Range};
@@ -55,6 +55,7 @@ enum Format {
 }
 
 pub(super) fn run(args: Args) -> Result<u8, Failure> {
+    let now = super::clock::now()?;
     let reads: Vec<&Path> = args.rules.iter().map(PathBuf::as_path).collect();
     if let Some(out) = &args.output {
         super::refuse_clobber("-o", out, &reads, &[])?;
@@ -81,13 +82,13 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         }
         Format::Markdown => evidence::to_markdown(&e),
     };
-    write_output(args.output.as_deref(), text.as_bytes())?;
+    write_output(args.output.as_deref(), "output", text.as_bytes())?;
     if let Some(path) = &args.attestation {
         let name = target_name(&args.repo);
-        let cdxa = evidence::attestation(&e, &name, env!("CARGO_PKG_VERSION"), now());
+        let cdxa = evidence::attestation(&e, &name, env!("CARGO_PKG_VERSION"), now);
         let mut s = serde_json::to_string_pretty(&cdxa).map_err(Failure::runtime)?;
         s.push('\n');
-        write_output(Some(path), s.as_bytes())?;
+        write_output(Some(path), "attestation", s.as_bytes())?;
     }
 
     if !e.errors.is_empty() {

@@ -14,9 +14,11 @@ macro_rules! say {
 }
 
 mod check;
+mod clock;
 mod commits;
 mod enrich;
 mod evidence;
+mod output;
 mod report;
 mod scan;
 
