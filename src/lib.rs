@@ -21,6 +21,7 @@ pub mod fetch;
 pub mod history;
 pub mod ident;
 pub mod inventory;
+pub mod pipeline;
 pub mod policy;
 pub mod props;
 pub mod provenance;

@@ -75,7 +75,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     let pipeline = if args.no_enrich {
         None
     } else {
-        Some(super::enrich::Pipeline::new(&args.sources)?)
+        Some(super::enrich::pipeline(&args.sources)?)
     };
     let doc = to_cyclonedx(&lockfiles, &opts);
     let mut bytes = crate::sbom::cyclonedx::to_bytes(&doc);
@@ -87,7 +87,11 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
             .context("reading back the generated SBOM")
             .map_err(Failure::runtime)?;
         let outcome = pipeline
-            .enrich(read.inventory(), None)
+            .enrich(
+                read.inventory(),
+                None,
+                &mut super::enrich::Progress::default(),
+            )
             .context("enriching")
             .map_err(Failure::runtime)?;
         let written = read.write(
@@ -98,7 +102,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
                 strip_signature: false,
             },
         );
-        outcome.report(&written.warnings, started);
+        super::enrich::report(&outcome, &written.warnings, started);
         bytes = written.bytes;
     }
     super::output::write_output(args.output.as_deref(), "SBOM", &bytes)?;
