@@ -259,17 +259,7 @@ impl FileConfig {
     /// The default location: `$XDG_CONFIG_HOME/aiprov/config.toml`, else
     /// `$HOME/.config/aiprov/config.toml`.
     pub fn default_path() -> Option<std::path::PathBuf> {
-        use std::path::{Path, PathBuf};
-        if let Some(x) = std::env::var_os("XDG_CONFIG_HOME").filter(|x| Path::new(x).is_absolute())
-        {
-            return Some(PathBuf::from(x).join("aiprov").join("config.toml"));
-        }
-        std::env::var_os("HOME").filter(|h| !h.is_empty()).map(|h| {
-            PathBuf::from(h)
-                .join(".config")
-                .join("aiprov")
-                .join("config.toml")
-        })
+        xdg_dir("XDG_CONFIG_HOME", ".config").map(|d| d.join("config.toml"))
     }
 }
 
@@ -290,6 +280,25 @@ fn check_base(key: &str, v: &str) -> Result<(), String> {
             bounded(&crate::resolve::redact_credentials(v), ECHO_LIMIT)
         )),
     }
+}
+
+/// The default cache folder: `$XDG_CACHE_HOME/aiprov` (when absolute), else
+/// `$HOME/.cache/aiprov`; `None` without either.
+pub fn default_cache_dir() -> Option<std::path::PathBuf> {
+    xdg_dir("XDG_CACHE_HOME", ".cache")
+}
+
+/// aiprov's folder of an XDG base directory (<https://specifications.freedesktop.org/basedir-spec/latest/>):
+/// `$VAR/aiprov` when `VAR` is an absolute path, else `$HOME/<fallback>/aiprov`. The one place
+/// aiprov picks its per-user folders (configuration, cache).
+fn xdg_dir(var: &str, fallback: &str) -> Option<std::path::PathBuf> {
+    use std::path::{Path, PathBuf};
+    if let Some(x) = std::env::var_os(var).filter(|x| Path::new(x).is_absolute()) {
+        return Some(PathBuf::from(x).join("aiprov"));
+    }
+    std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .map(|h| PathBuf::from(h).join(fallback).join("aiprov"))
 }
 
 #[cfg(test)]

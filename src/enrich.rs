@@ -30,7 +30,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use gix::hash::ObjectId;
-use serde_json::{json, Value};
+use serde::Serialize;
 
 use crate::aggregate::Counts;
 use crate::classify::{self, Class, RuleSet};
@@ -738,7 +738,7 @@ pub fn run(
         return Ok(results);
     }
     let want_evidence = evidence.is_some();
-    let headers: Vec<(Value, Value)> = plan
+    let headers: Vec<WalkHeader> = plan
         .walks
         .iter()
         .map(|w| walk_header(w, inventory))
@@ -842,20 +842,18 @@ pub fn run(
 }
 
 /// The per-walk part of its evidence lines: the components' bom-refs and JSON pointers.
-fn walk_header(walk: &Walk, inventory: &Inventory) -> (Value, Value) {
+pub type WalkHeader = (Vec<String>, Vec<String>);
+
+fn walk_header(walk: &Walk, inventory: &Inventory) -> WalkHeader {
     let comps = walk.components.iter().map(|i| &inventory.components[*i]);
-    let refs: Vec<Value> = comps
-        .clone()
-        .filter_map(|c| c.bom_ref.clone())
-        .map(Value::String)
-        .collect();
-    let pointers: Vec<Value> = comps.map(|c| Value::String(c.locator.clone())).collect();
-    (Value::Array(refs), Value::Array(pointers))
+    let refs = comps.clone().filter_map(|c| c.bom_ref.clone()).collect();
+    let pointers = comps.map(|c| c.locator.clone()).collect();
+    (refs, pointers)
 }
 
 fn walk_one(
     walk: &Walk,
-    header: &(Value, Value),
+    header: &WalkHeader,
     opts: &Options<'_>,
     keep_records: bool,
     want_evidence: bool,
@@ -890,8 +888,13 @@ fn walk_one(
                             });
                         }
                         if want_evidence && verdict.class != Class::NoEvidence {
-                            let line =
-                                evidence_line(header, &walk.repository, &revision, &meta, &verdict);
+                            let line = EvidenceLine::new(
+                                header,
+                                &walk.repository,
+                                &revision,
+                                &meta,
+                                &verdict,
+                            );
                             serde_json::to_writer(&mut evidence, &line)
                                 .expect("writing JSON to a Vec");
                             evidence.push(b'\n');
@@ -929,34 +932,67 @@ fn walk_one(
     }
 }
 
-/// One evidence record (`schemas/evidence.schema.json`).
-fn evidence_line(
-    header: &(Value, Value),
-    repository: &str,
-    revision: &str,
-    meta: &history::CommitMeta,
-    v: &classify::Verdict,
-) -> Value {
-    let mut rules: Vec<&str> = Vec::new();
-    for e in v.evidence.iter().chain(&v.review) {
-        if !rules.contains(&e.rule.as_str()) {
-            rules.push(&e.rule);
+/// One line of the evidence file (JSON Lines; `schemas/evidence.schema.json`): a commit classed
+/// other than `no-evidence`, with the components whose walk found it. Fields serialize in this
+/// order; `tool` and `confidence` are `null` when absent.
+#[derive(Debug, Serialize)]
+pub struct EvidenceLine<'a> {
+    /// bom-refs of the components the walk is for (components without one are left out).
+    pub components: &'a [String],
+    /// JSON pointers (or other locators) of the same components, every one.
+    pub pointers: &'a [String],
+    /// The canonical repository URL walked.
+    pub repository: &'a str,
+    /// The commit the walk started from.
+    pub revision: &'a str,
+    /// The commit, full hex id.
+    pub commit: &'a str,
+    /// Author date, RFC 3339 with the author's offset.
+    pub date: String,
+    /// The verdict's class (`ai-agent`, `ai-assisted`, `automation`).
+    pub class: &'static str,
+    /// The AI tool's slug, when the verdict names one.
+    pub tool: Option<&'a str>,
+    /// `high`, `medium` or `low`.
+    pub confidence: Option<&'static str>,
+    /// Ids of the rules that matched (evidence, then review), each once.
+    pub rules: Vec<&'a str>,
+    /// What matched, rule by rule.
+    pub evidence: &'a [classify::Evidence],
+    /// Review evidence.
+    pub review: &'a [classify::Evidence],
+}
+
+impl<'a> EvidenceLine<'a> {
+    /// The line for `meta` classified as `v`, found walking `revision` of `repository`.
+    pub fn new(
+        header: &'a WalkHeader,
+        repository: &'a str,
+        revision: &'a str,
+        meta: &'a history::CommitMeta,
+        v: &'a classify::Verdict,
+    ) -> EvidenceLine<'a> {
+        let mut rules: Vec<&str> = Vec::new();
+        for e in v.evidence.iter().chain(&v.review) {
+            if !rules.contains(&e.rule.as_str()) {
+                rules.push(&e.rule);
+            }
+        }
+        EvidenceLine {
+            components: &header.0,
+            pointers: &header.1,
+            repository,
+            revision,
+            commit: &meta.id,
+            date: meta.author.time.to_rfc3339(),
+            class: v.class.as_str(),
+            tool: v.tool.as_deref(),
+            confidence: v.confidence.map(|c| c.as_str()),
+            rules,
+            evidence: &v.evidence,
+            review: &v.review,
         }
     }
-    json!({
-        "components": header.0,
-        "pointers": header.1,
-        "repository": repository,
-        "revision": revision,
-        "commit": meta.id,
-        "date": meta.author.time.to_rfc3339(),
-        "class": v.class.as_str(),
-        "tool": v.tool,
-        "confidence": v.confidence.map(|c| c.as_str()),
-        "rules": rules,
-        "evidence": v.evidence,
-        "review": v.review,
-    })
 }
 
 /// What [`edits`] counted, for the summary line.

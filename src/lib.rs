@@ -5,7 +5,7 @@
 //! with data-driven rule packs, and writes the same SBOM back with per-component `aiprov:`
 //! properties plus an evidence file.
 //!
-//! The pipeline, one module per stage (see `docs/ARCHITECTURE.md`):
+//! The pipeline (`pipeline`), one module per stage; layers and invariants in `docs/ARCHITECTURE.md`:
 //! `sbom` → `inventory` → `resolve` → `history` → `classify` → `aggregate` → `sbom` (write).
 //!
 //! The library API is unstable: it exists for aiprov's own binary and tests.

@@ -30,7 +30,7 @@ use crate::text::escape_for_terminal;
 pub struct Settings {
     /// Folders of local mirrors (`OWNER/NAME.git` under a forge host), searched first.
     pub mirror_dirs: Vec<PathBuf>,
-    /// The cache folder; `None` is [`default_cache_dir`].
+    /// The cache folder; `None` is [`crate::config::default_cache_dir`].
     pub cache_dir: Option<PathBuf>,
     /// The repo map file.
     pub repo_map: Option<PathBuf>,
@@ -141,7 +141,10 @@ impl Pipeline {
             }
             None => FileConfig::default(),
         };
-        let cache_dir = args.cache_dir.clone().or_else(default_cache_dir);
+        let cache_dir = args
+            .cache_dir
+            .clone()
+            .or_else(crate::config::default_cache_dir);
         let mut mirror_roots = args.mirror_dirs.clone();
         if let Some(c) = &cache_dir {
             mirror_roots.push(c.join("mirrors"));
@@ -276,17 +279,4 @@ pub fn without_described_roots(inventory: &Inventory) -> Option<Inventory> {
         components: keep,
         relationships: inventory.relationships.clone(),
     })
-}
-
-/// `$XDG_CACHE_HOME/aiprov` (when absolute), else `~/.cache/aiprov`.
-pub fn default_cache_dir() -> Option<PathBuf> {
-    if let Some(x) = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .filter(|p| p.is_absolute())
-    {
-        return Some(x.join("aiprov"));
-    }
-    std::env::var_os("HOME")
-        .filter(|h| !h.is_empty())
-        .map(|h| PathBuf::from(h).join(".cache/aiprov"))
 }

@@ -25,7 +25,7 @@ mod sources;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub use cache::{default_cache_dir, Cache, CacheOptions, Lookup};
+pub use cache::{Cache, CacheOptions, Lookup};
 pub use http::{Http, HttpConfig, HttpError};
 pub use sources::pseudo_version_commit;
 
