@@ -500,3 +500,18 @@ pub(crate) fn percent_decode(s: &str) -> String {
     }
     String::from_utf8_lossy(&out).into_owned()
 }
+
+/// aiprov's namespace for name-based UUIDs (RFC 9562 version 5): the version 5 UUID of
+/// `https://github.com/aiprov` in the URL namespace, fixed so that derived ids stay the same
+/// from one run (and release) to the next.
+fn aiprov_uuid_namespace() -> uuid::Uuid {
+    uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, b"https://github.com/aiprov")
+}
+
+/// `urn:uuid:…` of the RFC 9562 version 5 UUID of `name` in aiprov's namespace: the same name
+/// always gives the same id (reproducible `serialNumber`s of generated documents).
+pub fn uuid_urn(name: &[u8]) -> String {
+    uuid::Uuid::new_v5(&aiprov_uuid_namespace(), name)
+        .urn()
+        .to_string()
+}
