@@ -515,3 +515,25 @@ pub fn uuid_urn(name: &[u8]) -> String {
         .urn()
         .to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    /// Why purls are parsed here and not with `packageurl` (docs/decisions.md): it lower-cases
+    /// Go namespaces (module paths are case-sensitive: the proxy and the forge need
+    /// `AndreasBriese`) and rejects the XML-escaped qualifiers real SBOMs carry.
+    #[test]
+    fn lenient_where_packageurl_is_not() {
+        let go = "pkg:golang/github.com/AndreasBriese/bbloom@v0.0.0-20190306092124-e2d15f34fcf9";
+        let ours = Purl::parse(go).expect("parses");
+        assert_eq!(ours.namespace.as_deref(), Some("github.com/AndreasBriese"));
+        let theirs = packageurl::PackageUrl::from_str(go).expect("parses");
+        assert_eq!(theirs.namespace(), Some("github.com/andreasbriese"));
+
+        let escaped = "pkg:maven/com.google.inject/guice@4.0?classifier=no_aop&amp;type=jar";
+        assert_eq!(Purl::parse(escaped).expect("parses").name, "guice");
+        assert!(packageurl::PackageUrl::from_str(escaped).is_err());
+    }
+}
