@@ -59,8 +59,7 @@ fn parse_profile(s: &str) -> Result<Profile, String> {
 pub(super) fn run(args: Args) -> Result<u8, Failure> {
     let policies = parse_policies(&args.fail_on)?;
     let (label, bytes) = read_input(&args.input)?;
-    let doc =
-        sbom::read(&label, &bytes, &cyclonedx::ReadOptions::default()).map_err(Failure::input)?;
+    let doc = sbom::read(&label, &bytes, &cyclonedx::ReadOptions::default())?;
     let facts = check::facts(&doc);
     let report = check::check(&facts, args.profile);
     let violations = policy::evaluate(&policies, &provenance::components(&doc));
@@ -156,7 +155,7 @@ fn table(label: &str, r: &Report) -> String {
 pub(super) fn parse_policies(exprs: &[String]) -> Result<Vec<Policy>, Failure> {
     exprs
         .iter()
-        .map(|e| policy::parse(e).map_err(Failure::input))
+        .map(|e| policy::parse(e).map_err(Failure::from))
         .collect()
 }
 

@@ -60,7 +60,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel(WALK_QUEUE);
         let walker = scope.spawn(move || repo.walk_into(&opts, tx));
-        let rules = RuleSet::load(&args.rules).map_err(Failure::input);
+        let rules = RuleSet::load(&args.rules).map_err(Failure::from);
         let printed = rules.and_then(|rules| print(&args, tip, &rules, rx));
         // The receiver is gone by now, so the walker stops at its next send.
         let stats = walker

@@ -11,7 +11,7 @@ use super::{escape_for_terminal, Failure, EXIT_OK};
 
 use super::output::Sink;
 use crate::enrich::{self, Event};
-use crate::pipeline::{Observer, Outcome, Pipeline, Settings, SetupError};
+use crate::pipeline::{Observer, Outcome, Pipeline, Settings};
 use crate::sbom::{self, cyclonedx, Format, ReadOptions, WriteOptions};
 
 /// Add AI-provenance properties to an SBOM (CycloneDX JSON/XML, SPDX 2 JSON/tag-value, SPDX 3)
@@ -145,8 +145,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         &ReadOptions {
             strip_signature: args.strip_signature,
         },
-    )
-    .map_err(Failure::input)?;
+    )?;
     drop(bytes);
     if let Some(wanted) = &args.output_format {
         let to = parse_format(wanted, doc.format()).map_err(Failure::input)?;
@@ -350,10 +349,7 @@ pub(super) fn pipeline(args: &SourceArgs) -> Result<Pipeline, Failure> {
         since: args.since,
         rules: args.rules.clone(),
     };
-    Pipeline::new(&settings).map_err(|e| match e {
-        SetupError::Input(e) => Failure::input(e),
-        SetupError::Runtime(e) => Failure::runtime(e),
-    })
+    Ok(Pipeline::new(&settings)?)
 }
 
 /// A progress bar on stderr while the walks run (hidden when stderr is not a terminal).

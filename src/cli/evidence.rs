@@ -70,7 +70,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         super::refuse_clobber("--attestation", att, &reads, &others)?;
     }
     let repo = Repo::open(&args.repo).map_err(Failure::input)?;
-    let rules = RuleSet::load(&args.rules).map_err(Failure::input)?;
+    let rules = RuleSet::load(&args.rules)?;
     let label = args.repo.display().to_string();
     let e = evidence::collect(&repo, &label, &args.range, &rules).map_err(Failure::input)?;
 

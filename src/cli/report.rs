@@ -58,7 +58,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         super::refuse_clobber("-o", out, &[&args.input], &[])?;
     }
     let (label, bytes) = read_input(&args.input)?;
-    let doc = sbom::read(&label, &bytes, &sbom::ReadOptions::default()).map_err(Failure::input)?;
+    let doc = sbom::read(&label, &bytes, &sbom::ReadOptions::default())?;
     let components = report::components(&doc);
     let violations = policy::evaluate(&policies, &components);
     let r = report::build(&label, &doc, &components, violations).map_err(Failure::input)?;

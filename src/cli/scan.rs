@@ -41,7 +41,7 @@ pub struct Args {
 }
 
 pub(super) fn run(args: Args) -> Result<u8, Failure> {
-    let lockfiles = crate::scan::scan(&args.path).map_err(Failure::input)?;
+    let lockfiles = crate::scan::scan(&args.path)?;
     if let Some(out) = &args.output {
         let reads: Vec<&Path> = lockfiles.iter().map(|l| l.path.as_path()).collect();
         super::refuse_clobber("-o", out, &reads, &[])?;
