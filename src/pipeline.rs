@@ -112,7 +112,7 @@ impl Pipeline {
                             escape_for_terminal(&map_label)
                         )
                     })
-                    .map_err(|e| SetupError::Input(e.into()))?;
+                    .map_err(SetupError::Input)?;
                 Some(
                     RepoMap::from_toml(&map_label, &text)
                         .map_err(|e| SetupError::Input(e.into()))?,
@@ -135,7 +135,7 @@ impl Pipeline {
                             escape_for_terminal(&config_label)
                         )
                     })
-                    .map_err(|e| SetupError::Input(e.into()))?;
+                    .map_err(SetupError::Input)?;
                 FileConfig::from_toml(&config_label, &text)
                     .map_err(|e| SetupError::Input(anyhow!("{e}")))?
             }

@@ -105,7 +105,7 @@ fn table(label: &str, r: &Report) -> String {
     let mut s = format!(
         "{} minimum elements: {} ({})\n\n",
         r.profile,
-        sbom::bounded(label, 200),
+        crate::text::bounded(label, 200),
         r.format
     );
     s.push_str(&format!(
@@ -125,7 +125,7 @@ fn table(label: &str, r: &Report) -> String {
                 "e.g. {}{more}",
                 e.examples
                     .iter()
-                    .map(|x| sbom::bounded(x, 80))
+                    .map(|x| crate::text::bounded(x, 80))
                     .collect::<Vec<_>>()
                     .join(", ")
             )
@@ -169,7 +169,7 @@ pub(super) fn report_violations(violations: &[Violation]) {
         let _ = writeln!(
             err,
             "aiprov: policy violated: {}",
-            sbom::bounded(&v.to_string(), 400)
+            crate::text::bounded(&v.to_string(), 400)
         );
     }
     let _ = writeln!(err, "aiprov: {} policy violation(s)", violations.len());
@@ -185,7 +185,7 @@ pub(super) fn read_input(path: &Path) -> Result<(String, Vec<u8>), Failure> {
     }
     let label = path.display().to_string();
     let f = std::fs::File::open(path)
-        .with_context(|| format!("{}: cannot read", sbom::bounded(&label, usize::MAX)))
+        .with_context(|| format!("{}: cannot read", crate::text::bounded(&label, usize::MAX)))
         .map_err(Failure::input)?;
     let bytes = super::read_capped(f, &label)?;
     Ok((label, bytes))

@@ -7,7 +7,6 @@ use super::{Failure, EXIT_OK, EXIT_POLICY, EXIT_RUNTIME};
 use crate::classify::RuleSet;
 use crate::evidence::{self, Range};
 use crate::history::Repo;
-use crate::sbom;
 
 /// Change evidence (SOC 2 CC8.1) for the commits of a release range
 ///
@@ -103,7 +102,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
             say!(
                 "aiprov: AI commit without review evidence: {} {} ({}, {})",
                 &r.commit[..12],
-                sbom::bounded(&r.subject, 100),
+                crate::text::bounded(&r.subject, 100),
                 r.class,
                 r.tool.as_deref().unwrap_or("unspecified")
             );
@@ -112,7 +111,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
             "aiprov: --require-review: {} of {} AI commit(s) in {} have no review evidence",
             e.ai_without_review_evidence.len(),
             e.metrics.ai_commits,
-            sbom::bounded(&e.range, 200)
+            crate::text::bounded(&e.range, 200)
         );
         return Ok(EXIT_POLICY);
     }
