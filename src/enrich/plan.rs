@@ -29,27 +29,45 @@ struct GroupResult {
 
 type Resolved = Result<(ObjectId, RevisionSource, Option<String>), (Status, String)>;
 
-/// Resolve every component to a repository and revision. Opens each distinct local repository
-/// once (on `pool`) to read its tags and resolve revisions; reads no commits beyond that.
-pub fn plan(inventory: &Inventory, opts: &Options<'_>, pool: &rayon::ThreadPool) -> Plan {
-    let n = inventory.components.len();
-    let mut targets: Vec<Option<Target>> = vec![None; n];
-    let mut groups: Vec<Group> = Vec::new();
-    let mut group_of: HashMap<PathBuf, usize> = HashMap::new();
-    let mut add = |path: PathBuf, member: Member| {
-        let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
-        let g = *group_of.entry(key).or_insert_with(|| {
-            groups.push(Group {
-                path,
-                members: Vec::new(),
-            });
-            groups.len() - 1
-        });
-        groups[g].members.push(member);
-    };
+/// Stage 1, resolve: each component's repository, from the repo map and the SBOM, then (when
+/// [`Options::registry`] is given) the package registries for the rest.
+#[derive(Debug, Clone)]
+pub struct RepositoryPlan {
+    /// Per component, in document order: a repository URL, a local path, or why there is none.
+    pub resolutions: Vec<Resolution>,
+    /// Per component: the registry's released commit (if it named one) and which registry
+    /// answered, when the repository came from a registry.
+    pub registry_pins: Vec<Option<(Option<String>, String)>>,
+}
 
-    // 1. Repositories: the map and the SBOM, then the registries for the rest (in parallel:
-    // lookups wait on the network; the registry paces each host itself).
+/// Stage 2, fetch: the local copy of each repository of a [`RepositoryPlan`].
+#[derive(Debug, Clone, Default)]
+pub struct LocalRepositories {
+    /// Per component: the mirror found in the mirror folders, before any fetch.
+    pub local: Vec<Option<PathBuf>>,
+    /// By canonical repository URL: the mirror fetched now, or why fetching failed.
+    pub fetched: HashMap<String, Result<PathBuf, String>>,
+}
+
+/// Resolve every component to a repository and revision, then plan the walks: [`resolve_repositories`]
+/// → [`fetch_repositories`] → one [`Walk`] per distinct repository@revision. Opens each distinct
+/// local repository once (on `pool`) to read its tags and resolve revisions; reads no commits
+/// beyond that.
+pub fn plan(inventory: &Inventory, opts: &Options<'_>, pool: &rayon::ThreadPool) -> Plan {
+    let repos = resolve_repositories(inventory, opts, pool);
+    let local = fetch_repositories(&repos, opts, pool);
+    let (targets, groups, found) = group_by_repository(inventory, repos, local, opts);
+    plan_walks(inventory, targets, groups, found, pool)
+}
+
+/// Stage 1: repositories from the map and the SBOM, then the registries for the rest (in
+/// parallel on `pool`: lookups wait on the network; the registry paces each host itself).
+pub fn resolve_repositories(
+    inventory: &Inventory,
+    opts: &Options<'_>,
+    pool: &rayon::ThreadPool,
+) -> RepositoryPlan {
+    let n = inventory.components.len();
     let mut resolutions: Vec<Resolution> = inventory
         .components
         .iter()
@@ -90,12 +108,24 @@ pub fn plan(inventory: &Inventory, opts: &Options<'_>, pool: &rayon::ThreadPool)
             }
         }
     }
+    RepositoryPlan {
+        resolutions,
+        registry_pins,
+    }
+}
 
-    // 2. Local copies: the mirror folders, else the mirror cache, filled now when allowed.
+/// Stage 2: local copies, from the mirror folders, else the mirror cache, filled now (in
+/// parallel on `pool`) when [`Options::fetch`] allows it and the run is not offline.
+pub fn fetch_repositories(
+    repos: &RepositoryPlan,
+    opts: &Options<'_>,
+    pool: &rayon::ThreadPool,
+) -> LocalRepositories {
+    let n = repos.resolutions.len();
     let fetch = opts.fetch.filter(|_| !opts.offline);
     let mut local: Vec<Option<PathBuf>> = vec![None; n];
     let mut to_fetch: Vec<RepoUrl> = Vec::new();
-    for (i, r) in resolutions.iter().enumerate() {
+    for (i, r) in repos.resolutions.iter().enumerate() {
         if let Resolution::Url { repo, .. } = r {
             local[i] = find_mirror(repo, opts.mirror_roots);
             // A mirror of the cache itself is brought up to date too (ensure_mirror fetches it
@@ -125,7 +155,39 @@ pub fn plan(inventory: &Inventory, opts: &Options<'_>, pool: &rayon::ThreadPool)
         }),
         _ => HashMap::new(),
     };
+    LocalRepositories { local, fetched }
+}
 
+/// Components grouped by local repository ([`Member`]s), and a [`Target::Skip`] for those
+/// without one; also who found each repository.
+type Grouped = (Vec<Option<Target>>, Vec<Group>, Vec<Option<String>>);
+
+fn group_by_repository(
+    inventory: &Inventory,
+    repos: RepositoryPlan,
+    local: LocalRepositories,
+    opts: &Options<'_>,
+) -> Grouped {
+    let n = inventory.components.len();
+    let RepositoryPlan {
+        resolutions,
+        mut registry_pins,
+    } = repos;
+    let LocalRepositories { mut local, fetched } = local;
+    let mut targets: Vec<Option<Target>> = vec![None; n];
+    let mut groups: Vec<Group> = Vec::new();
+    let mut group_of: HashMap<PathBuf, usize> = HashMap::new();
+    let mut add = |path: PathBuf, member: Member| {
+        let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        let g = *group_of.entry(key).or_insert_with(|| {
+            groups.push(Group {
+                path,
+                members: Vec::new(),
+            });
+            groups.len() - 1
+        });
+        groups[g].members.push(member);
+    };
     let mut found: Vec<Option<String>> = vec![None; n];
     for (i, resolution) in resolutions.into_iter().enumerate() {
         match resolution {
@@ -215,7 +277,19 @@ pub fn plan(inventory: &Inventory, opts: &Options<'_>, pool: &rayon::ThreadPool)
             }
         }
     }
+    (targets, groups, found)
+}
 
+/// Stage 3: open each local repository once (on `pool`) to resolve its members' revisions, and
+/// make one [`Walk`] per distinct repository@revision, in order of first appearance.
+fn plan_walks(
+    inventory: &Inventory,
+    mut targets: Vec<Option<Target>>,
+    groups: Vec<Group>,
+    mut found: Vec<Option<String>>,
+    pool: &rayon::ThreadPool,
+) -> Plan {
+    let n = inventory.components.len();
     let resolved: Vec<GroupResult> = pool.install(|| {
         use rayon::prelude::*;
         groups
