@@ -51,7 +51,7 @@ mod plan;
 mod run;
 
 pub use edits::{edits, format_since, Tally};
-pub use plan::plan;
+pub use plan::{fetch_repositories, plan, resolve_repositories, LocalRepositories, RepositoryPlan};
 pub use run::{run, Event, EvidenceLine, Results, WalkHeader, WalkOutcome};
 
 /// What the pipeline needs besides the document.
