@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use crate::classify::{Class, Verdict};
 use crate::history::{CommitMeta, Time};
+use crate::props::suffix as props;
 
 /// Totals over the commits of one walk.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -135,14 +136,14 @@ impl Counts {
     pub fn properties(&self, prefix: &str) -> Vec<(String, String)> {
         let mut out = Vec::new();
         let mut push = |name: &str, value: String| out.push((format!("{prefix}{name}"), value));
-        push("commits:total", self.commits.to_string());
+        push(props::COMMITS_TOTAL, self.commits.to_string());
         for class in Class::ALL {
             push(
-                &format!("commits:{}", class.as_str()),
+                &format!("{}{}", props::COMMITS_PREFIX, class.as_str()),
                 self.class(class).to_string(),
             );
         }
-        push("ai:share", format_share(self.ai_share()));
+        push(props::AI_SHARE, format_share(self.ai_share()));
         let named: Vec<&str> = self
             .tools
             .keys()
@@ -150,18 +151,21 @@ impl Counts {
             .filter(|t| *t != UNSPECIFIED_TOOL)
             .collect();
         if !named.is_empty() {
-            push("ai:tools", named.join(","));
+            push(props::AI_TOOLS, named.join(","));
         }
         for (tool, n) in &self.tools {
-            push(&format!("ai:tool:{tool}"), n.to_string());
+            push(&format!("{}{tool}", props::AI_TOOL_PREFIX), n.to_string());
         }
         if let Some(t) = self.ai_first {
-            push("ai:first", t.to_rfc3339());
+            push(props::AI_FIRST, t.to_rfc3339());
         }
         if let Some(t) = self.ai_last {
-            push("ai:last", t.to_rfc3339());
+            push(props::AI_LAST, t.to_rfc3339());
         }
-        push("review:ai-with-evidence", self.ai_with_review.to_string());
+        push(
+            props::REVIEW_AI_WITH_EVIDENCE,
+            self.ai_with_review.to_string(),
+        );
         out
     }
 }

@@ -1476,7 +1476,7 @@ fn created_fact(info: &Value, object: &str) -> (Fact, String) {
 }
 
 fn shorten(s: &str) -> String {
-    crate::sbom::bounded(s, 120)
+    crate::text::bounded(s, 120)
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -33,7 +33,7 @@ pub struct Range {
 impl Range {
     /// `A..B`; an empty side is `HEAD` (as in git: `v1.0..` is `v1.0..HEAD`).
     pub fn parse(s: &str) -> Result<Range, String> {
-        let shown = crate::sbom::bounded(s, 200);
+        let shown = crate::text::bounded(s, 200);
         if s.contains("...") {
             return Err(format!(
                 "`{shown}`: a symmetric range (A...B) is not a release range; use A..B"
@@ -777,7 +777,7 @@ fn prompted_by(
 // Rendering
 
 fn md(s: &str) -> String {
-    crate::sbom::bounded(s, 160)
+    crate::text::bounded(s, 160)
         .replace('\\', "\\\\")
         .replace('|', "\\|")
         .replace('`', "\\`")
@@ -934,28 +934,9 @@ pub fn to_markdown(e: &RangeEvidence) -> String {
     s
 }
 
-/// A UUID (version 5 layout) from SHA-1 of `seed`, for a reproducible `serialNumber`.
+/// A version 5 UUID URN of `seed`, for a reproducible `serialNumber`.
 fn uuid_from(seed: &str) -> String {
-    let mut h = gix::hash::hasher(gix::hash::Kind::Sha1);
-    h.update(b"aiprov-cdxa\0");
-    h.update(seed.as_bytes());
-    let id = h
-        .try_finalize()
-        .map(|o| o.as_bytes().to_vec())
-        .unwrap_or_else(|_| vec![0; 20]);
-    let mut b = [0u8; 16];
-    b.copy_from_slice(&id[..16]);
-    b[6] = (b[6] & 0x0f) | 0x50;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "urn:uuid:{}-{}-{}-{}-{}",
-        &hex[..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..]
-    )
+    crate::ident::uuid_urn(format!("aiprov-cdxa\0{seed}").as_bytes())
 }
 
 fn contact(name: &str, email: &str) -> Value {

@@ -26,7 +26,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use crate::registry::http::redact_in_text;
 use crate::resolve::{parse_repo_url, redact_credentials, RepoUrl};
-use crate::sbom::{bounded, ECHO_LIMIT};
+use crate::text::{bounded, ECHO_LIMIT};
 
 /// The marker file whose modification time records the last successful fetch.
 const STAMP: &str = "aiprov-fetched";
@@ -81,7 +81,7 @@ impl FetchOptions {
     /// Defaults for `cache_dir`, with the configuration file's `[git]` remotes and timeout.
     pub fn from_config(
         cache_dir: impl Into<PathBuf>,
-        cfg: &crate::registry::FileConfig,
+        cfg: &crate::config::FileConfig,
     ) -> FetchOptions {
         let mut o = FetchOptions::new(cache_dir);
         o.remotes = cfg.git_remotes.clone();

@@ -597,12 +597,7 @@ fn bounded_utf8(bytes: &gix::bstr::BStr, max: usize) -> String {
 }
 
 fn one_line(s: &str) -> String {
-    s.split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .chars()
-        .take(300)
-        .collect()
+    crate::text::one_line_cut(s, 300)
 }
 
 #[cfg(test)]

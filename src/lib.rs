@@ -5,7 +5,7 @@
 //! with data-driven rule packs, and writes the same SBOM back with per-component `aiprov:`
 //! properties plus an evidence file.
 //!
-//! The pipeline, one module per stage (see `docs/ARCHITECTURE.md`):
+//! The pipeline (`pipeline`), one module per stage; layers and invariants in `docs/ARCHITECTURE.md`:
 //! `sbom` → `inventory` → `resolve` → `history` → `classify` → `aggregate` → `sbom` (write).
 //!
 //! The library API is unstable: it exists for aiprov's own binary and tests.
@@ -14,15 +14,20 @@ pub mod aggregate;
 pub mod check;
 pub mod classify;
 pub mod cli;
+pub mod config;
 pub mod enrich;
 pub mod evidence;
 pub mod fetch;
 pub mod history;
+pub mod ident;
 pub mod inventory;
+pub mod pipeline;
 pub mod policy;
+pub mod props;
 pub mod provenance;
 pub mod registry;
 pub mod report;
 pub mod resolve;
 pub mod sbom;
 pub mod scan;
+pub mod text;

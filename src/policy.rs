@@ -221,12 +221,12 @@ fn is_op_char(c: char) -> bool {
 pub fn parse(input: &str) -> Result<Policy, ParseError> {
     let chars: Vec<char> = input.chars().collect();
     let err = |column: usize, message: String| ParseError {
-        expr: crate::sbom::bounded(input, crate::sbom::ECHO_LIMIT),
+        expr: crate::text::bounded(input, crate::text::ECHO_LIMIT),
         column,
-        message: crate::sbom::bounded(&message, 2 * crate::sbom::ECHO_LIMIT),
+        message: crate::text::bounded(&message, 2 * crate::text::ECHO_LIMIT),
     };
     let show =
-        |a: usize, b: usize| crate::sbom::bounded(&chars[a..b].iter().collect::<String>(), 60);
+        |a: usize, b: usize| crate::text::bounded(&chars[a..b].iter().collect::<String>(), 60);
     let skip_ws = |mut i: usize| {
         while i < chars.len() && chars[i].is_whitespace() {
             i += 1;

@@ -11,40 +11,12 @@ use serde_json::Value;
 
 use crate::sbom::cyclonedx;
 
-/// `analyzed`, `no-repository`, `repository-unavailable`, `revision-unresolved`, `error`.
-pub const STATUS: &str = "aiprov:status";
-/// One line, when the status is not `analyzed`.
-pub const STATUS_REASON: &str = "aiprov:status:reason";
-/// Canonical repository URL.
-pub const REPOSITORY: &str = "aiprov:repository";
-/// Commit id walked.
-pub const REVISION: &str = "aiprov:revision";
-/// Where the revision came from.
-pub const REVISION_SOURCE: &str = "aiprov:revision:source";
-/// What was walked.
-pub const RANGE: &str = "aiprov:range";
-/// Non-merge commits walked.
-pub const COMMITS_TOTAL: &str = "aiprov:commits:total";
-/// Per-class counts.
-pub const COMMITS_AI_AGENT: &str = "aiprov:commits:ai-agent";
-/// Per-class counts.
-pub const COMMITS_AI_ASSISTED: &str = "aiprov:commits:ai-assisted";
-/// Per-class counts.
-pub const COMMITS_AUTOMATION: &str = "aiprov:commits:automation";
-/// Per-class counts.
-pub const COMMITS_NO_EVIDENCE: &str = "aiprov:commits:no-evidence";
-/// (ai-agent + ai-assisted) / total.
-pub const AI_SHARE: &str = "aiprov:ai:share";
-/// Sorted tool slugs.
-pub const AI_TOOLS: &str = "aiprov:ai:tools";
-/// Prefix of the per-tool counts (`aiprov:ai:tool:<slug>`).
-pub const AI_TOOL_PREFIX: &str = "aiprov:ai:tool:";
-/// Author date of the first AI commit.
-pub const AI_FIRST: &str = "aiprov:ai:first";
-/// Author date of the last AI commit.
-pub const AI_LAST: &str = "aiprov:ai:last";
-/// AI commits that carry review evidence.
-pub const REVIEW_AI_WITH_EVIDENCE: &str = "aiprov:review:ai-with-evidence";
+// The property names live in `crate::props`, shared with the writers.
+pub use crate::props::{
+    AI_FIRST, AI_LAST, AI_SHARE, AI_TOOLS, AI_TOOL_PREFIX, COMMITS_AI_AGENT, COMMITS_AI_ASSISTED,
+    COMMITS_AUTOMATION, COMMITS_NO_EVIDENCE, COMMITS_TOTAL, RANGE, REPOSITORY,
+    REVIEW_AI_WITH_EVIDENCE, REVISION, REVISION_SOURCE, STATUS, STATUS_REASON,
+};
 
 /// What the `aiprov:` properties of one component say.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]

@@ -151,7 +151,7 @@ pub fn build(
     violations: Vec<Violation>,
 ) -> Result<Report, NotEnriched> {
     if !components.iter().any(|c| c.provenance.present) {
-        return Err(NotEnriched(crate::sbom::bounded(file, usize::MAX)));
+        return Err(NotEnriched(crate::text::bounded(file, usize::MAX)));
     }
     let document = document_info(file, doc);
     let mut rows = Vec::new();
@@ -406,7 +406,7 @@ fn pct(x: f64) -> String {
 }
 
 fn md(s: &str) -> String {
-    crate::sbom::bounded(s, 200)
+    crate::text::bounded(s, 200)
         .replace('\\', "\\\\")
         .replace('|', "\\|")
         .replace('`', "\\`")
@@ -543,7 +543,7 @@ pub fn to_markdown(r: &Report) -> String {
 // HTML
 
 fn esc(s: &str) -> String {
-    let s = crate::sbom::bounded(s, 300);
+    let s = crate::text::bounded(s, 300);
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
         match c {
@@ -603,7 +603,7 @@ fn chart(r: &Report) -> String {
             row.commits,
             label_w - 8.0,
             y + 15.0,
-            esc(&crate::sbom::bounded(&row.name, 36)),
+            esc(&crate::text::bounded(&row.name, 36)),
             y + 3.0,
             row_h - 6.0,
             y + 3.0,
@@ -1121,7 +1121,7 @@ mod tests {
             } else {
                 format!("c{i:03}")
             };
-            let props = vec![
+            let props = [
                 ("aiprov:status".to_string(), "analyzed".to_string()),
                 ("aiprov:commits:total".to_string(), "100".to_string()),
                 ("aiprov:commits:ai-agent".to_string(), i.to_string()),

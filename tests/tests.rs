@@ -57,6 +57,8 @@ mod enrich_inputs;
 mod enrich_network;
 // `aiprov enrich` on the real SBOM against the corpus mirrors.
 mod enrich_real;
+// Layers only point down (docs/ARCHITECTURE.md).
+mod layering;
 // `aiprov evidence` end to end.
 mod evidence_cli;
 // The mirror cache against `git daemon` on loopback.
@@ -75,6 +77,8 @@ mod sbom_formats;
 mod scan_cli;
 // insta snapshots: every `--help`, the reports of one enriched fixture, writer outputs, warnings.
 mod snapshots;
+// One output writer and one clock for every subcommand.
+mod unified_output;
 
 /// Every `tests/*.rs` and `tests/*/mod.rs` is a module of this binary: with `autotests = false`
 /// a file that is not listed above would never be compiled or run, silently.

@@ -12,6 +12,7 @@ use regex::{Regex, RegexBuilder, RegexSet, RegexSetBuilder};
 use serde::Deserialize;
 
 use super::{Confidence, RuleClass};
+use crate::text::{line_column, one_line};
 
 /// The rule packs compiled into the binary, as `(file name, TOML text)`.
 pub const BUILTIN_PACKS: &[(&str, &str)] = &[
@@ -552,10 +553,6 @@ fn check_syntax(pattern: &str, case_sensitive: bool) -> Result<(), String> {
         })
 }
 
-fn one_line(s: &str) -> String {
-    s.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
 fn valid_id(id: &str) -> bool {
     id.contains('.')
         && id.len() <= 100
@@ -580,15 +577,7 @@ fn field_from_serde(message: &str) -> Option<&str> {
 }
 
 fn line_col(text: &str, offset: usize) -> (usize, usize) {
-    let before = &text[..offset.min(text.len())];
-    let line = before.matches('\n').count() + 1;
-    let column = before
-        .rsplit('\n')
-        .next()
-        .map(|l| l.chars().count())
-        .unwrap_or(0)
-        + 1;
-    (line, column)
+    line_column(text.as_bytes(), offset)
 }
 
 impl RuleSet {

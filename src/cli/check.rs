@@ -59,8 +59,7 @@ fn parse_profile(s: &str) -> Result<Profile, String> {
 pub(super) fn run(args: Args) -> Result<u8, Failure> {
     let policies = parse_policies(&args.fail_on)?;
     let (label, bytes) = read_input(&args.input)?;
-    let doc =
-        sbom::read(&label, &bytes, &cyclonedx::ReadOptions::default()).map_err(Failure::input)?;
+    let doc = sbom::read(&label, &bytes, &cyclonedx::ReadOptions::default())?;
     let facts = check::facts(&doc);
     let report = check::check(&facts, args.profile);
     let violations = policy::evaluate(&policies, &provenance::components(&doc));
@@ -78,7 +77,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         }
         Format::Table => table(&label, &report),
     };
-    write_output(None, out.as_bytes())?;
+    super::output::write_output(None, "result", out.as_bytes())?;
     let missing: Vec<&str> = report
         .elements
         .iter()
@@ -106,7 +105,7 @@ fn table(label: &str, r: &Report) -> String {
     let mut s = format!(
         "{} minimum elements: {} ({})\n\n",
         r.profile,
-        sbom::bounded(label, 200),
+        crate::text::bounded(label, 200),
         r.format
     );
     s.push_str(&format!(
@@ -126,7 +125,7 @@ fn table(label: &str, r: &Report) -> String {
                 "e.g. {}{more}",
                 e.examples
                     .iter()
-                    .map(|x| sbom::bounded(x, 80))
+                    .map(|x| crate::text::bounded(x, 80))
                     .collect::<Vec<_>>()
                     .join(", ")
             )
@@ -156,7 +155,7 @@ fn table(label: &str, r: &Report) -> String {
 pub(super) fn parse_policies(exprs: &[String]) -> Result<Vec<Policy>, Failure> {
     exprs
         .iter()
-        .map(|e| policy::parse(e).map_err(Failure::input))
+        .map(|e| policy::parse(e).map_err(Failure::from))
         .collect()
 }
 
@@ -170,7 +169,7 @@ pub(super) fn report_violations(violations: &[Violation]) {
         let _ = writeln!(
             err,
             "aiprov: policy violated: {}",
-            sbom::bounded(&v.to_string(), 400)
+            crate::text::bounded(&v.to_string(), 400)
         );
     }
     let _ = writeln!(err, "aiprov: {} policy violation(s)", violations.len());
@@ -186,49 +185,8 @@ pub(super) fn read_input(path: &Path) -> Result<(String, Vec<u8>), Failure> {
     }
     let label = path.display().to_string();
     let f = std::fs::File::open(path)
-        .with_context(|| format!("{}: cannot read", sbom::bounded(&label, usize::MAX)))
+        .with_context(|| format!("{}: cannot read", crate::text::bounded(&label, usize::MAX)))
         .map_err(Failure::input)?;
     let bytes = super::read_capped(f, &label)?;
     Ok((label, bytes))
-}
-
-/// Write to `path` (through a temporary file renamed into place, so a failed run leaves no
-/// half-written file), or to stdout when `path` is `None` or `-`.
-pub(super) fn write_output(path: Option<&Path>, bytes: &[u8]) -> Result<(), Failure> {
-    match path {
-        Some(p) if p.as_os_str() != "-" => {
-            let label = sbom::bounded(&p.display().to_string(), usize::MAX);
-            let dir = match p.parent() {
-                Some(d) if !d.as_os_str().is_empty() => d,
-                _ => Path::new("."),
-            };
-            let mut tmp = tempfile::NamedTempFile::new_in(dir)
-                .with_context(|| format!("{label}: cannot write"))
-                .map_err(Failure::runtime)?;
-            tmp.write_all(bytes)
-                .with_context(|| format!("{label}: cannot write"))
-                .map_err(Failure::runtime)?;
-            tmp.persist(p)
-                .map_err(|e| e.error)
-                .with_context(|| format!("{label}: cannot write"))
-                .map_err(Failure::runtime)?;
-            Ok(())
-        }
-        _ => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(bytes)
-                .and_then(|_| out.flush())
-                .context("writing to stdout")
-                .map_err(Failure::runtime)
-        }
-    }
-}
-
-/// The time to stamp documents with: `SOURCE_DATE_EPOCH` when set (reproducible builds), else now.
-pub(super) fn now() -> time::OffsetDateTime {
-    std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|s| s.trim().parse::<i64>().ok())
-        .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
-        .unwrap_or_else(time::OffsetDateTime::now_utc)
 }

@@ -4,6 +4,7 @@ use std::io::{BufWriter, Write};
 use std::path::PathBuf;
 
 use anyhow::Context;
+use serde::Serialize;
 use serde_json::json;
 
 use super::{Failure, EXIT_OK, EXIT_RUNTIME};
@@ -59,7 +60,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     std::thread::scope(|scope| {
         let (tx, rx) = std::sync::mpsc::sync_channel(WALK_QUEUE);
         let walker = scope.spawn(move || repo.walk_into(&opts, tx));
-        let rules = RuleSet::load(&args.rules).map_err(Failure::input);
+        let rules = RuleSet::load(&args.rules).map_err(Failure::from);
         let printed = rules.and_then(|rules| print(&args, tip, &rules, rx));
         // The receiver is gone by now, so the walker stops at its next send.
         let stats = walker
@@ -99,28 +100,22 @@ fn print(
     let mut out = BufWriter::with_capacity(64 * 1024, stdout);
     let mut counts = Counts::new();
     for entry in rx {
-        let line = match entry.parse() {
+        match entry.parse() {
             Entry::Commit(meta) => {
                 let verdict = classify::classify(&meta, rules);
                 counts.add(&meta, &verdict);
-                match args.format {
-                    Format::Jsonl => Some(commit_json(&meta, &verdict)),
-                    Format::Summary => None,
+                if args.format == Format::Jsonl {
+                    write_line(&mut out, &commit_record(&meta, &verdict))?;
                 }
             }
             Entry::Error { id, message } => {
                 counts.errors += 1;
-                Some(json!({ "id": id, "error": message }))
+                let error = ErrorRecord {
+                    id: &id,
+                    error: &message,
+                };
+                write_line(&mut out, &error)?;
             }
-        };
-        if let Some(line) = line {
-            serde_json::to_writer(&mut out, &line)
-                .map_err(std::io::Error::from)
-                .context("writing to stdout")
-                .map_err(Failure::runtime)?;
-            out.write_all(b"\n")
-                .context("writing to stdout")
-                .map_err(Failure::runtime)?;
         }
     }
     if args.format == Format::Summary {
@@ -150,27 +145,84 @@ fn print(
     Ok(counts.errors)
 }
 
-fn signature_json(s: &Signature) -> serde_json::Value {
-    json!({ "name": s.name, "email": s.email, "time": s.time.to_rfc3339() })
+/// `record` as one JSON line on `out`.
+fn write_line(out: &mut impl Write, record: &impl Serialize) -> Result<(), Failure> {
+    serde_json::to_writer(&mut *out, record)
+        .map_err(std::io::Error::from)
+        .and_then(|()| out.write_all(b"\n"))
+        .context("writing to stdout")
+        .map_err(Failure::runtime)
 }
 
-fn evidence_json(e: &[Evidence]) -> serde_json::Value {
-    serde_json::to_value(e).unwrap_or_default()
+/// An author or committer in a [`CommitRecord`].
+#[derive(Debug, Serialize)]
+pub struct SignatureRecord<'a> {
+    /// The name as the commit spells it (bounded by the reader).
+    pub name: &'a str,
+    /// The e-mail address as the commit spells it.
+    pub email: &'a str,
+    /// RFC 3339 with the signature's own offset.
+    pub time: String,
+}
+
+impl<'a> SignatureRecord<'a> {
+    fn new(s: &'a Signature) -> SignatureRecord<'a> {
+        SignatureRecord {
+            name: &s.name,
+            email: &s.email,
+            time: s.time.to_rfc3339(),
+        }
+    }
+}
+
+/// One JSON Lines record of `aiprov commits` (fields serialize in this order; `tool` and
+/// `confidence` are `null` when absent).
+#[derive(Debug, Serialize)]
+pub struct CommitRecord<'a> {
+    /// Full hex commit id.
+    pub id: &'a str,
+    /// More than one parent.
+    pub merge: bool,
+    /// Parent ids.
+    pub parents: &'a [String],
+    /// The author.
+    pub author: SignatureRecord<'a>,
+    /// The committer.
+    pub committer: SignatureRecord<'a>,
+    /// The message's first line, bounded.
+    pub subject: String,
+    /// The verdict's class.
+    pub class: &'static str,
+    /// The AI tool's slug, when the verdict names one.
+    pub tool: Option<&'a str>,
+    /// `high`, `medium` or `low`.
+    pub confidence: Option<&'static str>,
+    /// What matched.
+    pub evidence: &'a [Evidence],
+    /// Review evidence.
+    pub review: &'a [Evidence],
+}
+
+/// An unreadable commit in `aiprov commits` output.
+#[derive(Debug, Serialize)]
+struct ErrorRecord<'a> {
+    id: &'a str,
+    error: &'a str,
 }
 
 /// One JSON Lines record of `aiprov commits`.
-pub fn commit_json(meta: &CommitMeta, v: &Verdict) -> serde_json::Value {
-    json!({
-        "id": meta.id,
-        "merge": meta.is_merge(),
-        "parents": meta.parents,
-        "author": signature_json(&meta.author),
-        "committer": signature_json(&meta.committer),
-        "subject": classify::bound(meta.message.lines().next().unwrap_or("")),
-        "class": v.class.as_str(),
-        "tool": v.tool,
-        "confidence": v.confidence.map(|c| c.as_str()),
-        "evidence": evidence_json(&v.evidence),
-        "review": evidence_json(&v.review),
-    })
+pub fn commit_record<'a>(meta: &'a CommitMeta, v: &'a Verdict) -> CommitRecord<'a> {
+    CommitRecord {
+        id: &meta.id,
+        merge: meta.is_merge(),
+        parents: &meta.parents,
+        author: SignatureRecord::new(&meta.author),
+        committer: SignatureRecord::new(&meta.committer),
+        subject: classify::bound(meta.message.lines().next().unwrap_or("")),
+        class: v.class.as_str(),
+        tool: v.tool.as_deref(),
+        confidence: v.confidence.map(|c| c.as_str()),
+        evidence: &v.evidence,
+        review: &v.review,
+    }
 }

@@ -8,15 +8,11 @@ use std::time::Instant;
 use anyhow::{anyhow, Context};
 
 use super::{escape_for_terminal, Failure, EXIT_OK};
-use crate::classify::RuleSet;
-use std::collections::HashSet;
 
-use crate::enrich::{self, Event, Options};
-use crate::fetch::FetchOptions;
-use crate::inventory::Inventory;
-use crate::registry::{Cache, CacheOptions, FileConfig, Registry};
-use crate::resolve::RepoMap;
-use crate::sbom::{self, cyclonedx, Edits, Format, ReadOptions, WriteOptions};
+use super::output::Sink;
+use crate::enrich::{self, Event};
+use crate::pipeline::{Observer, Outcome, Pipeline, Settings};
+use crate::sbom::{self, cyclonedx, Format, ReadOptions, WriteOptions};
 
 /// Add AI-provenance properties to an SBOM (CycloneDX JSON/XML, SPDX 2 JSON/tag-value, SPDX 3)
 #[derive(Debug, clap::Args)]
@@ -138,125 +134,6 @@ repository URL or a local path (relative to the map file):
   \"my-bom-ref\" = \"../repos/thing.git\"
 ";
 
-/// Where a result goes: stdout; or a temporary file beside the destination, renamed into place
-/// once everything succeeded (dropping it unpersisted deletes it); or, when the destination
-/// exists and is not a regular file (`/dev/null`, a FIFO), that file itself: renaming over a
-/// device would replace it.
-enum Sink {
-    Stdout,
-    File {
-        temp: tempfile::NamedTempFile,
-        dest: PathBuf,
-    },
-    Special {
-        file: std::fs::File,
-        dest: PathBuf,
-    },
-}
-
-impl Sink {
-    fn create(dest: &str, what: &str) -> Result<Sink, Failure> {
-        if dest == "-" {
-            return Ok(Sink::Stdout);
-        }
-        let given = PathBuf::from(dest);
-        let cannot = |e: std::io::Error| {
-            Failure::runtime(
-                anyhow!(e).context(format!("{}: cannot write the {what}", given.display())),
-            )
-        };
-        match std::fs::metadata(&given) {
-            Ok(m) if m.is_dir() => {
-                return Err(Failure::runtime(anyhow!(
-                    "{}: cannot write the {what}: it is a directory",
-                    given.display()
-                )))
-            }
-            Ok(m) if !m.is_file() => {
-                let file = std::fs::OpenOptions::new()
-                    .write(true)
-                    .open(&given)
-                    .map_err(cannot)?;
-                return Ok(Sink::Special { file, dest: given });
-            }
-            _ => {}
-        }
-        // Through a symbolic link, replace the file it points to, not the link.
-        let dest = match std::fs::symlink_metadata(&given) {
-            Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(&given).map_err(cannot)?,
-            _ => given.clone(),
-        };
-        let dir = match dest.parent() {
-            Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-            _ => PathBuf::from("."),
-        };
-        let temp = tempfile::Builder::new()
-            .prefix(".aiprov-")
-            .suffix(".tmp")
-            .tempfile_in(&dir)
-            .with_context(|| {
-                format!(
-                    "{}: cannot write the {what} (creating a temporary file in {})",
-                    dest.display(),
-                    dir.display()
-                )
-            })
-            .map_err(Failure::runtime)?;
-        Ok(Sink::File { temp, dest })
-    }
-
-    fn writer(&mut self) -> Box<dyn Write + '_> {
-        match self {
-            Sink::Stdout => Box::new(std::io::stdout().lock()),
-            Sink::File { temp, .. } => Box::new(temp.as_file_mut()),
-            Sink::Special { file, .. } => Box::new(file),
-        }
-    }
-
-    fn label(&self) -> String {
-        match self {
-            Sink::Stdout => "stdout".into(),
-            Sink::File { dest, .. } | Sink::Special { dest, .. } => dest.display().to_string(),
-        }
-    }
-
-    /// Flush, then rename the temporary file into place, with the permissions of the file it
-    /// replaces, or rw-r--r-- for a new file (like a file the shell would create; not the
-    /// temporary file's rw-------).
-    fn finish(self) -> Result<(), Failure> {
-        match self {
-            Sink::Stdout => std::io::stdout()
-                .flush()
-                .context("writing to stdout")
-                .map_err(Failure::runtime),
-            Sink::Special { mut file, dest } => file
-                .flush()
-                .with_context(|| format!("{}: cannot write", dest.display()))
-                .map_err(Failure::runtime),
-            Sink::File { temp, dest } => {
-                let label = dest.display().to_string();
-                temp.as_file()
-                    .sync_all()
-                    .with_context(|| format!("{label}: cannot write"))
-                    .map_err(Failure::runtime)?;
-                let permissions = match std::fs::metadata(&dest) {
-                    Ok(m) => Some(m.permissions()),
-                    #[cfg(unix)]
-                    Err(_) => Some(std::os::unix::fs::PermissionsExt::from_mode(0o644)),
-                    #[cfg(not(unix))]
-                    Err(_) => None,
-                };
-                if let Some(p) = permissions {
-                    let _ = std::fs::set_permissions(temp.path(), p);
-                }
-                temp.persist(&dest)
-                    .map_err(|e| Failure::runtime(anyhow!("{label}: cannot write: {}", e.error)))?;
-                Ok(())
-            }
-        }
-    }
-}
-
 pub(super) fn run(args: Args) -> Result<u8, Failure> {
     let started = Instant::now();
 
@@ -268,8 +145,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         &ReadOptions {
             strip_signature: args.strip_signature,
         },
-    )
-    .map_err(Failure::input)?;
+    )?;
     drop(bytes);
     if let Some(wanted) = &args.output_format {
         let to = parse_format(wanted, doc.format()).map_err(Failure::input)?;
@@ -281,10 +157,10 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
             ))
         })?;
     }
-    let pipeline = Pipeline::new(&args.sources)?;
+    let pipeline = pipeline(&args.sources)?;
     let policies = super::check::parse_policies(&args.fail_on)?;
     check_destinations(&args)?;
-    let timestamp = timestamp()?;
+    let timestamp = super::clock::now()?;
 
     // 2. Destinations, so that an unwritable output fails before the walks.
     let mut output = Sink::create(&args.output, "output")?;
@@ -303,6 +179,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
             .enrich(
                 doc.inventory(),
                 ev_writer.as_mut().map(|w| w as &mut dyn Write),
+                &mut Progress::default(),
             )
             .and_then(|o| ev_writer.as_mut().map_or(Ok(()), Write::flush).map(|()| o))
             .with_context(|| format!("{evidence_label}: cannot write the evidence"))
@@ -343,7 +220,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     }
 
     // 5. Tell the user.
-    outcome.report(&warnings, started);
+    report(&outcome, &warnings, started);
     super::check::report_violations(&violations);
     Ok(if violations.is_empty() {
         EXIT_OK
@@ -405,231 +282,6 @@ fn parse_format(text: &str, input: Format) -> anyhow::Result<Format> {
     })
 }
 
-/// Everything a run needs besides the document: the repo map, the rules, the registries, the
-/// mirror cache and the walker threads. Built before any output exists (bad flags exit 2).
-pub(super) struct Pipeline {
-    mirror_roots: Vec<PathBuf>,
-    repo_map: Option<RepoMap>,
-    rules: RuleSet,
-    registry: Option<Registry>,
-    fetch: Option<FetchOptions>,
-    pool: rayon::ThreadPool,
-    offline: bool,
-    since: Option<i64>,
-}
-
-/// What [`Pipeline::enrich`] produced.
-pub(super) struct Outcome {
-    /// The properties to write, keyed by the document's own locators.
-    pub edits: Edits,
-    tally: enrich::Tally,
-    plan: enrich::Plan,
-    /// Components analyzed as such (the document's described roots left out).
-    subjects: usize,
-    /// Described root packages skipped as the document's subject.
-    roots: usize,
-}
-
-impl Pipeline {
-    pub(super) fn new(args: &SourceArgs) -> Result<Pipeline, Failure> {
-        let repo_map = match &args.repo_map {
-            Some(path) => {
-                let map_label = path.display().to_string();
-                let text = std::fs::read_to_string(path)
-                    .with_context(|| {
-                        format!(
-                            "{}: cannot read the repo map",
-                            escape_for_terminal(&map_label)
-                        )
-                    })
-                    .map_err(Failure::input)?;
-                Some(RepoMap::from_toml(&map_label, &text).map_err(Failure::input)?)
-            }
-            None => None,
-        };
-        let rules = RuleSet::load(&args.rules).map_err(Failure::input)?;
-        let config_path = args
-            .config
-            .clone()
-            .or_else(|| FileConfig::default_path().filter(|p| p.is_file()));
-        let config = match &config_path {
-            Some(path) => {
-                let config_label = path.display().to_string();
-                let text = std::fs::read_to_string(path)
-                    .with_context(|| {
-                        format!(
-                            "{}: cannot read the configuration",
-                            escape_for_terminal(&config_label)
-                        )
-                    })
-                    .map_err(Failure::input)?;
-                FileConfig::from_toml(&config_label, &text)
-                    .map_err(|e| Failure::input(anyhow!("{e}")))?
-            }
-            None => FileConfig::default(),
-        };
-        let cache_dir = args.cache_dir.clone().or_else(default_cache_dir);
-        let mut mirror_roots = args.mirror_dirs.clone();
-        if let Some(c) = &cache_dir {
-            mirror_roots.push(c.join("mirrors"));
-        }
-        let cache_opts = CacheOptions {
-            ttl: config.cache.ttl,
-            offline: args.offline,
-            refresh: args.refresh,
-        };
-        let cache = match &cache_dir {
-            Some(dir) => Cache::new(dir, cache_opts),
-            None => Cache::disabled(cache_opts),
-        };
-        let registry = Registry::new(config.registry.clone(), cache)
-            .context("starting the registry client")
-            .map_err(Failure::runtime)?;
-        let fetch = cache_dir.as_ref().map(|dir| {
-            let mut f = FetchOptions::from_config(dir, &config);
-            f.offline = args.offline;
-            f
-        });
-        let jobs = args
-            .jobs
-            .map(usize::from)
-            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(jobs)
-            .thread_name(|i| format!("aiprov-walk-{i}"))
-            .build()
-            .context("starting the walker threads")
-            .map_err(Failure::runtime)?;
-        Ok(Pipeline {
-            mirror_roots,
-            repo_map,
-            rules,
-            registry: Some(registry),
-            fetch,
-            pool,
-            offline: args.offline,
-            since: args.since,
-        })
-    }
-
-    /// Plan, walk and turn the results into edits for `inventory`'s document. The components an
-    /// SPDX document DESCRIBES are its subject (like CycloneDX `metadata.component`) and are left
-    /// out, unless the document describes every package it lists.
-    pub(super) fn enrich(
-        &self,
-        full: &Inventory,
-        evidence: Option<&mut dyn Write>,
-    ) -> std::io::Result<Outcome> {
-        let inventory = without_described_roots(full);
-        let inventory = inventory.as_ref().unwrap_or(full);
-        let opts = Options {
-            mirror_roots: &self.mirror_roots,
-            repo_map: self.repo_map.as_ref(),
-            offline: self.offline,
-            since: self.since,
-            rules: &self.rules,
-            registry: self.registry.as_ref(),
-            fetch: self.fetch.as_ref(),
-        };
-        let plan = enrich::plan(inventory, &opts, &self.pool);
-        let bar = progress_bar(plan.walks.len());
-        let mut on_event = |e: Event<'_>| match e {
-            Event::WalkDone { repository, .. } => {
-                bar.set_message(escape_for_terminal(repository));
-                bar.inc(1);
-            }
-        };
-        let results = enrich::run(&plan, inventory, &opts, &self.pool, evidence, &mut on_event)?;
-        bar.finish_and_clear();
-        let (edits, tally) = enrich::edits(inventory, &plan, &results, self.since);
-        Ok(Outcome {
-            edits,
-            tally,
-            plan,
-            subjects: inventory.components.len(),
-            roots: full.components.len() - inventory.components.len(),
-        })
-    }
-}
-
-impl Outcome {
-    /// Every component of the document with the properties this run gives it.
-    pub(super) fn components(&self, full: &Inventory) -> Vec<crate::provenance::Component> {
-        full.components
-            .iter()
-            .map(|c| {
-                let props = self
-                    .edits
-                    .components
-                    .get(&c.locator)
-                    .map(Vec::as_slice)
-                    .unwrap_or_default();
-                crate::provenance::Component {
-                    locator: c.locator.clone(),
-                    bom_ref: c.bom_ref.clone(),
-                    name: c.name.clone(),
-                    group: c.group.clone(),
-                    version: c.version.clone(),
-                    purl: c.purl.clone(),
-                    provenance: crate::provenance::Provenance::from_properties(
-                        props.iter().map(|(n, v)| (n.as_str(), v.as_str())),
-                    ),
-                }
-            })
-            .collect()
-    }
-
-    /// Warnings and the one-line summary, on stderr.
-    pub(super) fn report(&self, warnings: &[String], started: Instant) {
-        let mut err = std::io::stderr().lock();
-        for w in warnings {
-            let _ = writeln!(err, "aiprov: warning: {}", escape_for_terminal(w));
-        }
-        if self.roots > 0 {
-            let _ = writeln!(
-                err,
-                "aiprov: {} described root package{} taken as the document's subject, not analyzed",
-                self.roots,
-                if self.roots == 1 { "" } else { "s" }
-            );
-        }
-        let _ = writeln!(
-            err,
-            "aiprov: {}",
-            summary_line(self.subjects, &self.tally, &self.plan, started.elapsed())
-        );
-    }
-}
-
-/// The inventory without the packages the document DESCRIBES (SPDX 2 `documentDescribes` and
-/// `DESCRIBES` relationships from the document, SPDX 3 `describes` relationships), or `None`
-/// when there is nothing to leave out, or when every package is described (a flat list of
-/// packages, not a subject and its dependencies).
-fn without_described_roots(inventory: &Inventory) -> Option<Inventory> {
-    let roots: HashSet<&str> = inventory
-        .relationships
-        .iter()
-        .filter(|r| r.kind.eq_ignore_ascii_case("DESCRIBES"))
-        .map(|r| r.to.as_str())
-        .collect();
-    if roots.is_empty() {
-        return None;
-    }
-    let keep: Vec<_> = inventory
-        .components
-        .iter()
-        .filter(|c| !c.bom_ref.as_deref().is_some_and(|r| roots.contains(r)))
-        .cloned()
-        .collect();
-    if keep.is_empty() || keep.len() == inventory.components.len() {
-        return None;
-    }
-    Some(Inventory {
-        components: keep,
-        relationships: inventory.relationships.clone(),
-    })
-}
-
 fn read_input(input: &str) -> Result<(String, Vec<u8>), Failure> {
     if input == "-" {
         return Ok((
@@ -684,35 +336,70 @@ fn check_destinations(args: &Args) -> Result<(), Failure> {
     Ok(())
 }
 
-/// `$XDG_CACHE_HOME/aiprov` (when absolute), else `~/.cache/aiprov`.
-pub(super) fn default_cache_dir() -> Option<PathBuf> {
-    if let Some(x) = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .filter(|p| p.is_absolute())
-    {
-        return Some(x.join("aiprov"));
-    }
-    std::env::var_os("HOME")
-        .filter(|h| !h.is_empty())
-        .map(|h| PathBuf::from(h).join(".cache/aiprov"))
+/// The library pipeline for the source flags: bad files exit 2, other setup failures 3.
+pub(super) fn pipeline(args: &SourceArgs) -> Result<Pipeline, Failure> {
+    let settings = Settings {
+        mirror_dirs: args.mirror_dirs.clone(),
+        cache_dir: args.cache_dir.clone(),
+        repo_map: args.repo_map.clone(),
+        offline: args.offline,
+        config: args.config.clone(),
+        refresh: args.refresh,
+        jobs: args.jobs.map(usize::from),
+        since: args.since,
+        rules: args.rules.clone(),
+    };
+    Ok(Pipeline::new(&settings)?)
 }
 
-/// Now, or `SOURCE_DATE_EPOCH` when set (reproducible builds).
-fn timestamp() -> Result<time::OffsetDateTime, Failure> {
-    match std::env::var("SOURCE_DATE_EPOCH") {
-        Ok(s) if !s.is_empty() => s
-            .trim()
-            .parse::<i64>()
-            .ok()
-            .and_then(|n| time::OffsetDateTime::from_unix_timestamp(n).ok())
-            .ok_or_else(|| {
-                Failure::input(anyhow!(
-                    "SOURCE_DATE_EPOCH={}: not a Unix timestamp",
-                    escape_for_terminal(&s)
-                ))
-            }),
-        _ => Ok(time::OffsetDateTime::now_utc()),
+/// A progress bar on stderr while the walks run (hidden when stderr is not a terminal).
+#[derive(Default)]
+pub(super) struct Progress(Option<indicatif::ProgressBar>);
+
+impl Observer for Progress {
+    fn planned(&mut self, plan: &enrich::Plan) {
+        self.0 = Some(progress_bar(plan.walks.len()));
     }
+    fn event(&mut self, e: Event<'_>) {
+        let Some(bar) = &self.0 else { return };
+        match e {
+            Event::WalkDone { repository, .. } => {
+                bar.set_message(escape_for_terminal(repository));
+                bar.inc(1);
+            }
+        }
+    }
+    fn done(&mut self) {
+        if let Some(bar) = self.0.take() {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// Warnings and the one-line summary, on stderr.
+pub(super) fn report(outcome: &Outcome, warnings: &[String], started: Instant) {
+    let mut err = std::io::stderr().lock();
+    for w in warnings {
+        let _ = writeln!(err, "aiprov: warning: {}", escape_for_terminal(w));
+    }
+    if outcome.roots > 0 {
+        let _ = writeln!(
+            err,
+            "aiprov: {} described root package{} taken as the document's subject, not analyzed",
+            outcome.roots,
+            if outcome.roots == 1 { "" } else { "s" }
+        );
+    }
+    let _ = writeln!(
+        err,
+        "aiprov: {}",
+        summary_line(
+            outcome.subjects,
+            &outcome.tally,
+            &outcome.plan,
+            started.elapsed()
+        )
+    );
 }
 
 fn progress_bar(walks: usize) -> indicatif::ProgressBar {

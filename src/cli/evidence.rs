@@ -2,12 +2,11 @@
 
 use std::path::{Path, PathBuf};
 
-use super::check::{now, write_output};
+use super::output::write_output;
 use super::{Failure, EXIT_OK, EXIT_POLICY, EXIT_RUNTIME};
 use crate::classify::RuleSet;
 use crate::evidence::{self, Range};
 use crate::history::Repo;
-use crate::sbom;
 
 /// Change evidence (SOC 2 CC8.1) for the commits of a release range
 ///
@@ -55,6 +54,7 @@ enum Format {
 }
 
 pub(super) fn run(args: Args) -> Result<u8, Failure> {
+    let now = super::clock::now()?;
     let reads: Vec<&Path> = args.rules.iter().map(PathBuf::as_path).collect();
     if let Some(out) = &args.output {
         super::refuse_clobber("-o", out, &reads, &[])?;
@@ -69,7 +69,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         super::refuse_clobber("--attestation", att, &reads, &others)?;
     }
     let repo = Repo::open(&args.repo).map_err(Failure::input)?;
-    let rules = RuleSet::load(&args.rules).map_err(Failure::input)?;
+    let rules = RuleSet::load(&args.rules)?;
     let label = args.repo.display().to_string();
     let e = evidence::collect(&repo, &label, &args.range, &rules).map_err(Failure::input)?;
 
@@ -81,13 +81,13 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         }
         Format::Markdown => evidence::to_markdown(&e),
     };
-    write_output(args.output.as_deref(), text.as_bytes())?;
+    write_output(args.output.as_deref(), "output", text.as_bytes())?;
     if let Some(path) = &args.attestation {
         let name = target_name(&args.repo);
-        let cdxa = evidence::attestation(&e, &name, env!("CARGO_PKG_VERSION"), now());
+        let cdxa = evidence::attestation(&e, &name, env!("CARGO_PKG_VERSION"), now);
         let mut s = serde_json::to_string_pretty(&cdxa).map_err(Failure::runtime)?;
         s.push('\n');
-        write_output(Some(path), s.as_bytes())?;
+        write_output(Some(path), "attestation", s.as_bytes())?;
     }
 
     if !e.errors.is_empty() {
@@ -102,7 +102,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
             say!(
                 "aiprov: AI commit without review evidence: {} {} ({}, {})",
                 &r.commit[..12],
-                sbom::bounded(&r.subject, 100),
+                crate::text::bounded(&r.subject, 100),
                 r.class,
                 r.tool.as_deref().unwrap_or("unspecified")
             );
@@ -111,7 +111,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
             "aiprov: --require-review: {} of {} AI commit(s) in {} have no review evidence",
             e.ai_without_review_evidence.len(),
             e.metrics.ai_commits,
-            sbom::bounded(&e.range, 200)
+            crate::text::bounded(&e.range, 200)
         );
         return Ok(EXIT_POLICY);
     }

@@ -14,9 +14,11 @@ macro_rules! say {
 }
 
 mod check;
+mod clock;
 mod commits;
 mod enrich;
 mod evidence;
+mod output;
 mod report;
 mod scan;
 
@@ -90,6 +92,38 @@ impl From<std::io::Error> for Failure {
     }
 }
 
+/// The exit code of each library error that has only one meaning, in one table: `?` on them in
+/// a subcommand picks the code. Errors whose meaning depends on the call (a git error is bad
+/// input when the user's path is no repository, a runtime failure when an object is unreadable)
+/// stay explicit at the call site with [`Failure::input`] / [`Failure::runtime`].
+macro_rules! exit_codes {
+    ($($error:ty => $code:expr,)*) => {
+        $(impl From<$error> for Failure {
+            fn from(e: $error) -> Failure {
+                Failure { code: $code, error: e.into() }
+            }
+        })*
+    };
+}
+
+exit_codes! {
+    crate::sbom::Error => EXIT_INPUT,
+    crate::resolve::Error => EXIT_INPUT,
+    crate::classify::pack::Error => EXIT_INPUT,
+    crate::config::ConfigError => EXIT_INPUT,
+    crate::policy::ParseError => EXIT_INPUT,
+    crate::scan::Error => EXIT_INPUT,
+}
+
+impl From<crate::pipeline::SetupError> for Failure {
+    fn from(e: crate::pipeline::SetupError) -> Failure {
+        match e {
+            crate::pipeline::SetupError::Input(e) => Failure::input(e),
+            crate::pipeline::SetupError::Runtime(e) => Failure::runtime(e),
+        }
+    }
+}
+
 /// Run a parsed command line and return the process exit code. Errors are printed on stderr as
 /// one line, `aiprov: <what>: <cause>…`.
 pub fn run(cli: Cli) -> ExitCode {
@@ -123,18 +157,7 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
     })
 }
 
-/// Replace control characters (ESC and friends from untrusted text) before it reaches a terminal.
-/// Newlines too: every message is one line, whatever a file name or an SBOM field holds.
-pub fn escape_for_terminal(s: &str) -> String {
-    s.chars()
-        .map(|c| match c {
-            '\n' | '\r' => ' ',
-            '\t' => c,
-            c if c.is_control() => '\u{FFFD}',
-            c => c,
-        })
-        .collect()
-}
+pub use crate::text::escape_for_terminal;
 
 /// The most bytes aiprov reads from one input file or stdin (SBOMs of a million components are
 /// well under it); more is refused rather than read until memory runs out (`/dev/zero`).

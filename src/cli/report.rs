@@ -2,7 +2,8 @@
 
 use std::path::PathBuf;
 
-use super::check::{parse_policies, read_input, report_violations, write_output};
+use super::check::{parse_policies, read_input, report_violations};
+use super::output::write_output;
 use super::{Failure, EXIT_OK, EXIT_POLICY};
 use crate::policy;
 use crate::report;
@@ -57,7 +58,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         super::refuse_clobber("-o", out, &[&args.input], &[])?;
     }
     let (label, bytes) = read_input(&args.input)?;
-    let doc = sbom::read(&label, &bytes, &sbom::ReadOptions::default()).map_err(Failure::input)?;
+    let doc = sbom::read(&label, &bytes, &sbom::ReadOptions::default())?;
     let components = report::components(&doc);
     let violations = policy::evaluate(&policies, &components);
     let r = report::build(&label, &doc, &components, violations).map_err(Failure::input)?;
@@ -84,7 +85,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
             ))?
         }
     };
-    write_output(args.output.as_deref(), text.as_bytes())?;
+    write_output(args.output.as_deref(), "report", text.as_bytes())?;
     report_violations(&r.violations);
     Ok(if r.violations.is_empty() {
         EXIT_OK

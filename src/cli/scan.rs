@@ -1,6 +1,5 @@
 //! `aiprov scan`: an SBOM from lockfiles.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -42,7 +41,7 @@ pub struct Args {
 }
 
 pub(super) fn run(args: Args) -> Result<u8, Failure> {
-    let lockfiles = crate::scan::scan(&args.path).map_err(Failure::input)?;
+    let lockfiles = crate::scan::scan(&args.path)?;
     if let Some(out) = &args.output {
         let reads: Vec<&Path> = lockfiles.iter().map(|l| l.path.as_path()).collect();
         super::refuse_clobber("-o", out, &reads, &[])?;
@@ -70,13 +69,13 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         .unwrap_or_else(|| "project".into());
     let opts = BomOptions {
         tool_version: env!("CARGO_PKG_VERSION").into(),
-        timestamp: timestamp(),
+        timestamp: super::clock::now()?,
         fallback_name,
     };
     let pipeline = if args.no_enrich {
         None
     } else {
-        Some(super::enrich::Pipeline::new(&args.sources)?)
+        Some(super::enrich::pipeline(&args.sources)?)
     };
     let doc = to_cyclonedx(&lockfiles, &opts);
     let mut bytes = crate::sbom::cyclonedx::to_bytes(&doc);
@@ -88,7 +87,11 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
             .context("reading back the generated SBOM")
             .map_err(Failure::runtime)?;
         let outcome = pipeline
-            .enrich(read.inventory(), None)
+            .enrich(
+                read.inventory(),
+                None,
+                &mut super::enrich::Progress::default(),
+            )
             .context("enriching")
             .map_err(Failure::runtime)?;
         let written = read.write(
@@ -99,44 +102,9 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
                 strip_signature: false,
             },
         );
-        outcome.report(&written.warnings, started);
+        super::enrich::report(&outcome, &written.warnings, started);
         bytes = written.bytes;
     }
-    match args.output.as_deref().filter(|p| *p != Path::new("-")) {
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(&bytes)
-                .and_then(|_| out.flush())
-                .context("writing to stdout")
-                .map_err(Failure::runtime)?;
-        }
-        Some(path) => write_atomically(path, &bytes)
-            .with_context(|| format!("writing {}", path.display()))
-            .map_err(Failure::runtime)?,
-    }
+    super::output::write_output(args.output.as_deref(), "SBOM", &bytes)?;
     Ok(EXIT_OK)
-}
-
-/// `SOURCE_DATE_EPOCH` when set (reproducible builds), else now.
-fn timestamp() -> time::OffsetDateTime {
-    std::env::var("SOURCE_DATE_EPOCH")
-        .ok()
-        .and_then(|s| s.trim().parse::<i64>().ok())
-        .and_then(|s| time::OffsetDateTime::from_unix_timestamp(s).ok())
-        .unwrap_or_else(time::OffsetDateTime::now_utc)
-}
-
-/// Write to a temporary file beside `path` and rename it over, so a failed run never leaves half a file.
-fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".aiprov-")
-        .tempfile_in(dir)?;
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    Ok(())
 }

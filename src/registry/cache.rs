@@ -140,16 +140,6 @@ fn key_hash(key: &str) -> String {
     }
 }
 
-/// The default cache folder: `$XDG_CACHE_HOME/aiprov`, else `$HOME/.cache/aiprov`.
-pub fn default_cache_dir() -> Option<PathBuf> {
-    if let Some(x) = std::env::var_os("XDG_CACHE_HOME").filter(|x| Path::new(x).is_absolute()) {
-        return Some(PathBuf::from(x).join("aiprov"));
-    }
-    std::env::var_os("HOME")
-        .filter(|h| !h.is_empty())
-        .map(|h| PathBuf::from(h).join(".cache").join("aiprov"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

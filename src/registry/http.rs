@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, RETRY_AFTER};
 
 use crate::resolve::redact_credentials;
-use crate::sbom::{bounded, ECHO_LIMIT};
+use crate::text::{bounded, ECHO_LIMIT};
 
 /// Limits and identity of the HTTP client.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -562,16 +562,13 @@ pub fn parse_retry_after(v: &str) -> Option<Duration> {
     if let Ok(secs) = v.parse::<u64>() {
         return Some(Duration::from_secs(secs));
     }
-    let fmt = time::macros::format_description!(
-        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
-    );
-    let at = time::PrimitiveDateTime::parse(v, &fmt).ok()?.assume_utc();
-    let now = time::OffsetDateTime::now_utc();
-    Some(if at > now {
-        Duration::from_secs((at - now).whole_seconds().max(0) as u64)
-    } else {
-        Duration::ZERO
-    })
+    // IMF-fixdate, and the obsolete RFC 850 and asctime forms recipients must accept
+    // (RFC 9110, section 5.6.7).
+    let at = httpdate::parse_http_date(v).ok()?;
+    Some(
+        at.duration_since(std::time::SystemTime::now())
+            .unwrap_or(Duration::ZERO),
+    )
 }
 
 #[cfg(test)]
@@ -593,6 +590,15 @@ mod tests {
         let d = parse_retry_after(&later.format(&fmt).unwrap()).unwrap();
         assert!((118..=120).contains(&d.as_secs()), "{d:?}");
         assert_eq!(parse_retry_after("soon"), None);
+        // The two obsolete forms of RFC 9110 (section 5.6.7), in the past: no wait.
+        assert_eq!(
+            parse_retry_after("Sunday, 06-Nov-94 08:49:37 GMT"),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(
+            parse_retry_after("Sun Nov  6 08:49:37 1994"),
+            Some(Duration::ZERO)
+        );
     }
 
     #[test]

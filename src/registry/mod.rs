@@ -19,21 +19,19 @@
 //! This module never clones anything and never prints.
 
 pub mod cache;
-pub mod config;
 pub mod http;
 mod sources;
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-pub use cache::{default_cache_dir, Cache, CacheOptions, Lookup};
-pub use config::{ConfigError, FileConfig};
+pub use cache::{Cache, CacheOptions, Lookup};
 pub use http::{Http, HttpConfig, HttpError};
 pub use sources::pseudo_version_commit;
 
 use crate::inventory::Component;
 use crate::resolve::{parse_repo_url, Purl, RepoUrl};
-use crate::sbom::{bounded, ECHO_LIMIT};
+use crate::text::{bounded, ECHO_LIMIT};
 
 /// Where each registry lives. Defaults are the public registries; tests, mirrors and proxies
 /// point them elsewhere (config file `[registries]`, or flags).

@@ -8,7 +8,7 @@ use serde_json::Value;
 
 use super::{Found, LookupError, Registry};
 use crate::resolve::{looks_like_commit, parse_repo_url, Purl};
-use crate::sbom::{bounded, ECHO_LIMIT};
+use crate::text::{bounded, ECHO_LIMIT};
 
 /// `registry:<name>` for a purl type.
 pub(super) fn source_name(ty: &str) -> &'static str {

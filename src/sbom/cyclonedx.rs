@@ -23,7 +23,7 @@ use super::{bounded, path_label, Error, ECHO_LIMIT};
 use crate::inventory::{Component, Hash, Inventory, Relationship, VcsRef};
 
 /// The property namespace aiprov owns.
-pub const NAMESPACE: &str = "aiprov:";
+pub const NAMESPACE: &str = crate::props::NAMESPACE;
 /// aiprov's name in `metadata.tools`.
 pub const TOOL_NAME: &str = "aiprov";
 /// Oldest and newest supported `specVersion` minor (major is 1).

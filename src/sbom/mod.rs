@@ -36,8 +36,12 @@ pub use spdx3::strip_aiprov as strip_aiprov_spdx3;
 pub use spdx_json::strip_aiprov as strip_aiprov_spdx_json;
 pub use spdx_tv::strip_aiprov as strip_aiprov_spdx_tv;
 
+use crate::ident::{looks_like_commit, parse_repo_url, Purl};
 use crate::inventory::{Inventory, VcsRef};
-use crate::resolve::{looks_like_commit, parse_repo_url, Purl};
+use crate::text::line_breaks_to_spaces;
+pub(crate) use crate::text::line_column;
+// The text helpers used to live here; code written against these paths keeps compiling.
+pub use crate::text::{bounded, path_label, ECHO_LIMIT};
 
 /// The formats aiprov reads and writes, with their spec version.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -326,19 +330,6 @@ pub(crate) fn utc_seconds(t: OffsetDateTime) -> String {
         .expect("a UTC time with whole seconds formats as RFC 3339")
 }
 
-/// 1-based line and column (in characters) of byte `offset` in `text`.
-pub(crate) fn line_column(text: &[u8], offset: usize) -> (usize, usize) {
-    let offset = offset.min(text.len());
-    let before = &text[..offset];
-    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let start = before
-        .iter()
-        .rposition(|&b| b == b'\n')
-        .map_or(0, |i| i + 1);
-    let column = String::from_utf8_lossy(&before[start..]).chars().count() + 1;
-    (line, column)
-}
-
 /// `bytes` as UTF-8 (a byte order mark is not skipped), or [`Error::InvalidUtf8`] with the line.
 pub(crate) fn utf8<'a>(path: &str, bytes: &'a [u8]) -> Result<&'a str, Error> {
     std::str::from_utf8(bytes).map_err(|e| {
@@ -369,7 +360,7 @@ pub(crate) fn properties_comment(props: &[(String, String)]) -> String {
     props
         .iter()
         .filter(|(n, _)| n.starts_with(cyclonedx::NAMESPACE))
-        .map(|(n, v)| format!("{}={}", one_line(n), one_line(v)))
+        .map(|(n, v)| format!("{}={}", line_breaks_to_spaces(n), line_breaks_to_spaces(v)))
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -383,10 +374,6 @@ pub(crate) fn parse_properties_comment(comment: &str) -> Vec<(String, String)> {
         .filter(|(n, _)| n.starts_with(cyclonedx::NAMESPACE))
         .map(|(n, v)| (n.to_string(), v.to_string()))
         .collect()
-}
-
-fn one_line(s: &str) -> String {
-    s.replace(['\r', '\n'], " ")
 }
 
 /// Warnings shared by the writers: properties outside the aiprov namespace are not written.
@@ -552,66 +539,9 @@ pub enum Error {
     },
 }
 
-/// Default bound for text echoed from an untrusted document.
-pub const ECHO_LIMIT: usize = 200;
-
-/// `text` made safe to print on a terminal or write on one line: at most `max` characters (then
-/// `…`), with control characters (C0, DEL, C1) and bidirectional/format controls escaped as
-/// `\n`, `\t`, `\u{1b}`, … so a document cannot inject terminal escape sequences or fake lines.
-pub fn bounded(text: &str, max: usize) -> String {
-    let mut out = String::new();
-    for (count, c) in text.chars().enumerate() {
-        if count == max {
-            out.push('…');
-            break;
-        }
-        match c {
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if is_unsafe_char(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// Control characters, and the Unicode format characters that reorder or hide text.
-fn is_unsafe_char(c: char) -> bool {
-    c.is_control()
-        || matches!(c,
-            '\u{200b}'..='\u{200f}' // zero-width spaces, LRM/RLM
-            | '\u{2028}' | '\u{2029}' // line / paragraph separators
-            | '\u{202a}'..='\u{202e}' // bidi embeddings and overrides
-            | '\u{2060}'..='\u{2064}'
-            | '\u{2066}'..='\u{2069}' // bidi isolates
-            | '\u{feff}')
-}
-
-/// A file label for messages: control characters escaped, not shortened.
-pub(crate) fn path_label(path: &str) -> String {
-    bounded(path, usize::MAX)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn bounded_escapes_controls_and_truncates() {
-        assert_eq!(bounded("plain", 10), "plain");
-        assert_eq!(bounded("a\u{1b}[31mred", 50), "a\\u{1b}[31mred");
-        assert_eq!(bounded("line1\nline2\r\t", 50), "line1\\nline2\\r\\t");
-        assert_eq!(bounded("\u{9b}2J", 50), "\\u{9b}2J");
-        assert_eq!(bounded("abc\u{202e}def", 50), "abc\\u{202e}def");
-        assert_eq!(bounded("abcdef", 3), "abc…");
-        assert_eq!(bounded("abc", 3), "abc");
-        assert_eq!(
-            bounded(&"x".repeat(1000), ECHO_LIMIT).chars().count(),
-            ECHO_LIMIT + 1
-        );
-        assert_eq!(bounded("héllo wörld", 5), "héllo…");
-    }
 
     #[test]
     fn messages_start_with_the_path() {

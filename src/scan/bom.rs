@@ -151,29 +151,12 @@ pub fn to_cyclonedx(lockfiles: &[Lockfile], opts: &BomOptions) -> Value {
     })
 }
 
-/// A UUID (version 5 layout) from the SHA-1 of the sorted purls.
+/// A version 5 UUID URN of the sorted purls (one per line).
 fn serial_number<'a>(purls: impl Iterator<Item = &'a String>) -> String {
-    let mut h = gix::hash::hasher(gix::hash::Kind::Sha1);
+    let mut name = Vec::new();
     for p in purls {
-        h.update(p.as_bytes());
-        h.update(b"\n");
+        name.extend_from_slice(p.as_bytes());
+        name.push(b'\n');
     }
-    let id = h
-        .try_finalize()
-        .map(|id| id.to_string())
-        .unwrap_or_else(|_| "0".repeat(40));
-    let mut b: Vec<u8> = (0..16)
-        .map(|i| u8::from_str_radix(&id[2 * i..2 * i + 2], 16).unwrap_or(0))
-        .collect();
-    b[6] = (b[6] & 0x0f) | 0x50;
-    b[8] = (b[8] & 0x3f) | 0x80;
-    let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!(
-        "urn:uuid:{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
-    )
+    crate::ident::uuid_urn(&name)
 }

@@ -181,7 +181,7 @@ fn from_metadata(manifest: &Path, locked: &[Locked]) -> Result<Lockfile, String>
     }
     let md = cmd.exec().map_err(|e| {
         let text = e.to_string();
-        crate::sbom::bounded(
+        crate::text::bounded(
             text.lines()
                 .find(|l| l.contains("error"))
                 .unwrap_or(text.lines().next().unwrap_or("")),

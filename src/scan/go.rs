@@ -160,7 +160,7 @@ pub fn read(path: &Path) -> Result<Lockfile, Error> {
         if !valid_module(m) {
             warnings.push(format!(
                 "module \"{}\" is not a valid module path; skipped",
-                crate::sbom::bounded(m, 100)
+                crate::text::bounded(m, 100)
             ));
             continue;
         }

@@ -18,7 +18,7 @@ pub mod python;
 
 use std::path::{Path, PathBuf};
 
-use crate::sbom::{bounded, path_label, ECHO_LIMIT};
+use crate::text::{bounded, path_label, ECHO_LIMIT};
 
 /// One pinned package.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -243,23 +243,7 @@ pub(crate) fn dedupe(packages: Vec<Package>) -> Vec<Package> {
     out
 }
 
-/// PEP 503 normalized name.
-pub(crate) fn pep503(name: &str) -> String {
-    let mut out = String::new();
-    let mut sep = false;
-    for c in name.trim().chars() {
-        if matches!(c, '-' | '_' | '.') {
-            sep = true;
-        } else {
-            if sep && !out.is_empty() {
-                out.push('-');
-            }
-            sep = false;
-            out.extend(c.to_lowercase());
-        }
-    }
-    out
-}
+pub(crate) use crate::ident::pep503;
 
 /// Lower-case hex of standard base64 (npm `integrity`, go.sum `h1:`), `None` when it is not.
 pub(crate) fn base64_to_hex(s: &str) -> Option<String> {

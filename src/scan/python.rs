@@ -282,7 +282,7 @@ pub fn read_requirements(path: &Path) -> Result<Lockfile, Error> {
             if !line.starts_with("--hash") {
                 warnings.push(format!(
                     "line {n}: option {} not followed",
-                    crate::sbom::bounded(line.split_whitespace().next().unwrap_or(""), 40)
+                    crate::text::bounded(line.split_whitespace().next().unwrap_or(""), 40)
                 ));
             }
             continue;

@@ -1,6 +1,10 @@
 //! The configuration file (`aiprov.toml`): registry base URLs, HTTP limits, token variables,
 //! cache TTL and git remotes. Every key is optional; unknown keys are errors.
 //!
+//! The settings types belong to the stages that use them ([`crate::registry::RegistryConfig`],
+//! [`crate::registry::CacheOptions`], the git remotes of [`crate::fetch`]); this module is the one
+//! reader of the file that fills them, so it sits above those stages and below the pipeline.
+//!
 //! ```toml
 //! [registries]
 //! crates-io = "https://crates.io"
@@ -41,8 +45,8 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use super::{CacheOptions, RegistryConfig};
-use crate::sbom::{bounded, ECHO_LIMIT};
+use crate::registry::{CacheOptions, RegistryConfig};
+use crate::text::{bounded, ECHO_LIMIT};
 
 /// Why a configuration file could not be used. Messages start with the file.
 #[derive(Debug, thiserror::Error)]
@@ -129,14 +133,12 @@ impl FileConfig {
     /// Parse a configuration file; `path_label` names it in messages.
     pub fn from_toml(path_label: &str, text: &str) -> Result<FileConfig, ConfigError> {
         let err = |message: String| ConfigError {
-            path: crate::sbom::path_label(path_label),
+            path: crate::text::path_label(path_label),
             message,
         };
         let raw: Raw = toml::from_str(text).map_err(|e| {
             let at = e.span().map(|sp| {
-                let before = &text[..sp.start.min(text.len())];
-                let line = before.matches('\n').count() + 1;
-                let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                let (line, col) = crate::text::line_column(text.as_bytes(), sp.start);
                 format!("line {line}, column {col}: ")
             });
             err(format!(
@@ -145,129 +147,133 @@ impl FileConfig {
                 bounded(e.message().trim(), 600)
             ))
         })?;
+        // Every problem of the file, not only the first, in file order of the sections.
         let mut cfg = FileConfig::default();
-        let url = |key: &str, v: Option<String>, into: &mut String| -> Result<(), ConfigError> {
-            if let Some(v) = v {
-                check_base(key, &v).map_err(&err)?;
-                *into = v;
-            }
-            Ok(())
-        };
-        let r = raw.registries;
-        let reg = &mut cfg.registry;
-        url("registries.crates-io", r.crates_io, &mut reg.crates_io)?;
-        url(
-            "registries.crates-download",
-            r.crates_download,
-            &mut reg.crates_download,
-        )?;
-        url("registries.npm", r.npm, &mut reg.npm)?;
-        url("registries.pypi", r.pypi, &mut reg.pypi)?;
-        url("registries.go-proxy", r.go_proxy, &mut reg.go_proxy)?;
-        url("registries.maven", r.maven, &mut reg.maven)?;
-        url("registries.deps-dev", r.deps_dev, &mut reg.deps_dev)?;
-        if let Some(v) = r.go_vanity {
-            check_base("registries.go-vanity", &v).map_err(&err)?;
-            reg.go_vanity = Some(v);
-        }
-        if let Some(b) = r.deps_dev_fallback {
-            reg.deps_dev_fallback = b;
-        }
-        if let Some(b) = r.crate_commits {
-            reg.crate_commits = b;
-        }
-        let h = raw.http;
-        let hc = &mut reg.http;
-        let ms = Duration::from_millis;
-        if let Some(v) = h.connect_timeout_ms {
-            hc.connect_timeout = ms(v)
-        }
-        if let Some(v) = h.read_timeout_ms {
-            hc.read_timeout = ms(v)
-        }
-        if let Some(v) = h.total_timeout_ms {
-            hc.total_timeout = ms(v)
-        }
-        if let Some(v) = h.max_body_bytes {
-            hc.max_body = v
-        }
-        if let Some(v) = h.max_download_bytes {
-            hc.max_download = v
-        }
-        if let Some(v) = h.max_redirects {
-            hc.max_redirects = v
-        }
-        if let Some(v) = h.retries {
-            hc.retries = v.min(10)
-        }
-        if let Some(v) = h.backoff_ms {
-            hc.backoff = ms(v)
-        }
-        if let Some(v) = h.max_backoff_ms {
-            hc.max_backoff = ms(v)
-        }
-        if let Some(v) = h.per_host_concurrency {
-            if v == 0 {
-                return Err(err("http.per-host-concurrency must be at least 1".into()));
-            }
-            hc.per_host_concurrency = v;
-        }
-        if let Some(m) = h.per_host_interval_ms {
-            for (host, v) in m {
-                hc.per_host_interval
-                    .insert(host.to_ascii_lowercase(), ms(v));
-            }
-        }
-        if let Some(t) = h.tokens {
-            for (host, var) in t {
-                let ok =
-                    !var.is_empty() && var.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
-                if !ok {
-                    return Err(err(format!(
-                        "http.tokens.\"{}\": give the NAME of an environment variable (letters, digits, _), never the token itself",
-                        bounded(&host, ECHO_LIMIT)
-                    )));
-                }
-                hc.tokens.insert(host.to_ascii_lowercase(), var);
-            }
-        }
+        let mut problems = Vec::new();
+        apply_registries(raw.registries, &mut cfg.registry, &mut problems);
+        apply_http(raw.http, &mut cfg.registry.http, &mut problems);
         if let Some(hours) = raw.cache.ttl_hours {
             cfg.cache.ttl = Duration::from_secs(hours.saturating_mul(3600));
         }
-        if let Some(s) = raw.git.timeout_secs {
-            cfg.git_timeout = Some(Duration::from_secs(s));
+        apply_git(raw.git, &mut cfg, &mut problems);
+        if problems.is_empty() {
+            Ok(cfg)
+        } else {
+            Err(err(problems.join("; ")))
         }
-        if let Some(remotes) = raw.git.remotes {
-            for (host, base) in remotes {
-                if !matches!(
-                    scheme(&base).as_deref(),
-                    Some("https" | "ssh" | "git" | "file")
-                ) {
-                    return Err(err(format!(
-                        "git.remotes.\"{}\": expected an https://, ssh://, git:// or file:// base URL",
-                        bounded(&host, ECHO_LIMIT)
-                    )));
-                }
-                cfg.git_remotes.insert(host.to_ascii_lowercase(), base);
-            }
-        }
-        Ok(cfg)
     }
 
     /// The default location: `$XDG_CONFIG_HOME/aiprov/config.toml`, else
     /// `$HOME/.config/aiprov/config.toml`.
     pub fn default_path() -> Option<std::path::PathBuf> {
-        use std::path::{Path, PathBuf};
-        if let Some(x) = std::env::var_os("XDG_CONFIG_HOME").filter(|x| Path::new(x).is_absolute())
-        {
-            return Some(PathBuf::from(x).join("aiprov").join("config.toml"));
+        xdg_dir("XDG_CONFIG_HOME", ".config").map(|d| d.join("config.toml"))
+    }
+}
+
+/// `[registries]` into `reg`; a bad base URL is a problem, the rest is taken.
+fn apply_registries(r: RawRegistries, reg: &mut RegistryConfig, problems: &mut Vec<String>) {
+    let mut url = |key: &str, v: Option<String>, into: &mut String| {
+        if let Some(v) = v {
+            match check_base(key, &v) {
+                Ok(()) => *into = v,
+                Err(e) => problems.push(e),
+            }
         }
-        std::env::var_os("HOME").filter(|h| !h.is_empty()).map(|h| {
-            PathBuf::from(h)
-                .join(".config")
-                .join("aiprov")
-                .join("config.toml")
-        })
+    };
+    url("registries.crates-io", r.crates_io, &mut reg.crates_io);
+    url(
+        "registries.crates-download",
+        r.crates_download,
+        &mut reg.crates_download,
+    );
+    url("registries.npm", r.npm, &mut reg.npm);
+    url("registries.pypi", r.pypi, &mut reg.pypi);
+    url("registries.go-proxy", r.go_proxy, &mut reg.go_proxy);
+    url("registries.maven", r.maven, &mut reg.maven);
+    url("registries.deps-dev", r.deps_dev, &mut reg.deps_dev);
+    if let Some(v) = r.go_vanity {
+        match check_base("registries.go-vanity", &v) {
+            Ok(()) => reg.go_vanity = Some(v),
+            Err(e) => problems.push(e),
+        }
+    }
+    if let Some(b) = r.deps_dev_fallback {
+        reg.deps_dev_fallback = b;
+    }
+    if let Some(b) = r.crate_commits {
+        reg.crate_commits = b;
+    }
+}
+
+/// `[http]` into `hc`.
+fn apply_http(h: RawHttp, hc: &mut crate::registry::HttpConfig, problems: &mut Vec<String>) {
+    let ms = Duration::from_millis;
+    if let Some(v) = h.connect_timeout_ms {
+        hc.connect_timeout = ms(v)
+    }
+    if let Some(v) = h.read_timeout_ms {
+        hc.read_timeout = ms(v)
+    }
+    if let Some(v) = h.total_timeout_ms {
+        hc.total_timeout = ms(v)
+    }
+    if let Some(v) = h.max_body_bytes {
+        hc.max_body = v
+    }
+    if let Some(v) = h.max_download_bytes {
+        hc.max_download = v
+    }
+    if let Some(v) = h.max_redirects {
+        hc.max_redirects = v
+    }
+    if let Some(v) = h.retries {
+        hc.retries = v.min(10)
+    }
+    if let Some(v) = h.backoff_ms {
+        hc.backoff = ms(v)
+    }
+    if let Some(v) = h.max_backoff_ms {
+        hc.max_backoff = ms(v)
+    }
+    match h.per_host_concurrency {
+        Some(0) => problems.push("http.per-host-concurrency must be at least 1".into()),
+        Some(v) => hc.per_host_concurrency = v,
+        None => {}
+    }
+    for (host, v) in h.per_host_interval_ms.unwrap_or_default() {
+        hc.per_host_interval
+            .insert(host.to_ascii_lowercase(), ms(v));
+    }
+    for (host, var) in h.tokens.unwrap_or_default() {
+        let ok = !var.is_empty() && var.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+        if ok {
+            hc.tokens.insert(host.to_ascii_lowercase(), var);
+        } else {
+            problems.push(format!(
+                "http.tokens.\"{}\": give the NAME of an environment variable (letters, digits, _), never the token itself",
+                bounded(&host, ECHO_LIMIT)
+            ));
+        }
+    }
+}
+
+/// `[git]` into `cfg`.
+fn apply_git(g: RawGit, cfg: &mut FileConfig, problems: &mut Vec<String>) {
+    if let Some(s) = g.timeout_secs {
+        cfg.git_timeout = Some(Duration::from_secs(s));
+    }
+    for (host, base) in g.remotes.unwrap_or_default() {
+        if matches!(
+            scheme(&base).as_deref(),
+            Some("https" | "ssh" | "git" | "file")
+        ) {
+            cfg.git_remotes.insert(host.to_ascii_lowercase(), base);
+        } else {
+            problems.push(format!(
+                "git.remotes.\"{}\": expected an https://, ssh://, git:// or file:// base URL",
+                bounded(&host, ECHO_LIMIT)
+            ));
+        }
     }
 }
 
@@ -288,6 +294,25 @@ fn check_base(key: &str, v: &str) -> Result<(), String> {
             bounded(&crate::resolve::redact_credentials(v), ECHO_LIMIT)
         )),
     }
+}
+
+/// The default cache folder: `$XDG_CACHE_HOME/aiprov` (when absolute), else
+/// `$HOME/.cache/aiprov`; `None` without either.
+pub fn default_cache_dir() -> Option<std::path::PathBuf> {
+    xdg_dir("XDG_CACHE_HOME", ".cache")
+}
+
+/// aiprov's folder of an XDG base directory (<https://specifications.freedesktop.org/basedir-spec/latest/>):
+/// `$VAR/aiprov` when `VAR` is an absolute path, else `$HOME/<fallback>/aiprov`. The one place
+/// aiprov picks its per-user folders (configuration, cache).
+fn xdg_dir(var: &str, fallback: &str) -> Option<std::path::PathBuf> {
+    use std::path::{Path, PathBuf};
+    if let Some(x) = std::env::var_os(var).filter(|x| Path::new(x).is_absolute()) {
+        return Some(PathBuf::from(x).join("aiprov"));
+    }
+    std::env::var_os("HOME")
+        .filter(|h| !h.is_empty())
+        .map(|h| PathBuf::from(h).join(fallback).join("aiprov"))
 }
 
 #[cfg(test)]
@@ -359,6 +384,22 @@ remotes = { "github.com" = "git://127.0.0.1:9418/github.com" }
         assert!(
             e("[git]\nremotes = { \"github.com\" = \"ext::sh -c x\" }\n")
                 .contains("expected an https://")
+        );
+    }
+
+    #[test]
+    fn every_problem_of_the_file_at_once() {
+        let text = "[registries]\nnpm = \"ftp://x\"\npypi = \"https://pypi.example\"\n\
+                    [http]\nper-host-concurrency = 0\n\
+                    [git]\nremotes = { \"h\" = \"ext::x\" }\n";
+        let e = FileConfig::from_toml("c.toml", text)
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            e,
+            "c.toml: registries.npm: expected an http:// or https:// base URL, found \"ftp://x\"; \
+             http.per-host-concurrency must be at least 1; \
+             git.remotes.\"h\": expected an https://, ssh://, git:// or file:// base URL"
         );
     }
 }

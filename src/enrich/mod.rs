@@ -1,0 +1,352 @@
+//! The enrich pipeline: an SBOM's [`Inventory`] in, per-component `aiprov:` properties and
+//! evidence lines out.
+//!
+//! ```text
+//!  Inventory ──► plan() ─────────────────────────────────► run() ──────────────────► edits()
+//!  components    repository: repo map, then the SBOM's       each distinct            properties per
+//!                references; local mirror; revision:         repository@revision      component, summary
+//!                SBOM pin, else version tag, else HEAD       walked once, in          for the document
+//!                                                            parallel; evidence lines
+//! ```
+//!
+//! - **Repositories**: from the repo map, then the SBOM's references, then (when
+//!   [`Options::registry`] is given) the package registries. A repository is found in the mirror
+//!   folders ([`Options::mirror_roots`], layout `ROOT/<host>/<owner>/<name>.git`) or at a
+//!   repo-map path; when absent and [`Options::fetch`] allows it, it is cloned into the mirror
+//!   cache (distinct repositories in parallel on the pool, one lock per repository in
+//!   [`crate::fetch`]); otherwise `repository-unavailable` with a reason.
+//! - **Per-component failures are data**: every component ends with a [`Status`] and, unless
+//!   analyzed, a one-line reason. Only writing the evidence can fail [`run`].
+//! - **Each distinct repository@revision is walked once**, however many components share it,
+//!   on the given rayon pool (one [`crate::history::Repo`] per walk: gix repositories are not
+//!   `Sync`). Walks are handed out in document order and their evidence is written in that order,
+//!   so the output does not depend on `--jobs`.
+//! - Never prints: progress goes through a callback, evidence into a `Write`.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use gix::hash::ObjectId;
+use serde::Serialize;
+
+use crate::aggregate::Counts;
+use crate::classify::{self, Class, RuleSet};
+use crate::fetch::FetchOptions;
+use crate::history::{self, Entry, Repo, Time};
+use crate::inventory::{Component, Inventory};
+use crate::registry::{AnswerStatus, Registry};
+use crate::resolve::{self, match_version_tag, Purl, RepoMap, RepoUrl, Resolution};
+use crate::sbom::cyclonedx::Edits;
+use crate::text::{bounded, ECHO_LIMIT};
+
+use crate::props;
+/// Prefix of the document-level properties.
+pub use crate::props::SUMMARY_PREFIX;
+
+mod edits;
+mod plan;
+mod run;
+
+pub use edits::{edits, format_since, Tally};
+pub use plan::{fetch_repositories, plan, resolve_repositories, LocalRepositories, RepositoryPlan};
+pub use run::{run, Event, EvidenceLine, Results, WalkHeader, WalkOutcome};
+
+/// What the pipeline needs besides the document.
+#[derive(Debug, Clone, Copy)]
+pub struct Options<'a> {
+    /// Folders holding bare mirrors as `ROOT/<host>/<owner>/<name>.git`, searched in order.
+    pub mirror_roots: &'a [PathBuf],
+    /// The user's overrides (`--repo-map`).
+    pub repo_map: Option<&'a RepoMap>,
+    /// Whether the user asked never to touch the network (registry answers come from the cache
+    /// only, nothing is fetched).
+    pub offline: bool,
+    /// Ask the registries for components whose SBOM entry names no repository.
+    pub registry: Option<&'a Registry>,
+    /// Clone missing repositories into the mirror cache (not used when `offline`).
+    pub fetch: Option<&'a FetchOptions>,
+    /// Walk only commits committed at or after this time (Unix seconds).
+    pub since: Option<i64>,
+    /// The classification rules.
+    pub rules: &'a RuleSet,
+}
+
+/// The outcome for one component (`aiprov:status`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Status {
+    /// Its repository was walked at its revision.
+    Analyzed,
+    /// Neither the repo map nor the SBOM names a repository on a known forge.
+    NoRepository,
+    /// A repository is named, but there is no local copy of it (or it cannot be opened).
+    RepositoryUnavailable,
+    /// The repository is there, but the revision is not (a pinned commit that is absent, an
+    /// empty repository).
+    RevisionUnresolved,
+    /// The walk failed (unreadable commits, an internal error).
+    Error,
+}
+
+impl Status {
+    /// Every status, in report order.
+    pub const ALL: [Status; 5] = [
+        Status::Analyzed,
+        Status::NoRepository,
+        Status::RepositoryUnavailable,
+        Status::RevisionUnresolved,
+        Status::Error,
+    ];
+
+    /// The value of `aiprov:status`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Analyzed => "analyzed",
+            Status::NoRepository => "no-repository",
+            Status::RepositoryUnavailable => "repository-unavailable",
+            Status::RevisionUnresolved => "revision-unresolved",
+            Status::Error => "error",
+        }
+    }
+}
+
+/// Where a component's revision came from (`aiprov:revision:source`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RevisionSource {
+    /// A commit the SBOM names (`#<sha>`, `@<sha>`, a `pkg:github` commit version).
+    Sbom,
+    /// The commit the package registry recorded for the release (npm `gitHead`, cargo
+    /// `.cargo_vcs_info.json`, a Go pseudo-version).
+    Registry,
+    /// The tag that matches the component's version.
+    Tag,
+    /// The repository's default branch (`HEAD` of the mirror): no pin and no matching tag.
+    DefaultBranch,
+}
+
+impl RevisionSource {
+    /// The value of `aiprov:revision:source`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RevisionSource::Sbom => "sbom",
+            RevisionSource::Registry => "registry",
+            RevisionSource::Tag => "tag",
+            RevisionSource::DefaultBranch => "default-branch",
+        }
+    }
+}
+
+/// What happens to one component.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Target {
+    /// It is analyzed by walk number `walk` of [`Plan::walks`].
+    Walk {
+        /// Index into [`Plan::walks`].
+        walk: usize,
+        /// `aiprov:repository` for this component (canonical URL or repo-map path).
+        repository: String,
+        /// How its revision was chosen.
+        source: RevisionSource,
+        /// The tag that matched the version, when `source` is [`RevisionSource::Tag`].
+        tag: Option<String>,
+        /// Who named the repository when the SBOM did not (`registry:npm`, …).
+        found_by: Option<String>,
+    },
+    /// It is not analyzed.
+    Skip {
+        /// Never [`Status::Analyzed`].
+        status: Status,
+        /// One line, bounded, no credentials.
+        reason: String,
+        /// `aiprov:repository`, when one was found.
+        repository: Option<String>,
+        /// Who named the repository when the SBOM did not (`registry:npm`, …).
+        found_by: Option<String>,
+    },
+}
+
+/// One distinct repository@revision to walk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Walk {
+    /// The local repository.
+    pub path: PathBuf,
+    /// How the repository is named in evidence lines and messages (the first component's
+    /// `aiprov:repository`).
+    pub repository: String,
+    /// The commit walked from.
+    pub revision: ObjectId,
+    /// Indices into [`Inventory::components`] of every component this walk analyzes.
+    pub components: Vec<usize>,
+    /// Index of the distinct local repository (walks of one repository at several revisions
+    /// share it).
+    pub repo: usize,
+    /// Estimated cost: the size of the repository's packs in bytes. The longest walks are
+    /// started first, so that one big repository does not finish alone at the end.
+    pub weight: u64,
+}
+
+/// Every component's target and the walks to run.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Plan {
+    /// One per component of the inventory, in order.
+    pub targets: Vec<Target>,
+    /// Distinct repository@revision walks, in order of first appearance in the document.
+    pub walks: Vec<Walk>,
+    /// Number of walks per distinct local repository (indexed by [`Walk::repo`]).
+    pub walks_per_repo: Vec<usize>,
+}
+
+impl Plan {
+    /// Distinct local repositories that have at least one walk.
+    pub fn repositories(&self) -> usize {
+        self.walks_per_repo.iter().filter(|n| **n > 0).count()
+    }
+}
+
+/// Where to look for the mirror of `repo`: `ROOT/<host>/<owner>/<name>.git` under each root,
+/// the exact spelling first, then with each path segment matched case-insensitively (forges
+/// treat owners and names case-insensitively, mirrors keep the forge's spelling).
+pub fn find_mirror(repo: &RepoUrl, roots: &[PathBuf]) -> Option<PathBuf> {
+    for root in roots {
+        let exact = repo.mirror_path(root);
+        if exact.is_dir() {
+            return Some(exact);
+        }
+        let mut segments: Vec<String> = vec![repo.host.clone()];
+        segments.extend(repo.owner.split('/').map(str::to_string));
+        segments.push(format!("{}.git", repo.name));
+        let mut dir = root.clone();
+        let mut found = true;
+        for seg in &segments {
+            let exact = dir.join(seg);
+            if exact.is_dir() {
+                dir = exact;
+                continue;
+            }
+            let matched = std::fs::read_dir(&dir).ok().and_then(|entries| {
+                entries
+                    .flatten()
+                    .find(|e| {
+                        e.file_name()
+                            .to_str()
+                            .is_some_and(|n| n.eq_ignore_ascii_case(seg))
+                            && e.path().is_dir()
+                    })
+                    .map(|e| e.path())
+            });
+            match matched {
+                Some(p) => dir = p,
+                None => {
+                    found = false;
+                    break;
+                }
+            }
+        }
+        if found {
+            return Some(dir);
+        }
+    }
+    None
+}
+
+/// The name to match version tags against: the purl's `namespace/name` (its name alone when it
+/// has no namespace), else the component's name.
+pub fn tag_match_name(c: &Component) -> String {
+    match c.purl.as_deref().and_then(Purl::parse) {
+        Some(p) => match p.namespace {
+            Some(ns) => format!("{ns}/{}", p.name),
+            None => p.name,
+        },
+        None => c.name.clone(),
+    }
+}
+
+/// The component's version: its `version`, else its purl's.
+pub fn component_version(c: &Component) -> Option<String> {
+    c.version
+        .clone()
+        .filter(|v| !v.trim().is_empty())
+        .or_else(|| {
+            c.purl
+                .as_deref()
+                .and_then(Purl::parse)
+                .and_then(|p| p.version)
+        })
+}
+
+/// An error and its causes on one line, `a: b: c`.
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut s = e.to_string();
+    let mut cause = e.source();
+    while let Some(c) = cause {
+        let text = c.to_string();
+        if !s.contains(&text) {
+            s.push_str(": ");
+            s.push_str(&text);
+        }
+        cause = c.source();
+    }
+    s
+}
+
+/// One line for `aiprov:status:reason`: control characters escaped, bounded.
+fn one_line(s: &str) -> String {
+    bounded(&crate::text::one_line(s), 2 * ECHO_LIMIT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn component(name: &str, version: Option<&str>, purl: Option<&str>) -> Component {
+        Component {
+            locator: "/components/0".into(),
+            name: name.into(),
+            version: version.map(str::to_string),
+            purl: purl.map(str::to_string),
+            ..Component::default()
+        }
+    }
+
+    #[test]
+    fn tag_names_and_versions_come_from_the_purl() {
+        let c = component("Foo", Some("1.2.3"), Some("pkg:npm/%40scope/foo@1.2.3"));
+        assert_eq!(tag_match_name(&c), "@scope/foo");
+        assert_eq!(component_version(&c).as_deref(), Some("1.2.3"));
+        let c = component("aider-chat", None, Some("pkg:pypi/aider-chat@0.86.1"));
+        assert_eq!(tag_match_name(&c), "aider-chat");
+        assert_eq!(component_version(&c).as_deref(), Some("0.86.1"));
+        let c = component("thing", Some(" "), None);
+        assert_eq!(tag_match_name(&c), "thing");
+        assert_eq!(component_version(&c), None);
+    }
+
+    #[test]
+    fn mirrors_are_found_case_insensitively() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path().to_path_buf();
+        std::fs::create_dir_all(root.join("github.com/PyCQA/mccabe.git")).unwrap();
+        let (repo, _) = resolve::parse_repo_url("https://github.com/pycqa/McCabe").unwrap();
+        assert_eq!(
+            find_mirror(&repo, std::slice::from_ref(&root)),
+            Some(root.join("github.com/PyCQA/mccabe.git"))
+        );
+        let (other, _) = resolve::parse_repo_url("https://github.com/pycqa/other").unwrap();
+        assert_eq!(find_mirror(&other, std::slice::from_ref(&root)), None);
+        assert!(find_mirror(&repo, &[PathBuf::from("/nonexistent"), root.clone()]).is_some());
+        assert_eq!(find_mirror(&repo, &[]), None);
+    }
+
+    #[test]
+    fn since_is_written_in_utc() {
+        assert_eq!(format_since(1_735_689_600), "2025-01-01T00:00:00Z");
+    }
+
+    #[test]
+    fn reasons_are_one_bounded_line() {
+        assert_eq!(one_line("a\n  b\u{1b}[2J"), "a b\\u{1b}[2J");
+        assert!(one_line(&"x".repeat(5000)).chars().count() <= 2 * ECHO_LIMIT + 1);
+    }
+}

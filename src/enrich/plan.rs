@@ -1,0 +1,473 @@
+//! Stage 1: resolve, fetch and plan: every component to a repository and revision, each
+//! distinct repository@revision once ([`Plan`]).
+
+use super::*;
+
+/// A component waiting for its revision, in one local repository.
+struct Member {
+    component: usize,
+    repository: String,
+    pinned: Option<String>,
+    /// Whether an absent pinned commit is `revision-unresolved` (a forge URL from the SBOM or
+    /// the map) rather than a reason to fall back (a repo-map path, taken to be some clone; a
+    /// registry's commit that the repository does not hold).
+    pin_binding: bool,
+    /// Where the pin comes from ([`RevisionSource::Sbom`] or [`RevisionSource::Registry`]).
+    pin_source: RevisionSource,
+}
+
+struct Group {
+    path: PathBuf,
+    members: Vec<Member>,
+}
+
+/// What planning learned about one distinct repository.
+struct GroupResult {
+    weight: u64,
+    members: Vec<(usize, String, Resolved)>,
+}
+
+type Resolved = Result<(ObjectId, RevisionSource, Option<String>), (Status, String)>;
+
+/// Stage 1, resolve: each component's repository, from the repo map and the SBOM, then (when
+/// [`Options::registry`] is given) the package registries for the rest.
+#[derive(Debug, Clone)]
+pub struct RepositoryPlan {
+    /// Per component, in document order: a repository URL, a local path, or why there is none.
+    pub resolutions: Vec<Resolution>,
+    /// Per component: the registry's released commit (if it named one) and which registry
+    /// answered, when the repository came from a registry.
+    pub registry_pins: Vec<Option<(Option<String>, String)>>,
+}
+
+/// Stage 2, fetch: the local copy of each repository of a [`RepositoryPlan`].
+#[derive(Debug, Clone, Default)]
+pub struct LocalRepositories {
+    /// Per component: the mirror found in the mirror folders, before any fetch.
+    pub local: Vec<Option<PathBuf>>,
+    /// By canonical repository URL: the mirror fetched now, or why fetching failed.
+    pub fetched: HashMap<String, Result<PathBuf, String>>,
+}
+
+/// Resolve every component to a repository and revision, then plan the walks: [`resolve_repositories`]
+/// → [`fetch_repositories`] → one [`Walk`] per distinct repository@revision. Opens each distinct
+/// local repository once (on `pool`) to read its tags and resolve revisions; reads no commits
+/// beyond that.
+pub fn plan(inventory: &Inventory, opts: &Options<'_>, pool: &rayon::ThreadPool) -> Plan {
+    let repos = resolve_repositories(inventory, opts, pool);
+    let local = fetch_repositories(&repos, opts, pool);
+    let (targets, groups, found) = group_by_repository(inventory, repos, local, opts);
+    plan_walks(inventory, targets, groups, found, pool)
+}
+
+/// Stage 1: repositories from the map and the SBOM, then the registries for the rest (in
+/// parallel on `pool`: lookups wait on the network; the registry paces each host itself).
+pub fn resolve_repositories(
+    inventory: &Inventory,
+    opts: &Options<'_>,
+    pool: &rayon::ThreadPool,
+) -> RepositoryPlan {
+    let n = inventory.components.len();
+    let mut resolutions: Vec<Resolution> = inventory
+        .components
+        .iter()
+        .map(|c| resolve::resolve_repository(c, opts.repo_map))
+        .collect();
+    let mut registry_pins: Vec<Option<(Option<String>, String)>> = vec![None; n];
+    if let Some(registry) = opts.registry {
+        let asks: Vec<usize> = (0..n)
+            .filter(|i| matches!(resolutions[*i], Resolution::None { .. }))
+            .collect();
+        let answers: Vec<crate::registry::RegistryAnswer> = pool.install(|| {
+            use rayon::prelude::*;
+            asks.par_iter()
+                .map(|i| registry.resolve(&inventory.components[*i]))
+                .collect()
+        });
+        for (i, answer) in asks.into_iter().zip(answers) {
+            match (answer.status, answer.repository) {
+                (AnswerStatus::Found, Some(repo)) => {
+                    resolutions[i] = Resolution::Url {
+                        repo,
+                        pinned_commit: None,
+                        source: resolve::Source::Sbom {
+                            origin: format!("purl via {}", answer.source),
+                        },
+                    };
+                    registry_pins[i] = Some((answer.commit, answer.source));
+                }
+                (status, _) => {
+                    if let Resolution::None { reason } = &mut resolutions[i] {
+                        let said = answer.reason.unwrap_or_else(|| answer.source.clone());
+                        *reason = one_line(&match status {
+                            AnswerStatus::Unsupported => format!("{reason}; {said}"),
+                            _ => format!("{reason}; {}: {said}", answer.source),
+                        });
+                    }
+                }
+            }
+        }
+    }
+    RepositoryPlan {
+        resolutions,
+        registry_pins,
+    }
+}
+
+/// Stage 2: local copies, from the mirror folders, else the mirror cache, filled now (in
+/// parallel on `pool`) when [`Options::fetch`] allows it and the run is not offline.
+pub fn fetch_repositories(
+    repos: &RepositoryPlan,
+    opts: &Options<'_>,
+    pool: &rayon::ThreadPool,
+) -> LocalRepositories {
+    let n = repos.resolutions.len();
+    let fetch = opts.fetch.filter(|_| !opts.offline);
+    let mut local: Vec<Option<PathBuf>> = vec![None; n];
+    let mut to_fetch: Vec<RepoUrl> = Vec::new();
+    for (i, r) in repos.resolutions.iter().enumerate() {
+        if let Resolution::Url { repo, .. } = r {
+            local[i] = find_mirror(repo, opts.mirror_roots);
+            // A mirror of the cache itself is brought up to date too (ensure_mirror fetches it
+            // only when older than FetchOptions::fresh_for); one under --mirror-dir is the user's.
+            let wanted = match (fetch, &local[i]) {
+                (Some(_), None) => true,
+                (Some(f), Some(path)) => path.starts_with(f.mirrors_dir()),
+                (None, _) => false,
+            };
+            if wanted && !to_fetch.contains(repo) {
+                to_fetch.push(repo.clone());
+            }
+        }
+    }
+    let fetched: HashMap<String, Result<PathBuf, String>> = match fetch {
+        Some(f) if !to_fetch.is_empty() => pool.install(|| {
+            use rayon::prelude::*;
+            to_fetch
+                .par_iter()
+                .map(|repo| {
+                    let r = crate::fetch::ensure_mirror(repo, f)
+                        .map(|m| m.path)
+                        .map_err(|e| one_line(&error_chain(&e)));
+                    (repo.to_string(), r)
+                })
+                .collect()
+        }),
+        _ => HashMap::new(),
+    };
+    LocalRepositories { local, fetched }
+}
+
+/// Components grouped by local repository ([`Member`]s), and a [`Target::Skip`] for those
+/// without one; also who found each repository.
+type Grouped = (Vec<Option<Target>>, Vec<Group>, Vec<Option<String>>);
+
+fn group_by_repository(
+    inventory: &Inventory,
+    repos: RepositoryPlan,
+    local: LocalRepositories,
+    opts: &Options<'_>,
+) -> Grouped {
+    let n = inventory.components.len();
+    let RepositoryPlan {
+        resolutions,
+        mut registry_pins,
+    } = repos;
+    let LocalRepositories { mut local, fetched } = local;
+    let mut targets: Vec<Option<Target>> = vec![None; n];
+    let mut groups: Vec<Group> = Vec::new();
+    let mut group_of: HashMap<PathBuf, usize> = HashMap::new();
+    let mut add = |path: PathBuf, member: Member| {
+        let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+        let g = *group_of.entry(key).or_insert_with(|| {
+            groups.push(Group {
+                path,
+                members: Vec::new(),
+            });
+            groups.len() - 1
+        });
+        groups[g].members.push(member);
+    };
+    let mut found: Vec<Option<String>> = vec![None; n];
+    for (i, resolution) in resolutions.into_iter().enumerate() {
+        match resolution {
+            Resolution::None { reason } => {
+                targets[i] = Some(Target::Skip {
+                    status: Status::NoRepository,
+                    reason,
+                    repository: None,
+                    found_by: None,
+                });
+            }
+            Resolution::Url {
+                repo,
+                pinned_commit,
+                source,
+            } => {
+                let repository = repo.to_string();
+                let (pinned, pin_source, found_by) = match registry_pins[i].take() {
+                    Some((commit, who)) => (commit, RevisionSource::Registry, Some(who)),
+                    None => match (
+                        pinned_commit,
+                        go_pseudo_version_commit(&inventory.components[i]),
+                    ) {
+                        // A Go pseudo-version in the SBOM names its commit (12 digits, expanded
+                        // in the mirror); like a registry's commit, it is not binding.
+                        (None, Some(short)) => (Some(short), RevisionSource::Registry, None),
+                        (pin, _) => (pin, RevisionSource::Sbom, None),
+                    },
+                };
+                found[i] = found_by.clone();
+                // The fetched mirror; else the local one as it is (a failed fetch of a mirror
+                // that exists leaves it usable); else why there is none.
+                let path = match (fetched.get(&repository), local[i].take()) {
+                    (Some(Ok(p)), _) => Ok(p.clone()),
+                    (_, Some(p)) => Ok(p),
+                    (Some(Err(e)), None) => Err(e.clone()),
+                    (None, None) => Err(unavailable_reason(&repo, &source, opts)),
+                };
+                match path {
+                    Ok(path) => add(
+                        path,
+                        Member {
+                            component: i,
+                            repository,
+                            pinned,
+                            pin_binding: pin_source == RevisionSource::Sbom,
+                            pin_source,
+                        },
+                    ),
+                    Err(reason) => {
+                        targets[i] = Some(Target::Skip {
+                            status: Status::RepositoryUnavailable,
+                            reason,
+                            repository: Some(repository),
+                            found_by,
+                        });
+                    }
+                }
+            }
+            Resolution::Path {
+                path,
+                pinned_commit,
+                source,
+            } => {
+                let repository = path.display().to_string();
+                if path.exists() {
+                    add(
+                        path,
+                        Member {
+                            component: i,
+                            repository,
+                            pinned: pinned_commit,
+                            pin_binding: false,
+                            pin_source: RevisionSource::Sbom,
+                        },
+                    );
+                } else {
+                    targets[i] = Some(Target::Skip {
+                        status: Status::RepositoryUnavailable,
+                        reason: one_line(&format!(
+                            "{source} names {repository}, which does not exist"
+                        )),
+                        repository: Some(repository),
+                        found_by: None,
+                    });
+                }
+            }
+        }
+    }
+    (targets, groups, found)
+}
+
+/// Stage 3: open each local repository once (on `pool`) to resolve its members' revisions, and
+/// make one [`Walk`] per distinct repository@revision, in order of first appearance.
+fn plan_walks(
+    inventory: &Inventory,
+    mut targets: Vec<Option<Target>>,
+    groups: Vec<Group>,
+    mut found: Vec<Option<String>>,
+    pool: &rayon::ThreadPool,
+) -> Plan {
+    let n = inventory.components.len();
+    let resolved: Vec<GroupResult> = pool.install(|| {
+        use rayon::prelude::*;
+        groups
+            .par_iter()
+            .map(|g| resolve_group(g, inventory))
+            .collect()
+    });
+
+    // Walks in order of first appearance in the document.
+    let mut by_component: Vec<Option<(usize, String, Resolved)>> = (0..n).map(|_| None).collect();
+    let weights: Vec<u64> = resolved.iter().map(|r| r.weight).collect();
+    for (g, result) in resolved.into_iter().enumerate() {
+        for (component, repository, r) in result.members {
+            by_component[component] = Some((g, repository, r));
+        }
+    }
+    let mut walks: Vec<Walk> = Vec::new();
+    let mut walk_of: HashMap<(usize, ObjectId), usize> = HashMap::new();
+    let mut walks_per_repo = vec![0usize; groups.len()];
+    for (i, entry) in by_component.into_iter().enumerate() {
+        let Some((g, repository, r)) = entry else {
+            continue;
+        };
+        targets[i] = Some(match r {
+            Ok((revision, source, tag)) => {
+                let w = *walk_of.entry((g, revision)).or_insert_with(|| {
+                    walks.push(Walk {
+                        path: groups[g].path.clone(),
+                        repository: repository.clone(),
+                        revision,
+                        components: Vec::new(),
+                        repo: g,
+                        weight: weights[g],
+                    });
+                    walks_per_repo[g] += 1;
+                    walks.len() - 1
+                });
+                walks[w].components.push(i);
+                Target::Walk {
+                    walk: w,
+                    repository,
+                    source,
+                    tag,
+                    found_by: found[i].take(),
+                }
+            }
+            Err((status, reason)) => Target::Skip {
+                status,
+                reason,
+                repository: Some(repository),
+                found_by: found[i].take(),
+            },
+        });
+    }
+    Plan {
+        targets: targets
+            .into_iter()
+            .map(|t| t.expect("every component has a target"))
+            .collect(),
+        walks,
+        walks_per_repo,
+    }
+}
+
+/// The 12-digit commit of a `pkg:golang` component whose version is a pseudo-version.
+fn go_pseudo_version_commit(c: &Component) -> Option<String> {
+    let purl = Purl::parse(c.purl.as_deref()?)?;
+    if !purl.ty.eq_ignore_ascii_case("golang") {
+        return None;
+    }
+    crate::registry::pseudo_version_commit(&component_version(c)?)
+}
+
+fn unavailable_reason(repo: &RepoUrl, source: &resolve::Source, opts: &Options<'_>) -> String {
+    let looked: Vec<String> = opts
+        .mirror_roots
+        .iter()
+        .map(|r| repo.mirror_path(r).display().to_string())
+        .collect();
+    let mut reason = if looked.is_empty() {
+        format!("no local mirror of {repo} (from {source}): no mirror folder given (--mirror-dir, --cache-dir)")
+    } else {
+        format!(
+            "no local mirror of {repo} (from {source}): looked in {}",
+            looked.join(", ")
+        )
+    };
+    if opts.offline {
+        reason.push_str(" (offline)");
+    } else {
+        reason.push_str("; fetching is off");
+    }
+    one_line(&reason)
+}
+
+fn resolve_group(g: &Group, inventory: &Inventory) -> GroupResult {
+    let repo = match Repo::open(&g.path) {
+        Ok(r) => r,
+        Err(e) => {
+            let reason = one_line(&error_chain(&e));
+            let members = g
+                .members
+                .iter()
+                .map(|m| {
+                    (
+                        m.component,
+                        m.repository.clone(),
+                        Err((Status::RepositoryUnavailable, reason.clone())),
+                    )
+                })
+                .collect();
+            return GroupResult { weight: 0, members };
+        }
+    };
+    let weight = pack_bytes(repo.gix().common_dir());
+    let mut tags: Option<(Vec<String>, Vec<ObjectId>)> = None;
+    let mut head: Option<Result<ObjectId, (Status, String)>> = None;
+    let mut out = Vec::with_capacity(g.members.len());
+    for m in &g.members {
+        let c = &inventory.components[m.component];
+        let r = (|| {
+            if let Some(pin) = &m.pinned {
+                match repo.resolve(Some(pin)) {
+                    Ok(id) => return Ok((id, m.pin_source, None)),
+                    Err(_) if m.pin_binding => {
+                        return Err((
+                            Status::RevisionUnresolved,
+                            one_line(&format!(
+                                "commit {} named by the SBOM is not in the local repository {}",
+                                bounded(pin, 64),
+                                g.path.display()
+                            )),
+                        ))
+                    }
+                    Err(_) => {}
+                }
+            }
+            if let Some(version) = component_version(c) {
+                let (names, ids) = tags.get_or_insert_with(|| repo.tags().into_iter().unzip());
+                if let Some(tag) = match_version_tag(&tag_match_name(c), &version, names) {
+                    let idx = names
+                        .iter()
+                        .position(|t| t == tag)
+                        .expect("the matched tag is one of the names");
+                    return Ok((ids[idx], RevisionSource::Tag, Some(tag.to_string())));
+                }
+            }
+            let head = head.get_or_insert_with(|| match repo.resolve(None) {
+                Ok(id) => Ok(id),
+                Err(history::Error::Empty { .. }) => Err((
+                    Status::RevisionUnresolved,
+                    one_line(&format!(
+                        "the repository {} has no commits",
+                        g.path.display()
+                    )),
+                )),
+                Err(e) => Err((Status::Error, one_line(&error_chain(&e)))),
+            });
+            head.clone()
+                .map(|id| (id, RevisionSource::DefaultBranch, None))
+        })();
+        out.push((m.component, m.repository.clone(), r));
+    }
+    GroupResult {
+        weight,
+        members: out,
+    }
+}
+
+/// Bytes in `objects/pack/*.pack` of a git directory (0 when unreadable).
+fn pack_bytes(git_dir: &std::path::Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(git_dir.join("objects/pack")) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .filter(|e| e.path().extension().is_some_and(|x| x == "pack"))
+        .filter_map(|e| e.metadata().ok())
+        .map(|m| m.len())
+        .sum()
+}

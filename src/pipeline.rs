@@ -1,0 +1,282 @@
+//! The enrich pipeline as the library runs it, for `aiprov enrich` and `aiprov scan` alike:
+//! [`Settings`] → [`Pipeline::new`] (repo map, rule packs, configuration, registries, walker
+//! threads) → [`Pipeline::enrich`], whose stages are those of `../shared/docs/design.md`:
+//!
+//! 1. the subject rule: [`without_described_roots`] drops the packages an SPDX document DESCRIBES;
+//! 2. resolve, fetch and plan ([`crate::enrich::plan`]) → [`crate::enrich::Plan`] (the walks);
+//! 3. run ([`crate::enrich::run`]) → [`crate::enrich::Results`] (counts, evidence lines);
+//! 4. edits ([`crate::enrich::edits`]) → [`crate::sbom::Edits`] for the document's writer.
+//!
+//! Prints nothing: progress goes to an [`Observer`], messages and exit codes are the CLI's.
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::PathBuf;
+
+use anyhow::{anyhow, Context};
+
+use crate::classify::RuleSet;
+use crate::config::FileConfig;
+use crate::enrich::{self, Event, Options};
+use crate::fetch::FetchOptions;
+use crate::inventory::Inventory;
+use crate::registry::{Cache, CacheOptions, Registry};
+use crate::resolve::RepoMap;
+use crate::sbom::Edits;
+use crate::text::escape_for_terminal;
+
+/// What a run is set up from: the command line's source flags, as plain values.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    /// Folders of local mirrors (`OWNER/NAME.git` under a forge host), searched first.
+    pub mirror_dirs: Vec<PathBuf>,
+    /// The cache folder; `None` is [`crate::config::default_cache_dir`].
+    pub cache_dir: Option<PathBuf>,
+    /// The repo map file.
+    pub repo_map: Option<PathBuf>,
+    /// Never use the network.
+    pub offline: bool,
+    /// The configuration file; `None` is [`FileConfig::default_path`] when it exists.
+    pub config: Option<PathBuf>,
+    /// Ask the registries again instead of using cached answers.
+    pub refresh: bool,
+    /// Walker threads; `None` is the number of CPUs.
+    pub jobs: Option<usize>,
+    /// Only commits after this time (Unix seconds).
+    pub since: Option<i64>,
+    /// Extra rule pack files, after the built-in ones.
+    pub rules: Vec<PathBuf>,
+}
+
+/// Why a pipeline could not be set up.
+#[derive(Debug)]
+pub enum SetupError {
+    /// A file the user gave is unreadable or wrong (exit 2).
+    Input(anyhow::Error),
+    /// Something failed that the input does not explain: threads, the HTTP client (exit 3).
+    Runtime(anyhow::Error),
+}
+
+/// Told about the run as it goes (a progress bar); every method does nothing by default.
+pub trait Observer {
+    /// The walks are planned and about to run.
+    fn planned(&mut self, _plan: &enrich::Plan) {}
+    /// Something happened during the walks.
+    fn event(&mut self, _event: Event<'_>) {}
+    /// The walks are over.
+    fn done(&mut self) {}
+}
+
+/// An [`Observer`] that ignores everything.
+pub struct Quiet;
+impl Observer for Quiet {}
+
+/// Everything a run needs besides the document: the repo map, the rules, the registries, the
+/// mirror cache and the walker threads. Built before any output exists (bad flags exit 2).
+pub struct Pipeline {
+    mirror_roots: Vec<PathBuf>,
+    repo_map: Option<RepoMap>,
+    rules: RuleSet,
+    registry: Option<Registry>,
+    fetch: Option<FetchOptions>,
+    pool: rayon::ThreadPool,
+    offline: bool,
+    since: Option<i64>,
+}
+
+/// What [`Pipeline::enrich`] produced.
+pub struct Outcome {
+    /// The properties to write, keyed by the document's own locators.
+    pub edits: Edits,
+    /// Components per status.
+    pub tally: enrich::Tally,
+    /// The walks that were run.
+    pub plan: enrich::Plan,
+    /// Components analyzed as such (the document's described roots left out).
+    pub subjects: usize,
+    /// Described root packages skipped as the document's subject.
+    pub roots: usize,
+}
+
+impl Pipeline {
+    /// Read the repo map, the rule packs and the configuration file, and start the registry
+    /// client and the walker threads. Bad files are [`SetupError::Input`].
+    pub fn new(args: &Settings) -> Result<Pipeline, SetupError> {
+        let repo_map = match &args.repo_map {
+            Some(path) => {
+                let map_label = path.display().to_string();
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| {
+                        format!(
+                            "{}: cannot read the repo map",
+                            escape_for_terminal(&map_label)
+                        )
+                    })
+                    .map_err(SetupError::Input)?;
+                Some(
+                    RepoMap::from_toml(&map_label, &text)
+                        .map_err(|e| SetupError::Input(e.into()))?,
+                )
+            }
+            None => None,
+        };
+        let rules = RuleSet::load(&args.rules).map_err(|e| SetupError::Input(e.into()))?;
+        let config_path = args
+            .config
+            .clone()
+            .or_else(|| FileConfig::default_path().filter(|p| p.is_file()));
+        let config = match &config_path {
+            Some(path) => {
+                let config_label = path.display().to_string();
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| {
+                        format!(
+                            "{}: cannot read the configuration",
+                            escape_for_terminal(&config_label)
+                        )
+                    })
+                    .map_err(SetupError::Input)?;
+                FileConfig::from_toml(&config_label, &text)
+                    .map_err(|e| SetupError::Input(anyhow!("{e}")))?
+            }
+            None => FileConfig::default(),
+        };
+        let cache_dir = args
+            .cache_dir
+            .clone()
+            .or_else(crate::config::default_cache_dir);
+        let mut mirror_roots = args.mirror_dirs.clone();
+        if let Some(c) = &cache_dir {
+            mirror_roots.push(c.join("mirrors"));
+        }
+        let cache_opts = CacheOptions {
+            ttl: config.cache.ttl,
+            offline: args.offline,
+            refresh: args.refresh,
+        };
+        let cache = match &cache_dir {
+            Some(dir) => Cache::new(dir, cache_opts),
+            None => Cache::disabled(cache_opts),
+        };
+        let registry = Registry::new(config.registry.clone(), cache)
+            .context("starting the registry client")
+            .map_err(SetupError::Runtime)?;
+        let fetch = cache_dir.as_ref().map(|dir| {
+            let mut f = FetchOptions::from_config(dir, &config);
+            f.offline = args.offline;
+            f
+        });
+        let jobs = args
+            .jobs
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs)
+            .thread_name(|i| format!("aiprov-walk-{i}"))
+            .build()
+            .context("starting the walker threads")
+            .map_err(SetupError::Runtime)?;
+        Ok(Pipeline {
+            mirror_roots,
+            repo_map,
+            rules,
+            registry: Some(registry),
+            fetch,
+            pool,
+            offline: args.offline,
+            since: args.since,
+        })
+    }
+
+    /// Plan, walk and turn the results into edits for `inventory`'s document. The components an
+    /// SPDX document DESCRIBES are its subject (like CycloneDX `metadata.component`) and are left
+    /// out, unless the document describes every package it lists.
+    pub fn enrich(
+        &self,
+        full: &Inventory,
+        evidence: Option<&mut dyn Write>,
+        observer: &mut dyn Observer,
+    ) -> std::io::Result<Outcome> {
+        let inventory = without_described_roots(full);
+        let inventory = inventory.as_ref().unwrap_or(full);
+        let opts = Options {
+            mirror_roots: &self.mirror_roots,
+            repo_map: self.repo_map.as_ref(),
+            offline: self.offline,
+            since: self.since,
+            rules: &self.rules,
+            registry: self.registry.as_ref(),
+            fetch: self.fetch.as_ref(),
+        };
+        // Stages: resolve + fetch + plan → walks; run → results; edits → the document's edits.
+        let plan = enrich::plan(inventory, &opts, &self.pool);
+        observer.planned(&plan);
+        let mut on_event = |e: Event<'_>| observer.event(e);
+        let results = enrich::run(&plan, inventory, &opts, &self.pool, evidence, &mut on_event)?;
+        observer.done();
+        let (edits, tally) = enrich::edits(inventory, &plan, &results, self.since);
+        Ok(Outcome {
+            edits,
+            tally,
+            plan,
+            subjects: inventory.components.len(),
+            roots: full.components.len() - inventory.components.len(),
+        })
+    }
+}
+
+impl Outcome {
+    /// Every component of the document with the properties this run gives it.
+    pub fn components(&self, full: &Inventory) -> Vec<crate::provenance::Component> {
+        full.components
+            .iter()
+            .map(|c| {
+                let props = self
+                    .edits
+                    .components
+                    .get(&c.locator)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default();
+                crate::provenance::Component {
+                    locator: c.locator.clone(),
+                    bom_ref: c.bom_ref.clone(),
+                    name: c.name.clone(),
+                    group: c.group.clone(),
+                    version: c.version.clone(),
+                    purl: c.purl.clone(),
+                    provenance: crate::provenance::Provenance::from_properties(
+                        props.iter().map(|(n, v)| (n.as_str(), v.as_str())),
+                    ),
+                }
+            })
+            .collect()
+    }
+}
+
+/// The inventory without the packages the document DESCRIBES (SPDX 2 `documentDescribes` and
+/// `DESCRIBES` relationships from the document, SPDX 3 `describes` relationships), or `None`
+/// when there is nothing to leave out, or when every package is described (a flat list of
+/// packages, not a subject and its dependencies).
+pub fn without_described_roots(inventory: &Inventory) -> Option<Inventory> {
+    let roots: HashSet<&str> = inventory
+        .relationships
+        .iter()
+        .filter(|r| r.kind.eq_ignore_ascii_case("DESCRIBES"))
+        .map(|r| r.to.as_str())
+        .collect();
+    if roots.is_empty() {
+        return None;
+    }
+    let keep: Vec<_> = inventory
+        .components
+        .iter()
+        .filter(|c| !c.bom_ref.as_deref().is_some_and(|r| roots.contains(r)))
+        .cloned()
+        .collect();
+    if keep.is_empty() || keep.len() == inventory.components.len() {
+        return None;
+    }
+    Some(Inventory {
+        components: keep,
+        relationships: inventory.relationships.clone(),
+    })
+}

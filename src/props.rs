@@ -1,0 +1,74 @@
+//! The names of the `aiprov:` property namespace, in one place for the writers (`aggregate`,
+//! `enrich`, the SBOM writers) and the readers (`provenance`, `policy`, `report`, `check`).
+//! The meaning of each is in `docs/properties.md` and `../shared/docs/design.md` ("What goes
+//! into the SBOM"). Bottom layer: names only, no behaviour.
+
+/// Defines each property twice: the full component-level name (`aiprov:` + suffix) as a
+/// constant, and the bare suffix in [`suffix`] for writers that add a prefix of their own
+/// (`aiprov:` on a component, [`SUMMARY_PREFIX`] on the document).
+macro_rules! names {
+    ($($(#[$doc:meta])* $id:ident = $suffix:literal;)*) => {
+        $($(#[$doc])* pub const $id: &str = concat!("aiprov:", $suffix);)*
+        /// The names without the namespace prefix.
+        pub mod suffix {
+            $($(#[$doc])* pub const $id: &str = $suffix;)*
+        }
+    };
+}
+
+/// The namespace every property aiprov writes starts with.
+pub const NAMESPACE: &str = "aiprov:";
+/// Prefix of the document-level totals (`aiprov:summary:commits:total`, …).
+pub const SUMMARY_PREFIX: &str = "aiprov:summary:";
+
+names! {
+    /// `analyzed`, `no-repository`, `repository-unavailable`, `revision-unresolved`, `error`.
+    STATUS = "status";
+    /// One line, when the status is not `analyzed`.
+    STATUS_REASON = "status:reason";
+    /// Canonical repository URL.
+    REPOSITORY = "repository";
+    /// Where the repository came from (`repo-map`, `sbom:…`, `registry:…`).
+    REPOSITORY_SOURCE = "repository:source";
+    /// Commit id walked.
+    REVISION = "revision";
+    /// Where the revision came from.
+    REVISION_SOURCE = "revision:source";
+    /// What was walked.
+    RANGE = "range";
+    /// Non-merge commits walked.
+    COMMITS_TOTAL = "commits:total";
+    /// Per-class counts.
+    COMMITS_AI_AGENT = "commits:ai-agent";
+    /// Per-class counts.
+    COMMITS_AI_ASSISTED = "commits:ai-assisted";
+    /// Per-class counts.
+    COMMITS_AUTOMATION = "commits:automation";
+    /// Per-class counts.
+    COMMITS_NO_EVIDENCE = "commits:no-evidence";
+    /// Prefix of the per-class counts (`aiprov:commits:<class>`).
+    COMMITS_PREFIX = "commits:";
+    /// (ai-agent + ai-assisted) / total.
+    AI_SHARE = "ai:share";
+    /// Sorted tool slugs.
+    AI_TOOLS = "ai:tools";
+    /// Prefix of the per-tool counts (`aiprov:ai:tool:<slug>`).
+    AI_TOOL_PREFIX = "ai:tool:";
+    /// Author date of the first AI commit.
+    AI_FIRST = "ai:first";
+    /// Author date of the last AI commit.
+    AI_LAST = "ai:last";
+    /// AI commits that carry review evidence.
+    REVIEW_AI_WITH_EVIDENCE = "review:ai-with-evidence";
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn full_names_are_the_namespace_and_the_suffix() {
+        assert_eq!(super::COMMITS_TOTAL, "aiprov:commits:total");
+        assert_eq!(super::suffix::COMMITS_TOTAL, "commits:total");
+        assert_eq!(super::AI_TOOL_PREFIX, "aiprov:ai:tool:");
+        assert!(super::SUMMARY_PREFIX.starts_with(super::NAMESPACE));
+    }
+}

@@ -1,0 +1,129 @@
+//! Text made safe and small: the bottom layer every other module may use.
+//!
+//! Untrusted text (SBOM fields, commit messages, registry answers, file names) never reaches a
+//! terminal, a Markdown/HTML report or a one-line property unescaped and unbounded; these are the
+//! only helpers that do that, so there is one behaviour to audit. Knows nothing of SBOMs, git or
+//! HTTP.
+
+/// Default bound, in characters, for text echoed from an untrusted document.
+pub const ECHO_LIMIT: usize = 200;
+
+/// `text` made safe to print on a terminal or write on one line: at most `max` characters (then
+/// `…`), with control characters (C0, DEL, C1) and bidirectional/format controls escaped as
+/// `\n`, `\t`, `\u{1b}`, … so a document cannot inject terminal escape sequences or fake lines.
+pub fn bounded(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    for (count, c) in text.chars().enumerate() {
+        if count == max {
+            out.push('…');
+            break;
+        }
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if is_unsafe_char(c) => out.push_str(&format!("\\u{{{:x}}}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Control characters, and the Unicode format characters that reorder or hide text.
+pub fn is_unsafe_char(c: char) -> bool {
+    c.is_control()
+        || matches!(c,
+            '\u{200b}'..='\u{200f}' // zero-width spaces, LRM/RLM
+            | '\u{2028}' | '\u{2029}' // line / paragraph separators
+            | '\u{202a}'..='\u{202e}' // bidi embeddings and overrides
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{2069}' // bidi isolates
+            | '\u{feff}')
+}
+
+/// A file label for messages: control characters escaped, not shortened.
+pub fn path_label(path: &str) -> String {
+    bounded(path, usize::MAX)
+}
+
+/// Replace control characters (ESC and friends from untrusted text) before a message reaches a
+/// terminal. Newlines and carriage returns become spaces (every message is one line, whatever a
+/// file name or an SBOM field holds); tabs stay; other controls become U+FFFD.
+pub fn escape_for_terminal(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\n' | '\r' => ' ',
+            '\t' => c,
+            c if c.is_control() => '\u{FFFD}',
+            c => c,
+        })
+        .collect()
+}
+
+/// Every run of whitespace (line breaks included) as one space, no leading or trailing space.
+pub fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// [`one_line`], then at most `max` characters, cut without a mark (for identities and subjects
+/// whose length is bounded by a format, not for messages to a reader: those use [`bounded`]).
+pub fn one_line_cut(s: &str, max: usize) -> String {
+    one_line(s).chars().take(max).collect()
+}
+
+/// Line breaks (`\r`, `\n`) as spaces, every other character kept: for a value written as one
+/// line of a format (an SPDX 2 annotation comment) where other whitespace is data.
+pub fn line_breaks_to_spaces(s: &str) -> String {
+    s.replace(['\r', '\n'], " ")
+}
+
+/// 1-based line and column (in characters) of byte `offset` in `text` (clamped to its length).
+/// Invalid UTF-8 before the offset counts one character per replacement.
+pub fn line_column(text: &[u8], offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |i| i + 1);
+    let column = String::from_utf8_lossy(&before[start..]).chars().count() + 1;
+    (line, column)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounded_escapes_controls_and_truncates() {
+        assert_eq!(bounded("plain", 10), "plain");
+        assert_eq!(bounded("a\u{1b}[31mred", 50), "a\\u{1b}[31mred");
+        assert_eq!(bounded("line1\nline2\r\t", 50), "line1\\nline2\\r\\t");
+        assert_eq!(bounded("\u{9b}2J", 50), "\\u{9b}2J");
+        assert_eq!(bounded("abc\u{202e}def", 50), "abc\\u{202e}def");
+        assert_eq!(bounded("abcdef", 3), "abc…");
+        assert_eq!(bounded("abc", 3), "abc");
+        assert_eq!(
+            bounded(&"x".repeat(1000), ECHO_LIMIT).chars().count(),
+            ECHO_LIMIT + 1
+        );
+        assert_eq!(bounded("héllo wörld", 5), "héllo…");
+    }
+
+    #[test]
+    fn one_line_variants() {
+        assert_eq!(one_line("  a\n\tb  c\r\n"), "a b c");
+        assert_eq!(one_line_cut("a\nbcdef", 4), "a bc");
+        assert_eq!(line_breaks_to_spaces("a\r\nb\tc"), "a  b\tc");
+        assert_eq!(escape_for_terminal("a\nb\u{1b}[0m\tc"), "a b\u{FFFD}[0m\tc");
+    }
+
+    #[test]
+    fn line_columns() {
+        assert_eq!(line_column(b"abc", 0), (1, 1));
+        assert_eq!(line_column(b"ab\ncd", 4), (2, 2));
+        assert_eq!(line_column("é\nxé".as_bytes(), 6), (2, 3));
+        assert_eq!(line_column(b"ab", 99), (1, 3));
+    }
+}
