@@ -233,9 +233,6 @@ pub fn cyclonedx_components(doc: &cyclonedx::Document) -> Vec<Component> {
 /// Components come in inventory order; `locator` is the format's own (JSON Pointer, XPath or
 /// SPDXID), `bom_ref` the bom-ref or SPDXID.
 pub fn components(doc: &crate::sbom::Document) -> Vec<Component> {
-    if let crate::sbom::Document::CycloneDxJson(d) = doc {
-        return cyclonedx_components(d);
-    }
     let edits = doc.aiprov_properties();
     doc.inventory()
         .components

@@ -16,7 +16,7 @@ use crate::fetch::FetchOptions;
 use crate::inventory::Inventory;
 use crate::registry::{Cache, CacheOptions, FileConfig, Registry};
 use crate::resolve::RepoMap;
-use crate::sbom::{self, cyclonedx, Edits, Format, ReadOptions, WriteOptions};
+use crate::sbom::{self, Edits, Format, ReadOptions, WriteOptions};
 
 /// Add AI-provenance properties to an SBOM (CycloneDX JSON/XML, SPDX 2 JSON/tag-value, SPDX 3)
 #[derive(Debug, clap::Args)]
@@ -318,14 +318,11 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         mut bytes,
         warnings,
     } = doc.write(&outcome.edits, &write_opts);
-    // Every writer records aiprov as a tool, the time and a new version or namespace; only
-    // CycloneDX JSON has more of the minimum elements aiprov can state for certain.
-    if args.fill_min_elements && matches!(doc.format(), Format::CycloneDxJson { .. }) {
-        let mut value: serde_json::Value = serde_json::from_slice(&bytes)
+    if args.fill_min_elements {
+        bytes = doc
+            .fill_min_elements(bytes, env!("CARGO_PKG_VERSION"), timestamp)
             .context("re-reading the enriched document")
             .map_err(Failure::runtime)?;
-        crate::check::fill_min_elements(&mut value, env!("CARGO_PKG_VERSION"), timestamp);
-        bytes = cyclonedx::to_bytes(&value);
     }
     let violations = crate::policy::evaluate(&policies, &outcome.components(doc.inventory()));
     drop(doc);

@@ -13,6 +13,9 @@
 //! CycloneDX 1.2 has no `properties` anywhere: results are then not written into the document
 //! and [`apply`] says so in a warning.
 
+pub mod describe;
+pub mod facts;
+
 use std::collections::{BTreeMap, HashMap};
 
 use serde_json::{Map, Value};

@@ -21,6 +21,8 @@
 //! New elements use the namespace prefix of the element they go into and the document's
 //! indentation. Re-enriching removes aiprov's previous properties and tool entry first.
 
+pub mod describe;
+
 use std::collections::HashMap;
 
 use quick_xml::events::Event;

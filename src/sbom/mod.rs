@@ -17,7 +17,9 @@
 
 pub mod cyclonedx;
 pub mod cyclonedx_xml;
+pub mod describe;
 pub mod detect;
+pub mod facts;
 pub mod spdx3;
 pub mod spdx_json;
 pub mod spdx_tv;
@@ -74,6 +76,19 @@ impl fmt::Display for Format {
             Format::SpdxJson { minor } => write!(f, "SPDX 2.{minor} JSON"),
             Format::SpdxTagValue { minor } => write!(f, "SPDX 2.{minor} tag-value"),
             Format::Spdx3JsonLd => write!(f, "SPDX 3.0.1 JSON-LD"),
+        }
+    }
+}
+
+impl Format {
+    /// The format's media type, e.g. for SARIF `artifacts[].mimeType`.
+    pub fn mime_type(self) -> &'static str {
+        match self {
+            Format::CycloneDxJson { .. } => "application/vnd.cyclonedx+json",
+            Format::CycloneDxXml { .. } => "application/vnd.cyclonedx+xml",
+            Format::SpdxJson { .. } => "application/spdx+json",
+            Format::SpdxTagValue { .. } => "text/spdx",
+            Format::Spdx3JsonLd => "application/ld+json",
         }
     }
 }
@@ -177,6 +192,73 @@ impl Document {
             Document::SpdxJson(d) => spdx_json::aiprov_properties(d),
             Document::SpdxTagValue(d) => spdx_tv::aiprov_properties(d),
             Document::Spdx3(d) => spdx3::aiprov_properties(d),
+        }
+    }
+
+    /// The neutral minimum-element facts of the document, for [`crate::check`]: each format
+    /// home extracts them from its own shape (CycloneDX XML through its JSON view, SPDX 2
+    /// tag-value through its SPDX 2 JSON shape, so twins give the same statuses).
+    pub fn facts(&self) -> facts::DocumentFacts {
+        match self {
+            Document::CycloneDxJson(d) => cyclonedx::facts::facts(d),
+            Document::CycloneDxXml(d) => cyclonedx_xml::describe::facts(d),
+            Document::SpdxJson(d) => {
+                spdx_json::facts::facts(&d.value, &d.inventory, &self.format().to_string())
+            }
+            Document::SpdxTagValue(d) => spdx_tv::describe::facts(d),
+            Document::Spdx3(d) => spdx3::facts::facts(&d.value, &self.format().to_string()),
+        }
+    }
+
+    /// What a report says about the document itself (see [`describe::DocumentInfo`]); `file`
+    /// names it as given on the command line.
+    pub fn info(&self, file: &str) -> describe::DocumentInfo {
+        match self {
+            Document::CycloneDxJson(d) => cyclonedx::describe::info(d, file),
+            Document::CycloneDxXml(d) => cyclonedx_xml::describe::info(d, file),
+            Document::SpdxJson(d) => spdx_json::describe::info(d, file),
+            Document::SpdxTagValue(d) => spdx_tv::describe::info(d, file),
+            Document::Spdx3(d) => spdx3::describe::info(d, file),
+        }
+    }
+
+    /// Where each component whose locator is in `wanted` starts in `source` (the document's
+    /// text), 1-based line and column in characters, for SARIF. JSON formats (CycloneDX JSON,
+    /// SPDX 2 JSON, SPDX 3), whose locators are JSON Pointers: the start of the component's
+    /// object. CycloneDX XML: its `bom-ref` attribute, else its first `<name>` element with
+    /// that name. SPDX 2 tag-value: its `SPDXID:` line. Components not found are absent.
+    pub fn positions(
+        &self,
+        source: &str,
+        wanted: &std::collections::HashSet<String>,
+    ) -> std::collections::HashMap<String, (usize, usize)> {
+        match self {
+            Document::CycloneDxJson(_) | Document::SpdxJson(_) | Document::Spdx3(_) => {
+                describe::value_positions(source, wanted)
+            }
+            Document::CycloneDxXml(d) => cyclonedx_xml::describe::positions(d, source, wanted),
+            Document::SpdxTagValue(_) => spdx_tv::describe::positions(source, wanted),
+        }
+    }
+
+    /// Add to `written` (this document as [`Document::write`] wrote it) the minimum elements
+    /// aiprov knows for certain and that are still missing (see
+    /// [`cyclonedx::facts::fill_min_elements`]). Every writer already records aiprov as a tool,
+    /// the time and a new version or namespace; only CycloneDX JSON has more that aiprov can
+    /// state, so the other formats come back unchanged. Fails only when `written` is not JSON.
+    pub fn fill_min_elements(
+        &self,
+        written: Vec<u8>,
+        tool_version: &str,
+        timestamp: OffsetDateTime,
+    ) -> Result<Vec<u8>, serde_json::Error> {
+        match self {
+            Document::CycloneDxJson(_) => {
+                let mut value: serde_json::Value = serde_json::from_slice(&written)?;
+                cyclonedx::facts::fill_min_elements(&mut value, tool_version, timestamp);
+                Ok(cyclonedx::to_bytes(&value))
+            }
+            _ => Ok(written),
         }
     }
 
