@@ -353,51 +353,20 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
 /// input's version when the family matches (so naming the input's own format is accepted),
 /// else CycloneDX 1.6 / SPDX 2.3.
 fn parse_format(text: &str, input: Format) -> anyhow::Result<Format> {
-    let (name, version) = match text.split_once('@') {
-        Some((n, v)) => (n, Some(v)),
-        None => (text, None),
-    };
-    let minor_of = |major: &str, default: u32| -> anyhow::Result<u32> {
-        match version {
-            None => Ok(default),
-            Some(v) => v
-                .strip_prefix(&format!("{major}."))
-                .and_then(|m| m.parse::<u32>().ok())
-                .ok_or_else(|| {
-                    anyhow!(
-                        "--output-format {}: version {} is not {major}.N",
-                        escape_for_terminal(text),
-                        escape_for_terminal(v)
-                    )
-                }),
-        }
-    };
-    // Without a version: the input's, within its family; else the newest aiprov writes.
-    let (cdx_minor, spdx_minor) = match input {
-        Format::CycloneDxJson { minor } | Format::CycloneDxXml { minor } => (minor, 3),
-        Format::SpdxJson { minor } | Format::SpdxTagValue { minor } => (6, minor),
-        Format::Spdx3JsonLd => (6, 3),
-    };
-    Ok(match name.to_ascii_lowercase().as_str() {
-        "cyclonedx-json" | "cdx-json" => {
-            Format::CycloneDxJson { minor: minor_of("1", cdx_minor)? }
-        }
-        "cyclonedx-xml" | "cdx-xml" => {
-            Format::CycloneDxXml { minor: minor_of("1", cdx_minor)? }
-        }
-        "spdx-json" => Format::SpdxJson { minor: minor_of("2", spdx_minor)? },
-        "spdx-tv" | "spdx-tag-value" | "spdx" => {
-            Format::SpdxTagValue { minor: minor_of("2", spdx_minor)? }
-        }
-        "spdx3" | "spdx3-json" | "spdx-3" => match version {
-            None | Some("3.0.1") => Format::Spdx3JsonLd,
-            Some(v) => return Err(anyhow!("--output-format {}: SPDX 3 means 3.0.1, not {}", escape_for_terminal(text), escape_for_terminal(v))),
-        },
-        _ => {
-            return Err(anyhow!(
-                "--output-format {}: unknown format (cyclonedx-json, cyclonedx-xml, spdx-json, spdx-tv, spdx3)",
-                escape_for_terminal(text)
-            ))
+    Format::parse_name(text, input).map_err(|e| {
+        let shown = escape_for_terminal(text);
+        match e {
+            sbom::FormatNameError::Version { major, version } => anyhow!(
+                "--output-format {shown}: version {} is not {major}.N",
+                escape_for_terminal(&version)
+            ),
+            sbom::FormatNameError::Spdx3Version(v) => anyhow!(
+                "--output-format {shown}: SPDX 3 means 3.0.1, not {}",
+                escape_for_terminal(&v)
+            ),
+            sbom::FormatNameError::Unknown => anyhow!(
+                "--output-format {shown}: unknown format (cyclonedx-json, cyclonedx-xml, spdx-json, spdx-tv, spdx3)"
+            ),
         }
     })
 }

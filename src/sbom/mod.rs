@@ -81,6 +81,55 @@ impl fmt::Display for Format {
 }
 
 impl Format {
+    /// An output format named on the command line: `NAME` or `NAME@VERSION` (`cyclonedx-json`
+    /// or `cdx-json`, `cyclonedx-xml` or `cdx-xml`, `spdx-json`, `spdx-tv` / `spdx-tag-value` /
+    /// `spdx`, `spdx3` / `spdx3-json` / `spdx-3`; names are case-insensitive). Without a version:
+    /// the input's version when the family matches (so naming the input's own format is
+    /// accepted), else CycloneDX 1.6 / SPDX 2.3.
+    pub fn parse_name(text: &str, input: Format) -> Result<Format, FormatNameError> {
+        let (name, version) = match text.split_once('@') {
+            Some((n, v)) => (n, Some(v)),
+            None => (text, None),
+        };
+        let minor_of = |major: &'static str, default: u32| -> Result<u32, FormatNameError> {
+            match version {
+                None => Ok(default),
+                Some(v) => v
+                    .strip_prefix(&format!("{major}."))
+                    .and_then(|m| m.parse::<u32>().ok())
+                    .ok_or_else(|| FormatNameError::Version {
+                        major,
+                        version: v.to_string(),
+                    }),
+            }
+        };
+        // Without a version: the input's, within its family; else the newest aiprov writes.
+        let (cdx_minor, spdx_minor) = match input {
+            Format::CycloneDxJson { minor } | Format::CycloneDxXml { minor } => (minor, 3),
+            Format::SpdxJson { minor } | Format::SpdxTagValue { minor } => (6, minor),
+            Format::Spdx3JsonLd => (6, 3),
+        };
+        Ok(match name.to_ascii_lowercase().as_str() {
+            "cyclonedx-json" | "cdx-json" => Format::CycloneDxJson {
+                minor: minor_of("1", cdx_minor)?,
+            },
+            "cyclonedx-xml" | "cdx-xml" => Format::CycloneDxXml {
+                minor: minor_of("1", cdx_minor)?,
+            },
+            "spdx-json" => Format::SpdxJson {
+                minor: minor_of("2", spdx_minor)?,
+            },
+            "spdx-tv" | "spdx-tag-value" | "spdx" => Format::SpdxTagValue {
+                minor: minor_of("2", spdx_minor)?,
+            },
+            "spdx3" | "spdx3-json" | "spdx-3" => match version {
+                None | Some("3.0.1") => Format::Spdx3JsonLd,
+                Some(v) => return Err(FormatNameError::Spdx3Version(v.to_string())),
+            },
+            _ => return Err(FormatNameError::Unknown),
+        })
+    }
+
     /// The format's media type, e.g. for SARIF `artifacts[].mimeType`.
     pub fn mime_type(self) -> &'static str {
         match self {
@@ -91,6 +140,22 @@ impl Format {
             Format::Spdx3JsonLd => "application/ld+json",
         }
     }
+}
+
+/// Why [`Format::parse_name`] refused a name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormatNameError {
+    /// `NAME@VERSION` whose version is not `MAJOR.N` (`major` is the family's: `1` or `2`).
+    Version {
+        /// The family's major version.
+        major: &'static str,
+        /// The version given, unescaped.
+        version: String,
+    },
+    /// An SPDX 3 version other than `3.0.1`, unescaped.
+    Spdx3Version(String),
+    /// A name aiprov does not write.
+    Unknown,
 }
 
 /// A document as read, in any supported format.

@@ -43,7 +43,34 @@ pub fn facts(doc: &cyclonedx::Document) -> DocumentFacts {
         .get("metadata")
         .cloned()
         .unwrap_or(Value::Object(Map::new()));
-    let declared = declared_unknown(&metadata);
+    let document = document_facts(root, &metadata, doc.spec_version);
+    // Components: the subject first, then every entry of `components`.
+    let deps = dependencies(root);
+    let mut components = Vec::new();
+    if let Some(subject) = metadata.get("component").filter(|c| c.is_object()) {
+        components.push(component_facts(subject, &deps));
+    }
+    for c in &doc.inventory.components {
+        if let Some(obj) = root.pointer(&c.locator) {
+            components.push(component_facts(obj, &deps));
+        }
+    }
+
+    DocumentFacts {
+        format: format!("CycloneDX {major}.{minor}"),
+        document,
+        components,
+    }
+}
+
+/// The document-level fields; `cdx:cisa:` declarations in `metadata.properties` cover what is
+/// not stated.
+fn document_facts(
+    root: &Value,
+    metadata: &Value,
+    (major, minor): (u32, u32),
+) -> Vec<(Field, Tally)> {
+    let declared = declared_unknown(metadata);
     let mut document = Vec::new();
     let mut put = |field: Field, mut t: Tally| {
         if t.stated < t.total.max(1) && declares(&declared, field) {
@@ -59,9 +86,31 @@ pub fn facts(doc: &cyclonedx::Document) -> DocumentFacts {
         document.push((field, t));
     };
 
-    // SBOM Author
+    put(Field::Author, author(metadata, (major, minor)));
+    put(Field::Signature, signature(root));
+    // Format
+    put(
+        Field::FormatName,
+        Tally::one(Fact::Stated, "bomFormat CycloneDX"),
+    );
+    put(
+        Field::FormatVersion,
+        Tally::one(Fact::Stated, format!("specVersion {major}.{minor}")),
+    );
+
+    put(Field::GenerationContext, generation_context(metadata));
+    put(Field::Timestamp, timestamp(metadata));
+    let (name, versions) = tool_tallies(metadata);
+    put(Field::ToolName, name);
+    put(Field::ToolVersion, versions);
+    put(Field::SbomVersion, sbom_version(root));
+    document
+}
+
+/// SBOM Author: `metadata.authors[]`, and `metadata.manufacturer` on 1.6+.
+fn author(metadata: &Value, (major, minor): (u32, u32)) -> Tally {
     let mut names: Vec<&str> = Vec::new();
-    for a in array(&metadata, "authors") {
+    for a in array(metadata, "authors") {
         names.extend(text(a, "name").or_else(|| text(a, "email")));
     }
     let mut where_ = "metadata.authors";
@@ -82,9 +131,11 @@ pub fn facts(doc: &cyclonedx::Document) -> DocumentFacts {
         Fact::Unknown => "author named \"unknown\"".into(),
         Fact::Missing => "no metadata.authors or metadata.manufacturer".into(),
     };
-    put(Field::Author, Tally::one(fact, detail));
+    Tally::one(fact, detail)
+}
 
-    // SBOM Author Signature
+/// SBOM Author Signature: an enveloped `signature` or a `digital-signature` reference.
+fn signature(root: &Value) -> Tally {
     let detached = array(root, "externalReferences")
         .iter()
         .any(|r| text(r, "type") == Some("digital-signature") && text(r, "url").is_some());
@@ -98,20 +149,12 @@ pub fn facts(doc: &cyclonedx::Document) -> DocumentFacts {
     } else {
         (Fact::Missing, "no signature or digital-signature reference")
     };
-    put(Field::Signature, Tally::one(fact, detail));
+    Tally::one(fact, detail)
+}
 
-    // Format
-    put(
-        Field::FormatName,
-        Tally::one(Fact::Stated, "bomFormat CycloneDX"),
-    );
-    put(
-        Field::FormatVersion,
-        Tally::one(Fact::Stated, format!("specVersion {major}.{minor}")),
-    );
-
-    // Generation context
-    let phases: Vec<&str> = array(&metadata, "lifecycles")
+/// SBOM Generation Context: `metadata.lifecycles[]`.
+fn generation_context(metadata: &Value) -> Tally {
+    let phases: Vec<&str> = array(metadata, "lifecycles")
         .iter()
         .filter_map(|l| text(l, "phase").or_else(|| text(l, "name")))
         .collect();
@@ -123,9 +166,11 @@ pub fn facts(doc: &cyclonedx::Document) -> DocumentFacts {
             format!("metadata.lifecycles: {}", shorten(&phases.join(", "))),
         )
     };
-    put(Field::GenerationContext, Tally::one(fact, detail));
+    Tally::one(fact, detail)
+}
 
-    // Timestamp
+/// SBOM Timestamp: `metadata.timestamp`, RFC 3339.
+fn timestamp(metadata: &Value) -> Tally {
     let (fact, detail) = match metadata.get("timestamp") {
         None => (Fact::Missing, "no metadata.timestamp".to_string()),
         Some(Value::String(s)) if OffsetDateTime::parse(s, &Rfc3339).is_ok() => {
@@ -139,10 +184,12 @@ pub fn facts(doc: &cyclonedx::Document) -> DocumentFacts {
             ),
         ),
     };
-    put(Field::Timestamp, Tally::one(fact, detail));
+    Tally::one(fact, detail)
+}
 
-    // Tools
-    let tools = tools(&metadata);
+/// SBOM Tool Name and Tool Version: the named `metadata.tools` entries.
+fn tool_tallies(metadata: &Value) -> (Tally, Tally) {
+    let tools = tools(metadata);
     let named: Vec<&(String, Option<String>)> =
         tools.iter().filter(|(n, _)| !n.is_empty()).collect();
     let detail = named
@@ -158,16 +205,13 @@ pub fn facts(doc: &cyclonedx::Document) -> DocumentFacts {
     } else {
         Fact::Stated
     };
-    put(
-        Field::ToolName,
-        Tally::one(
-            fact,
-            if named.is_empty() {
-                "no named metadata.tools entry".to_string()
-            } else {
-                shorten(&detail)
-            },
-        ),
+    let name = Tally::one(
+        fact,
+        if named.is_empty() {
+            "no named metadata.tools entry".to_string()
+        } else {
+            shorten(&detail)
+        },
     );
     let mut versions = Tally {
         detail: shorten(&detail),
@@ -179,9 +223,11 @@ pub fn facts(doc: &cyclonedx::Document) -> DocumentFacts {
     if named.is_empty() {
         versions.detail = "no named metadata.tools entry".into();
     }
-    put(Field::ToolVersion, versions);
+    (name, versions)
+}
 
-    // SBOM Version
+/// SBOM Version: `version`, an integer ≥ 1.
+fn sbom_version(root: &Value) -> Tally {
     let serial = text(root, "serialNumber");
     let (fact, detail) = match root.get("version") {
         Some(v) if v.as_u64().is_some_and(|n| n >= 1) => (
@@ -197,25 +243,7 @@ pub fn facts(doc: &cyclonedx::Document) -> DocumentFacts {
         ),
         None => (Fact::Missing, "no version".to_string()),
     };
-    put(Field::SbomVersion, Tally::one(fact, detail));
-
-    // Components: the subject first, then every entry of `components`.
-    let deps = dependencies(root);
-    let mut components = Vec::new();
-    if let Some(subject) = metadata.get("component").filter(|c| c.is_object()) {
-        components.push(component_facts(subject, &deps));
-    }
-    for c in &doc.inventory.components {
-        if let Some(obj) = root.pointer(&c.locator) {
-            components.push(component_facts(obj, &deps));
-        }
-    }
-
-    DocumentFacts {
-        format: format!("CycloneDX {major}.{minor}"),
-        document,
-        components,
-    }
+    Tally::one(fact, detail)
 }
 
 /// `(name, version)` of every `metadata.tools` entry, legacy array or object form.

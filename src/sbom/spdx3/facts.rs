@@ -1,5 +1,7 @@
 //! The minimum-element facts of an SPDX 3.0.1 JSON-LD document.
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 
 use crate::sbom::facts::{
@@ -29,57 +31,97 @@ use crate::sbom::facts::{
 /// Every element sharing the document's `CreationInfo` counts; the components are the
 /// `software_Package` elements, the `rootElement`s of the `software_Sbom` first.
 pub fn facts(value: &Value, format: &str) -> DocumentFacts {
-    let graph = array(value, "@graph");
-    let by_id = |id: &str| {
-        graph
-            .iter()
-            .find(|e| text(e, "spdxId") == Some(id) || text(e, "@id") == Some(id))
-    };
-    let is_no_assertion =
-        |id: &str| id.ends_with("/NoAssertionElement") || id.ends_with("/NoAssertionLicense");
-    fn ty(e: &Value) -> &str {
-        text(e, "type").or_else(|| text(e, "@type")).unwrap_or("")
-    }
-    let strs = |e: &Value, k: &str| -> Vec<String> {
-        match e.get(k) {
-            Some(Value::String(s)) => vec![s.clone()],
-            Some(Value::Array(a)) => a
-                .iter()
-                .filter_map(Value::as_str)
-                .map(str::to_string)
-                .collect(),
-            _ => Vec::new(),
-        }
+    let g = Graph {
+        graph: array(value, "@graph"),
     };
     // The document's CreationInfo: the SpdxDocument's, else the first.
-    let spdx_doc = graph.iter().find(|e| ty(e) == "SpdxDocument");
+    let spdx_doc = g.graph.iter().find(|e| ty(e) == "SpdxDocument");
     let info = spdx_doc
         .and_then(|d| d.get("creationInfo"))
         .and_then(|c| match c {
-            Value::String(id) => by_id(id),
+            Value::String(id) => g.by_id(id),
             Value::Object(_) => Some(c),
             _ => None,
         })
-        .or_else(|| graph.iter().find(|e| ty(e) == "CreationInfo"))
+        .or_else(|| g.graph.iter().find(|e| ty(e) == "CreationInfo"))
         .cloned()
         .unwrap_or(Value::Null);
-    let agents = |ids: Vec<String>| -> Vec<String> {
+    let document = document_facts(&g, value, &info, spdx_doc);
+    let relationships = relationships(&g);
+    let components = packages(&g)
+        .into_iter()
+        .map(|p| component_facts(&g, p, &relationships))
+        .collect();
+    DocumentFacts {
+        format: format.to_string(),
+        document,
+        components,
+    }
+}
+
+/// The `@graph` of a document, with lookups by id.
+struct Graph<'a> {
+    graph: &'a [Value],
+}
+
+impl<'a> Graph<'a> {
+    /// The element whose `spdxId` (or `@id`) is `id`.
+    fn by_id(&self, id: &str) -> Option<&'a Value> {
+        self.graph
+            .iter()
+            .find(|e| text(e, "spdxId") == Some(id) || text(e, "@id") == Some(id))
+    }
+
+    /// The names of the agents `ids` (`NOASSERTION` for the `NoAssertionElement`, empty for an
+    /// agent without a name).
+    fn agents(&self, ids: Vec<String>) -> Vec<String> {
         ids.iter()
             .map(|id| {
                 if is_no_assertion(id) {
                     "NOASSERTION".to_string()
                 } else {
-                    by_id(id)
+                    self.by_id(id)
                         .and_then(|a| text(a, "name"))
                         .unwrap_or("")
                         .to_string()
                 }
             })
             .collect()
-    };
+    }
+}
+
+fn is_no_assertion(id: &str) -> bool {
+    id.ends_with("/NoAssertionElement") || id.ends_with("/NoAssertionLicense")
+}
+
+fn ty(e: &Value) -> &str {
+    text(e, "type").or_else(|| text(e, "@type")).unwrap_or("")
+}
+
+/// The string or strings under `k`.
+fn strs(e: &Value, k: &str) -> Vec<String> {
+    match e.get(k) {
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The document-level fields, from the document's `CreationInfo` (`info`), its `@context`, its
+/// `software_Sbom` elements and its `SpdxDocument`.
+fn document_facts(
+    g: &Graph,
+    value: &Value,
+    info: &Value,
+    spdx_doc: Option<&Value>,
+) -> Vec<(Field, Tally)> {
     let mut document = Vec::new();
 
-    let authors = agents(strs(&info, "createdBy"));
+    let authors = g.agents(strs(info, "createdBy"));
     let fact = from_values(authors.iter().map(String::as_str));
     let detail = match fact {
         Fact::Stated => format!(
@@ -113,13 +155,14 @@ pub fn facts(value: &Value, format: &str) -> DocumentFacts {
         (Fact::Missing, "no SPDX 3 @context".to_string())
     };
     document.push((Field::FormatName, Tally::one(fact, detail)));
-    let (fact, detail) = match text(&info, "specVersion") {
+    let (fact, detail) = match text(info, "specVersion") {
         Some(v) => (Fact::Stated, format!("CreationInfo.specVersion {v}")),
         None => (Fact::Missing, "no CreationInfo.specVersion".to_string()),
     };
     document.push((Field::FormatVersion, Tally::one(fact, detail)));
 
-    let types: Vec<String> = graph
+    let types: Vec<String> = g
+        .graph
         .iter()
         .filter(|e| ty(e) == "software_Sbom")
         .flat_map(|e| strs(e, "software_sbomType"))
@@ -137,10 +180,11 @@ pub fn facts(value: &Value, format: &str) -> DocumentFacts {
     };
     document.push((Field::GenerationContext, Tally::one(fact, detail)));
 
-    let (fact, detail) = created_fact(&info, "CreationInfo");
+    let (fact, detail) = created_fact(info, "CreationInfo");
     document.push((Field::Timestamp, Tally::one(fact, detail)));
 
-    let tools: Vec<String> = agents(strs(&info, "createdUsing"))
+    let tools: Vec<String> = g
+        .agents(strs(info, "createdUsing"))
         .into_iter()
         .filter(|n| !n.is_empty() && !says_unknown(n))
         .collect();
@@ -160,7 +204,7 @@ pub fn facts(value: &Value, format: &str) -> DocumentFacts {
         ..Tally::default()
     };
     for n in &tools {
-        let package = graph.iter().any(|e| {
+        let package = g.graph.iter().any(|e| {
             ty(e) == "software_Package"
                 && text(e, "name") == Some(n.as_str())
                 && text(e, "software_packageVersion").is_some()
@@ -176,10 +220,20 @@ pub fn facts(value: &Value, format: &str) -> DocumentFacts {
     };
     document.push((Field::SbomVersion, Tally::one(fact, detail)));
 
+    document
+}
+
+/// What the `Relationship` elements say about each element: its dependencies and its license.
+#[derive(Default)]
+struct Relationships {
+    deps: HashMap<String, Fact>,
+    licenses: HashMap<String, Fact>,
+}
+
+fn relationships(g: &Graph) -> Relationships {
     // Relationships from each element.
-    let mut deps: std::collections::HashMap<String, Fact> = std::collections::HashMap::new();
-    let mut licenses: std::collections::HashMap<String, Fact> = std::collections::HashMap::new();
-    for r in graph.iter().filter(|e| ty(e) == "Relationship") {
+    let mut out = Relationships::default();
+    for r in g.graph.iter().filter(|e| ty(e) == "Relationship") {
         let (Some(from), Some(kind)) = (text(r, "from"), text(r, "relationshipType")) else {
             continue;
         };
@@ -196,7 +250,7 @@ pub fn facts(value: &Value, format: &str) -> DocumentFacts {
                 } else {
                     continue;
                 };
-                (&mut deps, fact)
+                (&mut out.deps, fact)
             }
             "hasDeclaredLicense" | "hasConcludedLicense" => {
                 let fact = if to.is_empty() {
@@ -206,7 +260,7 @@ pub fn facts(value: &Value, format: &str) -> DocumentFacts {
                 } else {
                     Fact::Stated
                 };
-                (&mut licenses, fact)
+                (&mut out.licenses, fact)
             }
             _ => continue,
         };
@@ -216,12 +270,19 @@ pub fn facts(value: &Value, format: &str) -> DocumentFacts {
         }
     }
 
-    let roots: Vec<String> = graph
+    out
+}
+
+/// The `software_Package` elements, the `rootElement`s of the `software_Sbom`s first.
+fn packages<'a>(g: &Graph<'a>) -> Vec<&'a Value> {
+    let roots: Vec<String> = g
+        .graph
         .iter()
         .filter(|e| ty(e) == "software_Sbom")
         .flat_map(|e| strs(e, "rootElement"))
         .collect();
-    let packages: Vec<&Value> = graph
+    let packages: Vec<&Value> = g
+        .graph
         .iter()
         .filter(|e| ty(e) == "software_Package")
         .collect();
@@ -239,72 +300,66 @@ pub fn facts(value: &Value, format: &str) -> DocumentFacts {
             order.push(p);
         }
     }
-    let components = order
-        .into_iter()
-        .map(|p| {
-            let id = text(p, "spdxId")
-                .or_else(|| text(p, "name"))
-                .unwrap_or("(unnamed)")
-                .to_string();
-            let producers = agents(
-                strs(p, "originatedBy")
-                    .into_iter()
-                    .chain(strs(p, "suppliedBy"))
-                    .collect(),
-            );
-            let producer = from_values(producers.iter().map(String::as_str));
-            let name = if text(p, "name").is_some() {
-                Fact::Stated
-            } else {
-                Fact::Missing
-            };
-            let version = from_values(text(p, "software_packageVersion"));
-            let identifiers = if text(p, "software_packageUrl").is_some()
-                || array(p, "externalIdentifier")
-                    .iter()
-                    .any(|x| text(x, "identifier").is_some())
-                || array(p, "software_contentIdentifier")
-                    .iter()
-                    .any(|x| text(x, "software_contentIdentifierValue").is_some())
-            {
-                Fact::Stated
-            } else {
-                Fact::Missing
-            };
-            let hashes: Vec<&Value> = array(p, "verifiedUsing")
-                .iter()
-                .filter(|h| text(h, "hashValue").is_some())
-                .collect();
-            let hash_value = if hashes.is_empty() {
-                Fact::Missing
-            } else {
-                Fact::Stated
-            };
-            let hash_algorithm = if hashes.iter().any(|h| text(h, "algorithm").is_some()) {
-                Fact::Stated
-            } else {
-                Fact::Missing
-            };
-            let license = licenses.get(&id).copied().unwrap_or(Fact::Missing);
-            let dependencies = deps.get(&id).copied().unwrap_or(Fact::Missing);
-            ComponentFacts {
-                id,
-                facts: vec![
-                    (Field::Producer, producer),
-                    (Field::Name, name),
-                    (Field::Version, version),
-                    (Field::Identifiers, identifiers),
-                    (Field::HashValue, hash_value),
-                    (Field::HashAlgorithm, hash_algorithm),
-                    (Field::License, license),
-                    (Field::Dependencies, dependencies),
-                ],
-            }
-        })
+    order
+}
+
+fn component_facts(g: &Graph, p: &Value, rel: &Relationships) -> ComponentFacts {
+    let id = text(p, "spdxId")
+        .or_else(|| text(p, "name"))
+        .unwrap_or("(unnamed)")
+        .to_string();
+    let producers = g.agents(
+        strs(p, "originatedBy")
+            .into_iter()
+            .chain(strs(p, "suppliedBy"))
+            .collect(),
+    );
+    let producer = from_values(producers.iter().map(String::as_str));
+    let name = if text(p, "name").is_some() {
+        Fact::Stated
+    } else {
+        Fact::Missing
+    };
+    let version = from_values(text(p, "software_packageVersion"));
+    let identifiers = if text(p, "software_packageUrl").is_some()
+        || array(p, "externalIdentifier")
+            .iter()
+            .any(|x| text(x, "identifier").is_some())
+        || array(p, "software_contentIdentifier")
+            .iter()
+            .any(|x| text(x, "software_contentIdentifierValue").is_some())
+    {
+        Fact::Stated
+    } else {
+        Fact::Missing
+    };
+    let hashes: Vec<&Value> = array(p, "verifiedUsing")
+        .iter()
+        .filter(|h| text(h, "hashValue").is_some())
         .collect();
-    DocumentFacts {
-        format: format.to_string(),
-        document,
-        components,
+    let hash_value = if hashes.is_empty() {
+        Fact::Missing
+    } else {
+        Fact::Stated
+    };
+    let hash_algorithm = if hashes.iter().any(|h| text(h, "algorithm").is_some()) {
+        Fact::Stated
+    } else {
+        Fact::Missing
+    };
+    let license = rel.licenses.get(&id).copied().unwrap_or(Fact::Missing);
+    let dependencies = rel.deps.get(&id).copied().unwrap_or(Fact::Missing);
+    ComponentFacts {
+        id,
+        facts: vec![
+            (Field::Producer, producer),
+            (Field::Name, name),
+            (Field::Version, version),
+            (Field::Identifiers, identifiers),
+            (Field::HashValue, hash_value),
+            (Field::HashAlgorithm, hash_algorithm),
+            (Field::License, license),
+            (Field::Dependencies, dependencies),
+        ],
     }
 }

@@ -1,6 +1,8 @@
 //! The minimum-element facts of an SPDX 2.2 / 2.3 document, JSON or tag-value (read through
 //! its JSON view).
 
+use std::collections::HashMap;
+
 use serde_json::Value;
 
 use crate::inventory::Inventory;
@@ -44,7 +46,24 @@ const SPDX_CONTEXT_WORDS: &[&str] = &[
 /// The components are the packages, those the document `DESCRIBES` (its subject) first.
 pub fn facts(value: &Value, inventory: &Inventory, format: &str) -> DocumentFacts {
     let info = value.get("creationInfo").cloned().unwrap_or(Value::Null);
-    let creators: Vec<&str> = array(&info, "creators")
+    let document = document_facts(value, &info);
+    let doc_id = text(value, "SPDXID").unwrap_or("SPDXRef-DOCUMENT");
+    let (owned, described) = relationships(doc_id, inventory);
+    let components = packages(value, &described)
+        .into_iter()
+        .map(|p| component_facts(p, &owned))
+        .collect();
+    DocumentFacts {
+        format: format.to_string(),
+        document,
+        components,
+    }
+}
+
+/// The document-level fields, from `creationInfo` (`info`), `spdxVersion` and
+/// `documentNamespace`.
+fn document_facts(value: &Value, info: &Value) -> Vec<(Field, Tally)> {
+    let creators: Vec<&str> = array(info, "creators")
         .iter()
         .filter_map(Value::as_str)
         .collect();
@@ -89,7 +108,7 @@ pub fn facts(value: &Value, inventory: &Inventory, format: &str) -> DocumentFact
     document.push((Field::FormatVersion, Tally::one(fact, detail)));
 
     // Generation context
-    let comment = text(&info, "comment").unwrap_or("");
+    let comment = text(info, "comment").unwrap_or("");
     let words: Vec<&str> = comment
         .split(|c: char| !c.is_alphanumeric())
         .filter(|w| SPDX_CONTEXT_WORDS.iter().any(|k| k.eq_ignore_ascii_case(w)))
@@ -108,7 +127,7 @@ pub fn facts(value: &Value, inventory: &Inventory, format: &str) -> DocumentFact
     document.push((Field::GenerationContext, Tally::one(fact, detail)));
 
     // Timestamp
-    let (fact, detail) = created_fact(&info, "creationInfo");
+    let (fact, detail) = created_fact(info, "creationInfo");
     document.push((Field::Timestamp, Tally::one(fact, detail)));
 
     // Tools
@@ -158,16 +177,24 @@ pub fn facts(value: &Value, inventory: &Inventory, format: &str) -> DocumentFact
     };
     document.push((Field::SbomVersion, Tally::one(fact, detail)));
 
-    // Relationships: what each element says about its dependencies.
-    let doc_id = text(value, "SPDXID").unwrap_or("SPDXRef-DOCUMENT");
+    document
+}
+
+/// What the relationships say about each element's dependencies (`DEPENDS_ON` / `CONTAINS`
+/// from it, `…DEPENDENCY_OF` / `CONTAINED_BY` to it), and the elements the document `doc_id`
+/// `DESCRIBES`, in order.
+fn relationships<'a>(
+    doc_id: &str,
+    inventory: &'a Inventory,
+) -> (HashMap<String, Fact>, Vec<&'a str>) {
     let mut described: Vec<&str> = Vec::new();
-    let note = |id: &str, fact: Fact, deps: &mut std::collections::HashMap<String, Fact>| {
+    let note = |id: &str, fact: Fact, deps: &mut HashMap<String, Fact>| {
         let e = deps.entry(id.to_string()).or_insert(fact);
         if fact == Fact::Stated {
             *e = Fact::Stated;
         }
     };
-    let mut owned: std::collections::HashMap<String, Fact> = std::collections::HashMap::new();
+    let mut owned: HashMap<String, Fact> = HashMap::new();
     for r in &inventory.relationships {
         match r.kind.as_str() {
             "DEPENDS_ON" | "CONTAINS" => {
@@ -191,9 +218,14 @@ pub fn facts(value: &Value, inventory: &Inventory, format: &str) -> DocumentFact
         }
     }
 
+    (owned, described)
+}
+
+/// The packages, those in `described` first.
+fn packages<'a>(value: &'a Value, described: &[&str]) -> Vec<&'a Value> {
     let packages = array(value, "packages");
     let mut order: Vec<&Value> = Vec::new();
-    for id in &described {
+    for id in described {
         order.extend(packages.iter().filter(|p| text(p, "SPDXID") == Some(*id)));
     }
     for p in packages {
@@ -201,81 +233,70 @@ pub fn facts(value: &Value, inventory: &Inventory, format: &str) -> DocumentFact
             order.push(p);
         }
     }
-    let components = order
-        .into_iter()
-        .map(|p| {
-            let id = text(p, "SPDXID")
-                .or_else(|| text(p, "name"))
-                .unwrap_or("(unnamed)")
-                .to_string();
-            let agent = |k: &str| text(p, k).map(|v| spdx_agent(v).map_or(v, |(_, n)| n));
-            let producer = match (agent("originator"), agent("supplier")) {
-                (Some(o), _) if !says_unknown(o) => Fact::Stated,
-                (o, s) => from_values(o.into_iter().chain(s)),
-            };
-            let name = if text(p, "name").is_some() {
-                Fact::Stated
-            } else {
-                Fact::Missing
-            };
-            let version = from_values(text(p, "versionInfo"));
-            let identifiers = if array(p, "externalRefs").iter().any(|r| {
-                text(r, "referenceLocator").is_some()
-                    && (matches!(
-                        text(r, "referenceType"),
-                        Some("purl" | "cpe22Type" | "cpe23Type" | "swid" | "swh" | "gitoid")
-                    ) || matches!(
-                        text(r, "referenceCategory"),
-                        Some(
-                            "PACKAGE-MANAGER"
-                                | "PACKAGE_MANAGER"
-                                | "PERSISTENT-ID"
-                                | "PERSISTENT_ID"
-                        )
-                    ))
-            }) {
-                Fact::Stated
-            } else {
-                Fact::Missing
-            };
-            let sums: Vec<&Value> = array(p, "checksums")
-                .iter()
-                .filter(|c| text(c, "checksumValue").is_some())
-                .collect();
-            let hash_value = if sums.is_empty() {
-                Fact::Missing
-            } else {
-                Fact::Stated
-            };
-            let hash_algorithm = if sums.iter().any(|c| text(c, "algorithm").is_some()) {
-                Fact::Stated
-            } else {
-                Fact::Missing
-            };
-            let license = from_values(
-                ["licenseConcluded", "licenseDeclared"]
-                    .iter()
-                    .filter_map(|k| text(p, k)),
-            );
-            let dependencies = owned.get(id.as_str()).copied().unwrap_or(Fact::Missing);
-            ComponentFacts {
-                id,
-                facts: vec![
-                    (Field::Producer, producer),
-                    (Field::Name, name),
-                    (Field::Version, version),
-                    (Field::Identifiers, identifiers),
-                    (Field::HashValue, hash_value),
-                    (Field::HashAlgorithm, hash_algorithm),
-                    (Field::License, license),
-                    (Field::Dependencies, dependencies),
-                ],
-            }
-        })
+    order
+}
+
+fn component_facts(p: &Value, owned: &HashMap<String, Fact>) -> ComponentFacts {
+    let id = text(p, "SPDXID")
+        .or_else(|| text(p, "name"))
+        .unwrap_or("(unnamed)")
+        .to_string();
+    let agent = |k: &str| text(p, k).map(|v| spdx_agent(v).map_or(v, |(_, n)| n));
+    let producer = match (agent("originator"), agent("supplier")) {
+        (Some(o), _) if !says_unknown(o) => Fact::Stated,
+        (o, s) => from_values(o.into_iter().chain(s)),
+    };
+    let name = if text(p, "name").is_some() {
+        Fact::Stated
+    } else {
+        Fact::Missing
+    };
+    let version = from_values(text(p, "versionInfo"));
+    let identifiers = if array(p, "externalRefs").iter().any(|r| {
+        text(r, "referenceLocator").is_some()
+            && (matches!(
+                text(r, "referenceType"),
+                Some("purl" | "cpe22Type" | "cpe23Type" | "swid" | "swh" | "gitoid")
+            ) || matches!(
+                text(r, "referenceCategory"),
+                Some("PACKAGE-MANAGER" | "PACKAGE_MANAGER" | "PERSISTENT-ID" | "PERSISTENT_ID")
+            ))
+    }) {
+        Fact::Stated
+    } else {
+        Fact::Missing
+    };
+    let sums: Vec<&Value> = array(p, "checksums")
+        .iter()
+        .filter(|c| text(c, "checksumValue").is_some())
         .collect();
-    DocumentFacts {
-        format: format.to_string(),
-        document,
-        components,
+    let hash_value = if sums.is_empty() {
+        Fact::Missing
+    } else {
+        Fact::Stated
+    };
+    let hash_algorithm = if sums.iter().any(|c| text(c, "algorithm").is_some()) {
+        Fact::Stated
+    } else {
+        Fact::Missing
+    };
+    let license = from_values(
+        ["licenseConcluded", "licenseDeclared"]
+            .iter()
+            .filter_map(|k| text(p, k)),
+    );
+    let dependencies = owned.get(id.as_str()).copied().unwrap_or(Fact::Missing);
+    ComponentFacts {
+        id,
+        facts: vec![
+            (Field::Producer, producer),
+            (Field::Name, name),
+            (Field::Version, version),
+            (Field::Identifiers, identifiers),
+            (Field::HashValue, hash_value),
+            (Field::HashAlgorithm, hash_algorithm),
+            (Field::License, license),
+            (Field::Dependencies, dependencies),
+        ],
     }
 }
