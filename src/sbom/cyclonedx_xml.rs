@@ -309,22 +309,10 @@ fn parse(path: &str, text: &str, bytes: &[u8], offset: usize) -> Result<Tree, Er
                     .filter(|p| p.ends_with(':'))
                     .unwrap_or("")
                     .to_string();
-                let mut attrs = Vec::new();
-                for a in e.attributes() {
-                    let a = a.map_err(|x| err(before, x.to_string()))?;
-                    let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
-                    let value = a
-                        .normalized_value(quick_xml::XmlVersion::Implicit1_0)
-                        .map_err(|x| err(before, format!("attribute {key}: {x}")))?
-                        .into_owned();
-                    if stack.is_empty() && key == "version" {
-                        let raw: &[u8] = a.value.as_ref();
-                        let start = raw.as_ptr() as usize - text.as_ptr() as usize;
-                        if start <= text.len() {
-                            version_attr = Some((start, raw.len()));
-                        }
-                    }
-                    attrs.push((key, value));
+                let (attrs, version) =
+                    attributes(e, text, stack.is_empty()).map_err(|m| err(before, m))?;
+                if version.is_some() {
+                    version_attr = version;
                 }
                 let index = els.len();
                 let cdx = root.is_none_or(|r| els[r].ns == ns);
@@ -380,29 +368,7 @@ fn parse(path: &str, text: &str, bytes: &[u8], offset: usize) -> Result<Tree, Er
                 }
             }
             Event::GeneralRef(ref r) => {
-                let c = match r.resolve_char_ref() {
-                    Ok(Some(c)) => c.to_string(),
-                    Ok(None) => {
-                        let name = r.decode().map_err(|x| err(before, x.to_string()))?;
-                        match name.as_ref() {
-                            "amp" => "&".into(),
-                            "lt" => "<".into(),
-                            "gt" => ">".into(),
-                            "apos" => "'".into(),
-                            "quot" => "\"".into(),
-                            other => {
-                                return Err(err(
-                                    before,
-                                    format!(
-                                        "entity &{}; is not defined (aiprov processes no DTD: only the five predefined entities and character references)",
-                                        bounded(other, 60)
-                                    ),
-                                ))
-                            }
-                        }
-                    }
-                    Err(x) => return Err(err(before, x.to_string())),
-                };
+                let c = reference_text(r).map_err(|m| err(before, m))?;
                 if let Some(&top) = stack.last() {
                     els[top].text.push_str(&c);
                 }
@@ -414,19 +380,7 @@ fn parse(path: &str, text: &str, bytes: &[u8], offset: usize) -> Result<Tree, Er
                 ))
             }
             Event::Decl(ref d) => {
-                if let Some(enc) = d.encoding() {
-                    let enc = enc.map_err(|x| err(before, x.to_string()))?;
-                    let enc = String::from_utf8_lossy(&enc).to_ascii_lowercase();
-                    if enc != "utf-8" && enc != "utf8" {
-                        return Err(err(
-                            before,
-                            format!(
-                                "encoding \"{}\" is not supported (aiprov reads UTF-8 XML)",
-                                bounded(&enc, 40)
-                            ),
-                        ));
-                    }
-                }
+                check_encoding(d).map_err(|m| err(before, m))?;
             }
             Event::Comment(_) | Event::PI(_) => {}
             Event::Eof => break,
@@ -456,6 +410,77 @@ fn parse(path: &str, text: &str, bytes: &[u8], offset: usize) -> Result<Tree, Er
         root,
         version_attr,
     })
+}
+/// An element's attributes, `(qualified name, normalized value)` in document order.
+type Attributes = Vec<(String, String)>;
+
+/// The attributes of a start tag, normalized, in order; for the root element (`is_root`) also
+/// where the raw value of its `version` attribute sits in `text` (offset, length). Errors are
+/// messages for the tag's position.
+fn attributes(
+    e: &quick_xml::events::BytesStart<'_>,
+    text: &str,
+    is_root: bool,
+) -> Result<(Attributes, Option<(usize, usize)>), String> {
+    let mut attrs = Vec::new();
+    let mut version_attr = None;
+    for a in e.attributes() {
+        let a = a.map_err(|x| x.to_string())?;
+        let key = String::from_utf8_lossy(a.key.as_ref()).into_owned();
+        let value = a
+            .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+            .map_err(|x| format!("attribute {key}: {x}"))?
+            .into_owned();
+        if is_root && key == "version" {
+            let raw: &[u8] = a.value.as_ref();
+            let start = raw.as_ptr() as usize - text.as_ptr() as usize;
+            if start <= text.len() {
+                version_attr = Some((start, raw.len()));
+            }
+        }
+        attrs.push((key, value));
+    }
+    Ok((attrs, version_attr))
+}
+
+/// The text of a character reference or one of the five predefined entities; any other entity
+/// is an error (no DTD is processed).
+fn reference_text(r: &quick_xml::events::BytesRef<'_>) -> Result<String, String> {
+    Ok(match r.resolve_char_ref() {
+        Ok(Some(c)) => c.to_string(),
+        Ok(None) => {
+            let name = r.decode().map_err(|x| x.to_string())?;
+            match name.as_ref() {
+                "amp" => "&".into(),
+                "lt" => "<".into(),
+                "gt" => ">".into(),
+                "apos" => "'".into(),
+                "quot" => "\"".into(),
+                other => {
+                    return Err(format!(
+                        "entity &{}; is not defined (aiprov processes no DTD: only the five predefined entities and character references)",
+                        bounded(other, 60)
+                    ))
+                }
+            }
+        }
+        Err(x) => return Err(x.to_string()),
+    })
+}
+
+/// Accept only a UTF-8 (or absent) `encoding` in the XML declaration.
+fn check_encoding(d: &quick_xml::events::BytesDecl<'_>) -> Result<(), String> {
+    if let Some(enc) = d.encoding() {
+        let enc = enc.map_err(|x| x.to_string())?;
+        let enc = String::from_utf8_lossy(&enc).to_ascii_lowercase();
+        if enc != "utf-8" && enc != "utf8" {
+            return Err(format!(
+                "encoding \"{}\" is not supported (aiprov reads UTF-8 XML)",
+                bounded(&enc, 40)
+            ));
+        }
+    }
+    Ok(())
 }
 
 /// The resolved namespace URI ("" when unbound), or the unknown prefix.
