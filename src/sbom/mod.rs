@@ -14,6 +14,27 @@
 //! Re-enriching replaces aiprov's own additions, never duplicates them. Nothing else changes:
 //! JSON formats keep key order, tag-value keeps every other line byte for byte, XML keeps every
 //! other byte (the writer splices text into the original).
+//!
+//! ## One home per format
+//!
+//! Everything aiprov knows about a format lives in that format's module: reading, editing and
+//! writing, the minimum-element facts `check` needs (`facts`), what a report says about the
+//! document and where SARIF points in it (`describe`).
+//!
+//! | format | home | facts | report info, SARIF positions |
+//! |---|---|---|---|
+//! | CycloneDX JSON | [`cyclonedx`] (+ `write`, `tests`) | [`cyclonedx::facts`] | [`cyclonedx::describe`], [`describe::value_positions`] |
+//! | CycloneDX XML | [`cyclonedx_xml`] (+ `write`, `view`, `tests`) | its JSON view, through [`cyclonedx::facts`] | [`cyclonedx_xml::describe`] |
+//! | SPDX 2 JSON | [`spdx_json`] | [`spdx_json::facts`] | [`spdx_json::describe`], [`describe::value_positions`] |
+//! | SPDX 2 tag-value | [`spdx_tv`] | its JSON view, through [`spdx_json::facts`] | [`spdx_tv::describe`] |
+//! | SPDX 3.0.1 JSON-LD | [`spdx3`] | [`spdx3::facts`] | [`spdx3::describe`], [`describe::value_positions`] |
+//!
+//! The rest of the crate asks [`Document`] ([`Document::inventory`],
+//! [`Document::aiprov_properties`], [`Document::write`], [`Document::facts`],
+//! [`Document::info`], [`Document::positions`], [`Document::fill_min_elements`]) and
+//! [`Format`] ([`Format::mime_type`], [`Format::parse_name`], [`can_convert`]), and never
+//! matches on the format itself. The neutral types those answers use are in [`facts`] and
+//! [`describe`].
 
 pub mod cyclonedx;
 pub mod cyclonedx_xml;
