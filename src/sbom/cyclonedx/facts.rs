@@ -340,71 +340,11 @@ fn component_facts(c: &Value, deps: &Dependencies) -> ComponentFacts {
         None => Fact::Missing,
     };
 
-    let identifiers = {
-        let swid = c.get("swid").and_then(|s| text(s, "tagId")).is_some();
-        let listed = |k: &str| {
-            array(c, k)
-                .iter()
-                .any(|v| v.as_str().is_some_and(|s| !s.trim().is_empty()))
-        };
-        let prop = array(c, "properties").iter().any(|p| {
-            p.get("name").and_then(Value::as_str) == Some("cdx:cisa:component-identifier")
-                && text(p, "value").is_some()
-        });
-        if text(c, "purl").is_some()
-            || text(c, "cpe").is_some()
-            || swid
-            || listed("omniborId")
-            || listed("swhid")
-            || prop
-        {
-            Fact::Stated
-        } else {
-            Fact::Missing
-        }
-    };
+    let identifiers = identifiers(c);
 
-    // Hashes: the component's own, or its distribution artifact's.
-    let mut hashes: Vec<&Value> = array(c, "hashes").iter().collect();
-    for r in array(c, "externalReferences") {
-        if text(r, "type") == Some("distribution") {
-            hashes.extend(array(r, "hashes"));
-        }
-    }
-    let with_content: Vec<&&Value> = hashes
-        .iter()
-        .filter(|h| text(h, "content").is_some())
-        .collect();
-    let hash_value = if with_content.is_empty() {
-        Fact::Missing
-    } else {
-        Fact::Stated
-    };
-    let hash_algorithm = if with_content.iter().any(|h| text(h, "alg").is_some()) {
-        Fact::Stated
-    } else {
-        Fact::Missing
-    };
+    let (hash_value, hash_algorithm) = hashes(c);
 
-    // Licenses, declared or found.
-    let mut licenses: Vec<&str> = Vec::new();
-    let evidence = c.get("evidence").cloned().unwrap_or(Value::Null);
-    for l in array(c, "licenses")
-        .iter()
-        .chain(array(&evidence, "licenses"))
-    {
-        if let Some(e) = text(l, "expression") {
-            licenses.push(e);
-        }
-        if let Some(lic) = l.get("license") {
-            licenses.extend(
-                text(lic, "id")
-                    .or_else(|| text(lic, "name"))
-                    .or_else(|| text(lic, "url")),
-            );
-        }
-    }
-    let license = from_values(licenses);
+    let license = license(c);
 
     let dependencies = match bom_ref {
         Some(r) => match deps.declared.get(r) {
@@ -430,6 +370,80 @@ fn component_facts(c: &Value, deps: &Dependencies) -> ComponentFacts {
     .map(|(f, x)| (f, with_declaration(x, &declared, f)))
     .collect();
     ComponentFacts { id, facts }
+}
+
+/// Component Identifiers: `purl`, `cpe`, `swid.tagId`, `omniborId[]`, `swhid[]` or a
+/// `cdx:cisa:component-identifier` property.
+fn identifiers(c: &Value) -> Fact {
+    let swid = c.get("swid").and_then(|s| text(s, "tagId")).is_some();
+    let listed = |k: &str| {
+        array(c, k)
+            .iter()
+            .any(|v| v.as_str().is_some_and(|s| !s.trim().is_empty()))
+    };
+    let prop = array(c, "properties").iter().any(|p| {
+        p.get("name").and_then(Value::as_str) == Some("cdx:cisa:component-identifier")
+            && text(p, "value").is_some()
+    });
+    if text(c, "purl").is_some()
+        || text(c, "cpe").is_some()
+        || swid
+        || listed("omniborId")
+        || listed("swhid")
+        || prop
+    {
+        Fact::Stated
+    } else {
+        Fact::Missing
+    }
+}
+
+/// Component Hash Value and Algorithm: the component's own `hashes[]`, or its distribution
+/// artifact's.
+fn hashes(c: &Value) -> (Fact, Fact) {
+    let mut hashes: Vec<&Value> = array(c, "hashes").iter().collect();
+    for r in array(c, "externalReferences") {
+        if text(r, "type") == Some("distribution") {
+            hashes.extend(array(r, "hashes"));
+        }
+    }
+    let with_content: Vec<&&Value> = hashes
+        .iter()
+        .filter(|h| text(h, "content").is_some())
+        .collect();
+    let hash_value = if with_content.is_empty() {
+        Fact::Missing
+    } else {
+        Fact::Stated
+    };
+    let hash_algorithm = if with_content.iter().any(|h| text(h, "alg").is_some()) {
+        Fact::Stated
+    } else {
+        Fact::Missing
+    };
+    (hash_value, hash_algorithm)
+}
+
+/// Component License: `licenses[]`, or `evidence.licenses[]`.
+fn license(c: &Value) -> Fact {
+    let mut licenses: Vec<&str> = Vec::new();
+    let evidence = c.get("evidence").cloned().unwrap_or(Value::Null);
+    for l in array(c, "licenses")
+        .iter()
+        .chain(array(&evidence, "licenses"))
+    {
+        if let Some(e) = text(l, "expression") {
+            licenses.push(e);
+        }
+        if let Some(lic) = l.get("license") {
+            licenses.extend(
+                text(lic, "id")
+                    .or_else(|| text(lic, "name"))
+                    .or_else(|| text(lic, "url")),
+            );
+        }
+    }
+    from_values(licenses)
 }
 
 /// Fill, in a CycloneDX JSON document, the minimum elements aiprov knows for certain and that
