@@ -7,7 +7,6 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::sbom::cyclonedx;
 
@@ -193,21 +192,12 @@ impl Component {
     }
 }
 
-/// Every component of a CycloneDX JSON document (nested ones included, document order) with
-/// its `aiprov:` properties.
-pub fn cyclonedx_components(doc: &cyclonedx::Document) -> Vec<Component> {
-    components_of(&doc.value, &doc.inventory)
-}
-
 /// Every component of a document in any format [`crate::sbom::read`] reads, with its `aiprov:`
 /// properties: CycloneDX properties (JSON and XML), SPDX 2 annotations by `Tool: aiprov-…`,
 /// SPDX 3 `CdxPropertiesExtension` entries (see [`crate::sbom::Document::aiprov_properties`]).
 /// Components come in inventory order; `locator` is the format's own (JSON Pointer, XPath or
 /// SPDXID), `bom_ref` the bom-ref or SPDXID.
 pub fn components(doc: &crate::sbom::Document) -> Vec<Component> {
-    if let crate::sbom::Document::CycloneDxJson(d) = doc {
-        return cyclonedx_components(d);
-    }
     let edits = doc.aiprov_properties();
     doc.inventory()
         .components
@@ -228,36 +218,6 @@ pub fn components(doc: &crate::sbom::Document) -> Vec<Component> {
                 provenance: Provenance::from_properties(
                     props.iter().map(|(n, v)| (n.as_str(), v.as_str())),
                 ),
-            }
-        })
-        .collect()
-}
-
-/// [`cyclonedx_components`] for a document already taken apart: its JSON and its inventory
-/// (whose locators point into that JSON).
-pub fn components_of(value: &Value, inventory: &crate::inventory::Inventory) -> Vec<Component> {
-    inventory
-        .components
-        .iter()
-        .map(|c| {
-            let props: Vec<(&str, &str)> = value
-                .pointer(&c.locator)
-                .and_then(|o| o.get("properties"))
-                .and_then(Value::as_array)
-                .map(|list| {
-                    list.iter()
-                        .filter_map(|p| Some((p.get("name")?.as_str()?, p.get("value")?.as_str()?)))
-                        .collect()
-                })
-                .unwrap_or_default();
-            Component {
-                locator: c.locator.clone(),
-                bom_ref: c.bom_ref.clone(),
-                name: c.name.clone(),
-                group: c.group.clone(),
-                version: c.version.clone(),
-                purl: c.purl.clone(),
-                provenance: Provenance::from_properties(props),
             }
         })
         .collect()

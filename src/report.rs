@@ -16,26 +16,10 @@ use serde_json::{json, Value};
 use crate::policy::{format_number, Policy, Violation};
 use crate::provenance::{self, Component};
 use crate::sbom;
+pub use crate::sbom::describe::{value_positions, DocumentInfo};
 
 /// Bars drawn in the HTML chart at most (the highest AI shares); the table lists every component.
 pub const MAX_BARS: usize = 100;
-
-/// The document the report is about.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct DocumentInfo {
-    /// The file as given on the command line (`-` for stdin).
-    pub file: String,
-    /// `metadata.component` as `name@version`, when present.
-    pub subject: Option<String>,
-    /// `CycloneDX 1.6`.
-    pub format: String,
-    /// `serialNumber`.
-    pub serial_number: Option<String>,
-    /// `version`.
-    pub version: Option<u64>,
-    /// `metadata.timestamp`.
-    pub timestamp: Option<String>,
-}
 
 /// One analyzed component.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -153,7 +137,7 @@ pub fn build(
     if !components.iter().any(|c| c.provenance.present) {
         return Err(NotEnriched(crate::text::bounded(file, usize::MAX)));
     }
-    let document = document_info(file, doc);
+    let document = doc.info(file);
     let mut rows = Vec::new();
     let mut unresolved = Vec::new();
     let mut statuses: BTreeMap<String, usize> = BTreeMap::new();
@@ -249,125 +233,6 @@ pub fn build(
 /// Read the components of an enriched document (re-exported for callers that hold a document).
 pub fn components(doc: &sbom::Document) -> Vec<Component> {
     provenance::components(doc)
-}
-
-fn name_at(c: &Value, name: &str, version: &str) -> Option<String> {
-    let n = c.get(name).and_then(Value::as_str)?;
-    Some(match c.get(version).and_then(Value::as_str) {
-        Some(ver) => format!("{n}@{ver}"),
-        None => n.to_string(),
-    })
-}
-
-/// What the report says about the document itself, per format: its subject (CycloneDX
-/// `metadata.component`, the package an SPDX 2 document `DESCRIBES`, an SPDX 3 `software_Sbom`'s
-/// root package), its identity (`serialNumber`, `documentNamespace`, the `SpdxDocument` id),
-/// its version (CycloneDX only) and when it was made.
-pub fn document_info(file: &str, doc: &sbom::Document) -> DocumentInfo {
-    let cyclonedx_info = |v: &Value, format: String| DocumentInfo {
-        file: file.to_string(),
-        subject: v
-            .pointer("/metadata/component")
-            .and_then(|c| name_at(c, "name", "version")),
-        format,
-        serial_number: v
-            .get("serialNumber")
-            .and_then(Value::as_str)
-            .map(str::to_string),
-        version: v.get("version").and_then(Value::as_u64),
-        timestamp: v
-            .pointer("/metadata/timestamp")
-            .and_then(Value::as_str)
-            .map(str::to_string),
-    };
-    let spdx2_info = |v: &Value, inventory: &crate::inventory::Inventory| {
-        let doc_id = v
-            .get("SPDXID")
-            .and_then(Value::as_str)
-            .unwrap_or("SPDXRef-DOCUMENT");
-        let packages = v
-            .get("packages")
-            .and_then(Value::as_array)
-            .map(Vec::as_slice)
-            .unwrap_or(&[]);
-        // the first described element that is a package (a document may describe files too)
-        let subject = inventory
-            .relationships
-            .iter()
-            .filter(|r| r.kind == "DESCRIBES" && r.from == doc_id)
-            .find_map(|r| {
-                packages
-                    .iter()
-                    .find(|p| p.get("SPDXID").and_then(Value::as_str) == Some(r.to.as_str()))
-            });
-        DocumentInfo {
-            file: file.to_string(),
-            subject: subject.and_then(|p| name_at(p, "name", "versionInfo")),
-            format: doc.format().to_string(),
-            serial_number: v
-                .get("documentNamespace")
-                .and_then(Value::as_str)
-                .map(str::to_string),
-            version: None,
-            timestamp: v
-                .pointer("/creationInfo/created")
-                .and_then(Value::as_str)
-                .map(str::to_string),
-        }
-    };
-    match doc {
-        sbom::Document::CycloneDxJson(d) => cyclonedx_info(
-            &d.value,
-            format!("CycloneDX {}.{}", d.spec_version.0, d.spec_version.1),
-        ),
-        sbom::Document::CycloneDxXml(d) => {
-            cyclonedx_info(&sbom::cyclonedx_xml::json_view(d), doc.format().to_string())
-        }
-        sbom::Document::SpdxJson(d) => spdx2_info(&d.value, &d.inventory),
-        sbom::Document::SpdxTagValue(d) => spdx2_info(&sbom::spdx_tv::json_view(d), &d.inventory),
-        sbom::Document::Spdx3(d) => {
-            let graph = d
-                .value
-                .get("@graph")
-                .and_then(Value::as_array)
-                .map(Vec::as_slice)
-                .unwrap_or(&[]);
-            let ty = |e: &Value, t: &str| e.get("type").and_then(Value::as_str) == Some(t);
-            let spdx_doc = graph.iter().find(|e| ty(e, "SpdxDocument"));
-            let root = graph
-                .iter()
-                .filter(|e| ty(e, "software_Sbom"))
-                .filter_map(|e| e.get("rootElement")?.as_array()?.first()?.as_str())
-                .next();
-            let subject = root.and_then(|id| {
-                graph
-                    .iter()
-                    .find(|e| e.get("spdxId").and_then(Value::as_str) == Some(id))
-            });
-            let info = spdx_doc
-                .and_then(|d| d.get("creationInfo"))
-                .and_then(|c| match c {
-                    Value::String(id) => graph
-                        .iter()
-                        .find(|e| e.get("@id").and_then(Value::as_str) == Some(id.as_str())),
-                    other => Some(other),
-                });
-            DocumentInfo {
-                file: file.to_string(),
-                subject: subject.and_then(|p| name_at(p, "name", "software_packageVersion")),
-                format: doc.format().to_string(),
-                serial_number: spdx_doc
-                    .and_then(|d| d.get("spdxId"))
-                    .and_then(Value::as_str)
-                    .map(str::to_string),
-                version: None,
-                timestamp: info
-                    .and_then(|i| i.get("created"))
-                    .and_then(Value::as_str)
-                    .map(str::to_string),
-            }
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -758,19 +623,8 @@ pub fn to_sarif(
     )
 }
 
-/// The media type of a document's format, for SARIF `artifacts[].mimeType`.
-pub fn mime_type(format: sbom::Format) -> &'static str {
-    match format {
-        sbom::Format::CycloneDxJson { .. } => "application/vnd.cyclonedx+json",
-        sbom::Format::CycloneDxXml { .. } => "application/vnd.cyclonedx+xml",
-        sbom::Format::SpdxJson { .. } => "application/spdx+json",
-        sbom::Format::SpdxTagValue { .. } => "text/spdx",
-        sbom::Format::Spdx3JsonLd => "application/ld+json",
-    }
-}
-
 /// [`to_sarif`] for a document in any format: each violation located where
-/// [`component_positions`] finds its component in `source` (the document's text).
+/// [`sbom::Document::positions`] finds its component in `source` (the document's text).
 pub fn to_sarif_for(
     r: &Report,
     policies: &[Policy],
@@ -780,86 +634,15 @@ pub fn to_sarif_for(
     tool_version: &str,
 ) -> Value {
     let wanted: HashSet<String> = r.violations.iter().map(|v| v.locator.clone()).collect();
-    let positions = component_positions(doc, source, &wanted);
+    let positions = doc.positions(source, &wanted);
     to_sarif_at(
         r,
         policies,
         &positions,
         uri,
-        mime_type(doc.format()),
+        doc.format().mime_type(),
         tool_version,
     )
-}
-
-/// Where each component whose locator is in `wanted` starts in `source`, 1-based line and
-/// column. JSON formats (CycloneDX JSON, SPDX 2 JSON, SPDX 3), whose locators are JSON Pointers:
-/// the start of the component's object. CycloneDX XML: its `bom-ref` attribute, else its
-/// first `<name>` element with that name. SPDX 2 tag-value: its `SPDXID:` line.
-pub fn component_positions(
-    doc: &sbom::Document,
-    source: &str,
-    wanted: &HashSet<String>,
-) -> HashMap<String, (usize, usize)> {
-    let at = |off: usize| {
-        let before = &source[..off];
-        let line = before.matches('\n').count() + 1;
-        let start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
-        (line, source[start..off].chars().count() + 1)
-    };
-    let mut out = HashMap::new();
-    match doc {
-        sbom::Document::CycloneDxJson(_)
-        | sbom::Document::SpdxJson(_)
-        | sbom::Document::Spdx3(_) => {
-            return value_positions(source, wanted);
-        }
-        sbom::Document::CycloneDxXml(d) => {
-            let esc = |s: &str| {
-                s.replace('&', "&amp;")
-                    .replace('<', "&lt;")
-                    .replace('>', "&gt;")
-            };
-            for c in d
-                .inventory
-                .components
-                .iter()
-                .filter(|c| wanted.contains(&c.locator))
-            {
-                let found = c
-                    .bom_ref
-                    .as_deref()
-                    .and_then(|r| {
-                        let r = esc(r);
-                        [
-                            format!("bom-ref=\"{}\"", r.replace('"', "&quot;")),
-                            format!("bom-ref='{}'", r.replace('\'', "&apos;")),
-                        ]
-                        .iter()
-                        .find_map(|needle| source.find(needle.as_str()))
-                    })
-                    .or_else(|| source.find(&format!(">{}</", esc(&c.name))).map(|i| i + 1));
-                if let Some(off) = found {
-                    out.insert(c.locator.clone(), at(off));
-                }
-            }
-        }
-        sbom::Document::SpdxTagValue(_) => {
-            let mut off = 0;
-            for line in source.split_inclusive('\n') {
-                if let Some((tag, value)) = line.split_once(':') {
-                    let id = value.trim();
-                    if tag.trim() == "SPDXID" && wanted.contains(id) && !out.contains_key(id) {
-                        out.insert(
-                            id.to_string(),
-                            at(off + line.len() - line.trim_start().len()),
-                        );
-                    }
-                }
-                off += line.len();
-            }
-        }
-    }
-    out
 }
 
 fn to_sarif_at(
@@ -942,149 +725,6 @@ pub fn path_uri(path: &str) -> String {
     out
 }
 
-/// The 1-based line and column (in characters) where the JSON value at each pointer of
-/// `wanted` starts in `text`. Pointers not found are absent.
-pub fn value_positions(text: &str, wanted: &HashSet<String>) -> HashMap<String, (usize, usize)> {
-    let mut offsets: Vec<(String, usize)> = Vec::new();
-    if !wanted.is_empty() {
-        let mut scan = Scan {
-            s: text.as_bytes(),
-            i: 0,
-        };
-        if text.starts_with('\u{feff}') {
-            scan.i = 3;
-        }
-        let mut ptr = String::new();
-        scan.value(&mut ptr, wanted, &mut offsets);
-    }
-    let mut out = HashMap::new();
-    for (ptr, off) in offsets {
-        let before = &text[..off.min(text.len())];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
-        let column = text[line_start..off].chars().count() + 1;
-        out.insert(ptr, (line, column));
-    }
-    out
-}
-
-struct Scan<'a> {
-    s: &'a [u8],
-    i: usize,
-}
-
-impl Scan<'_> {
-    fn ws(&mut self) {
-        while self.i < self.s.len() && matches!(self.s[self.i], b' ' | b'\t' | b'\n' | b'\r') {
-            self.i += 1;
-        }
-    }
-
-    fn peek(&self) -> Option<u8> {
-        self.s.get(self.i).copied()
-    }
-
-    /// Skip a string at `i` (on its opening quote); returns its raw contents.
-    fn string(&mut self) -> String {
-        let start = self.i;
-        self.i += 1;
-        while self.i < self.s.len() {
-            match self.s[self.i] {
-                b'\\' => self.i += 2,
-                b'"' => {
-                    self.i += 1;
-                    break;
-                }
-                _ => self.i += 1,
-            }
-        }
-        let raw = &self.s[start..self.i.min(self.s.len())];
-        serde_json::from_slice::<String>(raw).unwrap_or_default()
-    }
-
-    fn value(
-        &mut self,
-        ptr: &mut String,
-        wanted: &HashSet<String>,
-        out: &mut Vec<(String, usize)>,
-    ) {
-        self.ws();
-        if wanted.contains(ptr.as_str()) {
-            out.push((ptr.clone(), self.i));
-        }
-        match self.peek() {
-            Some(b'{') => {
-                self.i += 1;
-                loop {
-                    self.ws();
-                    match self.peek() {
-                        Some(b'"') => {}
-                        Some(b'}') | None => {
-                            self.i += 1;
-                            return;
-                        }
-                        Some(_) => {
-                            self.i += 1;
-                            continue;
-                        }
-                    }
-                    let key = self.string();
-                    self.ws();
-                    if self.peek() == Some(b':') {
-                        self.i += 1;
-                    }
-                    let len = ptr.len();
-                    ptr.push('/');
-                    ptr.push_str(&key.replace('~', "~0").replace('/', "~1"));
-                    self.value(ptr, wanted, out);
-                    ptr.truncate(len);
-                    self.ws();
-                    if self.peek() == Some(b',') {
-                        self.i += 1;
-                    }
-                }
-            }
-            Some(b'[') => {
-                self.i += 1;
-                let mut index = 0usize;
-                loop {
-                    self.ws();
-                    match self.peek() {
-                        Some(b']') | None => {
-                            self.i += 1;
-                            return;
-                        }
-                        _ => {}
-                    }
-                    let len = ptr.len();
-                    let _ = write!(ptr, "/{index}");
-                    self.value(ptr, wanted, out);
-                    ptr.truncate(len);
-                    index += 1;
-                    self.ws();
-                    if self.peek() == Some(b',') {
-                        self.i += 1;
-                    }
-                }
-            }
-            Some(b'"') => {
-                self.string();
-            }
-            Some(_) => {
-                while self.i < self.s.len()
-                    && !matches!(
-                        self.s[self.i],
-                        b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r'
-                    )
-                {
-                    self.i += 1;
-                }
-            }
-            None => {}
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1136,13 +776,12 @@ mod tests {
                 ..Component::default()
             });
         }
-        let doc = sbom::Document::CycloneDxJson(
-            sbom::cyclonedx::read(
-                "x.json",
-                br#"{"bomFormat": "CycloneDX", "specVersion": "1.6"}"#,
-            )
-            .unwrap(),
-        );
+        let doc = sbom::read(
+            "x.json",
+            br#"{"bomFormat": "CycloneDX", "specVersion": "1.6"}"#,
+            &sbom::ReadOptions::default(),
+        )
+        .unwrap();
         let r = build("x.json", &doc, &components, Vec::new()).unwrap();
         let html = to_html(&r);
         assert!(!html.contains("<script"), "names are escaped");

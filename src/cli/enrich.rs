@@ -12,7 +12,7 @@ use super::{escape_for_terminal, Failure, EXIT_OK};
 use super::output::Sink;
 use crate::enrich::{self, Event};
 use crate::pipeline::{Observer, Outcome, Pipeline, Settings};
-use crate::sbom::{self, cyclonedx, Format, ReadOptions, WriteOptions};
+use crate::sbom::{self, Format, ReadOptions, WriteOptions};
 
 /// Add AI-provenance properties to an SBOM (CycloneDX JSON/XML, SPDX 2 JSON/tag-value, SPDX 3)
 #[derive(Debug, clap::Args)]
@@ -195,14 +195,11 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         mut bytes,
         warnings,
     } = doc.write(&outcome.edits, &write_opts);
-    // Every writer records aiprov as a tool, the time and a new version or namespace; only
-    // CycloneDX JSON has more of the minimum elements aiprov can state for certain.
-    if args.fill_min_elements && matches!(doc.format(), Format::CycloneDxJson { .. }) {
-        let mut value: serde_json::Value = serde_json::from_slice(&bytes)
+    if args.fill_min_elements {
+        bytes = doc
+            .fill_min_elements(bytes, env!("CARGO_PKG_VERSION"), timestamp)
             .context("re-reading the enriched document")
             .map_err(Failure::runtime)?;
-        crate::check::fill_min_elements(&mut value, env!("CARGO_PKG_VERSION"), timestamp);
-        bytes = cyclonedx::to_bytes(&value);
     }
     let violations = crate::policy::evaluate(&policies, &outcome.components(doc.inventory()));
     drop(doc);
@@ -233,51 +230,20 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
 /// input's version when the family matches (so naming the input's own format is accepted),
 /// else CycloneDX 1.6 / SPDX 2.3.
 fn parse_format(text: &str, input: Format) -> anyhow::Result<Format> {
-    let (name, version) = match text.split_once('@') {
-        Some((n, v)) => (n, Some(v)),
-        None => (text, None),
-    };
-    let minor_of = |major: &str, default: u32| -> anyhow::Result<u32> {
-        match version {
-            None => Ok(default),
-            Some(v) => v
-                .strip_prefix(&format!("{major}."))
-                .and_then(|m| m.parse::<u32>().ok())
-                .ok_or_else(|| {
-                    anyhow!(
-                        "--output-format {}: version {} is not {major}.N",
-                        escape_for_terminal(text),
-                        escape_for_terminal(v)
-                    )
-                }),
-        }
-    };
-    // Without a version: the input's, within its family; else the newest aiprov writes.
-    let (cdx_minor, spdx_minor) = match input {
-        Format::CycloneDxJson { minor } | Format::CycloneDxXml { minor } => (minor, 3),
-        Format::SpdxJson { minor } | Format::SpdxTagValue { minor } => (6, minor),
-        Format::Spdx3JsonLd => (6, 3),
-    };
-    Ok(match name.to_ascii_lowercase().as_str() {
-        "cyclonedx-json" | "cdx-json" => {
-            Format::CycloneDxJson { minor: minor_of("1", cdx_minor)? }
-        }
-        "cyclonedx-xml" | "cdx-xml" => {
-            Format::CycloneDxXml { minor: minor_of("1", cdx_minor)? }
-        }
-        "spdx-json" => Format::SpdxJson { minor: minor_of("2", spdx_minor)? },
-        "spdx-tv" | "spdx-tag-value" | "spdx" => {
-            Format::SpdxTagValue { minor: minor_of("2", spdx_minor)? }
-        }
-        "spdx3" | "spdx3-json" | "spdx-3" => match version {
-            None | Some("3.0.1") => Format::Spdx3JsonLd,
-            Some(v) => return Err(anyhow!("--output-format {}: SPDX 3 means 3.0.1, not {}", escape_for_terminal(text), escape_for_terminal(v))),
-        },
-        _ => {
-            return Err(anyhow!(
-                "--output-format {}: unknown format (cyclonedx-json, cyclonedx-xml, spdx-json, spdx-tv, spdx3)",
-                escape_for_terminal(text)
-            ))
+    Format::parse_name(text, input).map_err(|e| {
+        let shown = escape_for_terminal(text);
+        match e {
+            sbom::FormatNameError::Version { major, version } => anyhow!(
+                "--output-format {shown}: version {} is not {major}.N",
+                escape_for_terminal(&version)
+            ),
+            sbom::FormatNameError::Spdx3Version(v) => anyhow!(
+                "--output-format {shown}: SPDX 3 means 3.0.1, not {}",
+                escape_for_terminal(&v)
+            ),
+            sbom::FormatNameError::Unknown => anyhow!(
+                "--output-format {shown}: unknown format (cyclonedx-json, cyclonedx-xml, spdx-json, spdx-tv, spdx3)"
+            ),
         }
     })
 }

@@ -14,10 +14,33 @@
 //! Re-enriching replaces aiprov's own additions, never duplicates them. Nothing else changes:
 //! JSON formats keep key order, tag-value keeps every other line byte for byte, XML keeps every
 //! other byte (the writer splices text into the original).
+//!
+//! ## One home per format
+//!
+//! Everything aiprov knows about a format lives in that format's module: reading, editing and
+//! writing, the minimum-element facts `check` needs (`facts`), what a report says about the
+//! document and where SARIF points in it (`describe`).
+//!
+//! | format | home | facts | report info, SARIF positions |
+//! |---|---|---|---|
+//! | CycloneDX JSON | [`cyclonedx`] (+ `write`, `tests`) | [`cyclonedx::facts`] | [`cyclonedx::describe`], [`describe::value_positions`] |
+//! | CycloneDX XML | [`cyclonedx_xml`] (+ `write`, `view`, `tests`) | its JSON view, through [`cyclonedx::facts`] | [`cyclonedx_xml::describe`] |
+//! | SPDX 2 JSON | [`spdx_json`] | [`spdx_json::facts`] | [`spdx_json::describe`], [`describe::value_positions`] |
+//! | SPDX 2 tag-value | [`spdx_tv`] | its JSON view, through [`spdx_json::facts`] | [`spdx_tv::describe`] |
+//! | SPDX 3.0.1 JSON-LD | [`spdx3`] | [`spdx3::facts`] | [`spdx3::describe`], [`describe::value_positions`] |
+//!
+//! The rest of the crate asks [`Document`] ([`Document::inventory`],
+//! [`Document::aiprov_properties`], [`Document::write`], [`Document::facts`],
+//! [`Document::info`], [`Document::positions`], [`Document::fill_min_elements`]) and
+//! [`Format`] ([`Format::mime_type`], [`Format::parse_name`], [`can_convert`]), and never
+//! matches on the format itself. The neutral types those answers use are in [`facts`] and
+//! [`describe`].
 
 pub mod cyclonedx;
 pub mod cyclonedx_xml;
+pub mod describe;
 pub mod detect;
+pub mod facts;
 pub mod spdx3;
 pub mod spdx_json;
 pub mod spdx_tv;
@@ -80,6 +103,84 @@ impl fmt::Display for Format {
             Format::Spdx3JsonLd => write!(f, "SPDX 3.0.1 JSON-LD"),
         }
     }
+}
+
+impl Format {
+    /// An output format named on the command line: `NAME` or `NAME@VERSION` (`cyclonedx-json`
+    /// or `cdx-json`, `cyclonedx-xml` or `cdx-xml`, `spdx-json`, `spdx-tv` / `spdx-tag-value` /
+    /// `spdx`, `spdx3` / `spdx3-json` / `spdx-3`; names are case-insensitive). Without a version:
+    /// the input's version when the family matches (so naming the input's own format is
+    /// accepted), else CycloneDX 1.6 / SPDX 2.3.
+    pub fn parse_name(text: &str, input: Format) -> Result<Format, FormatNameError> {
+        let (name, version) = match text.split_once('@') {
+            Some((n, v)) => (n, Some(v)),
+            None => (text, None),
+        };
+        let minor_of = |major: &'static str, default: u32| -> Result<u32, FormatNameError> {
+            match version {
+                None => Ok(default),
+                Some(v) => v
+                    .strip_prefix(&format!("{major}."))
+                    .and_then(|m| m.parse::<u32>().ok())
+                    .ok_or_else(|| FormatNameError::Version {
+                        major,
+                        version: v.to_string(),
+                    }),
+            }
+        };
+        // Without a version: the input's, within its family; else the newest aiprov writes.
+        let (cdx_minor, spdx_minor) = match input {
+            Format::CycloneDxJson { minor } | Format::CycloneDxXml { minor } => (minor, 3),
+            Format::SpdxJson { minor } | Format::SpdxTagValue { minor } => (6, minor),
+            Format::Spdx3JsonLd => (6, 3),
+        };
+        Ok(match name.to_ascii_lowercase().as_str() {
+            "cyclonedx-json" | "cdx-json" => Format::CycloneDxJson {
+                minor: minor_of("1", cdx_minor)?,
+            },
+            "cyclonedx-xml" | "cdx-xml" => Format::CycloneDxXml {
+                minor: minor_of("1", cdx_minor)?,
+            },
+            "spdx-json" => Format::SpdxJson {
+                minor: minor_of("2", spdx_minor)?,
+            },
+            "spdx-tv" | "spdx-tag-value" | "spdx" => Format::SpdxTagValue {
+                minor: minor_of("2", spdx_minor)?,
+            },
+            "spdx3" | "spdx3-json" | "spdx-3" => match version {
+                None | Some("3.0.1") => Format::Spdx3JsonLd,
+                Some(v) => return Err(FormatNameError::Spdx3Version(v.to_string())),
+            },
+            _ => return Err(FormatNameError::Unknown),
+        })
+    }
+
+    /// The format's media type, e.g. for SARIF `artifacts[].mimeType`.
+    pub fn mime_type(self) -> &'static str {
+        match self {
+            Format::CycloneDxJson { .. } => "application/vnd.cyclonedx+json",
+            Format::CycloneDxXml { .. } => "application/vnd.cyclonedx+xml",
+            Format::SpdxJson { .. } => "application/spdx+json",
+            Format::SpdxTagValue { .. } => "text/spdx",
+            Format::Spdx3JsonLd => "application/ld+json",
+        }
+    }
+}
+
+/// Why [`Format::parse_name`] refused a name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FormatNameError {
+    /// `NAME@VERSION` whose version is not `MAJOR.N` (`major` is the family's: `1` or `2`).
+    Version {
+        /// The family's major version.
+        major: &'static str,
+        /// The version given, unescaped.
+        version: String,
+    },
+    /// An SPDX 3 version other than `3.0.1`, unescaped.
+    Spdx3Version(String),
+    /// A name aiprov does not write.
+    Unknown,
 }
 
 /// A document as read, in any supported format.
@@ -181,6 +282,73 @@ impl Document {
             Document::SpdxJson(d) => spdx_json::aiprov_properties(d),
             Document::SpdxTagValue(d) => spdx_tv::aiprov_properties(d),
             Document::Spdx3(d) => spdx3::aiprov_properties(d),
+        }
+    }
+
+    /// The neutral minimum-element facts of the document, for [`crate::check`]: each format
+    /// home extracts them from its own shape (CycloneDX XML through its JSON view, SPDX 2
+    /// tag-value through its SPDX 2 JSON shape, so twins give the same statuses).
+    pub fn facts(&self) -> facts::DocumentFacts {
+        match self {
+            Document::CycloneDxJson(d) => cyclonedx::facts::facts(d),
+            Document::CycloneDxXml(d) => cyclonedx_xml::describe::facts(d),
+            Document::SpdxJson(d) => {
+                spdx_json::facts::facts(&d.value, &d.inventory, &self.format().to_string())
+            }
+            Document::SpdxTagValue(d) => spdx_tv::describe::facts(d),
+            Document::Spdx3(d) => spdx3::facts::facts(&d.value, &self.format().to_string()),
+        }
+    }
+
+    /// What a report says about the document itself (see [`describe::DocumentInfo`]); `file`
+    /// names it as given on the command line.
+    pub fn info(&self, file: &str) -> describe::DocumentInfo {
+        match self {
+            Document::CycloneDxJson(d) => cyclonedx::describe::info(d, file),
+            Document::CycloneDxXml(d) => cyclonedx_xml::describe::info(d, file),
+            Document::SpdxJson(d) => spdx_json::describe::info(d, file),
+            Document::SpdxTagValue(d) => spdx_tv::describe::info(d, file),
+            Document::Spdx3(d) => spdx3::describe::info(d, file),
+        }
+    }
+
+    /// Where each component whose locator is in `wanted` starts in `source` (the document's
+    /// text), 1-based line and column in characters, for SARIF. JSON formats (CycloneDX JSON,
+    /// SPDX 2 JSON, SPDX 3), whose locators are JSON Pointers: the start of the component's
+    /// object. CycloneDX XML: its `bom-ref` attribute, else its first `<name>` element with
+    /// that name. SPDX 2 tag-value: its `SPDXID:` line. Components not found are absent.
+    pub fn positions(
+        &self,
+        source: &str,
+        wanted: &std::collections::HashSet<String>,
+    ) -> std::collections::HashMap<String, (usize, usize)> {
+        match self {
+            Document::CycloneDxJson(_) | Document::SpdxJson(_) | Document::Spdx3(_) => {
+                describe::value_positions(source, wanted)
+            }
+            Document::CycloneDxXml(d) => cyclonedx_xml::describe::positions(d, source, wanted),
+            Document::SpdxTagValue(_) => spdx_tv::describe::positions(source, wanted),
+        }
+    }
+
+    /// Add to `written` (this document as [`Document::write`] wrote it) the minimum elements
+    /// aiprov knows for certain and that are still missing (see
+    /// [`cyclonedx::facts::fill_min_elements`]). Every writer already records aiprov as a tool,
+    /// the time and a new version or namespace; only CycloneDX JSON has more that aiprov can
+    /// state, so the other formats come back unchanged. Fails only when `written` is not JSON.
+    pub fn fill_min_elements(
+        &self,
+        written: Vec<u8>,
+        tool_version: &str,
+        timestamp: OffsetDateTime,
+    ) -> Result<Vec<u8>, serde_json::Error> {
+        match self {
+            Document::CycloneDxJson(_) => {
+                let mut value: serde_json::Value = serde_json::from_slice(&written)?;
+                cyclonedx::facts::fill_min_elements(&mut value, tool_version, timestamp);
+                Ok(cyclonedx::to_bytes(&value))
+            }
+            _ => Ok(written),
         }
     }
 

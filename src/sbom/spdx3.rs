@@ -16,6 +16,9 @@
 //! Re-enriching removes aiprov's properties (and the extension objects and lists they leave
 //! empty) and its tool entries first.
 
+pub mod describe;
+pub mod facts;
+
 use serde_json::{Map, Value};
 
 use super::{

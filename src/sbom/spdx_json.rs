@@ -21,6 +21,9 @@
 //! (SHA-1, version 5 layout) on the original's checksum, the run time, the tool version and the
 //! properties written: distinct for distinct content, the same for the same run.
 
+pub mod describe;
+pub mod facts;
+
 use serde_json::{Map, Value};
 
 use super::{

@@ -24,6 +24,8 @@
 //! A `</text>` inside a property value would end the comment early, so it is written as
 //! `<\/text>`.
 
+pub mod describe;
+
 use std::collections::{BTreeMap, HashMap, HashSet};
 
 use super::{

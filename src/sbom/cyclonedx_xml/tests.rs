@@ -1,4 +1,5 @@
 use super::*;
+use crate::sbom::WriteOptions;
 use time::macros::datetime;
 
 fn opts() -> WriteOptions {
