@@ -39,17 +39,20 @@ pub struct Trailer<'a> {
 pub fn parse(message: &str) -> ParsedMessage<'_> {
     let mut all = message.lines();
     let subject = all.next().unwrap_or("").trim_end();
+    let body: Vec<&str> = all.collect();
+    // A body indented as a whole (a tool that indents what it quotes or wraps) is read dedented.
+    let indent = common_indent(&body);
     let mut lines = vec![subject];
     let mut trailers = Vec::new();
 
-    // Paragraph state. The first paragraph holds the subject and is never a trailer block.
-    let mut in_first_paragraph = true;
+    // Paragraph state. The first paragraph holds the subject; its other lines are a trailer block
+    // only when every one of them is trailer-shaped (trailers written directly under the subject).
     let mut in_fence = false;
     let mut para: Vec<&str> = Vec::new();
     let mut para_ok = true;
 
-    for raw in all {
-        let line = raw.trim_end();
+    for raw in body {
+        let line = raw.strip_prefix(indent).unwrap_or(raw).trim_end();
         let fence = is_fence(line);
         if in_fence {
             if fence {
@@ -61,13 +64,11 @@ pub fn parse(message: &str) -> ParsedMessage<'_> {
             flush(&mut para, false, &mut trailers);
             para_ok = true;
             in_fence = true;
-            in_first_paragraph = false;
             continue;
         }
         if line.trim().is_empty() {
-            flush(&mut para, para_ok && !in_first_paragraph, &mut trailers);
+            flush(&mut para, para_ok, &mut trailers);
             para_ok = true;
-            in_first_paragraph = false;
             continue;
         }
         if is_quoted(line) {
@@ -77,19 +78,78 @@ pub fn parse(message: &str) -> ParsedMessage<'_> {
             continue;
         }
         lines.push(line);
+        if para_ok && line.starts_with("* ") && para.iter().any(|l| is_trailer_line(l)) {
+            // A squash message's next `* commit` entry right under a co-author block: the block
+            // so far is complete; the entry starts a paragraph of its own.
+            flush(&mut para, true, &mut trailers);
+            para_ok = false;
+            para.push(line);
+            continue;
+        }
         if para_ok {
             let continuation = !para.is_empty() && line.starts_with([' ', '\t']);
-            if !(continuation || is_trailer_shaped(line).is_some() || is_footer_shaped(line)) {
+            if !(continuation
+                || is_trailer_shaped(line).is_some()
+                || is_footer_shaped(line)
+                || is_vendor_footer(line))
+            {
                 para_ok = false;
             }
         }
         para.push(line);
     }
-    flush(&mut para, para_ok && !in_first_paragraph, &mut trailers);
+    flush(&mut para, para_ok, &mut trailers);
     ParsedMessage {
         subject,
         lines,
         trailers,
+    }
+}
+
+/// The leading white space every non-blank line of `body` shares (empty when one has none).
+fn common_indent<'a>(body: &[&'a str]) -> &'a str {
+    let mut common: Option<&'a str> = None;
+    for line in body.iter().filter(|l| !l.trim().is_empty()) {
+        let ws = &line[..line.len() - line.trim_start_matches([' ', '\t']).len()];
+        common = Some(match common {
+            None => ws,
+            Some(c) => {
+                let n = c
+                    .bytes()
+                    .zip(ws.bytes())
+                    .take_while(|(a, b)| a == b)
+                    .count();
+                &c[..n]
+            }
+        });
+        if common == Some("") {
+            break;
+        }
+    }
+    common.unwrap_or("")
+}
+
+/// A `Key: value` line at column 0 (not a continuation, footer or URL).
+fn is_trailer_line(line: &str) -> bool {
+    !line.starts_with([' ', '\t']) && is_trailer_shaped(line).is_some()
+}
+
+/// A vendor's generated-with footer (`🤖 Generated with [Claude Code](…)`, `💘 Generated with
+/// Crush`), which these tools write directly above their co-author trailer: at most six leading
+/// symbols, `Generated with `, a short name or link, nothing more.
+fn is_vendor_footer(line: &str) -> bool {
+    let l = line.trim();
+    let start = l
+        .char_indices()
+        .find(|(_, c)| c.is_alphanumeric() || *c == '[')
+        .map(|(i, _)| i)
+        .unwrap_or(l.len());
+    if l[..start].chars().count() > 6 {
+        return false;
+    }
+    match l[start..].strip_prefix("Generated with ") {
+        Some(rest) => !rest.is_empty() && rest.len() <= 100 && !rest.ends_with(['.', ',', ':']),
+        None => false,
     }
 }
 
@@ -226,7 +286,6 @@ mod tests {
     #[test]
     fn subject_is_never_a_trailer_and_footers_may_mix() {
         assert_eq!(keys("Co-authored-by: X <x@y>"), vec![]);
-        assert_eq!(keys("Subject\nCo-authored-by: X <x@y>"), vec![]);
         let m = "[PR #1 backport] x\n\nCo-authored-by: A <a@x>\nCo-authored-by: Claude <noreply@anthropic.com>\nFixes #12561\n";
         assert_eq!(keys(m).len(), 2);
         let m = "x\n\nAmp-Thread-ID: https://ampcode.com/threads/T-1\nhttps://claude.ai/code/session_01ab\n(cherry picked from commit abc123)\n";
@@ -256,5 +315,73 @@ mod tests {
         let m = "x\n\nmacos: fix the thing\n";
         assert_eq!(keys(m), vec![("macos".into(), "fix the thing".into())]);
         assert_eq!(keys("x\n\nhttps://example.com/a\n"), vec![]);
+    }
+
+    #[test]
+    fn trailers_directly_under_the_subject_count_only_without_prose() {
+        assert_eq!(
+            keys("Subject\nCo-authored-by: X <x@y>"),
+            vec![("Co-authored-by".into(), "X <x@y>".into())]
+        );
+        let m = "Fix\nCo-authored-by: Claude <noreply@anthropic.com>\nSigned-off-by: D <d@x>\n\nMore text.\n";
+        assert_eq!(keys(m).len(), 2);
+        // A trailer between two prose lines of the first paragraph is prose.
+        let m = "Docs: our commits end with a line like\nCo-authored-by: Claude <noreply@anthropic.com>\nwhen Claude helped.\n";
+        assert_eq!(keys(m), vec![]);
+    }
+
+    #[test]
+    fn a_vendor_footer_directly_above_the_trailer_keeps_the_paragraph() {
+        let m = "Add tests\n\nBody.\n\n🤖 Generated with [Claude Code](https://claude.com/claude-code)\nCo-Authored-By: Claude <noreply@anthropic.com>\n";
+        assert_eq!(
+            keys(m),
+            vec![(
+                "Co-Authored-By".into(),
+                "Claude <noreply@anthropic.com>".into()
+            )]
+        );
+        // Prose that mentions a generator is not a footer.
+        let m = "x\n\nGenerated with care, by hand, over many evenings of work and reading.\nCo-authored-by: A <a@x>\nand a friend.\n";
+        assert_eq!(keys(m), vec![]);
+        assert!(!is_vendor_footer("Generated with protoc:"));
+        assert!(is_vendor_footer("💘 Generated with Crush"));
+    }
+
+    #[test]
+    fn a_squash_entry_after_a_co_author_block_ends_the_block() {
+        let m = "Feature (#7)\n\n* Add parser\n\nCo-authored-by: Claude <noreply@anthropic.com>\n* Fix review comments\nMore words about it\n\n* Tidy\n";
+        assert_eq!(
+            keys(m),
+            vec![(
+                "Co-authored-by".into(),
+                "Claude <noreply@anthropic.com>".into()
+            )]
+        );
+        let p = parse(m);
+        assert!(p.lines.contains(&"* Fix review comments"));
+        // Without a trailer before it, a bullet is prose as before.
+        assert_eq!(keys("x\n\n* one\n* two: three\n"), vec![]);
+    }
+
+    #[test]
+    fn a_body_indented_as_a_whole_is_dedented() {
+        let m = "Add viewer\n\n    Built a viewer.\n\n    🤖 Generated with [Claude Code](https://claude.ai/code)\n\n    Co-Authored-By: Claude <noreply@anthropic.com>\n      continued\n";
+        assert_eq!(
+            keys(m),
+            vec![(
+                "Co-Authored-By".into(),
+                "Claude <noreply@anthropic.com> continued".into()
+            )]
+        );
+        assert!(parse(m)
+            .lines
+            .contains(&"🤖 Generated with [Claude Code](https://claude.ai/code)"));
+        // Tabs too; a lone blank line with less indentation does not stop it.
+        assert_eq!(keys("x\n\t\n\tSigned-off-by: A <a@x>\n").len(), 1);
+        // A revert quoting an indented trailer under unindented text: no dedent, no trailer.
+        let m = "Revert \"Add viewer\"\n\nThis reverts commit abc.\n\n    Co-authored-by: Claude <noreply@anthropic.com>\n";
+        assert_eq!(keys(m), vec![]);
+        assert_eq!(common_indent(&["  a", "", "    b", "  c"]), "  ");
+        assert_eq!(common_indent(&["  a", "b"]), "");
     }
 }

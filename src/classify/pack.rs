@@ -150,6 +150,10 @@ pub enum Field {
     Trailer(String),
     /// `note`: the git-ai note (`refs/notes/ai`) attached to the commit.
     Note,
+    /// `note.agent`: each agent the git-ai note attests AI-written lines to, as a catalog slug
+    /// (see [`super::gitai::attested_agents`]); no value for empty, human-only and test-preset
+    /// notes.
+    NoteAgent,
     /// `merge-branch`: the head branch named by a merge commit's subject
     /// (`Merge pull request #N from OWNER/BRANCH`, `Merge branch 'BRANCH'`).
     MergeBranch,
@@ -168,6 +172,7 @@ impl Field {
             "subject" => Field::Subject,
             "line" => Field::Line,
             "note" => Field::Note,
+            "note.agent" => Field::NoteAgent,
             "merge-branch" => Field::MergeBranch,
             _ => {
                 let key = s.strip_prefix("trailer:")?;
@@ -195,6 +200,7 @@ impl Field {
             Field::Line => "line".into(),
             Field::Trailer(k) => format!("trailer:{k}"),
             Field::Note => "note".into(),
+            Field::NoteAgent => "note.agent".into(),
             Field::MergeBranch => "merge-branch".into(),
         }
     }
@@ -465,7 +471,7 @@ fn parse_pack(path: &str, text: &str) -> Result<ParsedPack, Error> {
         let field = Field::parse(&r.field).ok_or_else(|| {
             rule_err(
                 "field",
-                format!("`{}` is not a field (author, author.name, author.email, committer…, subject, line, trailer:KEY, note, merge-branch)", r.field),
+                format!("`{}` is not a field (author, author.name, author.email, committer…, subject, line, trailer:KEY, note, note.agent, merge-branch)", r.field),
             )
         })?;
         check_syntax(&r.pattern, r.case_sensitive).map_err(|m| rule_err("pattern", m))?;
