@@ -52,6 +52,10 @@ pub const BUILTIN_PACKS: &[(&str, &str)] = &[
         include_str!("../../enrichers/other-agents.toml"),
     ),
     (
+        "enrichers/sweep-agents.toml",
+        include_str!("../../enrichers/sweep-agents.toml"),
+    ),
+    (
         "enrichers/ai-reviewers.toml",
         include_str!("../../enrichers/ai-reviewers.toml"),
     ),
