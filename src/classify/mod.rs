@@ -391,7 +391,7 @@ pub fn classify(meta: &CommitMeta, rules: &RuleSet) -> Verdict {
         }
     }
     // Strongest first; stable, so rule order breaks ties.
-    evidence_rules.sort_by(|(a, _, _), (b, _, _)| strength(b).cmp(&strength(a)));
+    evidence_rules.sort_by_key(|(r, _, _)| std::cmp::Reverse(strength(r)));
 
     let Some((best, _, best_tool)) = evidence_rules.iter().find(|(r, _, _)| !r.supporting) else {
         return Verdict {

@@ -68,7 +68,7 @@ fn every_rule_matches_its_examples_and_not_its_counter_examples() {
     for rule in rules.rules() {
         for (expect, examples) in [(true, &rule.examples), (false, &rule.counter_examples)] {
             for e in examples {
-                let v = classify(&example_commit(e), &rules);
+                let v = classify(&example_commit(e), rules);
                 let fired = ids(&v.evidence).contains(&rule.id.as_str())
                     || ids(&v.review).contains(&rule.id.as_str());
                 if fired != expect {
@@ -174,14 +174,14 @@ fn t4_branch_name_collisions_are_no_evidence() {
     ] {
         let mut c = commit(HUMAN, subject);
         c.parents.push("2".repeat(40));
-        assert_eq!(classify(&c, &rules).class, Class::NoEvidence, "{subject}");
+        assert_eq!(classify(&c, rules).class, Class::NoEvidence, "{subject}");
     }
     let mut c = commit(
         HUMAN,
         "Merge pull request #13 from owner/cursor/add-margins-4b05",
     );
     c.parents.push("2".repeat(40));
-    let v = classify(&c, &rules);
+    let v = classify(&c, rules);
     assert_eq!(
         (v.class, v.confidence),
         (Class::AiAgent, Some(Confidence::Medium))
@@ -191,7 +191,7 @@ fn t4_branch_name_collisions_are_no_evidence() {
         HUMAN,
         "Merge pull request #13 from owner/cursor/add-margins-4b05",
     );
-    assert_eq!(classify(&c, &rules).class, Class::NoEvidence);
+    assert_eq!(classify(&c, rules).class, Class::NoEvidence);
 }
 
 #[test]
