@@ -16,6 +16,12 @@ type Classes = [u64; 4];
 /// Repositories where aiprov and the reference classifier differ, with aiprov's counts.
 /// Why aiprov is right is argued at each deciding commit below.
 const DISAGREE: &[(&str, Classes)] = &[
+    // +44 ai-agent: aider's 2023 transcript bodies without another aider mark (issue 13): 37
+    // `# Context:` + `USER:`/`ASSISTANT:` and 7 `# Aider chat conversation:`.
+    ("Aider-AI/aider", [4367, 67, 1, 8026]),
+    // +1 ai-agent, Amp as the git author; +1 ai-assisted, an applied Codex connector suggestion
+    // (issue 13).
+    ("ghostty-org/ghostty", [13, 62, 431, 12651]),
     // +16 legacy OpenDevin co-authors (and +2 alongside openhands), minus small reference noise.
     ("OpenHands/OpenHands", [74, 917, 889, 3667]),
     // +1 CodeRabbit suggestion applied (T7).
@@ -177,6 +183,40 @@ fn deciding_commits() {
         Class::AiAssisted,
         "codex",
         "openai-codex.gist-trailer",
+    );
+    // aider's first 2023 commits: `# Context:` then the `USER:`/`ASSISTANT:` transcript, author
+    // and subject unmarked (issue 13).
+    check(
+        "Aider-AI/aider",
+        "b92f9bce496dd0f546accfd313feba33d68a8421",
+        Class::AiAgent,
+        "aider",
+        "aider.transcript",
+    );
+    // A 2023 aider commit with `# Aider chat conversation:` but no `aider: ` subject prefix.
+    check(
+        "Aider-AI/aider",
+        "6382ab6034430651b4128f1d43ace91ad31b321d",
+        Class::AiAgent,
+        "aider",
+        "aider.chat-header",
+    );
+    // `Amp <amp@ampcode.com>` as author and committer of "terminal/kitty: release evicted
+    // placement pins".
+    check(
+        "ghostty-org/ghostty",
+        "d702d201c74c9676f6fce92e82cc7a90e044f4b9",
+        Class::AiAgent,
+        "amp",
+        "amp.author",
+    );
+    // `Co-authored-by: chatgpt-codex-connector[bot]`: a Codex review suggestion applied.
+    check(
+        "ghostty-org/ghostty",
+        "c60e8fefd966601fd026b3d8760b1f1108fa1e28",
+        Class::AiAssisted,
+        "codex",
+        "openai-codex.connector-co-author",
     );
     // aiohttp's backport bot carrying the original's Claude trailer (counted ai-assisted by the
     // reference too).

@@ -8,6 +8,7 @@
 //! attributes content; among AI rules a higher confidence wins, then ai-agent over ai-assisted.
 //! Review rules never set the class: they fill [`Verdict::review`].
 
+pub mod gitai;
 pub mod message;
 pub mod pack;
 
@@ -140,6 +141,7 @@ struct Fields<'a> {
     author: String,
     committer: String,
     merge_branch: Option<&'a str>,
+    note_agents: Vec<String>,
 }
 
 impl<'a> Fields<'a> {
@@ -150,9 +152,15 @@ impl<'a> Fields<'a> {
         } else {
             None
         };
+        let note_agents = meta
+            .note
+            .as_deref()
+            .map(|n| gitai::attested_agents(bounded(n, MAX_NOTE_BYTES)))
+            .unwrap_or_default();
         Fields {
             meta,
             parsed,
+            note_agents,
             author: identity(&meta.author),
             committer: identity(&meta.committer),
             merge_branch,
@@ -189,6 +197,13 @@ impl<'a> Fields<'a> {
             Field::Note => {
                 if let Some(n) = &self.meta.note {
                     single(bounded(n, MAX_NOTE_BYTES), &mut f)
+                }
+            }
+            Field::NoteAgent => {
+                for a in &self.note_agents {
+                    if f(a) {
+                        break;
+                    }
                 }
             }
             Field::MergeBranch => {

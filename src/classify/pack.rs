@@ -53,6 +53,10 @@ pub const BUILTIN_PACKS: &[(&str, &str)] = &[
         include_str!("../../enrichers/other-agents.toml"),
     ),
     (
+        "enrichers/sweep-agents.toml",
+        include_str!("../../enrichers/sweep-agents.toml"),
+    ),
+    (
         "enrichers/ai-reviewers.toml",
         include_str!("../../enrichers/ai-reviewers.toml"),
     ),
@@ -151,6 +155,10 @@ pub enum Field {
     Trailer(String),
     /// `note`: the git-ai note (`refs/notes/ai`) attached to the commit.
     Note,
+    /// `note.agent`: each agent the git-ai note attests AI-written lines to, as a catalog slug
+    /// (see [`super::gitai::attested_agents`]); no value for empty, human-only and test-preset
+    /// notes.
+    NoteAgent,
     /// `merge-branch`: the head branch named by a merge commit's subject
     /// (`Merge pull request #N from OWNER/BRANCH`, `Merge branch 'BRANCH'`).
     MergeBranch,
@@ -169,6 +177,7 @@ impl Field {
             "subject" => Field::Subject,
             "line" => Field::Line,
             "note" => Field::Note,
+            "note.agent" => Field::NoteAgent,
             "merge-branch" => Field::MergeBranch,
             _ => {
                 let key = s.strip_prefix("trailer:")?;
@@ -196,6 +205,7 @@ impl Field {
             Field::Line => "line".into(),
             Field::Trailer(k) => format!("trailer:{k}"),
             Field::Note => "note".into(),
+            Field::NoteAgent => "note.agent".into(),
             Field::MergeBranch => "merge-branch".into(),
         }
     }
@@ -466,7 +476,7 @@ fn parse_pack(path: &str, text: &str) -> Result<ParsedPack, Error> {
         let field = Field::parse(&r.field).ok_or_else(|| {
             rule_err(
                 "field",
-                format!("`{}` is not a field (author, author.name, author.email, committer…, subject, line, trailer:KEY, note, merge-branch)", r.field),
+                format!("`{}` is not a field (author, author.name, author.email, committer…, subject, line, trailer:KEY, note, note.agent, merge-branch)", r.field),
             )
         })?;
         check_syntax(&r.pattern, r.case_sensitive).map_err(|m| rule_err("pattern", m))?;

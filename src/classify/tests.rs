@@ -558,7 +558,7 @@ fn malformed_packs_name_the_file_rule_and_field() {
     );
     assert_eq!(
         load_err(&pack(&GOOD_RULE.replace("author.email", "author.mail"))),
-        "bad.toml: rule \"mine.bot\": field `field`: `author.mail` is not a field (author, author.name, author.email, committer…, subject, line, trailer:KEY, note, merge-branch)"
+        "bad.toml: rule \"mine.bot\": field `field`: `author.mail` is not a field (author, author.name, author.email, committer…, subject, line, trailer:KEY, note, note.agent, merge-branch)"
     );
     assert!(
         load_err("schema = 1\nid = [").starts_with("bad.toml:2:"),
@@ -583,4 +583,67 @@ fn malformed_packs_name_the_file_rule_and_field() {
         RuleSet::from_sources(&[("dup.toml".into(), pack(&dup))]).is_ok(),
         "a user pack may restate a rule; the later one wins"
     );
+}
+
+#[test]
+fn git_ai_notes_count_only_when_they_attest_ai_lines() {
+    let meta = |attest: &str, json: &str| {
+        format!("{attest}---\n{{\"schema_version\": \"authorship/3.0.0\", \"base_commit_sha\": \"0\", {json}}}")
+    };
+    let bot = "dependabot[bot] <49699333+dependabot[bot]@users.noreply.github.com>";
+    let cases: &[(&str, String, Class, Option<&str>)] = &[
+        (HUMAN, meta("", "\"prompts\": {}"), Class::NoEvidence, None),
+        (
+            HUMAN,
+            meta(
+                "a.rs\n  h_0123456789abcd 1-4\n",
+                "\"prompts\": {}, \"humans\": {\"h_0123456789abcd\": {\"author\": \"D <d@x>\"}}",
+            ),
+            Class::NoEvidence,
+            None,
+        ),
+        // A record without attested lines (its lines did not survive) is no evidence.
+        (
+            HUMAN,
+            meta(
+                "",
+                "\"prompts\": {\"0123456789abcdef\": {\"agent_id\": {\"tool\": \"cursor\", \"id\": \"1\", \"model\": \"m\"}}}",
+            ),
+            Class::NoEvidence,
+            None,
+        ),
+        (
+            HUMAN,
+            meta(
+                "a.rs\n  s_0123456789abcd 1\n",
+                "\"prompts\": {}, \"sessions\": {\"s_0123456789abcd\": {\"agent_id\": {\"tool\": \"mock_ai\", \"id\": \"1\", \"model\": \"unknown\"}}}",
+            ),
+            Class::NoEvidence,
+            None,
+        ),
+        (bot, meta("", "\"prompts\": {}"), Class::Automation, Some("dependabot")),
+        // An AI key whose record lives in another commit's note: AI, tool unknown to the note.
+        (
+            HUMAN,
+            meta("a.rs\n  0123456789abcdef 2-3\n", "\"prompts\": {}"),
+            Class::AiAssisted,
+            Some("git-ai"),
+        ),
+        // A bot's commit with AI lines attested: the AI attribution wins, as for trailers.
+        (
+            bot,
+            meta(
+                "a.rs\n  s_0123456789abcd 1-2\n",
+                "\"prompts\": {}, \"sessions\": {\"s_0123456789abcd\": {\"agent_id\": {\"tool\": \"continue-cli\", \"id\": \"1\", \"model\": \"m\"}}}",
+            ),
+            Class::AiAssisted,
+            Some("continue"),
+        ),
+    ];
+    for (author, note, class, tool) in cases {
+        let mut c = commit(author, "Update");
+        c.note = Some(note.clone());
+        let v = classify(&c, rules());
+        assert_eq!((v.class, v.tool.as_deref()), (*class, *tool), "{note}");
+    }
 }
