@@ -2,49 +2,20 @@
 //! (git-ai notes in git-ai's authorship/3.x formats, the identities the catalog missed, the
 //! trailer forms seen in the wild and their traps). Every commit's class, tool and deciding rule.
 
-mod common;
+use crate::common;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
-
-fn fixture() -> (tempfile::TempDir, PathBuf) {
+/// The fixture history in a bare repository: `(its temp dir, the repository)`.
+fn fixture() -> (tempfile::TempDir, std::path::PathBuf) {
     let dir = tempfile::tempdir().unwrap();
     let repo = dir.path().join("detect.git");
-    let git = |args: &[&str], stdin: Option<std::fs::File>| {
-        let mut c = Command::new("git");
-        c.args(args).env("GIT_CONFIG_NOSYSTEM", "1");
-        if let Some(f) = stdin {
-            c.stdin(f);
-        }
-        assert!(c.status().unwrap().success(), "git {args:?}");
-    };
-    git(&["init", "-q", "--bare", repo.to_str().unwrap()], None);
-    let stream =
-        std::fs::File::open(Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/detect.fi"))
-            .unwrap();
-    let r = repo.to_str().unwrap();
-    git(
-        &[
-            "--git-dir",
-            r,
-            "fast-import",
-            "--quiet",
-            "--done",
-            "--date-format=raw-permissive",
-        ],
-        Some(stream),
-    );
-    git(
-        &["--git-dir", r, "symbolic-ref", "HEAD", "refs/heads/main"],
-        None,
-    );
+    common::import_fi("detect.fi", &repo);
     (dir, repo)
 }
 
 #[test]
 fn every_commit_of_the_detection_fixture() {
     let (_d, repo) = fixture();
-    let out = common::aiprov()
+    let out = common::command()
         .args(["commits", repo.to_str().unwrap()])
         .output()
         .unwrap();

@@ -47,6 +47,8 @@ mod corpus;
 mod cross_check;
 // CycloneDX JSON against the official schemas and real documents.
 mod cyclonedx_json;
+// Detection on a history written for the test (issue 13).
+mod detect_cli;
 // `aiprov enrich` on a repository written for the test.
 mod enrich_fixture;
 // `aiprov enrich` on every shared SBOM in its own format.
