@@ -63,6 +63,8 @@ pub struct Options<'a> {
     pub since: Option<i64>,
     /// The classification rules.
     pub rules: &'a RuleSet,
+    /// What to do when no pin, tag or release time decides a revision (`--fallback`).
+    pub fallback: crate::revision::Fallback,
 }
 
 /// The outcome for one component (`aiprov:status`).
@@ -113,7 +115,10 @@ pub enum RevisionSource {
     Registry,
     /// The tag that matches the component's version.
     Tag,
-    /// The repository's default branch (`HEAD` of the mirror): no pin and no matching tag.
+    /// The last commit of the default branch at the registry's release time (no pin, no tag).
+    ReleaseDate,
+    /// The repository's default branch (`HEAD` of the mirror): no pin, no matching tag, no
+    /// release time, and the user asked for it (`--fallback default-branch`).
     DefaultBranch,
 }
 
@@ -124,6 +129,7 @@ impl RevisionSource {
             RevisionSource::Sbom => "sbom",
             RevisionSource::Registry => "registry",
             RevisionSource::Tag => "tag",
+            RevisionSource::ReleaseDate => "release-date",
             RevisionSource::DefaultBranch => "default-branch",
         }
     }
@@ -142,6 +148,9 @@ pub enum Target {
         source: RevisionSource,
         /// The tag that matched the version, when `source` is [`RevisionSource::Tag`].
         tag: Option<String>,
+        /// The registry's release time (Unix seconds), when `source` is
+        /// [`RevisionSource::ReleaseDate`].
+        released: Option<i64>,
         /// Who named the repository when the SBOM did not (`registry:npm`, …).
         found_by: Option<String>,
     },
@@ -289,9 +298,12 @@ struct Group {
 struct GroupResult {
     weight: u64,
     members: Vec<(usize, String, Resolved)>,
+    /// Indices into `members` that no pin or tag decided: [`settle`] gives them a release-date
+    /// commit, the default branch (when asked) or `revision-unresolved`.
+    pending: Vec<usize>,
 }
 
-type Resolved = Result<(ObjectId, RevisionSource, Option<String>), (Status, String)>;
+type Resolved = Result<(ObjectId, RevisionSource, Option<String>, Option<i64>), (Status, String)>;
 
 /// Resolve every component to a repository and revision. Opens each distinct local repository
 /// once (on `pool`) to read its tags and resolve revisions; reads no commits beyond that.
@@ -320,6 +332,8 @@ pub fn plan(inventory: &Inventory, opts: &Options<'_>, pool: &rayon::ThreadPool)
         .map(|c| resolve::resolve_repository(c, opts.repo_map))
         .collect();
     let mut registry_pins: Vec<Option<(Option<String>, String)>> = vec![None; n];
+    // Release times the registries gave (Unix seconds), or why there is none.
+    let mut released: Vec<Option<Result<i64, String>>> = vec![None; n];
     if let Some(registry) = opts.registry {
         let asks: Vec<usize> = (0..n)
             .filter(|i| matches!(resolutions[*i], Resolution::None { .. }))
@@ -340,6 +354,9 @@ pub fn plan(inventory: &Inventory, opts: &Options<'_>, pool: &rayon::ThreadPool)
                             origin: format!("purl via {}", answer.source),
                         },
                     };
+                    released[i] = Some(answer.released.ok_or_else(|| {
+                        format!("{} gives no release time", answer.source)
+                    }));
                     registry_pins[i] = Some((answer.commit, answer.source));
                 }
                 (status, _) => {
@@ -480,13 +497,14 @@ pub fn plan(inventory: &Inventory, opts: &Options<'_>, pool: &rayon::ThreadPool)
         }
     }
 
-    let resolved: Vec<GroupResult> = pool.install(|| {
+    let mut resolved: Vec<GroupResult> = pool.install(|| {
         use rayon::prelude::*;
         groups
             .par_iter()
             .map(|g| resolve_group(g, inventory))
             .collect()
     });
+    settle(&groups, &mut resolved, inventory, opts, &mut released, pool);
 
     // Walks in order of first appearance in the document.
     let mut by_component: Vec<Option<(usize, String, Resolved)>> = (0..n).map(|_| None).collect();
@@ -504,7 +522,7 @@ pub fn plan(inventory: &Inventory, opts: &Options<'_>, pool: &rayon::ThreadPool)
             continue;
         };
         targets[i] = Some(match r {
-            Ok((revision, source, tag)) => {
+            Ok((revision, source, tag, released)) => {
                 let w = *walk_of.entry((g, revision)).or_insert_with(|| {
                     walks.push(Walk {
                         path: groups[g].path.clone(),
@@ -523,6 +541,7 @@ pub fn plan(inventory: &Inventory, opts: &Options<'_>, pool: &rayon::ThreadPool)
                     repository,
                     source,
                     tag,
+                    released,
                     found_by: found[i].take(),
                 }
             }
@@ -591,19 +610,23 @@ fn resolve_group(g: &Group, inventory: &Inventory) -> GroupResult {
                     )
                 })
                 .collect();
-            return GroupResult { weight: 0, members };
+            return GroupResult {
+                weight: 0,
+                members,
+                pending: Vec::new(),
+            };
         }
     };
     let weight = pack_bytes(repo.gix().common_dir());
     let mut tags: Option<(Vec<String>, Vec<ObjectId>)> = None;
-    let mut head: Option<Result<ObjectId, (Status, String)>> = None;
     let mut out = Vec::with_capacity(g.members.len());
+    let mut pending = Vec::new();
     for m in &g.members {
         let c = &inventory.components[m.component];
         let r = (|| {
             if let Some(pin) = &m.pinned {
                 match repo.resolve(Some(pin)) {
-                    Ok(id) => return Ok((id, m.pin_source, None)),
+                    Ok(id) => return Ok((id, m.pin_source, None, None)),
                     Err(_) if m.pin_binding => {
                         return Err((
                             Status::RevisionUnresolved,
@@ -624,29 +647,137 @@ fn resolve_group(g: &Group, inventory: &Inventory) -> GroupResult {
                         .iter()
                         .position(|t| t == tag)
                         .expect("the matched tag is one of the names");
-                    return Ok((ids[idx], RevisionSource::Tag, Some(tag.to_string())));
+                    return Ok((
+                        ids[idx],
+                        RevisionSource::Tag,
+                        Some(tag.to_string()),
+                        None,
+                    ));
                 }
-            }
-            let head = head.get_or_insert_with(|| match repo.resolve(None) {
-                Ok(id) => Ok(id),
-                Err(history::Error::Empty { .. }) => Err((
+                let (names, _) = tags.get_or_insert_with(|| repo.tags().into_iter().unzip());
+                return Err((
                     Status::RevisionUnresolved,
-                    one_line(&format!(
-                        "the repository {} has no commits",
-                        g.path.display()
-                    )),
-                )),
-                Err(e) => Err((Status::Error, one_line(&error_chain(&e)))),
-            });
-            head.clone()
-                .map(|id| (id, RevisionSource::DefaultBranch, None))
+                    format!(
+                        "no tag of {} matches version {} ({} tags)",
+                        g.path.display(),
+                        bounded(&version, 64),
+                        names.len()
+                    ),
+                ));
+            }
+            Err((
+                Status::RevisionUnresolved,
+                "the component has no version to match a tag".to_string(),
+            ))
         })();
+        if matches!(&r, Err((Status::RevisionUnresolved, _))) && !(m.pinned.is_some() && m.pin_binding)
+        {
+            pending.push(out.len());
+        }
         out.push((m.component, m.repository.clone(), r));
     }
     GroupResult {
         weight,
         members: out,
+        pending,
     }
+}
+
+/// Give the components no pin or tag decided ([`GroupResult::pending`]) a revision: the last
+/// commit of the default branch at the registry's release time (asking the registries, in
+/// parallel on `pool`, for the components whose release time is not known yet); else the
+/// default branch when [`Options::fallback`] allows it; else `revision-unresolved` with a
+/// reason that says what was tried.
+fn settle(
+    groups: &[Group],
+    resolved: &mut [GroupResult],
+    inventory: &Inventory,
+    opts: &Options<'_>,
+    released: &mut [Option<Result<i64, String>>],
+    pool: &rayon::ThreadPool,
+) {
+    use crate::revision::{last_commit_before, rfc3339, Fallback};
+    let asks: Vec<usize> = resolved
+        .iter()
+        .flat_map(|r| r.pending.iter().map(|k| r.members[*k].0))
+        .filter(|i| released[*i].is_none() && component_version(&inventory.components[*i]).is_some())
+        .collect();
+    if let Some(registry) = opts.registry {
+        let answers: Vec<Result<i64, String>> = pool.install(|| {
+            use rayon::prelude::*;
+            asks.par_iter()
+                .map(|i| {
+                    let a = registry.resolve(&inventory.components[*i]);
+                    a.released.ok_or_else(|| match a.reason {
+                        Some(r) if a.status != AnswerStatus::Found => r,
+                        _ => format!("{} gives no release time", a.source),
+                    })
+                })
+                .collect()
+        });
+        for (i, a) in asks.into_iter().zip(answers) {
+            released[i] = Some(a);
+        }
+    }
+    let released: &[Option<Result<i64, String>>] = released;
+    pool.install(|| {
+        use rayon::prelude::*;
+        groups
+            .par_iter()
+            .zip(resolved.par_iter_mut())
+            .filter(|(_, r)| !r.pending.is_empty())
+            .for_each(|(g, r)| {
+                let repo = Repo::open(&g.path);
+                for k in std::mem::take(&mut r.pending) {
+                    let (i, _, result) = &mut r.members[k];
+                    let Err((_, why)) = result.clone() else {
+                        continue;
+                    };
+                    let repo = match &repo {
+                        Ok(repo) => repo,
+                        Err(e) => {
+                            *result = Err((Status::RepositoryUnavailable, one_line(&error_chain(e))));
+                            continue;
+                        }
+                    };
+                    let mut tried = vec![why];
+                    match &released[*i] {
+                        Some(Ok(t)) => match last_commit_before(repo, *t) {
+                            Ok(Some((id, _))) => {
+                                *result = Ok((id, RevisionSource::ReleaseDate, None, Some(*t)));
+                                continue;
+                            }
+                            Ok(None) => tried.push(format!(
+                                "no commit of the default branch precedes the release time {}",
+                                rfc3339(*t)
+                            )),
+                            Err(e) => tried.push(e),
+                        },
+                        Some(Err(e)) => tried.push(format!("no release time: {e}")),
+                        None if opts.registry.is_none() => {
+                            tried.push("no release time: registries not asked".into())
+                        }
+                        None => {}
+                    }
+                    if opts.fallback == Fallback::DefaultBranch {
+                        *result = match repo.resolve(None) {
+                            Ok(id) => Ok((id, RevisionSource::DefaultBranch, None, None)),
+                            Err(history::Error::Empty { .. }) => Err((
+                                Status::RevisionUnresolved,
+                                one_line(&format!(
+                                    "the repository {} has no commits",
+                                    g.path.display()
+                                )),
+                            )),
+                            Err(e) => Err((Status::Error, one_line(&error_chain(&e)))),
+                        };
+                        continue;
+                    }
+                    tried.push("not walked at the default branch (--fallback default-branch would)".into());
+                    *result = Err((Status::RevisionUnresolved, one_line(&tried.join("; "))));
+                }
+            });
+    });
 }
 
 /// Bytes in `objects/pack/*.pack` of a git directory (0 when unreadable).
@@ -1023,6 +1154,7 @@ pub fn edits(
                 repository,
                 source,
                 found_by,
+                released,
                 ..
             } => {
                 let w = &plan.walks[*walk];
@@ -1047,6 +1179,9 @@ pub fn edits(
                 }
                 e.component(loc, "aiprov:revision", w.revision.to_string());
                 e.component(loc, "aiprov:revision:source", source.as_str());
+                if let Some(t) = released {
+                    e.component(loc, "aiprov:revision:release-time", format_since(*t));
+                }
                 let range = match since {
                     Some(s) => format!("{}..{}", format_since(s), w.revision),
                     None => w.revision.to_string(),

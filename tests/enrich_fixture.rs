@@ -111,6 +111,10 @@ impl Fixture {
             mirrors.as_str(),
             "--repo-map",
             map.as_str(),
+            // these fixtures count the default branch where no tag matches; the default
+            // (revision-unresolved) is tested in tests/revision_fixture.rs
+            "--fallback",
+            "default-branch",
         ];
         args.extend_from_slice(extra);
         let run = aiprov_env(&args, None, env);
@@ -471,6 +475,8 @@ fn statuses_revisions_counts_summary_and_evidence() {
             &f.s("mirrors"),
             "--repo-map",
             &f.s("repos.toml"),
+            "--fallback",
+            "default-branch",
         ],
         None,
     );
@@ -621,6 +627,8 @@ fn the_repo_map_wins_over_the_sbom_and_the_cache_holds_mirrors() {
             cache.to_str().unwrap(),
             "--repo-map",
             &f.s("map2.toml"),
+            "--fallback",
+            "default-branch",
         ],
         None,
     );
@@ -744,6 +752,8 @@ fn unreadable_commits_make_the_component_an_error() {
             d.path().join("map.toml").to_str().unwrap(),
             "--evidence",
             ev.to_str().unwrap(),
+            "--fallback",
+            "default-branch",
         ],
         None,
     );

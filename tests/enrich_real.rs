@@ -95,6 +95,10 @@ fn enriched() -> Option<&'static Enriched> {
                 "enrich",
                 input_path.to_str().unwrap(),
                 "--offline",
+                // the numbers of issue 3 were taken at the default branch where no tag matched;
+                // without the flag those components are revision-unresolved (tests/revision_real.rs)
+                "--fallback",
+                "default-branch",
                 "--mirror-dir",
                 mirrors.to_str().unwrap(),
                 "-o",

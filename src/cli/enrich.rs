@@ -89,6 +89,11 @@ pub struct SourceArgs {
     /// Extra rule pack (TOML); adds rules or replaces built-in rules with the same id. Repeatable
     #[arg(long = "rules", value_name = "FILE")]
     pub rules: Vec<PathBuf>,
+    /// When no pinned commit, tag or registry release time decides a component's revision:
+    /// `none` (revision-unresolved, the default) or `default-branch` (walk HEAD and say so in
+    /// aiprov:revision:source)
+    #[arg(long, value_name = "WHAT", default_value = "none", value_parser = crate::revision::Fallback::parse)]
+    pub fallback: crate::revision::Fallback,
 }
 
 const STDIN_LABEL: &str = "<stdin>";
@@ -103,7 +108,8 @@ How it works:
   repository (from --repo-map, then the purl's vcs_url, pkg:github/gitlab/bitbucket purls, vcs
   external references, other references that are a forge repository, then the package
   registries), picks the revision (a commit the SBOM pins, else the commit the registry
-  recorded, else the tag matching the version, else the default branch), walks that history once
+  recorded, else the tag matching the version, else the last commit of the default branch at the
+  registry's release time, else revision-unresolved unless --fallback default-branch), walks that history once
   per distinct repository@revision, classifies every commit from its metadata, and writes the
   counts back as `aiprov:` properties (docs/properties.md; SPDX 2: annotations, SPDX 3:
   CdxPropertiesExtension). Nothing else in the document changes. Running it again replaces
@@ -416,6 +422,7 @@ pub(super) struct Pipeline {
     pool: rayon::ThreadPool,
     offline: bool,
     since: Option<i64>,
+    fallback: crate::revision::Fallback,
 }
 
 /// What [`Pipeline::enrich`] produced.
@@ -509,6 +516,7 @@ impl Pipeline {
             pool,
             offline: args.offline,
             since: args.since,
+            fallback: args.fallback,
         })
     }
 
@@ -530,6 +538,7 @@ impl Pipeline {
             rules: &self.rules,
             registry: self.registry.as_ref(),
             fetch: self.fetch.as_ref(),
+            fallback: self.fallback,
         };
         let plan = enrich::plan(inventory, &opts, &self.pool);
         let bar = progress_bar(plan.walks.len());
