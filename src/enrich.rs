@@ -354,9 +354,11 @@ pub fn plan(inventory: &Inventory, opts: &Options<'_>, pool: &rayon::ThreadPool)
                             origin: format!("purl via {}", answer.source),
                         },
                     };
-                    released[i] = Some(answer.released.ok_or_else(|| {
-                        format!("{} gives no release time", answer.source)
-                    }));
+                    released[i] = Some(
+                        answer
+                            .released
+                            .ok_or_else(|| format!("{} gives no release time", answer.source)),
+                    );
                     registry_pins[i] = Some((answer.commit, answer.source));
                 }
                 (status, _) => {
@@ -647,12 +649,7 @@ fn resolve_group(g: &Group, inventory: &Inventory) -> GroupResult {
                         .iter()
                         .position(|t| t == tag)
                         .expect("the matched tag is one of the names");
-                    return Ok((
-                        ids[idx],
-                        RevisionSource::Tag,
-                        Some(tag.to_string()),
-                        None,
-                    ));
+                    return Ok((ids[idx], RevisionSource::Tag, Some(tag.to_string()), None));
                 }
                 let (names, _) = tags.get_or_insert_with(|| repo.tags().into_iter().unzip());
                 return Err((
@@ -670,7 +667,8 @@ fn resolve_group(g: &Group, inventory: &Inventory) -> GroupResult {
                 "the component has no version to match a tag".to_string(),
             ))
         })();
-        if matches!(&r, Err((Status::RevisionUnresolved, _))) && !(m.pinned.is_some() && m.pin_binding)
+        if matches!(&r, Err((Status::RevisionUnresolved, _)))
+            && !(m.pinned.is_some() && m.pin_binding)
         {
             pending.push(out.len());
         }
@@ -700,7 +698,9 @@ fn settle(
     let asks: Vec<usize> = resolved
         .iter()
         .flat_map(|r| r.pending.iter().map(|k| r.members[*k].0))
-        .filter(|i| released[*i].is_none() && component_version(&inventory.components[*i]).is_some())
+        .filter(|i| {
+            released[*i].is_none() && component_version(&inventory.components[*i]).is_some()
+        })
         .collect();
     if let Some(registry) = opts.registry {
         let answers: Vec<Result<i64, String>> = pool.install(|| {
@@ -736,7 +736,8 @@ fn settle(
                     let repo = match &repo {
                         Ok(repo) => repo,
                         Err(e) => {
-                            *result = Err((Status::RepositoryUnavailable, one_line(&error_chain(e))));
+                            *result =
+                                Err((Status::RepositoryUnavailable, one_line(&error_chain(e))));
                             continue;
                         }
                     };
@@ -773,7 +774,9 @@ fn settle(
                         };
                         continue;
                     }
-                    tried.push("not walked at the default branch (--fallback default-branch would)".into());
+                    tried.push(
+                        "not walked at the default branch (--fallback default-branch would)".into(),
+                    );
                     *result = Err((Status::RevisionUnresolved, one_line(&tried.join("; "))));
                 }
             });

@@ -14,6 +14,7 @@ pub mod aggregate;
 pub mod check;
 pub mod classify;
 pub mod cli;
+pub mod diff;
 pub mod enrich;
 pub mod evidence;
 pub mod fetch;

@@ -520,6 +520,24 @@ impl Pipeline {
         })
     }
 
+    /// The planner's options and the walker threads, for commands that plan and walk
+    /// themselves (`aiprov diff`).
+    pub(super) fn parts(&self) -> (Options<'_>, &rayon::ThreadPool) {
+        (
+            Options {
+                mirror_roots: &self.mirror_roots,
+                repo_map: self.repo_map.as_ref(),
+                offline: self.offline,
+                since: self.since,
+                rules: &self.rules,
+                registry: self.registry.as_ref(),
+                fetch: self.fetch.as_ref(),
+                fallback: self.fallback,
+            },
+            &self.pool,
+        )
+    }
+
     /// Plan, walk and turn the results into edits for `inventory`'s document. The components an
     /// SPDX document DESCRIBES are its subject (like CycloneDX `metadata.component`) and are left
     /// out, unless the document describes every package it lists.
@@ -614,7 +632,7 @@ impl Outcome {
 /// `DESCRIBES` relationships from the document, SPDX 3 `describes` relationships), or `None`
 /// when there is nothing to leave out, or when every package is described (a flat list of
 /// packages, not a subject and its dependencies).
-fn without_described_roots(inventory: &Inventory) -> Option<Inventory> {
+pub(super) fn without_described_roots(inventory: &Inventory) -> Option<Inventory> {
     let roots: HashSet<&str> = inventory
         .relationships
         .iter()

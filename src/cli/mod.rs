@@ -15,6 +15,7 @@ macro_rules! say {
 
 mod check;
 mod commits;
+mod diff;
 mod enrich;
 mod evidence;
 mod report;
@@ -56,6 +57,7 @@ enum Command {
     Report(report::Args),
     Evidence(evidence::Args),
     Scan(scan::Args),
+    Diff(diff::Args),
 }
 
 /// A failure with the exit code it maps to.
@@ -100,6 +102,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Report(args) => report::run(args),
         Command::Evidence(args) => evidence::run(args),
         Command::Scan(args) => scan::run(args),
+        Command::Diff(args) => diff::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
