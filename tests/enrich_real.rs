@@ -340,6 +340,8 @@ fn enriching_twice_equals_enriching_once() {
             "enrich",
             e.output_path.to_str().unwrap(),
             "--offline",
+            "--fallback",
+            "default-branch",
             "--mirror-dir",
             e.mirrors.to_str().unwrap(),
         ],
