@@ -435,6 +435,106 @@ fn the_same_input_twice_is_all_unchanged_and_bad_input_names_its_side() {
     assert!(run.stdout.is_empty());
 }
 
+#[test]
+fn enrich_with_a_baseline_writes_the_delta_properties() {
+    let f = Fixture::new();
+    let old = f.write(
+        "old.cdx.json",
+        &cdx(&[
+            ("cargo", "up", "1.0.0"),
+            ("cargo", "same", "1.1.0"),
+            ("cargo", "gone", "1.0.0"),
+        ]),
+    );
+    let new = f.write(
+        "new.cdx.json",
+        &cdx(&[("cargo", "up", "1.2.0"), ("cargo", "same", "1.1.0")]),
+    );
+    let (map, cache, out) = (f.s("repos.toml"), f.s("cache"), f.s("out.json"));
+    let run = aiprov(
+        &[
+            "enrich",
+            &new,
+            "--baseline",
+            &old,
+            "--offline",
+            "--repo-map",
+            &map,
+            "--cache-dir",
+            &cache,
+            "-o",
+            &out,
+        ],
+        None,
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let delta = |i: usize| -> Vec<(String, String)> {
+        enrich_common::props(&doc, &format!("/components/{i}"))
+            .into_iter()
+            .filter(|(n, _)| n.starts_with("aiprov:delta:"))
+            .collect()
+    };
+    let pairs = |l: &[(&str, &str)]| -> Vec<(String, String)> {
+        l.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    };
+    let (v100, v120) = (f.rev("v1.0.0"), f.rev("v1.2.0"));
+    assert_eq!(
+        delta(0),
+        pairs(&[
+            ("aiprov:delta:change", "upgraded"),
+            ("aiprov:delta:baseline-version", "1.0.0"),
+            ("aiprov:delta:baseline-revision", &v100),
+            ("aiprov:delta:range", "v1.0.0..v1.2.0"),
+            ("aiprov:delta:ancestry", "ancestor"),
+            ("aiprov:delta:commits:total", "4"),
+            ("aiprov:delta:commits:ai-agent", "1"),
+            ("aiprov:delta:commits:ai-assisted", "1"),
+            ("aiprov:delta:commits:automation", "1"),
+            ("aiprov:delta:commits:no-evidence", "1"),
+            ("aiprov:delta:ai:tools", "aider,claude-code"),
+            ("aiprov:delta:ai:tool:aider", "1"),
+            ("aiprov:delta:ai:tool:claude-code", "1"),
+            ("aiprov:delta:review:ai-with-evidence", "0"),
+        ])
+    );
+    assert_eq!(
+        enrich_common::prop(
+            &enrich_common::props(&doc, "/components/0"),
+            "aiprov:revision"
+        ),
+        Some(v120.as_str())
+    );
+    assert_eq!(
+        delta(1),
+        pairs(&[
+            ("aiprov:delta:change", "unchanged"),
+            ("aiprov:delta:baseline-version", "1.1.0"),
+            ("aiprov:delta:commits:total", "0"),
+            ("aiprov:delta:commits:ai-agent", "0"),
+            ("aiprov:delta:commits:ai-assisted", "0"),
+            ("aiprov:delta:commits:automation", "0"),
+            ("aiprov:delta:commits:no-evidence", "0"),
+            ("aiprov:delta:review:ai-with-evidence", "0"),
+        ])
+    );
+    let summary = enrich_common::props(&doc, "/metadata");
+    assert_eq!(
+        enrich_common::prop(&summary, "aiprov:summary:delta:removed"),
+        Some("1")
+    );
+    assert_eq!(
+        enrich_common::prop(&summary, "aiprov:summary:delta:upgraded"),
+        Some("1")
+    );
+    assert_eq!(
+        enrich_common::prop(&summary, "aiprov:summary:delta:commits:total"),
+        Some("4")
+    );
+}
+
 /// Item 1: aider-chat 0.85.0 → 0.86.1 on the shared mirror brings in exactly the AI commits
 /// `aiprov evidence --range v0.85.0..v0.86.1` counts.
 #[test]

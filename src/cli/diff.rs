@@ -117,7 +117,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
 /// OLD or NEW as an inventory: a lockfile (or a folder of them) through `scan`'s readers and the
 /// CycloneDX document `aiprov scan` would build, else an SBOM in any format. Errors name the side
 /// and the file (exit 2).
-fn read_side(side: &str, path: &Path) -> Result<Inventory, Failure> {
+pub(super) fn read_side(side: &str, path: &Path) -> Result<Inventory, Failure> {
     let label = escape_for_terminal(&path.display().to_string());
     let named = |e: anyhow::Error| Failure::input(e.context(format!("{side} {label}")));
     let lockfiles = if path.as_os_str() == "-" {

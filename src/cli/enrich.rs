@@ -51,6 +51,11 @@ pub struct Args {
     /// format records the tool and time anyway; for CycloneDX JSON this adds the rest
     #[arg(long = "fill-min-elements")]
     fill_min_elements: bool,
+    /// An earlier SBOM or lockfile of the same project: also write, per component, what changed
+    /// since it and what that change brings in (aiprov:delta:* properties, as `aiprov diff`
+    /// computes them; docs/properties.md)
+    #[arg(long, value_name = "OLD")]
+    baseline: Option<PathBuf>,
 }
 
 /// Where repositories come from and how the walks run; shared by `aiprov enrich` and
@@ -287,6 +292,10 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
             ))
         })?;
     }
+    let baseline = match &args.baseline {
+        Some(path) => Some(super::diff::read_side("--baseline", path)?),
+        None => None,
+    };
     let pipeline = Pipeline::new(&args.sources)?;
     let policies = super::check::parse_policies(&args.fail_on)?;
     check_destinations(&args)?;
@@ -315,6 +324,22 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
             .map_err(Failure::runtime)?;
         outcome
     };
+    let mut outcome = outcome;
+    if let (Some(old), Some(old_path)) = (&baseline, &args.baseline) {
+        let full = doc.inventory();
+        let new = without_described_roots(full);
+        let (opts, pool) = pipeline.parts();
+        let d = crate::diff::diff(
+            &old_path.display().to_string(),
+            old,
+            &label,
+            new.as_ref().unwrap_or(full),
+            &opts,
+            pool,
+            None,
+        );
+        crate::diff::delta_edits(&d, &mut outcome.edits);
+    }
     let write_opts = WriteOptions {
         tool_version: env!("CARGO_PKG_VERSION").into(),
         timestamp,
@@ -691,6 +716,7 @@ fn check_destinations(args: &Args) -> Result<(), Failure> {
     let mut reads: Vec<&Path> = args.sources.rules.iter().map(PathBuf::as_path).collect();
     reads.extend(args.sources.repo_map.as_deref());
     reads.extend(args.sources.config.as_deref());
+    reads.extend(args.baseline.as_deref());
     super::refuse_clobber("-o", Path::new(&args.output), &reads, &[])?;
     if let Some(ev) = &args.evidence {
         super::refuse_clobber("--evidence", Path::new(ev), &reads, &[])?;

@@ -779,6 +779,61 @@ pub fn diff(
     }
 }
 
+/// Write `d` into `edits` as `aiprov:delta:*` properties of each component present in NEW
+/// (`docs/properties.md`), and `aiprov:summary:delta:*` totals (removed components are only
+/// counted there: they are not in the document).
+pub fn delta_edits(d: &Diff, edits: &mut crate::sbom::Edits) {
+    const P: &str = "aiprov:delta:";
+    for c in &d.components {
+        let Some(new) = &c.new else { continue };
+        let loc = new.locator.as_str();
+        edits.component(loc, format!("{P}change"), c.change.as_str());
+        if let Some(v) = c.old.as_ref().and_then(|o| o.version.as_deref()) {
+            edits.component(loc, format!("{P}baseline-version"), v);
+        }
+        if let Some(r) = c.old.as_ref().and_then(|o| o.revision.as_deref()) {
+            edits.component(loc, format!("{P}baseline-revision"), r);
+        }
+        if !matches!(c.status.as_str(), "analyzed" | "not-walked") {
+            edits.component(loc, format!("{P}status"), c.status.as_str());
+        }
+        if let Some(r) = &c.reason {
+            edits.component(loc, format!("{P}status:reason"), r.as_str());
+        }
+        if let Some(r) = &c.range {
+            edits.component(loc, format!("{P}range"), r.as_str());
+        }
+        if let Some(a) = &c.ancestry {
+            edits.component(loc, format!("{P}ancestry"), a.as_str());
+        }
+        let Some(total) = c.commits else { continue };
+        edits.component(loc, format!("{P}commits:total"), total.to_string());
+        for (class, n) in &c.classes {
+            edits.component(loc, format!("{P}commits:{class}"), n.to_string());
+        }
+        if !c.tools.is_empty() {
+            let names: Vec<&str> = c.tools.keys().map(String::as_str).collect();
+            edits.component(loc, format!("{P}ai:tools"), names.join(","));
+            for (t, n) in &c.tools {
+                edits.component(loc, format!("{P}ai:tool:{t}"), n.to_string());
+            }
+        }
+        edits.component(
+            loc,
+            format!("{P}review:ai-with-evidence"),
+            c.ai_reviewed.to_string(),
+        );
+    }
+    let s = "aiprov:summary:delta:";
+    for (k, n) in &d.totals.changes {
+        edits.summary(format!("{s}{k}"), n.to_string());
+    }
+    edits.summary(format!("{s}commits:total"), d.totals.commits.to_string());
+    for (class, n) in &d.totals.classes {
+        edits.summary(format!("{s}commits:{class}"), n.to_string());
+    }
+}
+
 /// `v0.85.0..v0.86.1` when tags decided both ends, else commit ids; `REV` or `SINCE..REV` for
 /// an added component.
 fn range_label(d: &Delta, from: Option<ObjectId>, to: ObjectId, since: Option<i64>) -> String {
