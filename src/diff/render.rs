@@ -158,13 +158,36 @@ pub fn to_markdown(d: &Diff) -> String {
             let _ = writeln!(s, "\n</details>\n");
         }
     }
+    let removed: Vec<String> = d
+        .components
+        .iter()
+        .filter(|c| c.change == Change::Removed)
+        .map(|c| {
+            let v = c
+                .old
+                .as_ref()
+                .and_then(|o| o.version.as_deref())
+                .unwrap_or("?");
+            format!("{} {}", md(&c.name), md(v))
+        })
+        .collect();
+    if !removed.is_empty() {
+        let _ = writeln!(
+            s,
+            "**Removed** ({}): {}.\n",
+            removed.len(),
+            removed.join(", ")
+        );
+    }
     let others: Vec<&Delta> = d
         .components
         .iter()
-        .filter(|c| c.change != Change::Unchanged && c.status != "analyzed")
+        .filter(|c| {
+            !matches!(c.change, Change::Unchanged | Change::Removed) && c.status != "analyzed"
+        })
         .collect();
     if !others.is_empty() {
-        let _ = writeln!(s, "**Not analyzed or not walked** ({}):\n", others.len());
+        let _ = writeln!(s, "**Not analyzed** ({}):\n", others.len());
         for c in others {
             let _ = writeln!(
                 s,
