@@ -154,9 +154,8 @@ fn no_component_is_walked_at_the_default_branch_without_the_flag() {
             "{name}: {reason}"
         );
         assert!(
-            reason.contains(&format!(
-                "no release time: offline, and no cached registry answer for pkg:pypi/"
-            )),
+            reason
+                .contains("no release time: offline, and no cached registry answer for pkg:pypi/"),
             "{name}: {reason}"
         );
         assert!(

@@ -841,15 +841,11 @@ fn range_label(d: &Delta, from: Option<ObjectId>, to: ObjectId, since: Option<i6
         side.as_ref()
             .filter(|s| s.revision.as_deref() == Some(id.to_string().as_str()))
             .and_then(|s| s.tag.clone())
-            .unwrap_or_else(|| id.to_string())
     };
     let end = |id: ObjectId| {
-        let via_new = tag_of(&d.new, id);
-        if via_new != id.to_string() {
-            via_new
-        } else {
-            tag_of(&d.old, id)
-        }
+        tag_of(&d.new, id)
+            .or_else(|| tag_of(&d.old, id))
+            .unwrap_or_else(|| id.to_string())
     };
     match from {
         Some(f) => format!("{}..{}", end(f), end(to)),
