@@ -396,6 +396,82 @@ fn lockfiles_of_two_kinds_and_mixed_formats() {
 }
 
 #[test]
+fn lockfiles_at_two_git_revisions_of_a_folder() {
+    let f = Fixture::new();
+    let wt = f.path("project");
+    std::fs::create_dir_all(&wt).unwrap();
+    git(&wt, &["init", "-q"]);
+    let commit = |version: &str, message: &str| {
+        std::fs::write(
+            wt.join("Cargo.lock"),
+            CARGO_LOCK.replace("VERSION", version),
+        )
+        .unwrap();
+        git(&wt, &["add", "Cargo.lock"]);
+        git(
+            &wt,
+            &[
+                "-c",
+                "user.name=T",
+                "-c",
+                "user.email=t@example.invalid",
+                "commit",
+                "-q",
+                "-m",
+                message,
+            ],
+        );
+    };
+    commit("1.0.0", "lock acme-lib 1.0.0");
+    commit("1.2.0", "cargo update -p acme-lib");
+    // uncommitted: what is in the work tree does not count
+    std::fs::write(wt.join("Cargo.lock"), "garbage").unwrap();
+    let dir = f.s("project");
+    let (map, cache) = (f.s("repos.toml"), f.s("cache"));
+    for path in [dir.clone(), format!("{dir}/Cargo.lock")] {
+        let run = aiprov(
+            &[
+                "diff",
+                "--lockfiles-at",
+                "HEAD~1..HEAD",
+                &path,
+                "--offline",
+                "--repo-map",
+                &map,
+                "--cache-dir",
+                &cache,
+            ],
+            None,
+        );
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let doc = run.json();
+        assert_eq!(doc["old"], format!("{path}@HEAD~1"));
+        let lib = by_name(&doc, "acme-lib");
+        assert_eq!(lib["change"], "upgraded");
+        assert_eq!(lib["range"], "v1.0.0..v1.2.0");
+        assert_eq!(lib["commits"], 4);
+    }
+    let run = aiprov(&["diff", "--lockfiles-at", "HEAD~1", &dir], None);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("--lockfiles-at HEAD~1: expected A..B"),
+        "{}",
+        run.stderr
+    );
+    let run = aiprov(
+        &["diff", "--lockfiles-at", "nope..HEAD", &dir, "--offline"],
+        None,
+    );
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .starts_with("aiprov: OLD: nope: unknown revision"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
 fn the_same_input_twice_is_all_unchanged_and_bad_input_names_its_side() {
     let f = Fixture::new();
     let bom = f.write(

@@ -33,13 +33,19 @@ use crate::inventory::Inventory;
 ///   aiprov diff old.cdx.json new.cdx.json --format markdown > comment.md
 ///   aiprov diff base/Cargo.lock Cargo.lock --fail-on 'unreviewed-ai>0'
 ///   aiprov diff old.spdx.json new.cdx.json --format json -o delta.json
+///   aiprov diff --lockfiles-at origin/main..HEAD . --format markdown
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct Args {
-    /// The old SBOM or lockfile (or folder of lockfiles)
+    /// The old SBOM or lockfile (or folder of lockfiles); with --lockfiles-at, the lockfile or
+    /// folder in a git work tree
     old: PathBuf,
-    /// The new SBOM or lockfile (or folder of lockfiles)
-    new: PathBuf,
+    /// The new SBOM or lockfile (or folder of lockfiles); not with --lockfiles-at
+    new: Option<PathBuf>,
+    /// Compare the lockfile (or the lockfiles of the folder) OLD names as it was at git
+    /// revision A with itself at B (read from the repository's objects; nothing is checked out)
+    #[arg(long, value_name = "A..B")]
+    lockfiles_at: Option<String>,
     /// json, markdown or sarif
     #[arg(long, value_enum, default_value_t = Format::Json)]
     format: Format,
@@ -63,15 +69,56 @@ enum Format {
 
 pub(super) fn run(args: Args) -> Result<u8, Failure> {
     let policies = parse_policies(&args.fail_on)?;
+    let staged = tempfile::tempdir()
+        .context("creating a temporary folder")
+        .map_err(Failure::runtime)?;
+    let (old_path, new_path, old_label, new_label) = match (&args.lockfiles_at, &args.new) {
+        (None, Some(new)) => (
+            args.old.clone(),
+            new.clone(),
+            args.old.display().to_string(),
+            new.display().to_string(),
+        ),
+        (Some(range), None) => {
+            let (a, b) = range
+                .split_once("..")
+                .filter(|(a, b)| !a.is_empty() && !b.is_empty() && !b.starts_with('.'))
+                .ok_or_else(|| {
+                    Failure::input(anyhow!(
+                        "--lockfiles-at {}: expected A..B (two git revisions)",
+                        escape_for_terminal(range)
+                    ))
+                })?;
+            let at = |rev: &str, side: &str| {
+                diff::lockfiles_at::write_at(&args.old, rev, &staged.path().join(side))
+                    .map_err(|e| Failure::input(anyhow!("{side}: {}", escape_for_terminal(&e))))
+            };
+            let shown = args.old.display().to_string();
+            (
+                at(a, "OLD")?,
+                at(b, "NEW")?,
+                format!("{shown}@{a}"),
+                format!("{shown}@{b}"),
+            )
+        }
+        (Some(_), Some(_)) => {
+            return Err(Failure::input(anyhow!(
+                "--lockfiles-at takes one PATH, not OLD and NEW"
+            )))
+        }
+        (None, None) => {
+            return Err(Failure::input(anyhow!(
+                "NEW is missing: aiprov diff OLD NEW, or aiprov diff --lockfiles-at A..B PATH"
+            )))
+        }
+    };
     if let Some(out) = &args.output {
-        super::refuse_clobber("-o", out, &[&args.old, &args.new], &[])?;
+        super::refuse_clobber("-o", out, &[&old_path, &new_path], &[])?;
     }
-    let old = read_side("OLD", &args.old)?;
-    let new = read_side("NEW", &args.new)?;
+    let old = read_side("OLD", &old_path)?;
+    let new = read_side("NEW", &new_path)?;
     let pipeline = super::enrich::Pipeline::new(&args.sources)?;
     let (opts, pool) = pipeline.parts();
-    let old_label = args.old.display().to_string();
-    let new_label = args.new.display().to_string();
     let d = diff::diff(&old_label, &old, &new_label, &new, &opts, pool, None);
     let violations = crate::policy::evaluate(&policies, &render::policy_components(&d));
     let text = match args.format {

@@ -40,6 +40,7 @@ use crate::inventory::{Component, Inventory};
 use crate::resolve::{parse_repo_url, Purl};
 use crate::sbom::{bounded, ECHO_LIMIT};
 
+pub mod lockfiles_at;
 pub mod render;
 
 /// AI commits listed per component at most (the counts cover all of them).
