@@ -317,6 +317,12 @@ fn markdown_lists_changed_components_with_ai_commits_first() {
     let run = f.diff(&old, &new, &["--format", "markdown"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let md = String::from_utf8(run.stdout).unwrap();
+    // --markdown writes the same beside the JSON
+    let also = f.s("comment.md");
+    let run = f.diff(&old, &new, &["--markdown", &also]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.json()["totals"]["ai_commits"], 2);
+    assert_eq!(std::fs::read_to_string(&also).unwrap(), md);
     let lines: Vec<&str> = md.lines().collect();
     assert_eq!(
         lines[0],

@@ -52,6 +52,9 @@ pub struct Args {
     /// Write here instead of stdout
     #[arg(short = 'o', long = "output", value_name = "OUT")]
     output: Option<PathBuf>,
+    /// Also write the Markdown (the pull-request comment) to this file, whatever --format is
+    #[arg(long, value_name = "FILE")]
+    markdown: Option<PathBuf>,
     /// Fail (exit 1) when EXPR holds for a component's delta, e.g. ai-commits>0,
     /// unreviewed-ai>0, tool=devin, pkg:npm/*:ai-agent>0. Repeatable
     #[arg(long = "fail-on", value_name = "EXPR")]
@@ -115,6 +118,15 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     if let Some(out) = &args.output {
         super::refuse_clobber("-o", out, &[&old_path, &new_path], &[])?;
     }
+    if let Some(md) = &args.markdown {
+        let others: Vec<(&str, &Path)> = args
+            .output
+            .as_deref()
+            .map(|o| ("-o", o))
+            .into_iter()
+            .collect();
+        super::refuse_clobber("--markdown", md, &[&old_path, &new_path], &others)?;
+    }
     let old = read_side("OLD", &old_path)?;
     let new = read_side("NEW", &new_path)?;
     let pipeline = super::enrich::Pipeline::new(&args.sources)?;
@@ -142,10 +154,14 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         }
     };
     write_output(args.output.as_deref(), text.as_bytes())?;
+    if let Some(md) = &args.markdown {
+        write_output(Some(md), render::to_markdown(&d).as_bytes())?;
+    }
     let t = &d.totals;
     say!(
-        "aiprov: {} components: {}; {} commits walked, {} AI",
+        "aiprov: {} component{}: {}; {} commits walked, {} AI",
         d.components.len(),
+        if d.components.len() == 1 { "" } else { "s" },
         t.changes
             .iter()
             .map(|(k, v)| format!("{v} {k}"))
