@@ -374,3 +374,67 @@ pub fn to_sarif(d: &Diff, violations: &[Violation], old_uri: &str, new_uri: &str
         }],
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diff::{AiCommit, Side, Totals};
+    use std::collections::BTreeMap;
+
+    fn hostile() -> Diff {
+        let side = |v: &str| Side {
+            version: Some(v.into()),
+            revision: Some("0".repeat(40)),
+            revision_source: Some("tag".into()),
+            tag: None,
+            locator: "/components/0".into(),
+        };
+        let delta = Delta {
+            name: "evil|<script>alert(1)</script>`x`".into(),
+            purl: None,
+            key: "name:evil".into(),
+            change: Change::Upgraded,
+            old: Some(side("1.0")),
+            new: Some(side("2.0 | <b>")),
+            repository: Some("/tmp/r.git".into()),
+            range: Some("a`b..c|d".into()),
+            ancestry: Some("ancestor".into()),
+            commits: Some(1),
+            classes: BTreeMap::new(),
+            tools: BTreeMap::from([("aider".to_string(), 1)]),
+            ai_commits: 1,
+            ai_reviewed: 0,
+            ai: vec![AiCommit {
+                commit: "1".repeat(40),
+                date: "2025-01-01T00:00:00Z".into(),
+                class: "ai-agent".into(),
+                tool: Some("aider".into()),
+                subject: "](javascript:alert(1)) <img src=x onerror=y> | pipe".into(),
+                review: "none".into(),
+                url: None,
+            }],
+            status: "analyzed".into(),
+            reason: None,
+        };
+        Diff {
+            old: "old.json".into(),
+            new: "new.json".into(),
+            components: vec![delta],
+            totals: Totals::default(),
+        }
+    }
+
+    #[test]
+    fn markdown_escapes_what_the_inputs_and_repositories_say() {
+        let md = to_markdown(&hostile());
+        assert!(!md.contains("<script>"), "{md}");
+        assert!(!md.contains("<img"), "{md}");
+        assert!(!md.contains("<b>"), "{md}");
+        assert!(md.contains(
+            "| evil\\|&lt;script&gt;alert(1)&lt;/script&gt;'x' | 1.0 → 2.0 \\| &lt;b&gt; | `a'b..c\\|d` | 1 | 1 | aider 1 | 0/1 |"
+        ), "{md}");
+        assert!(md.contains(
+            "- `1111111111` 2025-01-01 aider (ai-agent): ](javascript:alert(1)) &lt;img src=x onerror=y&gt; \\| pipe; review: none"
+        ), "{md}");
+    }
+}
