@@ -462,7 +462,14 @@ fn statuses_revisions_counts_summary_and_evidence() {
         "--offline: no note about fetching\n{}",
         run.stderr
     );
-    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    // the summary line, after the note that --fallback default-branch walked HEAD for two
+    assert_eq!(
+        run.stderr.lines().next(),
+        Some("aiprov: 2 components walked at the default branch (--fallback default-branch): no pin, tag or release time decided their revisions; not a release"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.lines().count(), 2, "{}", run.stderr);
 
     enrich_common::assert_fidelity("fixture", &sbom(), &doc);
     // enriching the output again changes nothing but version and timestamp

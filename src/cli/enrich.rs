@@ -645,6 +645,28 @@ impl Outcome {
                 if self.roots == 1 { "" } else { "s" }
             );
         }
+        let at_head = self
+            .plan
+            .targets
+            .iter()
+            .filter(|t| {
+                matches!(
+                    t,
+                    enrich::Target::Walk {
+                        source: enrich::RevisionSource::DefaultBranch,
+                        ..
+                    }
+                )
+            })
+            .count();
+        if at_head > 0 {
+            let _ = writeln!(
+                err,
+                "aiprov: {at_head} component{} walked at the default branch (--fallback default-branch): no pin, tag or release time decided {}; not a release",
+                if at_head == 1 { "" } else { "s" },
+                if at_head == 1 { "its revision" } else { "their revisions" }
+            );
+        }
         let _ = writeln!(
             err,
             "aiprov: {}",
