@@ -51,10 +51,11 @@ pub fn write_at(path: &Path, rev: &str, dest: &Path) -> Result<PathBuf, String> 
         .rev_parse_single(rev)
         .map_err(|e| format!("{rev_shown}: unknown revision: {e}"))?
         .object()
-        .and_then(|o| Ok(o.peel_to_tree()?))
+        .map_err(|e| format!("{rev_shown}: {e}"))?
+        .peel_to_tree()
         .map_err(|e| format!("{rev_shown}: not a commit or tree: {e}"))?;
     let object = if rel.as_os_str().is_empty() {
-        tree.detach().attach(&repo).into()
+        tree.detach().attach(&repo)
     } else {
         let entry = tree
             .lookup_entry_by_path(&rel)
