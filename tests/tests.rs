@@ -47,6 +47,8 @@ mod corpus;
 mod cross_check;
 // CycloneDX JSON against the official schemas and real documents.
 mod cyclonedx_json;
+// `aiprov diff` (and `enrich --baseline`) on a fixture history, lockfiles, and the aider mirror.
+mod diff_cli;
 // `aiprov enrich` on a repository written for the test.
 mod enrich_fixture;
 // `aiprov enrich` on every shared SBOM in its own format.
@@ -69,6 +71,10 @@ mod registry;
 mod report_cli;
 // `aiprov report` and `--fail-on` on every format.
 mod report_formats;
+// Release-date revisions, revision-unresolved and --fallback against a loopback PyPI.
+mod revision_fixture;
+// Revision accuracy on the real SBOM against the corpus mirrors.
+mod revision_real;
 // The shipped rule packs validate and are embedded.
 mod rule_packs;
 // Every SBOM format through `aiprov::sbom::read` → `Document::write`.
