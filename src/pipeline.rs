@@ -46,6 +46,8 @@ pub struct Settings {
     pub since: Option<i64>,
     /// Extra rule pack files, after the built-in ones.
     pub rules: Vec<PathBuf>,
+    /// What to do when no pin, tag or registry release time decides a revision (`--fallback`).
+    pub fallback: crate::revision::Fallback,
 }
 
 /// Why a pipeline could not be set up.
@@ -82,6 +84,7 @@ pub struct Pipeline {
     pool: rayon::ThreadPool,
     offline: bool,
     since: Option<i64>,
+    fallback: crate::revision::Fallback,
 }
 
 /// What [`Pipeline::enrich`] produced.
@@ -184,7 +187,26 @@ impl Pipeline {
             pool,
             offline: args.offline,
             since: args.since,
+            fallback: args.fallback,
         })
+    }
+
+    /// The planner's options and the walker threads, for callers that plan and walk
+    /// themselves (`aiprov diff`, `enrich --baseline`).
+    pub fn parts(&self) -> (Options<'_>, &rayon::ThreadPool) {
+        (
+            Options {
+                mirror_roots: &self.mirror_roots,
+                repo_map: self.repo_map.as_ref(),
+                offline: self.offline,
+                since: self.since,
+                rules: &self.rules,
+                registry: self.registry.as_ref(),
+                fetch: self.fetch.as_ref(),
+                fallback: self.fallback,
+            },
+            &self.pool,
+        )
     }
 
     /// Plan, walk and turn the results into edits for `inventory`'s document. The components an
@@ -198,15 +220,7 @@ impl Pipeline {
     ) -> std::io::Result<Outcome> {
         let inventory = without_described_roots(full);
         let inventory = inventory.as_ref().unwrap_or(full);
-        let opts = Options {
-            mirror_roots: &self.mirror_roots,
-            repo_map: self.repo_map.as_ref(),
-            offline: self.offline,
-            since: self.since,
-            rules: &self.rules,
-            registry: self.registry.as_ref(),
-            fetch: self.fetch.as_ref(),
-        };
+        let (opts, _) = self.parts();
         // Stages: resolve + fetch + plan → walks; run → results; edits → the document's edits.
         let plan = enrich::plan(inventory, &opts, &self.pool);
         observer.planned(&plan);
@@ -225,6 +239,24 @@ impl Pipeline {
 }
 
 impl Outcome {
+    /// Components walked at the default branch (`--fallback default-branch`): no pin, tag or
+    /// release time decided their revision, so what was walked is not a release.
+    pub fn at_default_branch(&self) -> usize {
+        self.plan
+            .targets
+            .iter()
+            .filter(|t| {
+                matches!(
+                    t,
+                    enrich::Target::Walk {
+                        source: enrich::RevisionSource::DefaultBranch,
+                        ..
+                    }
+                )
+            })
+            .count()
+    }
+
     /// Every component of the document with the properties this run gives it.
     pub fn components(&self, full: &Inventory) -> Vec<crate::provenance::Component> {
         full.components

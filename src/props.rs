@@ -34,6 +34,9 @@ names! {
     REVISION = "revision";
     /// Where the revision came from.
     REVISION_SOURCE = "revision:source";
+    /// The registry's release time the revision was picked by (RFC 3339), when
+    /// `revision:source` is `release-date`.
+    REVISION_RELEASE_TIME = "revision:release-time";
     /// What was walked.
     RANGE = "range";
     /// Non-merge commits walked.

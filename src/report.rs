@@ -38,6 +38,11 @@ pub struct Row {
     pub repository: Option<String>,
     /// `aiprov:range`.
     pub range: Option<String>,
+    /// `aiprov:revision`: the commit walked.
+    pub revision: Option<String>,
+    /// `aiprov:revision:source`: `sbom`, `registry`, `tag`, `release-date` or `default-branch`
+    /// (the last is flagged in every rendering: not a release).
+    pub revision_source: Option<String>,
     /// Non-merge commits walked.
     pub commits: u64,
     /// ai-agent + ai-assisted.
@@ -155,6 +160,8 @@ pub fn build(
                 status,
                 repository: p.repository.clone(),
                 range: p.range.clone(),
+                revision: p.revision.clone(),
+                revision_source: p.revision_source.clone(),
                 commits: p.commits.unwrap_or(0),
                 ai_commits: ai,
                 ai_agent: p.ai_agent.unwrap_or(0),
@@ -298,6 +305,19 @@ fn coverage_text(cov: Option<f64>, with: u64, ai: u64) -> String {
     }
 }
 
+/// `0123456789ab (tag)`; the default branch flagged as not a release.
+pub fn revision_text(revision: &Option<String>, source: &Option<String>) -> String {
+    let id = revision
+        .as_deref()
+        .map(|r| crate::text::bounded(&r.chars().take(12).collect::<String>(), 12))
+        .unwrap_or_else(|| "—".into());
+    match source.as_deref() {
+        Some("default-branch") => format!("{id} (default-branch: not a release)"),
+        Some(src) => format!("{id} ({})", crate::text::bounded(src, 40)),
+        None => id,
+    }
+}
+
 fn date(s: &Option<String>) -> String {
     s.as_deref()
         .map(|d| d.get(..10).unwrap_or(d).to_string())
@@ -357,13 +377,14 @@ pub fn to_markdown(r: &Report) -> String {
     if r.components.is_empty() {
         let _ = writeln!(s, "No component was analyzed.");
     } else {
-        let _ = writeln!(s, "| Component | AI share | AI commits | Tools | Review coverage | First AI commit | Last AI commit | Status |");
-        let _ = writeln!(s, "|---|---:|---:|---|---:|---|---|---|");
+        let _ = writeln!(s, "| Component | Revision | AI share | AI commits | Tools | Review coverage | First AI commit | Last AI commit | Status |");
+        let _ = writeln!(s, "|---|---|---:|---:|---|---:|---|---|---|");
         for c in &r.components {
             let _ = writeln!(
                 s,
-                "| {} | {} | {} of {} | {} | {} | {} | {} | {} |",
+                "| {} | {} | {} | {} of {} | {} | {} | {} | {} | {} |",
                 md(&c.name),
+                md(&revision_text(&c.revision, &c.revision_source)),
                 pct(c.ai_share),
                 c.ai_commits,
                 c.commits,
@@ -544,13 +565,14 @@ pub fn to_html(r: &Report) -> String {
             let _ = writeln!(s, "<p class=\"muted\">The {MAX_BARS} highest of {} analyzed components; the table lists all.</p>", r.components.len());
         }
         s.push_str(&chart(r));
-        s.push_str("\n<h2>Components</h2>\n<table><tr><th>Component</th><th>AI share</th><th>AI commits</th><th>Tools</th><th>Review coverage</th><th>First AI commit</th><th>Last AI commit</th><th>Status</th></tr>\n");
+        s.push_str("\n<h2>Components</h2>\n<table><tr><th>Component</th><th>Revision</th><th>AI share</th><th>AI commits</th><th>Tools</th><th>Review coverage</th><th>First AI commit</th><th>Last AI commit</th><th>Status</th></tr>\n");
         for c in &r.components {
             let _ = writeln!(
                 s,
-                "<tr><td title=\"{}\">{}</td><td class=\"num\">{}</td><td class=\"num\">{} of {}</td><td>{}</td><td class=\"num\">{}</td><td class=\"date\">{}</td><td class=\"date\">{}</td><td>{}</td></tr>",
+                "<tr><td title=\"{}\">{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{} of {}</td><td>{}</td><td class=\"num\">{}</td><td class=\"date\">{}</td><td class=\"date\">{}</td><td>{}</td></tr>",
                 esc(&c.component),
                 esc(&c.name),
+                esc(&revision_text(&c.revision, &c.revision_source)),
                 pct(c.ai_share),
                 c.ai_commits,
                 c.commits,
@@ -645,6 +667,21 @@ pub fn to_sarif_for(
     )
 }
 
+/// A SARIF result's properties: the component, the value, and the revision it was analyzed at
+/// with its source (`revision`, `revisionSource`) when the component was analyzed.
+fn sarif_properties(r: &Report, v: &Violation) -> Value {
+    let mut p = json!({"component": v.component, "value": v.value});
+    if let Some(row) = r.components.iter().find(|c| c.locator == v.locator) {
+        if let Some(rev) = &row.revision {
+            p["revision"] = json!(rev);
+        }
+        if let Some(src) = &row.revision_source {
+            p["revisionSource"] = json!(src);
+        }
+    }
+    p
+}
+
 fn to_sarif_at(
     r: &Report,
     policies: &[Policy],
@@ -695,7 +732,7 @@ fn to_sarif_at(
                     "logicalLocations": [{"name": v.name, "fullyQualifiedName": v.locator, "kind": "object"}],
                 }],
                 "partialFingerprints": {"aiprovComponentRule/v1": format!("{}|{}", v.component, v.rule)},
-                "properties": {"component": v.component, "value": v.value},
+                "properties": sarif_properties(r, v),
             })
         })
         .collect();

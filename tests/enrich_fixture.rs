@@ -89,6 +89,10 @@ impl Fixture {
             mirrors.as_str(),
             "--repo-map",
             map.as_str(),
+            // these fixtures count the default branch where no tag matches; the default
+            // (revision-unresolved) is tested in tests/revision_fixture.rs
+            "--fallback",
+            "default-branch",
         ];
         args.extend_from_slice(extra);
         let run = aiprov_with(&args, None, env);
@@ -423,7 +427,14 @@ fn statuses_revisions_counts_summary_and_evidence() {
         "--offline: no note about fetching\n{}",
         run.stderr
     );
-    assert_eq!(run.stderr.lines().count(), 1, "{}", run.stderr);
+    // the summary line, after the note that --fallback default-branch walked HEAD for two
+    assert_eq!(
+        run.stderr.lines().next(),
+        Some("aiprov: 2 components walked at the default branch (--fallback default-branch): no pin, tag or release time decided their revisions; not a release"),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.lines().count(), 2, "{}", run.stderr);
 
     enrich_common::assert_fidelity("fixture", &sbom(), &doc);
     // enriching the output again changes nothing but version and timestamp
@@ -435,6 +446,8 @@ fn statuses_revisions_counts_summary_and_evidence() {
         &f.s("mirrors"),
         "--repo-map",
         &f.s("repos.toml"),
+        "--fallback",
+        "default-branch",
     ]);
     assert_eq!(again.code, 0, "{}", again.stderr);
     let again = again.json();
@@ -582,6 +595,8 @@ fn the_repo_map_wins_over_the_sbom_and_the_cache_holds_mirrors() {
         cache.to_str().unwrap(),
         "--repo-map",
         &f.s("map2.toml"),
+        "--fallback",
+        "default-branch",
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let doc = run.json();
@@ -702,6 +717,8 @@ fn unreadable_commits_make_the_component_an_error() {
         d.path().join("map.toml").to_str().unwrap(),
         "--evidence",
         ev.to_str().unwrap(),
+        "--fallback",
+        "default-branch",
     ]);
     assert_eq!(
         run.code, 0,

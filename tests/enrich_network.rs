@@ -207,6 +207,9 @@ fn scan_enriches_by_default_offline_against_a_mirror_dir() {
             cache.to_str().unwrap(),
             "--repo-map",
             map.to_str().unwrap(),
+            // mccabe has no tag 7.0.0 (the version of is-number): count its default branch
+            "--fallback",
+            "default-branch",
         ],
         None,
         &[("SOURCE_DATE_EPOCH", "1767225600")],

@@ -12,12 +12,12 @@ const LAYERS: &[&[&str]] = &[
     &["ident", "props"],
     &["inventory", "history"],
     &["sbom", "classify"],
-    &["resolve", "aggregate", "provenance"],
+    &["resolve", "aggregate", "provenance", "revision"],
     &["registry", "check", "policy", "evidence", "scan"],
     &["config"],
     &["fetch", "report"],
     &["enrich"],
-    &["pipeline"],
+    &["pipeline", "diff"],
     &["cli"],
 ];
 

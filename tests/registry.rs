@@ -92,6 +92,7 @@ fn crates_io_repository_and_released_commit() {
     );
     assert_eq!(a.source, "registry:crates.io");
     assert_eq!(a.reason, None);
+    assert_eq!(a.released, None, "the answer has no created_at");
     // No repository on the version: the crate's own record has it. No .crate served: the
     // commit stays unknown, with a note, and the repository still counts.
     let a = r.resolve(&comp("pkg:cargo/adler2@2.0.1"));
@@ -230,6 +231,8 @@ fn go_origin_vanity_and_pseudo_versions() {
             None
         )
     );
+    // the proxy's Time is the release time (revisions no tag decides: release-date)
+    assert_eq!(a.released, Some(1_708_462_506), "2024-02-20T20:55:06Z");
     // A module on a forge needs no lookup for the repository (a sub-module keeps its folder);
     // a pseudo-version gives the (abbreviated) commit when the proxy recorded no Origin.
     let a = r.resolve(&comp(

@@ -77,13 +77,13 @@ SBOM: testdata/enriched/release.cdx.json (CycloneDX 1.6, version 2, 2026-09-01T1
 
 ## Components
 
-| Component | AI share | AI commits | Tools | Review coverage | First AI commit | Last AI commit | Status |
-|---|---:|---:|---|---:|---|---|---|
-| serde@1.0.200 | 11.9% | 5 of 42 | claude-code (3), cursor (2) | 4 of 5 (80.0%) | 2026-03-02 | 2026-04-01 | analyzed |
-| @acme/widget@2.0.0 | 60.0% | 12 of 20 | devin (8), claude-code (4) | 3 of 12 (25.0%) | 2026-02-03 | 2026-07-30 | analyzed |
-| @acme/widget-core@2.0.0 | 60.0% | 12 of 20 | devin (8), claude-code (4) | 3 of 12 (25.0%) | 2026-02-03 | 2026-07-30 | analyzed |
-| aider-chat@0.86.1 | 35.3% | 4355 of 12350 | aider (4355) | 0 of 4355 (0.0%) | 2023-05-09 | 2025-08-12 | analyzed |
-| github.com/acme/util@v1.4.0 | 0.0% | 0 of 15 | — | — | — | — | analyzed |
+| Component | Revision | AI share | AI commits | Tools | Review coverage | First AI commit | Last AI commit | Status |
+|---|---|---:|---:|---|---:|---|---|---|
+| serde@1.0.200 | 111111111111 (tag) | 11.9% | 5 of 42 | claude-code (3), cursor (2) | 4 of 5 (80.0%) | 2026-03-02 | 2026-04-01 | analyzed |
+| @acme/widget@2.0.0 | 222222222222 (tag) | 60.0% | 12 of 20 | devin (8), claude-code (4) | 3 of 12 (25.0%) | 2026-02-03 | 2026-07-30 | analyzed |
+| @acme/widget-core@2.0.0 | 222222222222 (tag) | 60.0% | 12 of 20 | devin (8), claude-code (4) | 3 of 12 (25.0%) | 2026-02-03 | 2026-07-30 | analyzed |
+| aider-chat@0.86.1 | 19914f6c46e6 (tag) | 35.3% | 4355 of 12350 | aider (4355) | 0 of 4355 (0.0%) | 2023-05-09 | 2025-08-12 | analyzed |
+| github.com/acme/util@v1.4.0 | 333333333333 (tag) | 0.0% | 0 of 15 | — | — | — | — | analyzed |
 
 ## Not analyzed
 

@@ -388,7 +388,7 @@ fn spdx3_report() {
         "http://spdx.example.com/Package1"
     );
     let md = aiprov(&["report", f.to_str().unwrap()]);
-    assert!(md.stdout.contains("| my-package@1.0 | 30.0% | 3 of 10 | aider (2), copilot (1) | 2 of 3 (66.7%) | 2025-01-02 | 2025-06-07 | analyzed |"), "{}", md.stdout);
+    assert!(md.stdout.contains("| my-package@1.0 | — | 30.0% | 3 of 10 | aider (2), copilot (1) | 2 of 3 (66.7%) | 2025-01-02 | 2025-06-07 | analyzed |"), "{}", md.stdout);
     // not enriched: exit 2 in any format
     let run = aiprov(&[
         "report",

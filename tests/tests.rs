@@ -49,6 +49,8 @@ mod cross_check;
 mod cyclonedx_json;
 // Detection on a history written for the test (issue 13).
 mod detect_cli;
+// `aiprov diff` (and `enrich --baseline`) on a fixture history, lockfiles, and the aider mirror.
+mod diff_cli;
 // `aiprov enrich` on a repository written for the test.
 mod enrich_fixture;
 // `aiprov enrich` on every shared SBOM in its own format.
@@ -71,6 +73,10 @@ mod registry;
 mod report_cli;
 // `aiprov report` and `--fail-on` on every format.
 mod report_formats;
+// Release-date revisions, revision-unresolved and --fallback against a loopback PyPI.
+mod revision_fixture;
+// Revision accuracy on the real SBOM against the corpus mirrors.
+mod revision_real;
 // The shipped rule packs validate and are embedded.
 mod rule_packs;
 // Every SBOM format through `aiprov::sbom::read` → `Document::write`.

@@ -47,6 +47,11 @@ pub struct Args {
     /// format records the tool and time anyway; for CycloneDX JSON this adds the rest
     #[arg(long = "fill-min-elements")]
     fill_min_elements: bool,
+    /// An earlier SBOM or lockfile of the same project: also write, per component, what changed
+    /// since it and what that change brings in (aiprov:delta:* properties, as `aiprov diff`
+    /// computes them; docs/properties.md)
+    #[arg(long, value_name = "OLD")]
+    baseline: Option<PathBuf>,
 }
 
 /// Where repositories come from and how the walks run; shared by `aiprov enrich` and
@@ -85,6 +90,11 @@ pub struct SourceArgs {
     /// Extra rule pack (TOML); adds rules or replaces built-in rules with the same id. Repeatable
     #[arg(long = "rules", value_name = "FILE")]
     pub rules: Vec<PathBuf>,
+    /// When no pinned commit, tag or registry release time decides a component's revision:
+    /// `none` (revision-unresolved, the default) or `default-branch` (walk HEAD and say so in
+    /// aiprov:revision:source)
+    #[arg(long, value_name = "WHAT", default_value = "none", value_parser = crate::revision::Fallback::parse)]
+    pub fallback: crate::revision::Fallback,
 }
 
 const STDIN_LABEL: &str = "<stdin>";
@@ -99,11 +109,12 @@ How it works:
   repository (from --repo-map, then the purl's vcs_url, pkg:github/gitlab/bitbucket purls, vcs
   external references, other references that are a forge repository, then the package
   registries), picks the revision (a commit the SBOM pins, else the commit the registry
-  recorded, else the tag matching the version, else the default branch), walks that history once
-  per distinct repository@revision, classifies every commit from its metadata, and writes the
-  counts back as `aiprov:` properties (docs/properties.md; SPDX 2: annotations, SPDX 3:
-  CdxPropertiesExtension). Nothing else in the document changes. Running it again replaces
-  aiprov's additions.
+  recorded, else the tag matching the version, else the last commit of the default branch at the
+  registry's release time, else revision-unresolved unless --fallback default-branch), walks
+  that history once per distinct repository@revision, classifies every commit from its
+  metadata, and writes the counts back as `aiprov:` properties (docs/properties.md; SPDX 2:
+  annotations, SPDX 3: CdxPropertiesExtension). Nothing else in the document changes. Running
+  it again replaces aiprov's additions.
 
 Repositories:
   Bare mirrors laid out as DIR/<host>/<owner>/<name>.git: under each --mirror-dir, then under
@@ -157,6 +168,10 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
             ))
         })?;
     }
+    let baseline = match &args.baseline {
+        Some(path) => Some(super::diff::read_side("--baseline", path)?),
+        None => None,
+    };
     let pipeline = pipeline(&args.sources)?;
     let policies = super::check::parse_policies(&args.fail_on)?;
     check_destinations(&args)?;
@@ -186,6 +201,22 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
             .map_err(Failure::runtime)?;
         outcome
     };
+    let mut outcome = outcome;
+    if let (Some(old), Some(old_path)) = (&baseline, &args.baseline) {
+        let full = doc.inventory();
+        let new = crate::pipeline::without_described_roots(full);
+        let (opts, pool) = pipeline.parts();
+        let d = crate::diff::diff(
+            &old_path.display().to_string(),
+            old,
+            &label,
+            new.as_ref().unwrap_or(full),
+            &opts,
+            pool,
+            None,
+        );
+        crate::diff::delta_edits(&d, &mut outcome.edits);
+    }
     let write_opts = WriteOptions {
         tool_version: env!("CARGO_PKG_VERSION").into(),
         timestamp,
@@ -282,6 +313,7 @@ fn check_destinations(args: &Args) -> Result<(), Failure> {
     let mut reads: Vec<&Path> = args.sources.rules.iter().map(PathBuf::as_path).collect();
     reads.extend(args.sources.repo_map.as_deref());
     reads.extend(args.sources.config.as_deref());
+    reads.extend(args.baseline.as_deref());
     super::refuse_clobber("-o", Path::new(&args.output), &reads, &[])?;
     if let Some(ev) = &args.evidence {
         super::refuse_clobber("--evidence", Path::new(ev), &reads, &[])?;
@@ -314,6 +346,7 @@ pub(super) fn pipeline(args: &SourceArgs) -> Result<Pipeline, Failure> {
         jobs: args.jobs.map(usize::from),
         since: args.since,
         rules: args.rules.clone(),
+        fallback: args.fallback,
     };
     Ok(Pipeline::new(&settings)?)
 }
@@ -354,6 +387,15 @@ pub(super) fn report(outcome: &Outcome, warnings: &[String], started: Instant) {
             "aiprov: {} described root package{} taken as the document's subject, not analyzed",
             outcome.roots,
             if outcome.roots == 1 { "" } else { "s" }
+        );
+    }
+    let at_head = outcome.at_default_branch();
+    if at_head > 0 {
+        let _ = writeln!(
+            err,
+            "aiprov: {at_head} component{} walked at the default branch (--fallback default-branch): no pin, tag or release time decided {}; not a release",
+            if at_head == 1 { "" } else { "s" },
+            if at_head == 1 { "its revision" } else { "their revisions" }
         );
     }
     let _ = writeln!(

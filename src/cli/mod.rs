@@ -16,6 +16,7 @@ macro_rules! say {
 mod check;
 mod clock;
 mod commits;
+mod diff;
 mod enrich;
 mod evidence;
 mod output;
@@ -58,6 +59,7 @@ enum Command {
     Report(report::Args),
     Evidence(evidence::Args),
     Scan(scan::Args),
+    Diff(diff::Args),
 }
 
 /// A failure with the exit code it maps to.
@@ -134,6 +136,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Report(args) => report::run(args),
         Command::Evidence(args) => evidence::run(args),
         Command::Scan(args) => scan::run(args),
+        Command::Diff(args) => diff::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -15,13 +15,7 @@ pub struct Tally {
 
 /// `since` as written in `aiprov:range` and `aiprov:summary:since`: RFC 3339, UTC.
 pub fn format_since(since: i64) -> String {
-    time::OffsetDateTime::from_unix_timestamp(since)
-        .ok()
-        .and_then(|t| {
-            t.format(&time::format_description::well_known::Rfc3339)
-                .ok()
-        })
-        .unwrap_or_else(|| since.to_string())
+    crate::revision::rfc3339(since)
 }
 
 /// The properties to write: per component (`docs/properties.md`) and for the document
@@ -67,6 +61,7 @@ pub fn edits(
                 repository,
                 source,
                 found_by,
+                released,
                 ..
             } => {
                 let w = &plan.walks[*walk];
@@ -91,6 +86,9 @@ pub fn edits(
                 }
                 e.component(loc, props::REVISION, w.revision.to_string());
                 e.component(loc, props::REVISION_SOURCE, source.as_str());
+                if let Some(t) = released {
+                    e.component(loc, props::REVISION_RELEASE_TIME, format_since(*t));
+                }
                 let range = match since {
                     Some(s) => format!("{}..{}", format_since(s), w.revision),
                     None => w.revision.to_string(),

@@ -72,6 +72,8 @@ pub struct Options<'a> {
     pub since: Option<i64>,
     /// The classification rules.
     pub rules: &'a RuleSet,
+    /// What to do when no pin, tag or release time decides a revision (`--fallback`).
+    pub fallback: crate::revision::Fallback,
 }
 
 /// The outcome for one component (`aiprov:status`).
@@ -122,7 +124,10 @@ pub enum RevisionSource {
     Registry,
     /// The tag that matches the component's version.
     Tag,
-    /// The repository's default branch (`HEAD` of the mirror): no pin and no matching tag.
+    /// The last commit of the default branch at the registry's release time (no pin, no tag).
+    ReleaseDate,
+    /// The repository's default branch (`HEAD` of the mirror): no pin, no matching tag, no
+    /// release time, and the user asked for it (`--fallback default-branch`).
     DefaultBranch,
 }
 
@@ -133,6 +138,7 @@ impl RevisionSource {
             RevisionSource::Sbom => "sbom",
             RevisionSource::Registry => "registry",
             RevisionSource::Tag => "tag",
+            RevisionSource::ReleaseDate => "release-date",
             RevisionSource::DefaultBranch => "default-branch",
         }
     }
@@ -151,6 +157,9 @@ pub enum Target {
         source: RevisionSource,
         /// The tag that matched the version, when `source` is [`RevisionSource::Tag`].
         tag: Option<String>,
+        /// The registry's release time (Unix seconds), when `source` is
+        /// [`RevisionSource::ReleaseDate`].
+        released: Option<i64>,
         /// Who named the repository when the SBOM did not (`registry:npm`, …).
         found_by: Option<String>,
     },

@@ -25,9 +25,13 @@ struct Group {
 struct GroupResult {
     weight: u64,
     members: Vec<(usize, String, Resolved)>,
+    /// Indices into `members` that no pin or tag decided: [`settle`] gives them a release-date
+    /// commit, the default branch (when asked) or `revision-unresolved`.
+    pending: Vec<usize>,
 }
 
-type Resolved = Result<(ObjectId, RevisionSource, Option<String>), (Status, String)>;
+/// A revision, how it was chosen, the matching tag and the registry's release time.
+type Resolved = Result<(ObjectId, RevisionSource, Option<String>, Option<i64>), (Status, String)>;
 
 /// Stage 1, resolve: each component's repository, from the repo map and the SBOM, then (when
 /// [`Options::registry`] is given) the package registries for the rest.
@@ -38,6 +42,9 @@ pub struct RepositoryPlan {
     /// Per component: the registry's released commit (if it named one) and which registry
     /// answered, when the repository came from a registry.
     pub registry_pins: Vec<Option<(Option<String>, String)>>,
+    /// Per component: the release time (Unix seconds) the registry that named the repository
+    /// gave, or why it gave none; `None` when no registry was asked.
+    pub released: Vec<Option<Result<i64, String>>>,
 }
 
 /// Stage 2, fetch: the local copy of each repository of a [`RepositoryPlan`].
@@ -56,8 +63,8 @@ pub struct LocalRepositories {
 pub fn plan(inventory: &Inventory, opts: &Options<'_>, pool: &rayon::ThreadPool) -> Plan {
     let repos = resolve_repositories(inventory, opts, pool);
     let local = fetch_repositories(&repos, opts, pool);
-    let (targets, groups, found) = group_by_repository(inventory, repos, local, opts);
-    plan_walks(inventory, targets, groups, found, pool)
+    let (targets, groups, found, released) = group_by_repository(inventory, repos, local, opts);
+    plan_walks(inventory, targets, groups, found, released, opts, pool)
 }
 
 /// Stage 1: repositories from the map and the SBOM, then the registries for the rest (in
@@ -74,6 +81,8 @@ pub fn resolve_repositories(
         .map(|c| resolve::resolve_repository(c, opts.repo_map))
         .collect();
     let mut registry_pins: Vec<Option<(Option<String>, String)>> = vec![None; n];
+    // Release times the registries gave (Unix seconds), or why there is none.
+    let mut released: Vec<Option<Result<i64, String>>> = vec![None; n];
     if let Some(registry) = opts.registry {
         let asks: Vec<usize> = (0..n)
             .filter(|i| matches!(resolutions[*i], Resolution::None { .. }))
@@ -94,6 +103,11 @@ pub fn resolve_repositories(
                             origin: format!("purl via {}", answer.source),
                         },
                     };
+                    released[i] = Some(
+                        answer
+                            .released
+                            .ok_or_else(|| format!("{} gives no release time", answer.source)),
+                    );
                     registry_pins[i] = Some((answer.commit, answer.source));
                 }
                 (status, _) => {
@@ -111,6 +125,7 @@ pub fn resolve_repositories(
     RepositoryPlan {
         resolutions,
         registry_pins,
+        released,
     }
 }
 
@@ -159,8 +174,13 @@ pub fn fetch_repositories(
 }
 
 /// Components grouped by local repository ([`Member`]s), and a [`Target::Skip`] for those
-/// without one; also who found each repository.
-type Grouped = (Vec<Option<Target>>, Vec<Group>, Vec<Option<String>>);
+/// without one; also who found each repository, and the registries' release times.
+type Grouped = (
+    Vec<Option<Target>>,
+    Vec<Group>,
+    Vec<Option<String>>,
+    Vec<Option<Result<i64, String>>>,
+);
 
 fn group_by_repository(
     inventory: &Inventory,
@@ -172,6 +192,7 @@ fn group_by_repository(
     let RepositoryPlan {
         resolutions,
         mut registry_pins,
+        released,
     } = repos;
     let LocalRepositories { mut local, fetched } = local;
     let mut targets: Vec<Option<Target>> = vec![None; n];
@@ -277,7 +298,7 @@ fn group_by_repository(
             }
         }
     }
-    (targets, groups, found)
+    (targets, groups, found, released)
 }
 
 /// Stage 3: open each local repository once (on `pool`) to resolve its members' revisions, and
@@ -287,16 +308,19 @@ fn plan_walks(
     mut targets: Vec<Option<Target>>,
     groups: Vec<Group>,
     mut found: Vec<Option<String>>,
+    mut released: Vec<Option<Result<i64, String>>>,
+    opts: &Options<'_>,
     pool: &rayon::ThreadPool,
 ) -> Plan {
     let n = inventory.components.len();
-    let resolved: Vec<GroupResult> = pool.install(|| {
+    let mut resolved: Vec<GroupResult> = pool.install(|| {
         use rayon::prelude::*;
         groups
             .par_iter()
             .map(|g| resolve_group(g, inventory))
             .collect()
     });
+    settle(&groups, &mut resolved, inventory, opts, &mut released, pool);
 
     // Walks in order of first appearance in the document.
     let mut by_component: Vec<Option<(usize, String, Resolved)>> = (0..n).map(|_| None).collect();
@@ -314,7 +338,7 @@ fn plan_walks(
             continue;
         };
         targets[i] = Some(match r {
-            Ok((revision, source, tag)) => {
+            Ok((revision, source, tag, released)) => {
                 let w = *walk_of.entry((g, revision)).or_insert_with(|| {
                     walks.push(Walk {
                         path: groups[g].path.clone(),
@@ -333,6 +357,7 @@ fn plan_walks(
                     repository,
                     source,
                     tag,
+                    released,
                     found_by: found[i].take(),
                 }
             }
@@ -401,19 +426,23 @@ fn resolve_group(g: &Group, inventory: &Inventory) -> GroupResult {
                     )
                 })
                 .collect();
-            return GroupResult { weight: 0, members };
+            return GroupResult {
+                weight: 0,
+                members,
+                pending: Vec::new(),
+            };
         }
     };
     let weight = pack_bytes(repo.gix().common_dir());
     let mut tags: Option<(Vec<String>, Vec<ObjectId>)> = None;
-    let mut head: Option<Result<ObjectId, (Status, String)>> = None;
     let mut out = Vec::with_capacity(g.members.len());
+    let mut pending = Vec::new();
     for m in &g.members {
         let c = &inventory.components[m.component];
         let r = (|| {
             if let Some(pin) = &m.pinned {
                 match repo.resolve(Some(pin)) {
-                    Ok(id) => return Ok((id, m.pin_source, None)),
+                    Ok(id) => return Ok((id, m.pin_source, None, None)),
                     Err(_) if m.pin_binding => {
                         return Err((
                             Status::RevisionUnresolved,
@@ -434,29 +463,138 @@ fn resolve_group(g: &Group, inventory: &Inventory) -> GroupResult {
                         .iter()
                         .position(|t| t == tag)
                         .expect("the matched tag is one of the names");
-                    return Ok((ids[idx], RevisionSource::Tag, Some(tag.to_string())));
+                    return Ok((ids[idx], RevisionSource::Tag, Some(tag.to_string()), None));
                 }
-            }
-            let head = head.get_or_insert_with(|| match repo.resolve(None) {
-                Ok(id) => Ok(id),
-                Err(history::Error::Empty { .. }) => Err((
+                let (names, _) = tags.get_or_insert_with(|| repo.tags().into_iter().unzip());
+                return Err((
                     Status::RevisionUnresolved,
-                    one_line(&format!(
-                        "the repository {} has no commits",
-                        g.path.display()
-                    )),
-                )),
-                Err(e) => Err((Status::Error, one_line(&error_chain(&e)))),
-            });
-            head.clone()
-                .map(|id| (id, RevisionSource::DefaultBranch, None))
+                    format!(
+                        "no tag of {} matches version {} ({} tags)",
+                        g.path.display(),
+                        bounded(&version, 64),
+                        names.len()
+                    ),
+                ));
+            }
+            Err((
+                Status::RevisionUnresolved,
+                "the component has no version to match a tag".to_string(),
+            ))
         })();
+        if matches!(&r, Err((Status::RevisionUnresolved, _)))
+            && !(m.pinned.is_some() && m.pin_binding)
+        {
+            pending.push(out.len());
+        }
         out.push((m.component, m.repository.clone(), r));
     }
     GroupResult {
         weight,
         members: out,
+        pending,
     }
+}
+
+/// Give the components no pin or tag decided ([`GroupResult::pending`]) a revision: the last
+/// commit of the default branch at the registry's release time (asking the registries, in
+/// parallel on `pool`, for the components whose release time is not known yet); else the
+/// default branch when [`Options::fallback`] allows it; else `revision-unresolved` with a
+/// reason that says what was tried.
+fn settle(
+    groups: &[Group],
+    resolved: &mut [GroupResult],
+    inventory: &Inventory,
+    opts: &Options<'_>,
+    released: &mut [Option<Result<i64, String>>],
+    pool: &rayon::ThreadPool,
+) {
+    use crate::revision::{last_commit_before, rfc3339, Fallback};
+    let asks: Vec<usize> = resolved
+        .iter()
+        .flat_map(|r| r.pending.iter().map(|k| r.members[*k].0))
+        .filter(|i| {
+            released[*i].is_none() && component_version(&inventory.components[*i]).is_some()
+        })
+        .collect();
+    if let Some(registry) = opts.registry {
+        let answers: Vec<Result<i64, String>> = pool.install(|| {
+            use rayon::prelude::*;
+            asks.par_iter()
+                .map(|i| {
+                    let a = registry.resolve(&inventory.components[*i]);
+                    a.released.ok_or_else(|| match a.reason {
+                        Some(r) if a.status != AnswerStatus::Found => r,
+                        _ => format!("{} gives no release time", a.source),
+                    })
+                })
+                .collect()
+        });
+        for (i, a) in asks.into_iter().zip(answers) {
+            released[i] = Some(a);
+        }
+    }
+    let released: &[Option<Result<i64, String>>] = released;
+    pool.install(|| {
+        use rayon::prelude::*;
+        groups
+            .par_iter()
+            .zip(resolved.par_iter_mut())
+            .filter(|(_, r)| !r.pending.is_empty())
+            .for_each(|(g, r)| {
+                let repo = Repo::open(&g.path);
+                for k in std::mem::take(&mut r.pending) {
+                    let (i, _, result) = &mut r.members[k];
+                    let Err((_, why)) = result.clone() else {
+                        continue;
+                    };
+                    let repo = match &repo {
+                        Ok(repo) => repo,
+                        Err(e) => {
+                            *result =
+                                Err((Status::RepositoryUnavailable, one_line(&error_chain(e))));
+                            continue;
+                        }
+                    };
+                    let mut tried = vec![why];
+                    match &released[*i] {
+                        Some(Ok(t)) => match last_commit_before(repo, *t) {
+                            Ok(Some((id, _))) => {
+                                *result = Ok((id, RevisionSource::ReleaseDate, None, Some(*t)));
+                                continue;
+                            }
+                            Ok(None) => tried.push(format!(
+                                "no commit of the default branch precedes the release time {}",
+                                rfc3339(*t)
+                            )),
+                            Err(e) => tried.push(e),
+                        },
+                        Some(Err(e)) => tried.push(format!("no release time: {e}")),
+                        None if opts.registry.is_none() => {
+                            tried.push("no release time: registries not asked".into())
+                        }
+                        None => {}
+                    }
+                    if opts.fallback == Fallback::DefaultBranch {
+                        *result = match repo.resolve(None) {
+                            Ok(id) => Ok((id, RevisionSource::DefaultBranch, None, None)),
+                            Err(history::Error::Empty { .. }) => Err((
+                                Status::RevisionUnresolved,
+                                one_line(&format!(
+                                    "the repository {} has no commits",
+                                    g.path.display()
+                                )),
+                            )),
+                            Err(e) => Err((Status::Error, one_line(&error_chain(&e)))),
+                        };
+                        continue;
+                    }
+                    tried.push(
+                        "not walked at the default branch (--fallback default-branch would)".into(),
+                    );
+                    *result = Err((Status::RevisionUnresolved, one_line(&tried.join("; "))));
+                }
+            });
+    });
 }
 
 /// Bytes in `objects/pack/*.pack` of a git directory (0 when unreadable).

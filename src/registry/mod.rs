@@ -122,6 +122,11 @@ pub struct RegistryAnswer {
     /// The package's folder inside the repository (npm `repository.directory`, cargo
     /// `path_in_vcs`, a Go module's subdirectory), when known.
     pub directory: Option<String>,
+    /// When the registry published the release, Unix seconds: crates.io the version's
+    /// `created_at`, PyPI the earliest `upload_time_iso_8601` of the release's files, the Go
+    /// proxy's `.info` `Time`. npm's per-version document carries no time (the packument's
+    /// `time` map is not fetched), so npm releases have none.
+    pub released: Option<i64>,
     /// Who answered: `registry:crates.io`, `registry:npm`, `registry:pypi`, `registry:go`,
     /// `registry:maven`, `registry:deps.dev`, or `registry` when none could.
     pub source: String,
@@ -140,6 +145,7 @@ impl RegistryAnswer {
             repository: None,
             commit: None,
             directory: None,
+            released: None,
             source: source.into(),
             reason: Some(bounded(&http::redact_in_text(&reason), 2 * ECHO_LIMIT)),
             status,
@@ -152,6 +158,7 @@ impl RegistryAnswer {
             "repository": self.repository.as_ref().map(|r| r.to_string()),
             "commit": self.commit,
             "directory": self.directory,
+            "released": self.released,
             "source": self.source,
             "reason": self.reason,
             "status": self.status,
@@ -168,6 +175,7 @@ impl RegistryAnswer {
             repository,
             commit: text("commit"),
             directory: text("directory"),
+            released: v.get("released").and_then(Value::as_i64),
             source: text("source")?,
             reason: text("reason"),
             status: serde_json::from_value(v.get("status")?.clone()).ok()?,
@@ -191,6 +199,7 @@ struct Found {
     repository: Option<RepoUrl>,
     commit: Option<String>,
     directory: Option<String>,
+    released: Option<i64>,
     /// Why there is no repository, or a note.
     note: Option<String>,
     /// Part of the lookup failed in a way that may go away (so the answer is not cached).
@@ -402,6 +411,7 @@ impl Registry {
             repository: found.repository,
             commit: found.commit,
             directory: found.directory,
+            released: found.released,
             source: source.into(),
             reason: found
                 .note

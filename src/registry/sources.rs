@@ -114,6 +114,7 @@ fn cargo(r: &Registry, p: &Purl) -> Result<Found, LookupError> {
     let api = base(&r.cfg.crates_io);
     let name = enc(&p.name);
     let mut repository: Option<String> = None;
+    let mut released = None;
     if let Some(v) = &p.version {
         let (url, j) = r.get_json(&format!("{api}/api/v1/crates/{name}/{}", enc(v)))?;
         let ver = j
@@ -121,6 +122,7 @@ fn cargo(r: &Registry, p: &Purl) -> Result<Found, LookupError> {
             .filter(|v| v.is_object())
             .ok_or_else(|| malformed(&url, "no \"version\" object"))?;
         repository = str_field(ver, "repository").map(str::to_string);
+        released = str_field(ver, "created_at").and_then(release_time);
     }
     if repository.is_none() {
         let (url, j) = r.get_json(&format!("{api}/api/v1/crates/{name}"))?;
@@ -132,7 +134,10 @@ fn cargo(r: &Registry, p: &Purl) -> Result<Found, LookupError> {
             .or_else(|| str_field(krate, "homepage").filter(|h| parse_repo_url(h).is_some()))
             .map(str::to_string);
     }
-    let mut found = Found::default();
+    let mut found = Found {
+        released,
+        ..Found::default()
+    };
     match &repository {
         Some(u) => {
             repo_or_note(&mut found, "repository", u);
@@ -327,6 +332,17 @@ fn pypi(r: &Registry, p: &Purl) -> Result<Found, LookupError> {
         }
     }
     let mut found = Found::default();
+    // The release's time: its earliest file upload (`urls[].upload_time_iso_8601`, PyPI JSON
+    // API); only the per-version document lists the release's own files.
+    if p.version.is_some() {
+        found.released = doc
+            .get("urls")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|f| str_field(f, "upload_time_iso_8601").and_then(release_time))
+            .min();
+    }
     for (field, u) in &candidates {
         if let Some((repo, _)) = parse_repo_url(u) {
             found.repository = Some(repo);
@@ -417,6 +433,7 @@ fn golang(r: &Registry, p: &Purl) -> Result<Found, LookupError> {
         );
         match r.get_json(&url) {
             Ok((_, info)) => {
+                found.released = str_field(&info, "Time").and_then(release_time);
                 if let Some(origin) = info.get("Origin").filter(|o| o.is_object()) {
                     if str_field(origin, "VCS").is_none_or(|v| v == "git") {
                         if let Some(u) = str_field(origin, "URL") {
@@ -515,6 +532,14 @@ fn golang(r: &Registry, p: &Purl) -> Result<Found, LookupError> {
         found.note = Some(notes.join("; "));
     }
     Ok(found)
+}
+
+/// An RFC 3339 time as Unix seconds (registries' release times: crates.io `created_at`, PyPI
+/// `upload_time_iso_8601`, the Go proxy's `Time`).
+fn release_time(s: &str) -> Option<i64> {
+    time::OffsetDateTime::parse(s.trim(), &time::format_description::well_known::Rfc3339)
+        .ok()
+        .map(|t| t.unix_timestamp())
 }
 
 fn is_major(s: &str) -> bool {
