@@ -39,6 +39,7 @@ use crate::history::{self, Entry, Repo, Time};
 use crate::inventory::{Component, Inventory};
 use crate::registry::{AnswerStatus, Registry};
 use crate::resolve::{self, match_version_tag, Purl, RepoMap, RepoUrl, Resolution};
+use crate::review::{self, CommitReview, Outcome, ReviewIndex};
 use crate::sbom::cyclonedx::Edits;
 use crate::sbom::{bounded, ECHO_LIMIT};
 
@@ -63,6 +64,9 @@ pub struct Options<'a> {
     pub since: Option<i64>,
     /// The classification rules.
     pub rules: &'a RuleSet,
+    /// The pull/merge requests known (`--review-data`, forge answers): each AI commit's review
+    /// outcome comes from it; `None` leaves every AI commit without review trailers `unknown`.
+    pub reviews: Option<&'a ReviewIndex>,
 }
 
 /// The outcome for one component (`aiprov:status`).
@@ -706,6 +710,7 @@ struct Record {
     class: Class,
     tool: Option<String>,
     reviewed: bool,
+    outcome: Outcome,
     time: Time,
 }
 
@@ -797,10 +802,11 @@ pub fn run(
                     let seen = seen.entry(walk.repo).or_default();
                     for r in &report.records {
                         if seen.insert(r.id) {
-                            results.summary.add_change(
+                            results.summary.add_change_reviewed(
                                 r.class,
                                 r.tool.as_deref(),
                                 r.reviewed,
+                                r.outcome,
                                 r.time,
                             );
                         }
@@ -808,6 +814,11 @@ pub fn run(
                 } else {
                     results.summary.merge(&report.outcome.counts);
                 }
+                results
+                    .summary
+                    .review
+                    .sources
+                    .extend(report.outcome.counts.review.sources.iter().copied());
             } else {
                 report.evidence.clear();
                 report.outcome.evidence_lines = 0;
@@ -866,6 +877,9 @@ fn walk_one(
     let mut lines = 0u64;
     let mut first_error: Option<String> = None;
     let revision = walk.revision.to_string();
+    if let Some(index) = opts.reviews {
+        counts.review.sources = index.sources(&walk.repository);
+    }
     let walked = Repo::open(&walk.path).and_then(|repo| {
         let hopts = history::Options {
             rev: Some(revision.clone()),
@@ -875,7 +889,16 @@ fn walk_one(
             match entry {
                 Entry::Commit(meta) => {
                     let verdict = classify::classify(&meta, opts.rules);
-                    counts.add(&meta, &verdict);
+                    // Only AI commits are looked up: they are what the question is about.
+                    let review = match opts.reviews {
+                        Some(index) if verdict.class.is_ai() && !meta.is_merge() => review::review(
+                            &meta,
+                            index.lookup(&walk.repository, &meta.id),
+                            opts.rules,
+                        ),
+                        _ => CommitReview::unknown(),
+                    };
+                    counts.add_reviewed(&meta, &verdict, review.outcome);
                     if !meta.is_merge() {
                         if let (true, Ok(id)) =
                             (keep_records, ObjectId::from_hex(meta.id.as_bytes()))
@@ -885,12 +908,17 @@ fn walk_one(
                                 class: verdict.class,
                                 tool: verdict.tool.clone().filter(|_| verdict.class.is_ai()),
                                 reviewed: !verdict.review.is_empty(),
+                                outcome: review.outcome,
                                 time: meta.author.time,
                             });
                         }
                         if want_evidence && verdict.class != Class::NoEvidence {
-                            let line =
+                            let mut line =
                                 evidence_line(header, &walk.repository, &revision, &meta, &verdict);
+                            if verdict.class.is_ai() {
+                                line["review_outcome"] = json!(review.outcome.as_str());
+                                line["pull_requests"] = json!(review.pull_requests);
+                            }
                             serde_json::to_writer(&mut evidence, &line)
                                 .expect("writing JSON to a Vec");
                             evidence.push(b'\n');

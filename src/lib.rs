@@ -24,5 +24,6 @@ pub mod provenance;
 pub mod registry;
 pub mod report;
 pub mod resolve;
+pub mod review;
 pub mod sbom;
 pub mod scan;

@@ -89,6 +89,8 @@ pub struct SourceArgs {
     /// Extra rule pack (TOML); adds rules or replaces built-in rules with the same id. Repeatable
     #[arg(long = "rules", value_name = "FILE")]
     pub rules: Vec<PathBuf>,
+    #[command(flatten)]
+    pub reviews: super::reviews::ReviewDataArgs,
 }
 
 const STDIN_LABEL: &str = "<stdin>";
@@ -416,6 +418,7 @@ pub(super) struct Pipeline {
     pool: rayon::ThreadPool,
     offline: bool,
     since: Option<i64>,
+    reviews: Option<crate::review::ReviewIndex>,
 }
 
 /// What [`Pipeline::enrich`] produced.
@@ -448,6 +451,7 @@ impl Pipeline {
             None => None,
         };
         let rules = RuleSet::load(&args.rules).map_err(Failure::input)?;
+        let reviews = args.reviews.load()?;
         let config_path = args
             .config
             .clone()
@@ -509,6 +513,7 @@ impl Pipeline {
             pool,
             offline: args.offline,
             since: args.since,
+            reviews,
         })
     }
 
@@ -530,6 +535,7 @@ impl Pipeline {
             rules: &self.rules,
             registry: self.registry.as_ref(),
             fetch: self.fetch.as_ref(),
+            reviews: self.reviews.as_ref(),
         };
         let plan = enrich::plan(inventory, &opts, &self.pool);
         let bar = progress_bar(plan.walks.len());
@@ -664,6 +670,7 @@ fn check_destinations(args: &Args) -> Result<(), Failure> {
     let mut reads: Vec<&Path> = args.sources.rules.iter().map(PathBuf::as_path).collect();
     reads.extend(args.sources.repo_map.as_deref());
     reads.extend(args.sources.config.as_deref());
+    reads.extend(args.sources.reviews.paths());
     super::refuse_clobber("-o", Path::new(&args.output), &reads, &[])?;
     if let Some(ev) = &args.evidence {
         super::refuse_clobber("--evidence", Path::new(ev), &reads, &[])?;

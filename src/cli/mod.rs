@@ -18,6 +18,7 @@ mod commits;
 mod enrich;
 mod evidence;
 mod report;
+mod reviews;
 mod scan;
 
 use std::io::Write;
