@@ -608,3 +608,57 @@ fn the_shipped_review_data_validates_against_its_schema() {
         );
     }
 }
+
+#[test]
+fn reports_show_review_coverage_and_unknowns_per_component() {
+    let f = Fixture::new();
+    let reviews = data("gadget.jsonl");
+    let (with, without) = (f.s("with.json"), f.s("without.json"));
+    assert_eq!(
+        f.enrich("bom.cdx.json", &["-o", &with, "--review-data", &reviews])
+            .code,
+        0
+    );
+    assert_eq!(f.enrich("bom.cdx.json", &["-o", &without]).code, 0);
+    let report = |doc: &str, format: &str| {
+        let run = aiprov_env(&["report", doc, "--format", format], None, &[]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        String::from_utf8(run.stdout).unwrap()
+    };
+    let md = report(&with, "markdown");
+    assert!(md.contains(" | 2 of 5 (40.0%) | "), "{md}");
+    let md = report(&without, "markdown");
+    assert!(md.contains("| 1 of 1 (100.0%); 4 unknown |"), "{md}");
+    let json: Value = serde_json::from_str(&report(&with, "json")).unwrap();
+    let row = &json["components"][0];
+    assert_eq!(
+        (
+            row["review_coverage"].clone(),
+            row["review_unknown"].clone(),
+            row["unreviewed_ai"].clone(),
+            row["ai_approved"].clone(),
+            row["ai_merged_unapproved"].clone(),
+            row["ai_no_pull_request"].clone(),
+            row["review_source"].clone()
+        ),
+        (
+            json!(0.4),
+            json!(0),
+            json!(3),
+            json!(1),
+            json!(2),
+            json!(1),
+            json!("trailers,review-data")
+        )
+    );
+    assert_eq!(json["totals"]["review_unknown"], 0);
+    let json: Value = serde_json::from_str(&report(&without, "json")).unwrap();
+    assert_eq!(
+        (
+            json["totals"]["review_coverage"].clone(),
+            json["totals"]["review_unknown"].clone(),
+            json["components"][0]["unreviewed_ai"].clone()
+        ),
+        (json!(1), json!(4), json!(0))
+    );
+}
