@@ -7,8 +7,9 @@
 //!                           requests: ReviewIndex (from --review-data files, or a forge client)
 //! ```
 //!
-//! This module is pure: it does no I/O. [`data`] parses the review-data format (JSON Lines) from
-//! text the caller has read.
+//! This module and [`data`] are pure: no I/O ([`data`] parses the review-data format, JSON
+//! Lines, from text the caller has read). [`github`] is the forge client that fills the same
+//! records from GitHub's GraphQL API.
 //!
 //! What counts (the precise rule, also in the README and `docs/properties.md`): a commit is
 //! **approved** when a *merged* request that brought it in has an approval by someone who is
@@ -21,12 +22,14 @@
 //! An AI or bot approval is recorded (with the reason it does not count), never counted.
 
 pub mod data;
+pub mod github;
 
 use std::collections::{BTreeSet, HashMap};
 
 use serde::Serialize;
 
-use crate::classify::{self, Class, RuleSet};
+pub use crate::classify::RuleSet;
+use crate::classify::{self, Class};
 use crate::history::{CommitMeta, Signature};
 
 /// Where review evidence came from (`aiprov:review:source`).
