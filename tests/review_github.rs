@@ -551,3 +551,167 @@ fn benchmark_requests_per_ai_commit() {
     assert_eq!(g2.requests_sent(), 0);
     assert_eq!(a.requests.len(), 334);
 }
+
+const A1: &str = "913e6fb9080578fa3809ddb4ab432ba572cfafa5";
+const A2: &str = "93164829044f893f1736e17f05f3f88b91c031e2";
+const A3: &str = "45c1bcaa684910b1b5fc147aaafe80254df75205";
+
+fn aiprov(args: &[&str], home: &std::path::Path) -> (i32, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_aiprov"))
+        .args(args)
+        .env("HOME", home)
+        .env("XDG_CACHE_HOME", home.join("cache"))
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("AIPROV_TEST_GITHUB_TOKEN", TOKEN)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+/// `aiprov reviews export` against the loopback server writes review data that, read back with
+/// `--review-data`, gives what the hand-written `testdata/reviews/gadget.jsonl` gives.
+#[test]
+fn export_writes_review_data_that_reads_back_the_same() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("gadget.git");
+    let git = |args: &[&str], stdin: Option<std::fs::File>| {
+        let mut c = std::process::Command::new("git");
+        c.arg("--git-dir")
+            .arg(&repo)
+            .args(args)
+            .env("GIT_CONFIG_NOSYSTEM", "1");
+        if let Some(f) = stdin {
+            c.stdin(f);
+        }
+        assert!(c.status().unwrap().success());
+    };
+    git(&["init", "-q", "--bare"], None);
+    let fi = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/reviews/gadget.fi");
+    git(
+        &[
+            "fast-import",
+            "--quiet",
+            "--done",
+            "--date-format=raw-permissive",
+        ],
+        Some(std::fs::File::open(fi).unwrap()),
+    );
+    let t = "2026-02-02T02:40:00Z";
+    let mut p1 = pr(
+        1,
+        "dev-1",
+        vec![review("carol", "User", "APPROVED", t)],
+        None,
+    );
+    p1["mergedAt"] = json!("2026-02-02T02:50:00Z");
+    let mut p2 = pr(
+        2,
+        "devin-ai-integration",
+        vec![
+            review("carol", "User", "COMMENTED", t),
+            review("coderabbitai", "Bot", "APPROVED", t),
+        ],
+        None,
+    );
+    p2["author"]["__typename"] = json!("Bot");
+    let p3 = pr(
+        3,
+        "alice",
+        vec![review("alice", "User", "APPROVED", t)],
+        None,
+    );
+    let world = HashMap::from([
+        (A1.to_string(), vec![p1]),
+        (A2.to_string(), vec![p2]),
+        (A3.to_string(), vec![p3]),
+    ]);
+    let server = Server::start(graph(world));
+    let out = dir.path().join("prs.jsonl");
+    let (repo_s, out_s, cache) = (
+        repo.to_str().unwrap().to_string(),
+        out.to_str().unwrap().to_string(),
+        dir.path().join("cache").to_str().unwrap().to_string(),
+    );
+    let export = |extra: &[&str]| {
+        let mut args = vec![
+            "reviews",
+            "export",
+            &repo_s,
+            "--range",
+            "v0.9.0..v1.0.0",
+            "--repository",
+            REPO,
+            "--api",
+            &server.base,
+            "--token-env",
+            "AIPROV_TEST_GITHUB_TOKEN",
+            "-o",
+            &out_s,
+        ];
+        if !extra.contains(&"--cache-dir") {
+            args.extend_from_slice(&["--cache-dir", &cache]);
+        }
+        args.extend_from_slice(extra);
+        aiprov(&args, dir.path())
+    };
+    let (code, _, stderr) = export(&[]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stderr,
+        format!("aiprov: 3 pull request(s) for 5 commit(s) of {REPO} written to {out_s} (1 request(s) to GitHub)\n")
+    );
+    assert_eq!(server.requests(), 1, "5 AI commits in one query");
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(!text.contains(TOKEN) && !stderr.contains(TOKEN));
+    assert_eq!(text.lines().count(), 3);
+    let first: Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(first["commits"], json!([A1]));
+
+    let evidence = |data: &str| {
+        let (code, stdout, stderr) = aiprov(
+            &[
+                "evidence",
+                &repo_s,
+                "--range",
+                "v0.9.0..v1.0.0",
+                "--review-data",
+                data,
+            ],
+            dir.path(),
+        );
+        assert_eq!(code, 0, "{stderr}");
+        let v: Value = serde_json::from_str(&stdout).unwrap();
+        (
+            v["metrics"]["review"].clone(),
+            v["ai_without_review_evidence"].clone(),
+        )
+    };
+    let shipped =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/reviews/gadget.jsonl");
+    let exported = evidence(&out_s);
+    let mut want = evidence(shipped.to_str().unwrap());
+    want.0["source"] = json!("trailers,review-data");
+    assert_eq!(exported, want);
+    assert_eq!(exported.0["ai_approved"], 1);
+
+    // Offline, from the cache: the same file, no request.
+    std::fs::remove_file(&out).unwrap();
+    let (code, _, stderr) = export(&["--offline"]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(std::fs::read_to_string(&out).unwrap(), text);
+    assert_eq!(server.requests(), 1);
+    // Offline with an empty cache: nothing is written, exit 3.
+    std::fs::remove_file(&out).unwrap();
+    let empty = dir.path().join("empty-cache");
+    let (code, _, stderr) = export(&["--offline", "--cache-dir", empty.to_str().unwrap()]);
+    assert_eq!(code, 3, "{stderr}");
+    assert_eq!(
+        stderr,
+        "aiprov: offline: not in the cache\naiprov: 5 of 5 commit(s) were not looked up; nothing written\n"
+    );
+    assert!(!out.exists());
+}

@@ -57,6 +57,7 @@ enum Command {
     Report(report::Args),
     Evidence(evidence::Args),
     Scan(scan::Args),
+    Reviews(reviews::Args),
 }
 
 /// A failure with the exit code it maps to.
@@ -101,6 +102,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Report(args) => report::run(args),
         Command::Evidence(args) => evidence::run(args),
         Command::Scan(args) => scan::run(args),
+        Command::Reviews(args) => reviews::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

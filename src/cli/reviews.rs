@@ -58,3 +58,165 @@ impl ReviewDataArgs {
         self.review_data.iter().map(PathBuf::as_path)
     }
 }
+
+/// Pull-request review data: `aiprov reviews export`
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    command: ReviewsCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum ReviewsCommand {
+    Export(ExportArgs),
+}
+
+/// Write review data (JSON Lines, schemas/review-data.schema.json) for the AI commits of a range,
+/// from GitHub's GraphQL API
+///
+/// Walks A..B of the local repository, classifies each commit, and asks GitHub, in batches of 50
+/// commits a query, for the pull requests that brought the AI commits in (every commit with
+/// --reviews all): number, URL, author, merged at and by, reviews, head-commit checks. The file
+/// feeds --review-data on an air-gapped machine. The token comes from the environment variable
+/// --token-env names and is never written anywhere. When any commit cannot be looked up (no
+/// access, rate limit, budget, offline cache miss), nothing is written and the exit code is 3:
+/// a partial file would make the commits it leaves out read as direct pushes.
+/// Exit codes: 0 written; 2 bad input; 3 a lookup failed or the file could not be written.
+///
+/// Examples:
+///   GITHUB_TOKEN=… aiprov reviews export . --range v1.2.0..v1.3.0 -o prs.jsonl
+///   aiprov reviews export mirror.git --range v1..v2 --repository https://github.com/o/n -o prs.jsonl
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct ExportArgs {
+    /// The repository: a work tree, its .git folder or a bare repository
+    repo: PathBuf,
+    /// The range A..B: commits reachable from B and not from A
+    #[arg(long, value_name = "A..B", value_parser = crate::evidence::Range::parse)]
+    range: crate::evidence::Range,
+    /// Where to write the review data
+    #[arg(short = 'o', long = "output", value_name = "FILE")]
+    output: PathBuf,
+    /// The repository on GitHub [default: the repository's remote.origin.url]
+    #[arg(long, value_name = "URL")]
+    repository: Option<String>,
+    /// The GitHub API base (GitHub Enterprise: https://HOST/api)
+    #[arg(long, value_name = "URL", default_value = "https://api.github.com")]
+    api: String,
+    /// The environment variable holding the token (its name, never the token)
+    #[arg(long, value_name = "NAME", default_value = "GITHUB_TOKEN")]
+    token_env: String,
+    /// Send at most N requests to the forge
+    #[arg(long = "max-forge-requests", value_name = "N")]
+    max_forge_requests: Option<u64>,
+    /// Which commits to look up: the AI commits, or every commit
+    #[arg(long, value_enum, default_value_t = Which::Ai)]
+    reviews: Which,
+    /// aiprov's cache (forge answers under DIR/registry) [default: $XDG_CACHE_HOME/aiprov]
+    #[arg(long, value_name = "DIR")]
+    cache_dir: Option<PathBuf>,
+    /// Answer from the cache only
+    #[arg(long)]
+    offline: bool,
+    /// Extra rule pack (TOML). Repeatable
+    #[arg(long = "rules", value_name = "FILE")]
+    rules: Vec<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Which {
+    Ai,
+    All,
+}
+
+pub(super) fn run(args: Args) -> Result<u8, Failure> {
+    match args.command {
+        ReviewsCommand::Export(a) => export(a),
+    }
+}
+
+fn export(args: ExportArgs) -> Result<u8, Failure> {
+    use crate::registry::{Cache, CacheOptions};
+    use crate::review::github::{Github, Options};
+    let reads: Vec<&std::path::Path> = args.rules.iter().map(PathBuf::as_path).collect();
+    super::refuse_clobber("-o", &args.output, &reads, &[])?;
+    let repo = crate::history::Repo::open(&args.repo).map_err(Failure::input)?;
+    let rules = crate::classify::RuleSet::load(&args.rules).map_err(Failure::input)?;
+    let url = match &args.repository {
+        Some(u) => u.clone(),
+        None => repo
+            .gix()
+            .config_snapshot()
+            .string("remote.origin.url")
+            .map(|s| s.to_string())
+            .ok_or_else(|| {
+                Failure::input(anyhow::anyhow!(
+                    "{}: no remote.origin.url; name the GitHub repository with --repository URL",
+                    escape_for_terminal(&args.repo.display().to_string())
+                ))
+            })?,
+    };
+    let (repo_url, _) = crate::resolve::parse_repo_url(&url).ok_or_else(|| {
+        Failure::input(anyhow::anyhow!(
+            "{}: not a forge repository URL",
+            escape_for_terminal(&url)
+        ))
+    })?;
+    let label = args.repo.display().to_string();
+    let e = crate::evidence::collect(&repo, &label, &args.range, &rules).map_err(Failure::input)?;
+    let commits: Vec<String> = e
+        .records
+        .iter()
+        .filter(|r| args.reviews == Which::All || r.is_ai())
+        .map(|r| r.commit.clone())
+        .collect();
+    let cache_dir = args
+        .cache_dir
+        .clone()
+        .or_else(super::enrich::default_cache_dir);
+    let cache_opts = CacheOptions {
+        offline: args.offline,
+        ..CacheOptions::default()
+    };
+    let cache = match &cache_dir {
+        Some(d) => Cache::new(d, cache_opts),
+        None => Cache::disabled(cache_opts),
+    };
+    let opts = Options {
+        api: args.api.clone(),
+        token_env: Some(args.token_env.clone()),
+        max_requests: args.max_forge_requests,
+        ..Options::default()
+    };
+    let github = Github::new(opts, Some(&cache)).map_err(Failure::runtime)?;
+    let repository = repo_url.to_string();
+    let answer = github.lookup(&repository, &repo_url.owner, &repo_url.name, &commits);
+    if !answer.errors.is_empty() {
+        for err in &answer.errors {
+            say!("aiprov: {}", escape_for_terminal(&err.to_string()));
+        }
+        say!(
+            "aiprov: {} of {} commit(s) were not looked up; nothing written",
+            commits.len() - answer.answered.len(),
+            commits.len()
+        );
+        return Ok(super::EXIT_RUNTIME);
+    }
+    let mut requests = answer.requests.clone();
+    requests.sort_by_key(|r| r.number);
+    let mut text = String::new();
+    for r in &requests {
+        text.push_str(&data::to_line(r));
+        text.push('\n');
+    }
+    super::check::write_output(Some(&args.output), text.as_bytes())?;
+    say!(
+        "aiprov: {} pull request(s) for {} commit(s) of {} written to {} ({} request(s) to GitHub)",
+        answer.requests.len(),
+        commits.len(),
+        escape_for_terminal(&repository),
+        escape_for_terminal(&args.output.display().to_string()),
+        github.requests_sent()
+    );
+    Ok(super::EXIT_OK)
+}
