@@ -986,6 +986,58 @@ fn evidence_line(
     })
 }
 
+/// The AI commits (non-merge, ai-agent or ai-assisted) of every walk of `plan`, per repository
+/// (as named in the walks), without repeats: what a forge is asked about before [`run`]. Walks
+/// that fail give nothing (their components end as `error` in [`run`] anyway). Must be called
+/// from outside `pool`.
+pub fn ai_commits(
+    plan: &Plan,
+    opts: &Options<'_>,
+    pool: &rayon::ThreadPool,
+) -> Vec<(String, Vec<String>)> {
+    let found: Vec<(String, Vec<String>)> = pool.install(|| {
+        use rayon::prelude::*;
+        plan.walks
+            .par_iter()
+            .map(|walk| {
+                let mut ids = Vec::new();
+                let revision = walk.revision.to_string();
+                let _ = Repo::open(&walk.path).and_then(|repo| {
+                    let hopts = history::Options {
+                        rev: Some(revision),
+                        since: opts.since,
+                    };
+                    repo.walk(&hopts, |entry| {
+                        if let Entry::Commit(meta) = entry {
+                            if !meta.is_merge()
+                                && classify::classify(&meta, opts.rules).class.is_ai()
+                            {
+                                ids.push(meta.id);
+                            }
+                        }
+                        true
+                    })
+                });
+                (walk.repository.clone(), ids)
+            })
+            .collect()
+    });
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    let mut seen: HashMap<String, (usize, HashSet<String>)> = HashMap::new();
+    for (repository, ids) in found {
+        let (i, set) = seen.entry(repository.clone()).or_insert_with(|| {
+            out.push((repository, Vec::new()));
+            (out.len() - 1, HashSet::new())
+        });
+        for id in ids {
+            if set.insert(id.clone()) {
+                out[*i].1.push(id);
+            }
+        }
+    }
+    out
+}
+
 /// What [`edits`] counted, for the summary line.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Tally {

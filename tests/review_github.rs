@@ -715,3 +715,199 @@ fn export_writes_review_data_that_reads_back_the_same() {
     );
     assert!(!out.exists());
 }
+
+/// `aiprov enrich --forge-reviews` asks the loopback "GitHub" about the AI commits only, in one
+/// query, and gives the counts the exported file gives offline (only `aiprov:review:source`
+/// differs: `github` against `review-data`); a second run is answered from the cache.
+#[test]
+fn enrich_looks_up_ai_commits_online_and_matches_the_exported_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("mirrors/github.com/acme/gadget.git");
+    std::fs::create_dir_all(&repo).unwrap();
+    let git = |args: &[&str], stdin: Option<std::fs::File>| {
+        let mut c = std::process::Command::new("git");
+        c.arg("--git-dir")
+            .arg(&repo)
+            .args(args)
+            .env("GIT_CONFIG_NOSYSTEM", "1");
+        if let Some(f) = stdin {
+            c.stdin(f);
+        }
+        assert!(c.status().unwrap().success());
+    };
+    git(&["init", "-q", "--bare"], None);
+    let fi = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/reviews/gadget.fi");
+    git(
+        &[
+            "fast-import",
+            "--quiet",
+            "--done",
+            "--date-format=raw-permissive",
+        ],
+        Some(std::fs::File::open(fi).unwrap()),
+    );
+    let t = "2026-02-02T02:40:00Z";
+    let world = HashMap::from([
+        (
+            A1.to_string(),
+            vec![pr(
+                1,
+                "dev-1",
+                vec![review("carol", "User", "APPROVED", t)],
+                None,
+            )],
+        ),
+        (
+            A2.to_string(),
+            vec![pr(
+                2,
+                "dev-2",
+                vec![review("coderabbitai", "Bot", "APPROVED", t)],
+                None,
+            )],
+        ),
+        (
+            A3.to_string(),
+            vec![pr(
+                3,
+                "alice",
+                vec![review("alice", "User", "APPROVED", t)],
+                None,
+            )],
+        ),
+    ]);
+    let server = Server::start(graph(world));
+    let bom = dir.path().join("bom.json");
+    std::fs::write(
+        &bom,
+        json!({"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+               "components": [{"type": "library", "name": "gadget", "version": "1.0.0",
+                               "purl": "pkg:github/acme/gadget@1.0.0"}]})
+        .to_string(),
+    )
+    .unwrap();
+    let s = |p: &std::path::Path| p.to_str().unwrap().to_string();
+    let (bom_s, mirrors, cache) = (
+        s(&bom),
+        s(&dir.path().join("mirrors")),
+        s(&dir.path().join("cache")),
+    );
+    let review_props = |out: &str| -> Vec<(String, String)> {
+        let v: Value = serde_json::from_slice(&std::fs::read(out).unwrap()).unwrap();
+        v["components"][0]["properties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["name"].as_str().unwrap().to_string(),
+                    p["value"].as_str().unwrap().to_string(),
+                )
+            })
+            .filter(|(n, _)| n.starts_with("aiprov:review:"))
+            .collect()
+    };
+    let online = s(&dir.path().join("online.json"));
+    let enrich = |out: &str, extra: &[&str]| {
+        let mut args = vec![
+            "enrich",
+            &bom_s,
+            "-o",
+            out,
+            "--mirror-dir",
+            &mirrors,
+            "--cache-dir",
+            &cache,
+        ];
+        args.extend_from_slice(extra);
+        let (code, _, stderr) = aiprov(&args, dir.path());
+        assert_eq!(code, 0, "{stderr}");
+        assert!(!stderr.contains(TOKEN));
+        stderr
+    };
+    let forge = [
+        "--forge-reviews",
+        "--github-api",
+        &server.base,
+        "--github-token-env",
+        "AIPROV_TEST_GITHUB_TOKEN",
+    ];
+    // The loopback API's host is 127.0.0.1: without --github-host it serves no github.com
+    // repository, so nothing is asked and the AI commits stay unknown.
+    enrich(&online, &forge);
+    assert_eq!(server.requests(), 0);
+    assert_eq!(
+        review_props(&online)[4],
+        ("aiprov:review:ai-unknown".into(), "4".into())
+    );
+
+    let mut with_host = forge.to_vec();
+    with_host.extend_from_slice(&["--github-host", "github.com"]);
+    let stderr = enrich(&online, &with_host);
+    assert_eq!(server.requests(), 1, "5 AI commits, one query");
+    assert!(
+        stderr.contains(
+            "aiprov: reviews: 5 of 5 AI commit(s) looked up on github.com (1 request(s))"
+        ),
+        "{stderr}"
+    );
+    let asked_ids: Vec<String> = asked(&server.log.lock().unwrap()[0].0)
+        .into_iter()
+        .map(|(_, c)| c)
+        .collect();
+    assert_eq!(asked_ids.len(), 5, "only the AI commits");
+    let got = review_props(&online);
+    let want: Vec<(String, String)> = [
+        ("aiprov:review:ai-with-evidence", "2"),
+        ("aiprov:review:ai-approved", "1"),
+        ("aiprov:review:ai-merged-unapproved", "2"),
+        ("aiprov:review:ai-no-pull-request", "1"),
+        ("aiprov:review:ai-unknown", "0"),
+        ("aiprov:review:source", "trailers,github"),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    assert_eq!(got, want);
+
+    // Again, offline: all from the cache, no request.
+    let again = s(&dir.path().join("again.json"));
+    let mut offline = with_host.clone();
+    offline.push("--offline");
+    enrich(&again, &offline);
+    assert_eq!(server.requests(), 1);
+    assert_eq!(review_props(&again), want);
+
+    // The exported file, read back offline, gives the same counts.
+    let prs = s(&dir.path().join("prs.jsonl"));
+    let (code, _, stderr) = aiprov(
+        &[
+            "reviews",
+            "export",
+            &s(&repo),
+            "--range",
+            "v0.9.0..v1.0.0",
+            "--repository",
+            REPO,
+            "--api",
+            &server.base,
+            "--token-env",
+            "AIPROV_TEST_GITHUB_TOKEN",
+            "-o",
+            &prs,
+            "--cache-dir",
+            &cache,
+            "--offline",
+        ],
+        dir.path(),
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let from_file = s(&dir.path().join("from-file.json"));
+    enrich(&from_file, &["--offline", "--review-data", &prs]);
+    let mut want_file = want.clone();
+    want_file[5].1 = "trailers,review-data".into();
+    assert_eq!(review_props(&from_file), want_file);
+    for f in [&online, &again, &from_file, &prs] {
+        assert!(!std::fs::read_to_string(f).unwrap().contains(TOKEN));
+    }
+}

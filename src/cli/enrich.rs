@@ -91,6 +91,8 @@ pub struct SourceArgs {
     pub rules: Vec<PathBuf>,
     #[command(flatten)]
     pub reviews: super::reviews::ReviewDataArgs,
+    #[command(flatten)]
+    pub forge: super::reviews::ForgeArgs,
 }
 
 const STDIN_LABEL: &str = "<stdin>";
@@ -419,6 +421,8 @@ pub(super) struct Pipeline {
     offline: bool,
     since: Option<i64>,
     reviews: Option<crate::review::ReviewIndex>,
+    forge: super::reviews::ForgeArgs,
+    cache: Cache,
 }
 
 /// What [`Pipeline::enrich`] produced.
@@ -486,7 +490,7 @@ impl Pipeline {
             Some(dir) => Cache::new(dir, cache_opts),
             None => Cache::disabled(cache_opts),
         };
-        let registry = Registry::new(config.registry.clone(), cache)
+        let registry = Registry::new(config.registry.clone(), cache.clone())
             .context("starting the registry client")
             .map_err(Failure::runtime)?;
         let fetch = cache_dir.as_ref().map(|dir| {
@@ -514,6 +518,8 @@ impl Pipeline {
             offline: args.offline,
             since: args.since,
             reviews,
+            forge: args.forge.clone(),
+            cache,
         })
     }
 
@@ -527,7 +533,8 @@ impl Pipeline {
     ) -> std::io::Result<Outcome> {
         let inventory = without_described_roots(full);
         let inventory = inventory.as_ref().unwrap_or(full);
-        let opts = Options {
+        let mut index = self.reviews.clone();
+        let mut opts = Options {
             mirror_roots: &self.mirror_roots,
             repo_map: self.repo_map.as_ref(),
             offline: self.offline,
@@ -538,6 +545,13 @@ impl Pipeline {
             reviews: self.reviews.as_ref(),
         };
         let plan = enrich::plan(inventory, &opts, &self.pool);
+        if self.forge.forge_reviews {
+            let repos = enrich::ai_commits(&plan, &opts, &self.pool);
+            let mut looked = index.take().unwrap_or_default();
+            self.forge.look_up(&repos, &self.cache, &mut looked);
+            index = Some(looked);
+        }
+        opts.reviews = index.as_ref();
         let bar = progress_bar(plan.walks.len());
         let mut on_event = |e: Event<'_>| match e {
             Event::WalkDone { repository, .. } => {

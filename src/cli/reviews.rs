@@ -59,6 +59,120 @@ impl ReviewDataArgs {
     }
 }
 
+/// Looking up the AI commits' pull requests on GitHub during `enrich` and `scan`.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ForgeArgs {
+    /// Ask GitHub's GraphQL API which pull requests brought each AI commit of a github.com
+    /// repository in, with their reviews, merger and checks (batched, 50 commits a query; the
+    /// answers are cached, merged ones without expiry; --offline uses the cache only). Needs a
+    /// token in the variable --github-token-env names
+    #[arg(long = "forge-reviews")]
+    pub forge_reviews: bool,
+    /// Send at most N requests to the forge in this run; the AI commits left are `unknown`
+    #[arg(long = "max-forge-requests", value_name = "N")]
+    pub max_forge_requests: Option<u64>,
+    /// The GitHub API base (GitHub Enterprise: https://HOST/api; its host's repositories are asked)
+    #[arg(
+        long = "github-api",
+        value_name = "URL",
+        default_value = "https://api.github.com"
+    )]
+    pub github_api: String,
+    /// The environment variable holding the GitHub token (its name, never the token)
+    #[arg(
+        long = "github-token-env",
+        value_name = "NAME",
+        default_value = "GITHUB_TOKEN"
+    )]
+    pub github_token_env: String,
+    /// The forge host whose repositories --github-api serves (as `[forges."HOST"] api = …`)
+    /// [default: github.com for api.github.com, else the API's own host]
+    #[arg(long = "github-host", value_name = "HOST")]
+    pub github_host: Option<String>,
+}
+
+impl ForgeArgs {
+    /// Look up the AI commits of `repos` (repository → commit ids) on GitHub and add what was
+    /// answered to `index`; notes (errors, requests sent) go to stderr. Repositories on other
+    /// hosts are left alone (their AI commits stay unknown).
+    pub fn look_up(
+        &self,
+        repos: &[(String, Vec<String>)],
+        cache: &crate::registry::Cache,
+        index: &mut ReviewIndex,
+    ) {
+        use crate::review::github::{Github, Options};
+        use crate::review::Source;
+        if !self.forge_reviews {
+            return;
+        }
+        let host = self
+            .github_host
+            .clone()
+            .map(|h| h.to_ascii_lowercase())
+            .unwrap_or_else(|| forge_host(&self.github_api));
+        let opts = Options {
+            api: self.github_api.clone(),
+            token_env: Some(self.github_token_env.clone()),
+            max_requests: self.max_forge_requests,
+            ..Options::default()
+        };
+        let github = match Github::new(opts, Some(cache)) {
+            Ok(g) => g,
+            Err(e) => {
+                say!("aiprov: reviews: {}", escape_for_terminal(&e.to_string()));
+                return;
+            }
+        };
+        let (mut asked, mut answered) = (0usize, 0usize);
+        for (repository, commits) in repos {
+            let Some((url, _)) = crate::resolve::parse_repo_url(repository) else {
+                continue;
+            };
+            if url.host != host || commits.is_empty() {
+                continue;
+            }
+            let answer = github.lookup(repository, &url.owner, &url.name, commits);
+            asked += commits.len();
+            answered += answer.answered.len();
+            for e in &answer.errors {
+                say!(
+                    "aiprov: reviews: {}: {}",
+                    escape_for_terminal(repository),
+                    escape_for_terminal(&e.to_string())
+                );
+            }
+            for r in answer.requests {
+                index.add(r);
+            }
+            index.cover_commits(repository, Source::Github, answer.answered);
+        }
+        if asked > 0 {
+            say!(
+                "aiprov: reviews: {answered} of {asked} AI commit(s) looked up on {} ({} request(s))",
+                escape_for_terminal(&host),
+                github.requests_sent()
+            );
+        }
+    }
+}
+
+/// The host whose repositories an API base serves: `github.com` for `api.github.com`, else the
+/// API's own host (GitHub Enterprise: `https://HOST/api`).
+fn forge_host(api: &str) -> String {
+    let rest = api.split_once("://").map(|(_, r)| r).unwrap_or(api);
+    let host = rest
+        .split(['/', ':'])
+        .next()
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    if host == "api.github.com" {
+        "github.com".into()
+    } else {
+        host
+    }
+}
+
 /// Pull-request review data: `aiprov reviews export`
 #[derive(Debug, clap::Args)]
 pub struct Args {

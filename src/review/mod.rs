@@ -267,6 +267,11 @@ pub struct ReviewIndex {
     requests: Vec<PullRequest>,
     /// Repository key → (the sources that cover it, commit id → request indices).
     repos: HashMap<String, (BTreeSet<Source>, HashMap<String, Vec<usize>>)>,
+    /// Repository key → the commits a forge answered for, when only some were looked up (a
+    /// repository in `whole` is covered for every commit).
+    answered: HashMap<String, std::collections::HashSet<String>>,
+    /// Repository keys covered for every commit (review data).
+    whole: std::collections::HashSet<String>,
     /// Commit id → request indices, whatever the repository.
     any: HashMap<String, Vec<usize>>,
 }
@@ -302,6 +307,9 @@ impl ReviewIndex {
             return;
         }
         let i = self.requests.len();
+        if r.source == Source::ReviewData {
+            self.whole.insert(key.clone());
+        }
         let (sources, commits) = self.repos.entry(key).or_default();
         sources.insert(r.source);
         for c in &r.commits {
@@ -311,14 +319,25 @@ impl ReviewIndex {
         self.requests.push(r);
     }
 
-    /// Mark `repository` as covered by `source` even when no request names it (a forge that
-    /// answered "no requests").
+    /// Mark `repository` as covered by `source` for every commit, even when no request names
+    /// it.
     pub fn cover(&mut self, repository: &str, source: Source) {
-        self.repos
-            .entry(repo_key(repository))
-            .or_default()
-            .0
-            .insert(source);
+        let key = repo_key(repository);
+        self.whole.insert(key.clone());
+        self.repos.entry(key).or_default().0.insert(source);
+    }
+
+    /// Mark `commits` of `repository` as looked up by `source` (a forge answered for them, with
+    /// or without requests); the repository's other commits stay unknown unless covered whole.
+    pub fn cover_commits(
+        &mut self,
+        repository: &str,
+        source: Source,
+        commits: impl IntoIterator<Item = String>,
+    ) {
+        let key = repo_key(repository);
+        self.repos.entry(key.clone()).or_default().0.insert(source);
+        self.answered.entry(key).or_default().extend(commits);
     }
 
     /// Whether nothing was indexed.
@@ -341,9 +360,12 @@ impl ReviewIndex {
 
     /// The requests holding `commit` in `repository`.
     pub fn lookup(&self, repository: &str, commit: &str) -> Lookup<'_> {
-        match self.repos.get(&repo_key(repository)) {
-            None => Lookup::NotCovered,
-            Some((_, commits)) => Lookup::Requests(self.get(commits.get(commit))),
+        let key = repo_key(repository);
+        let covered = self.whole.contains(&key)
+            || self.answered.get(&key).is_some_and(|a| a.contains(commit));
+        match self.repos.get(&key) {
+            Some((_, commits)) if covered => Lookup::Requests(self.get(commits.get(commit))),
+            _ => Lookup::NotCovered,
         }
     }
 
