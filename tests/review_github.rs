@@ -28,17 +28,20 @@ struct Reply(u16, Vec<(&'static str, String)>, Vec<u8>, Duration);
 
 type Handler = Arc<dyn Fn(&Value, usize) -> Reply + Send + Sync>;
 
+/// (body, authorization header) of every request.
+type Log = Arc<Mutex<Vec<(Value, Option<String>)>>>;
+
 struct Server {
     base: String,
     /// (body, authorization header) of every request.
-    log: Arc<Mutex<Vec<(Value, Option<String>)>>>,
+    log: Log,
 }
 
 impl Server {
     fn start(handler: Handler) -> Server {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
-        let log: Arc<Mutex<Vec<(Value, Option<String>)>>> = Arc::default();
+        let log: Log = Arc::default();
         let l = log.clone();
         std::thread::spawn(move || {
             for conn in listener.incoming().flatten() {

@@ -261,12 +261,15 @@ pub fn repo_key(url: &str) -> String {
     s.strip_suffix(".git").unwrap_or(s).to_string()
 }
 
+/// The sources covering one repository and its commit id → request indices.
+type RepoEntry = (BTreeSet<Source>, HashMap<String, Vec<usize>>);
+
 /// The requests known per repository and per commit.
 #[derive(Debug, Clone, Default)]
 pub struct ReviewIndex {
     requests: Vec<PullRequest>,
     /// Repository key → (the sources that cover it, commit id → request indices).
-    repos: HashMap<String, (BTreeSet<Source>, HashMap<String, Vec<usize>>)>,
+    repos: HashMap<String, RepoEntry>,
     /// Repository key → the commits a forge answered for, when only some were looked up (a
     /// repository in `whole` is covered for every commit).
     answered: HashMap<String, std::collections::HashSet<String>>,
