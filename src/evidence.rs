@@ -1251,7 +1251,10 @@ pub fn attestation(
         "bom-ref": "claim:cc8.1-ai-review",
         "target": target_ref,
         "predicate": format!("Every AI-generated or AI-assisted change in {} carries recorded review evidence.", e.range),
-        "reasoning": format!("{} of {} changes in the range were identified as AI-generated or AI-assisted from their commit metadata; {} of those carry review evidence (Reviewed-by, Acked-by, Approved-by, Tested-by, Gerrit, Phabricator or equivalent). Each change is recorded as evidence.", ai, e.metrics.commits, reviewed),
+        "reasoning": format!("{} of {} changes in the range were identified as AI-generated or AI-assisted from their commit metadata; {} of those carry review evidence (Reviewed-by, Acked-by, Approved-by, Tested-by, Gerrit, Phabricator or equivalent{}). Each change is recorded as evidence.", ai, e.metrics.commits, reviewed, match &e.metrics.review {
+            Some(r) => format!(", or an approval on a merged pull request by someone other than its author, the commit's author and AI or bot accounts: {} approved, {} merged without approval, {} without a pull request, {} not looked up", r.ai_approved, r.ai_merged_unapproved, r.ai_no_pull_request, r.ai_unknown),
+            None => String::new(),
+        }),
         "evidence": supporting,
     });
     if !counter.is_empty() {

@@ -89,6 +89,24 @@ pub struct ForgeArgs {
     /// [default: github.com for api.github.com, else the API's own host]
     #[arg(long = "github-host", value_name = "HOST")]
     pub github_host: Option<String>,
+    /// The GitLab API base; its host's repositories are asked through the REST API (one
+    /// request per AI commit, two more per merged merge request; no cache yet)
+    #[arg(
+        long = "gitlab-api",
+        value_name = "URL",
+        default_value = "https://gitlab.com/api/v4"
+    )]
+    pub gitlab_api: String,
+    /// The environment variable holding the GitLab token (its name, never the token)
+    #[arg(
+        long = "gitlab-token-env",
+        value_name = "NAME",
+        default_value = "GITLAB_TOKEN"
+    )]
+    pub gitlab_token_env: String,
+    /// The forge host whose repositories --gitlab-api serves [default: the API's host]
+    #[arg(long = "gitlab-host", value_name = "HOST")]
+    pub gitlab_host: Option<String>,
 }
 
 impl ForgeArgs {
@@ -152,6 +170,67 @@ impl ForgeArgs {
                 "aiprov: reviews: {answered} of {asked} AI commit(s) looked up on {} ({} request(s))",
                 escape_for_terminal(&host),
                 github.requests_sent()
+            );
+        }
+        self.look_up_gitlab(repos, github.requests_sent(), index);
+    }
+
+    /// The GitLab part of [`ForgeArgs::look_up`]: per AI commit, its merge requests; a failure
+    /// leaves the commit unknown and ends the repository's lookups.
+    fn look_up_gitlab(&self, repos: &[(String, Vec<String>)], sent: u64, index: &mut ReviewIndex) {
+        use crate::registry::{Http, HttpConfig};
+        use crate::review::{gitlab, Source};
+        let host = self
+            .gitlab_host
+            .clone()
+            .map(|h| h.to_ascii_lowercase())
+            .unwrap_or_else(|| forge_host(&self.gitlab_api));
+        let api_host = forge_host(&self.gitlab_api);
+        let mut cfg = HttpConfig::default();
+        cfg.tokens.insert(api_host, self.gitlab_token_env.clone());
+        let Ok(http) = Http::new(cfg) else { return };
+        let mut requests = sent;
+        let (mut asked, mut answered) = (0usize, 0usize);
+        'repos: for (repository, commits) in repos {
+            let Some((url, _)) = crate::resolve::parse_repo_url(repository) else {
+                continue;
+            };
+            if url.host != host {
+                continue;
+            }
+            let path = format!("{}/{}", url.owner, url.name);
+            asked += commits.len();
+            for c in commits {
+                if self.max_forge_requests.is_some_and(|m| requests >= m) {
+                    say!("aiprov: reviews: the forge request budget is spent; the remaining commits were not looked up");
+                    break 'repos;
+                }
+                match gitlab::merge_requests(&http, &self.gitlab_api, repository, &path, c) {
+                    Ok(rs) => {
+                        requests +=
+                            1 + 2 * rs.iter().filter(|r| r.merged_at.is_some()).count() as u64;
+                        for r in rs {
+                            index.add(r);
+                        }
+                        index.cover_commits(repository, Source::Gitlab, [c.clone()]);
+                        answered += 1;
+                    }
+                    Err(e) => {
+                        requests += 1;
+                        say!(
+                            "aiprov: reviews: {}: {}",
+                            escape_for_terminal(repository),
+                            escape_for_terminal(&e.to_string())
+                        );
+                        continue 'repos;
+                    }
+                }
+            }
+        }
+        if asked > 0 {
+            say!(
+                "aiprov: reviews: {answered} of {asked} AI commit(s) looked up on {}",
+                escape_for_terminal(&host)
             );
         }
     }

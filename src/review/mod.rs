@@ -23,6 +23,7 @@
 
 pub mod data;
 pub mod github;
+pub mod gitlab;
 
 use std::collections::{BTreeSet, HashMap};
 
