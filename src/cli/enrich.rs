@@ -518,7 +518,11 @@ impl Pipeline {
             offline: args.offline,
             since: args.since,
             reviews,
-            forge: args.forge.clone(),
+            forge: {
+                let mut f = args.forge.clone();
+                f.apply_config(&config.forges);
+                f
+            },
             cache,
         })
     }

@@ -236,6 +236,37 @@ impl ForgeArgs {
     }
 }
 
+impl ForgeArgs {
+    /// Take `[forges."HOST"]` from the configuration file for what the flags leave at their
+    /// defaults (flags win).
+    pub fn apply_config(
+        &mut self,
+        forges: &std::collections::BTreeMap<String, crate::registry::config::ForgeConfig>,
+    ) {
+        for (host, f) in forges {
+            if f.gitlab {
+                if self.gitlab_api == "https://gitlab.com/api/v4" && self.gitlab_host.is_none() {
+                    self.gitlab_api = f.api.clone();
+                    self.gitlab_host = Some(host.clone());
+                    if let Some(t) = &f.token_env {
+                        if self.gitlab_token_env == "GITLAB_TOKEN" {
+                            self.gitlab_token_env = t.clone();
+                        }
+                    }
+                }
+            } else if self.github_api == "https://api.github.com" && self.github_host.is_none() {
+                self.github_api = f.api.clone();
+                self.github_host = Some(host.clone());
+                if let Some(t) = &f.token_env {
+                    if self.github_token_env == "GITHUB_TOKEN" {
+                        self.github_token_env = t.clone();
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// The host whose repositories an API base serves: `github.com` for `api.github.com`, else the
 /// API's own host (GitHub Enterprise: `https://HOST/api`).
 fn forge_host(api: &str) -> String {

@@ -34,6 +34,14 @@
 //! [git]
 //! timeout-secs = 600
 //! remotes = { "github.com" = "https://git-mirror.internal/github.com" }
+//!
+//! [forges."github.com"]                 # review evidence (--forge-reviews)
+//! api = "https://api.github.com"
+//! token-env = "GITHUB_TOKEN"            # the variable's NAME; the token stays in the environment
+//! [forges."gitlab.example.com"]
+//! api = "https://gitlab.example.com/api/v4"
+//! token-env = "GITLAB_TOKEN"
+//! kind = "gitlab"                       # github | gitlab; default: gitlab when the host or API says so
 //! ```
 
 use std::collections::BTreeMap;
@@ -65,6 +73,19 @@ pub struct FileConfig {
     pub git_remotes: BTreeMap<String, String>,
     /// Longest time one clone or fetch may take.
     pub git_timeout: Option<Duration>,
+    /// Forge APIs for review evidence, by the host whose repositories they serve.
+    pub forges: BTreeMap<String, ForgeConfig>,
+}
+
+/// `[forges."HOST"]`: where to ask about a host's pull/merge requests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForgeConfig {
+    /// API base (`https://api.github.com`, `https://HOST/api`, `https://HOST/api/v4`).
+    pub api: String,
+    /// The name of the environment variable holding the token.
+    pub token_env: Option<String>,
+    /// `true` for GitLab's REST API, `false` for GitHub's GraphQL API.
+    pub gitlab: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -78,6 +99,16 @@ struct Raw {
     cache: RawCache,
     #[serde(default)]
     git: RawGit,
+    #[serde(default)]
+    forges: BTreeMap<String, RawForge>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawForge {
+    api: Option<String>,
+    token_env: Option<String>,
+    kind: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -251,6 +282,40 @@ impl FileConfig {
                 cfg.git_remotes.insert(host.to_ascii_lowercase(), base);
             }
         }
+        for (host, f) in raw.forges {
+            let shown = bounded(&host, ECHO_LIMIT);
+            let api = f
+                .api
+                .ok_or_else(|| err(format!("forges.\"{shown}\": `api` is missing")))?;
+            check_base(&format!("forges.\"{shown}\".api"), &api).map_err(&err)?;
+            if let Some(var) = &f.token_env {
+                let ok =
+                    !var.is_empty() && var.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+                if !ok {
+                    return Err(err(format!(
+                        "forges.\"{shown}\".token-env: give the NAME of an environment variable (letters, digits, _), never the token itself"
+                    )));
+                }
+            }
+            let gitlab = match f.kind.as_deref() {
+                Some("gitlab") => true,
+                Some("github") => false,
+                Some(_) => {
+                    return Err(err(format!(
+                        "forges.\"{shown}\".kind: expected github or gitlab"
+                    )))
+                }
+                None => host.contains("gitlab") || api.contains("/api/v4"),
+            };
+            cfg.forges.insert(
+                host.to_ascii_lowercase(),
+                ForgeConfig {
+                    api,
+                    token_env: f.token_env,
+                    gitlab,
+                },
+            );
+        }
         Ok(cfg)
     }
 
@@ -293,6 +358,39 @@ fn check_base(key: &str, v: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forges_name_an_api_and_a_variable_never_a_token() {
+        let cfg = FileConfig::from_toml(
+            "c.toml",
+            "[forges.\"github.com\"]\napi = \"https://api.github.com\"\ntoken-env = \"GITHUB_TOKEN\"\n[forges.\"git.example.com\"]\napi = \"https://git.example.com/api/v4\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            cfg.forges["github.com"],
+            ForgeConfig {
+                api: "https://api.github.com".into(),
+                token_env: Some("GITHUB_TOKEN".into()),
+                gitlab: false
+            }
+        );
+        assert!(cfg.forges["git.example.com"].gitlab);
+        let e = FileConfig::from_toml(
+            "c.toml",
+            "[forges.\"github.com\"]\napi = \"https://api.github.com\"\ntoken-env = \"ghp_abc-def\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(e, "c.toml: forges.\"github.com\".token-env: give the NAME of an environment variable (letters, digits, _), never the token itself");
+        let e = FileConfig::from_toml(
+            "c.toml",
+            "[forges.x]\napi = \"https://x\"\nkind = \"gitea\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(e, "c.toml: forges.\"x\".kind: expected github or gitlab");
+    }
+
 
     #[test]
     fn parses_every_section() {
