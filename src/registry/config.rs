@@ -391,7 +391,6 @@ mod tests {
         assert_eq!(e, "c.toml: forges.\"x\".kind: expected github or gitlab");
     }
 
-
     #[test]
     fn parses_every_section() {
         let c = FileConfig::from_toml(
