@@ -146,3 +146,56 @@ fn failures_are_named_without_the_token() {
     assert!(matches!(e, Error::BadAnswer(_)), "{e}");
     assert!(merge_requests(&h, &api(&server), REPO, "grp/sub/proj", "../x").is_err());
 }
+
+#[test]
+fn merged_answers_are_cached_without_expiry() {
+    use aiprov::registry::{Cache, CacheOptions};
+    use aiprov::review::gitlab::merge_requests_cached;
+    std::env::set_var("AIPROV_TEST_GITLAB_TOKEN", TOKEN);
+    let server = Server::start();
+    let list = format!("{P}/repository/commits/{SHA}/merge_requests");
+    server.route(
+        &list,
+        vec![j(
+            json!([{"iid": 7, "web_url": "u", "author": {"username": "alice"},
+                        "merged_at": "2026-02-02T05:00:00Z", "merge_user": {"username": "bob"}}]),
+        )],
+    );
+    server.route(
+        &format!("{P}/merge_requests/7/approvals"),
+        vec![j(json!({"approved_by": [{"user": {"username": "carol"}}]}))],
+    );
+    server.route(
+        &format!("{P}/merge_requests/7/pipelines"),
+        vec![j(json!([]))],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let h = http(&server);
+    let expired = Cache::new(
+        dir.path(),
+        CacheOptions {
+            ttl: std::time::Duration::ZERO,
+            ..CacheOptions::default()
+        },
+    );
+    let (first, cached) =
+        merge_requests_cached(&h, &expired, &api(&server), REPO, "grp/sub/proj", SHA).unwrap();
+    assert!(!cached);
+    let (second, cached) =
+        merge_requests_cached(&h, &expired, &api(&server), REPO, "grp/sub/proj", SHA).unwrap();
+    assert!(cached, "a merged answer never expires");
+    assert_eq!(first, second);
+    assert_eq!(server.hits(&list), 1);
+    let offline = Cache::new(
+        dir.path(),
+        CacheOptions {
+            offline: true,
+            ..CacheOptions::default()
+        },
+    );
+    let other = "2222222222222222222222222222222222222222";
+    let e = merge_requests_cached(&h, &offline, &api(&server), REPO, "grp/sub/proj", other)
+        .unwrap_err();
+    assert_eq!(e, Error::Http("offline: not in the cache".into()));
+    assert_eq!(server.log().len(), 3);
+}

@@ -172,12 +172,18 @@ impl ForgeArgs {
                 github.requests_sent()
             );
         }
-        self.look_up_gitlab(repos, github.requests_sent(), index);
+        self.look_up_gitlab(repos, github.requests_sent(), cache, index);
     }
 
     /// The GitLab part of [`ForgeArgs::look_up`]: per AI commit, its merge requests; a failure
     /// leaves the commit unknown and ends the repository's lookups.
-    fn look_up_gitlab(&self, repos: &[(String, Vec<String>)], sent: u64, index: &mut ReviewIndex) {
+    fn look_up_gitlab(
+        &self,
+        repos: &[(String, Vec<String>)],
+        sent: u64,
+        cache: &crate::registry::Cache,
+        index: &mut ReviewIndex,
+    ) {
         use crate::registry::{Http, HttpConfig};
         use crate::review::{gitlab, Source};
         let host = self
@@ -205,10 +211,19 @@ impl ForgeArgs {
                     say!("aiprov: reviews: the forge request budget is spent; the remaining commits were not looked up");
                     break 'repos;
                 }
-                match gitlab::merge_requests(&http, &self.gitlab_api, repository, &path, c) {
-                    Ok(rs) => {
-                        requests +=
-                            1 + 2 * rs.iter().filter(|r| r.merged_at.is_some()).count() as u64;
+                match gitlab::merge_requests_cached(
+                    &http,
+                    cache,
+                    &self.gitlab_api,
+                    repository,
+                    &path,
+                    c,
+                ) {
+                    Ok((rs, from_cache)) => {
+                        if !from_cache {
+                            requests +=
+                                1 + 2 * rs.iter().filter(|r| r.merged_at.is_some()).count() as u64;
+                        }
                         for r in rs {
                             index.add(r);
                         }

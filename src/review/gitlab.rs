@@ -19,10 +19,10 @@
 //! environment variable the configuration names). A project bot (`project_N_bot…`,
 //! `group_N_bot…`) gets the `[bot]` suffix so the attribution rule sees it.
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use super::{data, Check, PullRequest, Review, ReviewState, Source};
-use crate::registry::{Http, HttpError};
+use crate::registry::{Cache, Http, HttpError, Lookup};
 
 /// Why a commit's merge requests are not known.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -117,6 +117,58 @@ pub fn merge_requests(
         });
     }
     Ok(out)
+}
+
+/// [`merge_requests`] through `cache`: an answer whose merge requests are all merged never
+/// expires (it cannot change), the others follow the cache's TTL; offline, a miss is an error
+/// and nothing is sent. The boolean says whether the answer came from the cache.
+pub fn merge_requests_cached(
+    http: &Http,
+    cache: &Cache,
+    api: &str,
+    repository: &str,
+    path: &str,
+    commit: &str,
+) -> Result<(Vec<PullRequest>, bool), Error> {
+    let key = format!(
+        "forge/gitlab-rest/v1/{}/{}/{}",
+        api.trim_end_matches('/'),
+        path.to_ascii_lowercase(),
+        commit.to_ascii_lowercase()
+    );
+    let (value, fresh) = match cache.get(&key) {
+        Lookup::Fresh(v) => (Some(v), true),
+        Lookup::Stale(v) => (Some(v), false),
+        Lookup::Missing => (None, false),
+    };
+    if let Some(v) = value {
+        let settled = v.get("settled").and_then(Value::as_bool) == Some(true);
+        if fresh || settled {
+            let lines: Vec<String> = v["requests"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(Value::to_string)
+                .collect();
+            if let Ok(mut rs) = data::parse("cache", &lines.join("\n")) {
+                for r in &mut rs {
+                    r.source = Source::Gitlab;
+                }
+                return Ok((rs, true));
+            }
+        }
+    }
+    if cache.opts.offline {
+        return Err(Error::Http("offline: not in the cache".into()));
+    }
+    let rs = merge_requests(http, api, repository, path, commit)?;
+    let settled = !rs.is_empty() && rs.iter().all(|r| r.merged_at.is_some());
+    let lines: Vec<Value> = rs
+        .iter()
+        .filter_map(|r| serde_json::from_str(&data::to_line(r)).ok())
+        .collect();
+    let _ = cache.put(&key, &json!({"settled": settled, "requests": lines}));
+    Ok((rs, false))
 }
 
 fn json(http: &Http, url: &str) -> Result<Value, Error> {
