@@ -835,6 +835,28 @@ fn enrich_looks_up_ai_commits_online_and_matches_the_exported_file() {
         "--github-token-env",
         "AIPROV_TEST_GITHUB_TOKEN",
     ];
+    // Without a token nothing is asked, and the note says why.
+    let stderr = enrich(
+        &online,
+        &[
+            "--forge-reviews",
+            "--github-api",
+            &server.base,
+            "--github-host",
+            "github.com",
+            "--github-token-env",
+            "AIPROV_TEST_NO_SUCH_TOKEN",
+        ],
+    );
+    assert!(
+        stderr.contains("aiprov: reviews: no token in $AIPROV_TEST_NO_SUCH_TOKEN: GitHub's GraphQL API needs one; the 5 AI commit(s) of github.com repositories were not looked up (unknown)\n"),
+        "{stderr}"
+    );
+    assert_eq!(server.requests(), 0);
+    assert_eq!(
+        review_props(&online)[4],
+        ("aiprov:review:ai-unknown".into(), "4".into())
+    );
     // The loopback API's host is 127.0.0.1: without --github-host it serves no github.com
     // repository, so nothing is asked and the AI commits stay unknown.
     enrich(&online, &forge);

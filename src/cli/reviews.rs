@@ -143,11 +143,18 @@ impl ForgeArgs {
             }
         };
         let (mut asked, mut answered) = (0usize, 0usize);
+        // GitHub's GraphQL API answers nobody without a token: say so once instead of asking
+        // (unless the cache can answer: offline runs need no token).
+        let tokenless = !github.has_token() && !cache.opts.offline;
         for (repository, commits) in repos {
             let Some((url, _)) = crate::resolve::parse_repo_url(repository) else {
                 continue;
             };
             if url.host != host || commits.is_empty() {
+                continue;
+            }
+            if tokenless {
+                asked += commits.len();
                 continue;
             }
             let answer = github.lookup(repository, &url.owner, &url.name, commits);
@@ -165,7 +172,13 @@ impl ForgeArgs {
             }
             index.cover_commits(repository, Source::Github, answer.answered);
         }
-        if asked > 0 {
+        if tokenless && asked > 0 {
+            say!(
+                "aiprov: reviews: no token in ${}: GitHub's GraphQL API needs one; the {asked} AI commit(s) of {} repositories were not looked up (unknown)",
+                escape_for_terminal(&self.github_token_env),
+                escape_for_terminal(&host)
+            );
+        } else if asked > 0 {
             say!(
                 "aiprov: reviews: {answered} of {asked} AI commit(s) looked up on {} ({} request(s))",
                 escape_for_terminal(&host),
