@@ -71,6 +71,12 @@ mod registry;
 mod report_cli;
 // `aiprov report` and `--fail-on` on every format.
 mod report_formats;
+// `--review-data` end to end on a history written for the test (issue 10).
+mod review_data;
+// The GitHub GraphQL review client and `--forge-reviews` against a loopback server.
+mod review_github;
+// The GitLab REST review client against a loopback server.
+mod review_gitlab;
 // The shipped rule packs validate and are embedded.
 mod rule_packs;
 // Every SBOM format through `aiprov::sbom::read` → `Document::write`.

@@ -85,6 +85,10 @@ pub struct SourceArgs {
     /// Extra rule pack (TOML); adds rules or replaces built-in rules with the same id. Repeatable
     #[arg(long = "rules", value_name = "FILE")]
     pub rules: Vec<PathBuf>,
+    #[command(flatten)]
+    pub reviews: super::reviews::ReviewDataArgs,
+    #[command(flatten)]
+    pub forge: super::reviews::ForgeArgs,
 }
 
 const STDIN_LABEL: &str = "<stdin>";
@@ -282,6 +286,7 @@ fn check_destinations(args: &Args) -> Result<(), Failure> {
     let mut reads: Vec<&Path> = args.sources.rules.iter().map(PathBuf::as_path).collect();
     reads.extend(args.sources.repo_map.as_deref());
     reads.extend(args.sources.config.as_deref());
+    reads.extend(args.sources.reviews.paths());
     super::refuse_clobber("-o", Path::new(&args.output), &reads, &[])?;
     if let Some(ev) = &args.evidence {
         super::refuse_clobber("--evidence", Path::new(ev), &reads, &[])?;
@@ -314,8 +319,14 @@ pub(super) fn pipeline(args: &SourceArgs) -> Result<Pipeline, Failure> {
         jobs: args.jobs.map(usize::from),
         since: args.since,
         rules: args.rules.clone(),
+        reviews: args.reviews.load()?,
     };
-    Ok(Pipeline::new(&settings)?)
+    let pipeline = Pipeline::new(&settings)?;
+    Ok(if args.forge.forge_reviews {
+        pipeline.with_forge(Box::new(args.forge.clone()))
+    } else {
+        pipeline
+    })
 }
 
 /// A progress bar on stderr while the walks run (hidden when stderr is not a terminal).

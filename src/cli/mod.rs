@@ -20,6 +20,7 @@ mod enrich;
 mod evidence;
 mod output;
 mod report;
+mod reviews;
 mod scan;
 
 use std::io::Write;
@@ -58,6 +59,7 @@ enum Command {
     Report(report::Args),
     Evidence(evidence::Args),
     Scan(scan::Args),
+    Reviews(reviews::Args),
 }
 
 /// A failure with the exit code it maps to.
@@ -134,6 +136,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Report(args) => report::run(args),
         Command::Evidence(args) => evidence::run(args),
         Command::Scan(args) => scan::run(args),
+        Command::Reviews(args) => reviews::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),
