@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::classify::{Class, Verdict};
 use crate::history::{CommitMeta, Time};
 use crate::props::suffix as props;
+use crate::review::{Outcome, Source};
 
 /// Totals over the commits of one walk.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -22,8 +23,12 @@ pub struct Counts {
     pub classes: BTreeMap<&'static str, u64>,
     /// Non-merge AI commits (ai-agent or ai-assisted) per tool slug; tool-neutral ones under `unspecified`.
     pub tools: BTreeMap<String, u64>,
-    /// Non-merge AI commits that carry review evidence.
+    /// Non-merge AI commits that carry review evidence: approved through a request, or with
+    /// review trailers.
     pub ai_with_review: u64,
+    /// The review outcome of the non-merge AI commits (`aiprov:review:ai-*`).
+    #[serde(skip)]
+    pub review: ReviewCounts,
     /// Author time of the earliest non-merge AI commit.
     #[serde(skip)]
     pub ai_first: Option<Time>,
@@ -32,6 +37,64 @@ pub struct Counts {
     pub ai_last: Option<Time>,
     /// Commits that could not be read.
     pub errors: u64,
+}
+
+/// The review partition of AI commits: every AI commit is in exactly one bucket. Those with
+/// review trailers that no request approved are in `trailers_only`; `merged_unapproved`,
+/// `no_pull_request` and `unknown` hold only AI commits without review trailers, so that
+/// `ai-with-evidence = approved + trailers_only` and the AI commits without evidence are
+/// `merged_unapproved + no_pull_request` (known unreviewed) plus `unknown`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ReviewCounts {
+    /// Approved through a merged request (`aiprov:review:ai-approved`).
+    pub approved: u64,
+    /// Review trailers, no approving request.
+    pub trailers_only: u64,
+    /// No trailers; merged through requests without a counting approval.
+    pub merged_unapproved: u64,
+    /// No trailers; no merged request brought it in.
+    pub no_pull_request: u64,
+    /// No trailers; not looked up.
+    pub unknown: u64,
+    /// Sources consulted besides trailers (`github`, `gitlab`, `review-data`).
+    pub sources: std::collections::BTreeSet<Source>,
+}
+
+impl ReviewCounts {
+    /// Count one AI commit.
+    pub fn add(&mut self, trailers: bool, outcome: Outcome) {
+        match (outcome, trailers) {
+            (Outcome::Approved, _) => self.approved += 1,
+            (_, true) => self.trailers_only += 1,
+            (Outcome::MergedUnapproved, false) => self.merged_unapproved += 1,
+            (Outcome::NoPullRequest, false) => self.no_pull_request += 1,
+            (Outcome::Unknown, false) => self.unknown += 1,
+        }
+    }
+
+    /// Add another tally.
+    pub fn merge(&mut self, other: &ReviewCounts) {
+        self.approved += other.approved;
+        self.trailers_only += other.trailers_only;
+        self.merged_unapproved += other.merged_unapproved;
+        self.no_pull_request += other.no_pull_request;
+        self.unknown += other.unknown;
+        self.sources.extend(other.sources.iter().copied());
+    }
+
+    /// `aiprov:review:source`: `trailers` then the other sources, comma-separated.
+    pub fn source_text(&self) -> String {
+        std::iter::once(Source::Trailers)
+            .chain(
+                self.sources
+                    .iter()
+                    .copied()
+                    .filter(|s| *s != Source::Trailers),
+            )
+            .map(Source::as_str)
+            .collect::<Vec<_>>()
+            .join(",")
+    }
 }
 
 /// The tool key for AI commits whose rules name no tool (e.g. a generic `Assisted-by:` disclosure).
@@ -46,23 +109,61 @@ impl Counts {
         }
     }
 
-    /// Count one classified commit.
+    /// Count one classified commit whose requests were not looked up.
     pub fn add(&mut self, meta: &CommitMeta, verdict: &Verdict) {
+        self.add_reviewed(meta, verdict, Outcome::Unknown);
+    }
+
+    /// Count one classified commit with its review outcome.
+    pub fn add_reviewed(&mut self, meta: &CommitMeta, verdict: &Verdict, outcome: Outcome) {
         if meta.is_merge() {
             self.merges += 1;
             return;
         }
-        self.add_change(
+        self.add_change_reviewed(
             verdict.class,
             verdict.tool.as_deref(),
             !verdict.review.is_empty(),
+            outcome,
             meta.author.time,
         );
     }
 
+    /// [`Counts::add_change`] with the commit's review outcome: `trailers` says whether it
+    /// carries review trailers.
+    pub fn add_change_reviewed(
+        &mut self,
+        class: Class,
+        tool: Option<&str>,
+        trailers: bool,
+        outcome: Outcome,
+        author_time: Time,
+    ) {
+        self.add_change_inner(
+            class,
+            tool,
+            trailers || outcome == Outcome::Approved,
+            author_time,
+        );
+        if class.is_ai() {
+            self.review.add(trailers, outcome);
+        }
+    }
+
     /// Count one non-merge commit from the parts of its verdict that the totals use: its class,
     /// tool slug, whether it carries review evidence, and its author time.
+    /// Its review outcome is taken as not looked up ([`Outcome::Unknown`]).
     pub fn add_change(
+        &mut self,
+        class: Class,
+        tool: Option<&str>,
+        reviewed: bool,
+        author_time: Time,
+    ) {
+        self.add_change_reviewed(class, tool, reviewed, Outcome::Unknown, author_time);
+    }
+
+    fn add_change_inner(
         &mut self,
         class: Class,
         tool: Option<&str>,
@@ -92,6 +193,7 @@ impl Counts {
             *self.tools.entry(tool.clone()).or_insert(0) += n;
         }
         self.ai_with_review += other.ai_with_review;
+        self.review.merge(&other.review);
         self.note_ai_time(other.ai_first, other.ai_last);
         self.errors += other.errors;
     }
@@ -132,7 +234,9 @@ impl Counts {
     /// `commits:total`, `commits:<class>` for every class, `ai:share` (4 decimals), `ai:tools`
     /// (sorted tool slugs, only when there are AI commits naming a tool), `ai:tool:<slug>` per tool
     /// (tool-neutral AI commits under `unspecified`), `ai:first` / `ai:last` (RFC 3339, only when
-    /// there are AI commits), `review:ai-with-evidence`.
+    /// there are AI commits), `review:ai-with-evidence`, `review:ai-approved`,
+    /// `review:ai-merged-unapproved`, `review:ai-no-pull-request`, `review:ai-unknown`,
+    /// `review:source`.
     pub fn properties(&self, prefix: &str) -> Vec<(String, String)> {
         let mut out = Vec::new();
         let mut push = |name: &str, value: String| out.push((format!("{prefix}{name}"), value));
@@ -166,6 +270,18 @@ impl Counts {
             props::REVIEW_AI_WITH_EVIDENCE,
             self.ai_with_review.to_string(),
         );
+        let r = &self.review;
+        push(props::REVIEW_AI_APPROVED, r.approved.to_string());
+        push(
+            props::REVIEW_AI_MERGED_UNAPPROVED,
+            r.merged_unapproved.to_string(),
+        );
+        push(
+            props::REVIEW_AI_NO_PULL_REQUEST,
+            r.no_pull_request.to_string(),
+        );
+        push(props::REVIEW_AI_UNKNOWN, r.unknown.to_string());
+        push(props::REVIEW_SOURCE, r.source_text());
         out
     }
 }
@@ -210,6 +326,11 @@ mod tests {
             ("aiprov:ai:first", "1970-01-01T01:01:40+01:00"),
             ("aiprov:ai:last", "1970-01-01T01:05:00+01:00"),
             ("aiprov:review:ai-with-evidence", "1"),
+            ("aiprov:review:ai-approved", "0"),
+            ("aiprov:review:ai-merged-unapproved", "0"),
+            ("aiprov:review:ai-no-pull-request", "0"),
+            ("aiprov:review:ai-unknown", "2"),
+            ("aiprov:review:source", "trailers"),
         ];
         let got: Vec<(&str, &str)> = props
             .iter()
@@ -238,7 +359,12 @@ mod tests {
                 "aiprov:summary:commits:automation",
                 "aiprov:summary:commits:no-evidence",
                 "aiprov:summary:ai:share",
-                "aiprov:summary:review:ai-with-evidence"
+                "aiprov:summary:review:ai-with-evidence",
+                "aiprov:summary:review:ai-approved",
+                "aiprov:summary:review:ai-merged-unapproved",
+                "aiprov:summary:review:ai-no-pull-request",
+                "aiprov:summary:review:ai-unknown",
+                "aiprov:summary:review:source"
             ]
         );
         assert_eq!(format_share(1.0 / 3.0), "0.3333");
@@ -247,6 +373,43 @@ mod tests {
             Counts::new().properties("x:")[5],
             ("x:ai:share".to_string(), "0.0000".to_string())
         );
+    }
+
+    #[test]
+    fn review_outcomes_partition_the_ai_commits() {
+        let mut c = Counts::new();
+        let ai = Class::AiAgent;
+        c.add_change_reviewed(ai, None, false, Outcome::Approved, t(1));
+        c.add_change_reviewed(ai, None, true, Outcome::Approved, t(1));
+        c.add_change_reviewed(ai, None, true, Outcome::MergedUnapproved, t(1));
+        c.add_change_reviewed(ai, None, false, Outcome::MergedUnapproved, t(1));
+        c.add_change_reviewed(ai, None, false, Outcome::NoPullRequest, t(1));
+        c.add_change_reviewed(ai, None, true, Outcome::Unknown, t(1));
+        c.add_change_reviewed(ai, None, false, Outcome::Unknown, t(1));
+        c.add_change_reviewed(Class::NoEvidence, None, false, Outcome::NoPullRequest, t(1));
+        c.review.sources.insert(Source::ReviewData);
+        let mut other = Counts::new();
+        other.review.sources.insert(Source::Github);
+        c.merge(&other);
+        let props: Vec<(String, String)> = c
+            .properties("aiprov:")
+            .into_iter()
+            .filter(|(n, _)| n.starts_with("aiprov:review:"))
+            .collect();
+        let want = [
+            ("aiprov:review:ai-with-evidence", "4"),
+            ("aiprov:review:ai-approved", "2"),
+            ("aiprov:review:ai-merged-unapproved", "1"),
+            ("aiprov:review:ai-no-pull-request", "1"),
+            ("aiprov:review:ai-unknown", "1"),
+            ("aiprov:review:source", "trailers,github,review-data"),
+        ];
+        let want: Vec<(String, String)> = want
+            .iter()
+            .map(|(n, v)| (n.to_string(), v.to_string()))
+            .collect();
+        assert_eq!(props, want);
+        assert_eq!((c.ai(), c.review.trailers_only), (7, 2));
     }
 
     #[test]

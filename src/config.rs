@@ -38,6 +38,14 @@
 //! [git]
 //! timeout-secs = 600
 //! remotes = { "github.com" = "https://git-mirror.internal/github.com" }
+//!
+//! [forges."github.com"]                 # review evidence (--forge-reviews)
+//! api = "https://api.github.com"
+//! token-env = "GITHUB_TOKEN"            # the variable's NAME; the token stays in the environment
+//! [forges."gitlab.example.com"]
+//! api = "https://gitlab.example.com/api/v4"
+//! token-env = "GITLAB_TOKEN"
+//! kind = "gitlab"                       # github | gitlab; default: gitlab when the host or API says so
 //! ```
 
 use std::collections::BTreeMap;
@@ -69,6 +77,19 @@ pub struct FileConfig {
     pub git_remotes: BTreeMap<String, String>,
     /// Longest time one clone or fetch may take.
     pub git_timeout: Option<Duration>,
+    /// Forge APIs for review evidence, by the host whose repositories they serve.
+    pub forges: BTreeMap<String, ForgeConfig>,
+}
+
+/// `[forges."HOST"]`: where to ask about a host's pull/merge requests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForgeConfig {
+    /// API base (`https://api.github.com`, `https://HOST/api`, `https://HOST/api/v4`).
+    pub api: String,
+    /// The name of the environment variable holding the token.
+    pub token_env: Option<String>,
+    /// `true` for GitLab's REST API, `false` for GitHub's GraphQL API.
+    pub gitlab: bool,
 }
 
 #[derive(Deserialize, Default)]
@@ -82,6 +103,16 @@ struct Raw {
     cache: RawCache,
     #[serde(default)]
     git: RawGit,
+    #[serde(default)]
+    forges: BTreeMap<String, RawForge>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawForge {
+    api: Option<String>,
+    token_env: Option<String>,
+    kind: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -156,6 +187,7 @@ impl FileConfig {
             cfg.cache.ttl = Duration::from_secs(hours.saturating_mul(3600));
         }
         apply_git(raw.git, &mut cfg, &mut problems);
+        apply_forges(raw.forges, &mut cfg, &mut problems);
         if problems.is_empty() {
             Ok(cfg)
         } else {
@@ -277,6 +309,55 @@ fn apply_git(g: RawGit, cfg: &mut FileConfig, problems: &mut Vec<String>) {
     }
 }
 
+/// `[forges."HOST"]` into `cfg.forges`: `api` is required and an http(s) base; `token-env` names
+/// a variable (never holds a token); `kind` is `github` or `gitlab`, else guessed from the host
+/// or an `/api/v4` base. A bad entry is a problem and is left out.
+fn apply_forges(
+    forges: BTreeMap<String, RawForge>,
+    cfg: &mut FileConfig,
+    problems: &mut Vec<String>,
+) {
+    for (host, f) in forges {
+        let shown = bounded(&host, ECHO_LIMIT);
+        let Some(api) = f.api else {
+            problems.push(format!("forges.\"{shown}\": `api` is missing"));
+            continue;
+        };
+        if let Err(e) = check_base(&format!("forges.\"{shown}\".api"), &api) {
+            problems.push(e);
+            continue;
+        }
+        if let Some(var) = &f.token_env {
+            let ok = !var.is_empty() && var.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
+            if !ok {
+                problems.push(format!(
+                    "forges.\"{shown}\".token-env: give the NAME of an environment variable (letters, digits, _), never the token itself"
+                ));
+                continue;
+            }
+        }
+        let gitlab = match f.kind.as_deref() {
+            Some("gitlab") => true,
+            Some("github") => false,
+            Some(_) => {
+                problems.push(format!(
+                    "forges.\"{shown}\".kind: expected github or gitlab"
+                ));
+                continue;
+            }
+            None => host.contains("gitlab") || api.contains("/api/v4"),
+        };
+        cfg.forges.insert(
+            host.to_ascii_lowercase(),
+            ForgeConfig {
+                api,
+                token_env: f.token_env,
+                gitlab,
+            },
+        );
+    }
+}
+
 fn scheme(u: &str) -> Option<String> {
     u.split_once("://").map(|(s, _)| s.to_ascii_lowercase())
 }
@@ -318,6 +399,38 @@ fn xdg_dir(var: &str, fallback: &str) -> Option<std::path::PathBuf> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn forges_name_an_api_and_a_variable_never_a_token() {
+        let cfg = FileConfig::from_toml(
+            "c.toml",
+            "[forges.\"github.com\"]\napi = \"https://api.github.com\"\ntoken-env = \"GITHUB_TOKEN\"\n[forges.\"git.example.com\"]\napi = \"https://git.example.com/api/v4\"\n",
+        )
+        .unwrap();
+        assert_eq!(
+            cfg.forges["github.com"],
+            ForgeConfig {
+                api: "https://api.github.com".into(),
+                token_env: Some("GITHUB_TOKEN".into()),
+                gitlab: false
+            }
+        );
+        assert!(cfg.forges["git.example.com"].gitlab);
+        let e = FileConfig::from_toml(
+            "c.toml",
+            "[forges.\"github.com\"]\napi = \"https://api.github.com\"\ntoken-env = \"ghp_abc-def\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(e, "c.toml: forges.\"github.com\".token-env: give the NAME of an environment variable (letters, digits, _), never the token itself");
+        let e = FileConfig::from_toml(
+            "c.toml",
+            "[forges.x]\napi = \"https://x\"\nkind = \"gitea\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(e, "c.toml: forges.\"x\".kind: expected github or gitlab");
+    }
 
     #[test]
     fn parses_every_section() {

@@ -20,6 +20,7 @@ use serde_json::{json, Value};
 use crate::aggregate::Counts;
 use crate::classify::{self, message, Evidence, RuleSet, Verdict};
 use crate::history::{self, CommitMeta, Entry, Hidden, Options, Repo, Signature};
+use crate::review::{self, CommitReview, Outcome, RequestEvidence, ReviewIndex};
 
 /// A revision range `A..B`: the commits reachable from `to` and not from `from`.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -175,8 +176,17 @@ pub struct ChangeRecord {
     pub testing: Vec<Trailer>,
     /// The pull request that brought it in.
     pub pull_request: Option<PullRequest>,
-    /// Whether it carries review evidence.
+    /// Whether it carries review evidence: review trailers, or an approval that counts on a
+    /// merged request that brought it in.
     pub reviewed: bool,
+    /// With review data: `approved`, `merged-unapproved`, `no-pull-request` or `unknown`
+    /// (`crate::review`); absent without review data.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review_outcome: Option<&'static str>,
+    /// With review data: the merged requests that brought it in, their approvals (counted and
+    /// not), who merged them and when, their checks.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub pull_requests: Vec<RequestEvidence>,
 }
 
 impl ChangeRecord {
@@ -209,6 +219,24 @@ pub struct Metrics {
     pub human_review_coverage_percent: Option<f64>,
     /// Commits brought in by a pull request (merge or squash).
     pub commits_via_pull_request: u64,
+    /// With review data: the review outcome of the AI commits; absent without.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review: Option<ReviewMetrics>,
+}
+
+/// The review partition of the AI commits of a range (as `aiprov:review:ai-*`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ReviewMetrics {
+    /// Approved through a merged request.
+    pub ai_approved: u64,
+    /// No review trailers; merged through requests without a counting approval.
+    pub ai_merged_unapproved: u64,
+    /// No review trailers; no merged request brought it in.
+    pub ai_no_pull_request: u64,
+    /// No review trailers; not looked up.
+    pub ai_unknown: u64,
+    /// `trailers` and the other sources, comma-separated.
+    pub source: String,
 }
 
 /// The evidence for one range.
@@ -248,6 +276,19 @@ pub fn collect(
     range: &Range,
     rules: &RuleSet,
 ) -> Result<RangeEvidence, history::Error> {
+    collect_with_reviews(repo, repo_label, range, rules, None)
+}
+
+/// [`collect`] with the pull/merge requests of `reviews` (`--review-data`): the review data
+/// given is taken to speak for this repository (its requests are matched by commit id, whatever
+/// repository they name), so an AI commit no merged request brought in has no pull request.
+pub fn collect_with_reviews(
+    repo: &Repo,
+    repo_label: &str,
+    range: &Range,
+    rules: &RuleSet,
+    reviews: Option<&ReviewIndex>,
+) -> Result<RangeEvidence, history::Error> {
     let to = repo.resolve(Some(&range.to))?;
     let from = match &range.from {
         Some(a) => Some(repo.resolve(Some(a))?),
@@ -281,11 +322,21 @@ pub fn collect(
     let mut via_pr = 0u64;
     for meta in &metas {
         let verdict = classify::classify(meta, rules);
-        counts.add(meta, &verdict);
+        let looked_up = match reviews {
+            Some(index) if !meta.is_merge() => {
+                Some(review::review(meta, index.lookup_any(&meta.id), rules))
+            }
+            _ => None,
+        };
+        let outcome = looked_up.as_ref().map_or(Outcome::Unknown, |r| r.outcome);
+        counts.add_reviewed(meta, &verdict, outcome);
         if meta.is_merge() {
             continue;
         }
-        let record = record(meta, &verdict, rules, pr_of.get(meta.id.as_str()).cloned());
+        let mut record = record(meta, &verdict, rules, pr_of.get(meta.id.as_str()).cloned());
+        if let Some(r) = looked_up {
+            add_requests(&mut record, r);
+        }
         with_review += u64::from(record.reviewed);
         via_pr += u64::from(record.pull_request.is_some());
         records.push(record);
@@ -305,6 +356,17 @@ pub fn collect(
         commits_with_review_evidence: with_review,
         human_review_coverage_percent: percent(with_review, counts.commits),
         commits_via_pull_request: via_pr,
+        review: reviews.map(|index| {
+            let mut r = counts.review.clone();
+            r.sources = index.all_sources();
+            ReviewMetrics {
+                ai_approved: r.approved,
+                ai_merged_unapproved: r.merged_unapproved,
+                ai_no_pull_request: r.no_pull_request,
+                ai_unknown: r.unknown,
+                source: r.source_text(),
+            }
+        }),
     };
     let ai_without_review_evidence = records
         .iter()
@@ -321,6 +383,38 @@ pub fn collect(
         records,
         errors,
     })
+}
+
+/// Fold a commit's requests into its record: the counting approvers become reviewers and
+/// approvers (`via: "pull-request approval"`), the review date is the latest counting approval
+/// when no trailer gave one, and an approval makes the record reviewed.
+fn add_requests(record: &mut ChangeRecord, r: CommitReview) {
+    let approved = r.outcome == Outcome::Approved;
+    let mut latest: Option<(i64, String)> = None;
+    for p in &r.pull_requests {
+        for a in &p.approvals {
+            let who = Named {
+                name: Some(classify::bound(&a.reviewer)),
+                email: None,
+                via: format!("pull-request approval #{}", p.number),
+            };
+            record.reviewers.push(who.clone());
+            record.approval.push(who);
+            if let Some(t) = a.submitted_at.as_deref() {
+                if let Some(secs) = review::seconds(t) {
+                    if latest.as_ref().is_none_or(|(l, _)| secs > *l) {
+                        latest = Some((secs, t.to_string()));
+                    }
+                }
+            }
+        }
+    }
+    if !record.reviewed && approved {
+        record.review_date = latest.map(|(_, t)| t).or(record.review_date.take());
+    }
+    record.reviewed |= approved;
+    record.review_outcome = Some(r.outcome.as_str());
+    record.pull_requests = r.pull_requests;
 }
 
 /// For each commit brought in by a `Merge pull request #N` merge commit of the range, that
@@ -570,6 +664,8 @@ fn record(
         testing,
         pull_request,
         reviewed,
+        review_outcome: None,
+        pull_requests: Vec::new(),
     }
 }
 
@@ -895,6 +991,7 @@ pub fn to_markdown(e: &RangeEvidence) -> String {
             );
         }
     }
+    change_record_table(&mut s, e);
     let _ = writeln!(s, "\n## All changes\n");
     let _ = writeln!(
         s,
@@ -932,6 +1029,106 @@ pub fn to_markdown(e: &RangeEvidence) -> String {
         }
     }
     s
+}
+
+/// The AI commits as change records, in the columns of a CC8.1 change log: Change, Component,
+/// Author (agent and version), Human author, Reviewer, Review date, Testing, Approved by,
+/// Deployed (merged into the history: when and by whom, from the request or the merge commit).
+fn change_record_table(s: &mut String, e: &RangeEvidence) {
+    let ai: Vec<&ChangeRecord> = e.records.iter().filter(|r| r.is_ai()).collect();
+    if ai.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "\n## Change records (CC8.1)\n");
+    let _ = writeln!(s, "| Change | Component | Author (agent and version) | Human author | Reviewer | Review date | Testing | Approved by | Deployed |");
+    let _ = writeln!(s, "|---|---|---|---|---|---|---|---|---|");
+    let dash = || "—".to_string();
+    for r in ai {
+        let request = r.pull_requests.first();
+        let change = match request {
+            Some(p) => format!("{} {} ({})", &r.commit[..12], r.subject, p.url),
+            None => format!("{} {}", &r.commit[..12], r.subject),
+        };
+        let agent = r.ai.as_ref().map(|a| {
+            let name = a.name.clone().or(a.tool.clone()).unwrap_or_else(dash);
+            match (&a.version, &a.model) {
+                (Some(v), Some(m)) => format!("{name} {v} ({m})"),
+                (Some(v), None) => format!("{name} {v}"),
+                (None, Some(m)) => format!("{name} ({m})"),
+                (None, None) => name,
+            }
+        });
+        let human = r
+            .prompted_by
+            .as_ref()
+            .map(|p| named_text(std::slice::from_ref(p)))
+            .or_else(|| {
+                request
+                    .and_then(|p| p.author.clone())
+                    .map(|a| format!("{a} (pull-request author)"))
+            })
+            .unwrap_or_else(dash);
+        let mut testing: Vec<String> = r
+            .testing
+            .iter()
+            .map(|t| format!("{}: {}", t.key, t.value))
+            .collect();
+        for p in &r.pull_requests {
+            for c in &p.checks {
+                testing.push(format!(
+                    "{}: {}",
+                    c.name,
+                    c.conclusion.as_deref().unwrap_or("pending")
+                ));
+            }
+        }
+        let approved_by = if r.approval.is_empty() {
+            match r.review_outcome {
+                Some(o) if !r.reviewed => format!("**none** ({o})"),
+                _ => dash(),
+            }
+        } else {
+            named_text(&r.approval)
+        };
+        let deployed = match request {
+            Some(p) => format!(
+                "merged {} by {}",
+                p.merged_at.as_deref().unwrap_or("?"),
+                p.merged_by.as_deref().unwrap_or("?")
+            ),
+            None => match &r.pull_request {
+                Some(PullRequest {
+                    merged_at: Some(t),
+                    merged_by,
+                    ..
+                }) => format!(
+                    "merged {t}{}",
+                    merged_by
+                        .as_ref()
+                        .map(|m| format!(" by {}", m.name))
+                        .unwrap_or_default()
+                ),
+                _ => format!("committed {}", r.committer.time),
+            },
+        };
+        let _ = writeln!(
+            s,
+            "| {} | {} | {} | {} | {} | {} | {} | {} | {} |",
+            md(&change),
+            md(&e.repository),
+            md(&agent.unwrap_or_else(dash)),
+            md(&human),
+            md(&named_text(&r.reviewers)),
+            md(r.review_date.as_deref().unwrap_or("—")),
+            if testing.is_empty() {
+                dash()
+            } else {
+                md(&testing.join("; "))
+            },
+            md(&approved_by),
+            md(&deployed),
+        );
+    }
 }
 
 /// A version 5 UUID URN of `seed`, for a reproducible `serialNumber`.
@@ -1035,7 +1232,10 @@ pub fn attestation(
         "bom-ref": "claim:cc8.1-ai-review",
         "target": target_ref,
         "predicate": format!("Every AI-generated or AI-assisted change in {} carries recorded review evidence.", e.range),
-        "reasoning": format!("{} of {} changes in the range were identified as AI-generated or AI-assisted from their commit metadata; {} of those carry review evidence (Reviewed-by, Acked-by, Approved-by, Tested-by, Gerrit, Phabricator or equivalent). Each change is recorded as evidence.", ai, e.metrics.commits, reviewed),
+        "reasoning": format!("{} of {} changes in the range were identified as AI-generated or AI-assisted from their commit metadata; {} of those carry review evidence (Reviewed-by, Acked-by, Approved-by, Tested-by, Gerrit, Phabricator or equivalent{}). Each change is recorded as evidence.", ai, e.metrics.commits, reviewed, match &e.metrics.review {
+            Some(r) => format!(", or an approval on a merged pull request by someone other than its author, the commit's author and AI or bot accounts: {} approved, {} merged without approval, {} without a pull request, {} not looked up", r.ai_approved, r.ai_merged_unapproved, r.ai_no_pull_request, r.ai_unknown),
+            None => String::new(),
+        }),
         "evidence": supporting,
     });
     if !counter.is_empty() {

@@ -4,24 +4,27 @@
 //!
 //! 1. the subject rule: [`without_described_roots`] drops the packages an SPDX document DESCRIBES;
 //! 2. resolve, fetch and plan ([`crate::enrich::plan`]) → [`crate::enrich::Plan`] (the walks);
-//! 3. run ([`crate::enrich::run`]) → [`crate::enrich::Results`] (counts, evidence lines);
-//! 4. edits ([`crate::enrich::edits`]) → [`crate::sbom::Edits`] for the document's writer.
+//! 3. review lookup (only with a [`ReviewLookup`]): the AI commits of the walks
+//!    ([`crate::enrich::ai_commits`]) are asked of the forges and added to the review index;
+//! 4. run ([`crate::enrich::run`]) → [`crate::enrich::Results`] (counts, evidence lines);
+//! 5. edits ([`crate::enrich::edits`]) → [`crate::sbom::Edits`] for the document's writer.
 //!
 //! Prints nothing: progress goes to an [`Observer`], messages and exit codes are the CLI's.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 use std::io::Write;
 use std::path::PathBuf;
 
 use anyhow::{anyhow, Context};
 
 use crate::classify::RuleSet;
-use crate::config::FileConfig;
+use crate::config::{FileConfig, ForgeConfig};
 use crate::enrich::{self, Event, Options};
 use crate::fetch::FetchOptions;
 use crate::inventory::Inventory;
 use crate::registry::{Cache, CacheOptions, Registry};
 use crate::resolve::RepoMap;
+use crate::review::ReviewIndex;
 use crate::sbom::Edits;
 use crate::text::escape_for_terminal;
 
@@ -48,6 +51,24 @@ pub struct Settings {
     pub rules: Vec<PathBuf>,
     /// What to do when no pin, tag or registry release time decides a revision (`--fallback`).
     pub fallback: crate::revision::Fallback,
+    /// The pull/merge requests of `--review-data` (read by the caller); `None` leaves the AI
+    /// commits without review trailers `unknown` unless a [`ReviewLookup`] answers.
+    pub reviews: Option<ReviewIndex>,
+}
+
+/// Asks forges about the AI commits' pull/merge requests (`--forge-reviews`): the CLI's, which
+/// reports what it asked on stderr. Called once per run, between planning and walking.
+pub trait ReviewLookup {
+    /// Look up the commits of `repos` (repository URL → commit ids, as the walks name them)
+    /// and add what was answered to `index`. `forges` is the configuration's `[forges."HOST"]`;
+    /// `cache` is the run's answer cache (offline runs answer from it only).
+    fn look_up(
+        &self,
+        forges: &BTreeMap<String, ForgeConfig>,
+        repos: &[(String, Vec<String>)],
+        cache: &Cache,
+        index: &mut ReviewIndex,
+    );
 }
 
 /// Why a pipeline could not be set up.
@@ -85,6 +106,10 @@ pub struct Pipeline {
     offline: bool,
     since: Option<i64>,
     fallback: crate::revision::Fallback,
+    reviews: Option<ReviewIndex>,
+    forge: Option<Box<dyn ReviewLookup>>,
+    forges: BTreeMap<String, ForgeConfig>,
+    cache: Cache,
 }
 
 /// What [`Pipeline::enrich`] produced.
@@ -161,7 +186,7 @@ impl Pipeline {
             Some(dir) => Cache::new(dir, cache_opts),
             None => Cache::disabled(cache_opts),
         };
-        let registry = Registry::new(config.registry.clone(), cache)
+        let registry = Registry::new(config.registry.clone(), cache.clone())
             .context("starting the registry client")
             .map_err(SetupError::Runtime)?;
         let fetch = cache_dir.as_ref().map(|dir| {
@@ -188,6 +213,10 @@ impl Pipeline {
             offline: args.offline,
             since: args.since,
             fallback: args.fallback,
+            reviews: args.reviews.clone(),
+            forge: None,
+            forges: config.forges.clone(),
+            cache,
         })
     }
 
@@ -204,9 +233,16 @@ impl Pipeline {
                 registry: self.registry.as_ref(),
                 fetch: self.fetch.as_ref(),
                 fallback: self.fallback,
+                reviews: self.reviews.as_ref(),
             },
             &self.pool,
         )
+    }
+
+    /// Ask `forge` about the AI commits before walking (`--forge-reviews`).
+    pub fn with_forge(mut self, forge: Box<dyn ReviewLookup>) -> Pipeline {
+        self.forge = Some(forge);
+        self
     }
 
     /// Plan, walk and turn the results into edits for `inventory`'s document. The components an
@@ -220,9 +256,19 @@ impl Pipeline {
     ) -> std::io::Result<Outcome> {
         let inventory = without_described_roots(full);
         let inventory = inventory.as_ref().unwrap_or(full);
-        let (opts, _) = self.parts();
-        // Stages: resolve + fetch + plan → walks; run → results; edits → the document's edits.
+        let (mut opts, _) = self.parts();
+        // Stages: resolve + fetch + plan → walks; [forge lookup]; run → results; edits → the
+        // document's edits.
         let plan = enrich::plan(inventory, &opts, &self.pool);
+        let looked_up = self.forge.as_ref().map(|forge| {
+            let repos = enrich::ai_commits(&plan, &opts, &self.pool);
+            let mut index = self.reviews.clone().unwrap_or_default();
+            forge.look_up(&self.forges, &repos, &self.cache, &mut index);
+            index
+        });
+        if let Some(index) = &looked_up {
+            opts.reviews = Some(index);
+        }
         observer.planned(&plan);
         let mut on_event = |e: Event<'_>| observer.event(e);
         let results = enrich::run(&plan, inventory, &opts, &self.pool, evidence, &mut on_event)?;

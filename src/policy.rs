@@ -8,7 +8,7 @@
 //!           matches a component whose purl matches in full, or without its version,
 //!           qualifiers and subpath ("pkg:npm/left-pad" matches "pkg:npm/left-pad@1.3.0")
 //! metric  = ai-share | review-coverage                          (numbers from 0 to 1, or N%)
-//!         | ai-commits | unreviewed-ai | commits
+//!         | ai-commits | unreviewed-ai | review-unknown | commits
 //!         | ai-agent | ai-assisted | automation | no-evidence    (commit counts)
 //!         | tool                                                (the component's AI tools)
 //!         | status                                              (aiprov:status)
@@ -22,7 +22,10 @@
 //!
 //! Evaluation: a numeric metric the component does not carry (it was not analyzed, so it has
 //! no counts) is not evaluated: combine with `status!=analyzed` to fail on those.
-//! `review-coverage` exists only for components with AI commits. `tool=GLOB` holds when any of
+//! `review-coverage` exists only for components with AI commits whose review is known: it is
+//! (approved + trailer-reviewed) / (AI commits - review-unknown). `unreviewed-ai` counts the AI
+//! commits known to be unreviewed; those not looked up are `review-unknown`, never counted as
+//! either (documents enriched before these properties existed read as before). `tool=GLOB` holds when any of
 //! the component's AI tools matches GLOB; `tool!=GLOB` when any of them does not (an allow
 //! list). `status` compares `aiprov:status`; a component without one reads as `(none)`.
 
@@ -50,8 +53,10 @@ pub enum Metric {
     ReviewCoverage,
     /// ai-agent + ai-assisted commits.
     AiCommits,
-    /// AI commits without review evidence.
+    /// AI commits known to be unreviewed (merged without approval, or no request; no trailers).
     UnreviewedAi,
+    /// AI commits without review evidence whose requests were not looked up.
+    ReviewUnknown,
     /// Non-merge commits walked.
     Commits,
     /// ai-agent commits.
@@ -73,6 +78,7 @@ const METRICS: &[(&str, Metric)] = &[
     ("review-coverage", Metric::ReviewCoverage),
     ("ai-commits", Metric::AiCommits),
     ("unreviewed-ai", Metric::UnreviewedAi),
+    ("review-unknown", Metric::ReviewUnknown),
     ("commits", Metric::Commits),
     ("ai-agent", Metric::AiAgent),
     ("ai-assisted", Metric::AiAssisted),
@@ -111,6 +117,7 @@ impl Metric {
             Metric::ReviewCoverage => p.review_coverage(),
             Metric::AiCommits => n(p.ai_commits()),
             Metric::UnreviewedAi => n(p.unreviewed_ai()),
+            Metric::ReviewUnknown => n(p.review_unknown()),
             Metric::Commits => n(p.commits),
             Metric::AiAgent => n(p.ai_agent),
             Metric::AiAssisted => n(p.ai_assisted),
@@ -731,7 +738,7 @@ mod tests {
         );
         assert_eq!(
             e("ai-shar>0.5"),
-            (1, "unknown metric `ai-shar`; expected one of ai-share, review-coverage, ai-commits, unreviewed-ai, commits, ai-agent, ai-assisted, automation, no-evidence, tool, status".into())
+            (1, "unknown metric `ai-shar`; expected one of ai-share, review-coverage, ai-commits, unreviewed-ai, review-unknown, commits, ai-agent, ai-assisted, automation, no-evidence, tool, status".into())
         );
         assert_eq!(
             e("ai-share 0.5"),

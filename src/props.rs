@@ -63,6 +63,16 @@ names! {
     AI_LAST = "ai:last";
     /// AI commits that carry review evidence.
     REVIEW_AI_WITH_EVIDENCE = "review:ai-with-evidence";
+    /// AI commits approved through a merged pull/merge request.
+    REVIEW_AI_APPROVED = "review:ai-approved";
+    /// AI commits without review trailers merged through requests without a counting approval.
+    REVIEW_AI_MERGED_UNAPPROVED = "review:ai-merged-unapproved";
+    /// AI commits without review trailers that no merged request brought in.
+    REVIEW_AI_NO_PULL_REQUEST = "review:ai-no-pull-request";
+    /// AI commits without review trailers whose requests were not looked up.
+    REVIEW_AI_UNKNOWN = "review:ai-unknown";
+    /// Where review evidence came from: `trailers`, `github`, `gitlab`, `review-data`.
+    REVIEW_SOURCE = "review:source";
 }
 
 #[cfg(test)]

@@ -13,8 +13,9 @@ use crate::sbom::cyclonedx;
 // The property names live in `crate::props`, shared with the writers.
 pub use crate::props::{
     AI_FIRST, AI_LAST, AI_SHARE, AI_TOOLS, AI_TOOL_PREFIX, COMMITS_AI_AGENT, COMMITS_AI_ASSISTED,
-    COMMITS_AUTOMATION, COMMITS_NO_EVIDENCE, COMMITS_TOTAL, RANGE, REPOSITORY,
-    REVIEW_AI_WITH_EVIDENCE, REVISION, REVISION_SOURCE, STATUS, STATUS_REASON,
+    COMMITS_AUTOMATION, COMMITS_NO_EVIDENCE, COMMITS_TOTAL, RANGE, REPOSITORY, REVIEW_AI_APPROVED,
+    REVIEW_AI_MERGED_UNAPPROVED, REVIEW_AI_NO_PULL_REQUEST, REVIEW_AI_UNKNOWN,
+    REVIEW_AI_WITH_EVIDENCE, REVIEW_SOURCE, REVISION, REVISION_SOURCE, STATUS, STATUS_REASON,
 };
 
 /// What the `aiprov:` properties of one component say.
@@ -53,6 +54,16 @@ pub struct Provenance {
     pub ai_last: Option<String>,
     /// `aiprov:review:ai-with-evidence`.
     pub ai_with_review: Option<u64>,
+    /// `aiprov:review:ai-approved`.
+    pub ai_approved: Option<u64>,
+    /// `aiprov:review:ai-merged-unapproved`.
+    pub ai_merged_unapproved: Option<u64>,
+    /// `aiprov:review:ai-no-pull-request`.
+    pub ai_no_pull_request: Option<u64>,
+    /// `aiprov:review:ai-unknown`.
+    pub ai_review_unknown: Option<u64>,
+    /// `aiprov:review:source`.
+    pub review_source: Option<String>,
     /// Whether any `aiprov:` property was present.
     #[serde(skip)]
     pub present: bool,
@@ -95,6 +106,11 @@ impl Provenance {
                 AI_FIRST => p.ai_first = text(),
                 AI_LAST => p.ai_last = text(),
                 REVIEW_AI_WITH_EVIDENCE => p.ai_with_review = count(),
+                REVIEW_AI_APPROVED => p.ai_approved = count(),
+                REVIEW_AI_MERGED_UNAPPROVED => p.ai_merged_unapproved = count(),
+                REVIEW_AI_NO_PULL_REQUEST => p.ai_no_pull_request = count(),
+                REVIEW_AI_UNKNOWN => p.ai_review_unknown = count(),
+                REVIEW_SOURCE => p.review_source = text(),
                 _ => {
                     if let Some(slug) = name.strip_prefix(AI_TOOL_PREFIX) {
                         if let Some(n) = count() {
@@ -118,16 +134,36 @@ impl Provenance {
         }
     }
 
-    /// AI commits without review evidence.
+    /// AI commits known to be unreviewed: merged without approval or without a request, and
+    /// without review trailers. A document written before `aiprov:review:ai-unknown` existed
+    /// (no such property) reads as AI commits without review evidence.
     pub fn unreviewed_ai(&self) -> Option<u64> {
         let ai = self.ai_commits()?;
+        if self.ai_review_unknown.is_some() {
+            return Some(
+                self.ai_merged_unapproved.unwrap_or(0) + self.ai_no_pull_request.unwrap_or(0),
+            );
+        }
         Some(ai.saturating_sub(self.ai_with_review.unwrap_or(0)))
     }
 
-    /// AI commits with review evidence / AI commits; `None` without AI commits.
+    /// AI commits without review evidence whose requests were not looked up
+    /// (`aiprov:review:ai-unknown`); `None` for documents without the property.
+    pub fn review_unknown(&self) -> Option<u64> {
+        self.ai_commits()?;
+        self.ai_review_unknown
+    }
+
+    /// AI commits with review evidence / AI commits whose review is known (the unknown ones are
+    /// counted neither as reviewed nor as unreviewed); `None` when no AI commit's review is
+    /// known.
     pub fn review_coverage(&self) -> Option<f64> {
-        let ai = self.ai_commits().filter(|n| *n > 0)?;
-        Some(self.ai_with_review.unwrap_or(0).min(ai) as f64 / ai as f64)
+        let ai = self.ai_commits()?;
+        let known = ai.saturating_sub(self.ai_review_unknown.unwrap_or(0));
+        if known == 0 {
+            return None;
+        }
+        Some(self.ai_with_review.unwrap_or(0).min(known) as f64 / known as f64)
     }
 
     /// `aiprov:ai:share`, else computed from the counts.
@@ -246,6 +282,11 @@ mod tests {
         assert_eq!(p.ai_commits(), Some(10));
         assert_eq!(p.unreviewed_ai(), Some(6));
         assert_eq!(p.review_coverage(), Some(0.4));
+        assert_eq!(
+            p.review_unknown(),
+            None,
+            "an older document has no unknowns"
+        );
         assert_eq!(p.share(), Some(0.25));
         assert_eq!(p.automation, None, "a malformed count is absent, not zero");
         assert_eq!(
@@ -262,5 +303,38 @@ mod tests {
         );
         assert_eq!(none.tools.get("devin"), Some(&0));
         assert!(!Provenance::from_properties([("x", "y")]).present);
+    }
+
+    #[test]
+    fn unknown_reviews_count_neither_as_reviewed_nor_as_unreviewed() {
+        let p = Provenance::from_properties([
+            ("aiprov:commits:ai-agent", "6"),
+            ("aiprov:commits:ai-assisted", "4"),
+            ("aiprov:review:ai-with-evidence", "3"),
+            ("aiprov:review:ai-approved", "2"),
+            ("aiprov:review:ai-merged-unapproved", "2"),
+            ("aiprov:review:ai-no-pull-request", "1"),
+            ("aiprov:review:ai-unknown", "4"),
+            ("aiprov:review:source", "trailers,review-data"),
+        ]);
+        assert_eq!(
+            (p.unreviewed_ai(), p.review_unknown(), p.review_coverage()),
+            (Some(3), Some(4), Some(0.5))
+        );
+        assert_eq!(p.review_source.as_deref(), Some("trailers,review-data"));
+        let all_unknown = Provenance::from_properties([
+            ("aiprov:commits:ai-agent", "2"),
+            ("aiprov:commits:ai-assisted", "0"),
+            ("aiprov:review:ai-with-evidence", "0"),
+            ("aiprov:review:ai-unknown", "2"),
+        ]);
+        assert_eq!(
+            (
+                all_unknown.unreviewed_ai(),
+                all_unknown.review_unknown(),
+                all_unknown.review_coverage()
+            ),
+            (Some(0), Some(2), None)
+        );
     }
 }

@@ -59,8 +59,24 @@ pub struct Row {
     pub ai_with_review: u64,
     /// AI commits without review evidence.
     pub unreviewed_ai: u64,
-    /// ai_with_review / ai_commits; `None` without AI commits.
+    /// ai_with_review / AI commits whose review is known; `None` when none is.
     pub review_coverage: Option<f64>,
+    /// AI commits without review evidence whose requests were not looked up
+    /// (`aiprov:review:ai-unknown`); absent for documents without the property.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review_unknown: Option<u64>,
+    /// AI commits approved through a merged request (`aiprov:review:ai-approved`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ai_approved: Option<u64>,
+    /// `aiprov:review:ai-merged-unapproved`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ai_merged_unapproved: Option<u64>,
+    /// `aiprov:review:ai-no-pull-request`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ai_no_pull_request: Option<u64>,
+    /// `aiprov:review:source`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review_source: Option<String>,
     /// First AI commit (author date).
     pub ai_first: Option<String>,
     /// Last AI commit (author date).
@@ -103,8 +119,11 @@ pub struct Totals {
     pub ai_share: f64,
     /// AI commits with review evidence.
     pub ai_with_review: u64,
-    /// ai_with_review / ai_commits; `None` without AI commits.
+    /// ai_with_review / AI commits whose review is known; `None` when none is.
     pub review_coverage: Option<f64>,
+    /// AI commits whose review was not looked up; absent when no component says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review_unknown: Option<u64>,
     /// Analyzed components with at least one AI commit.
     pub components_with_ai: usize,
     /// Tool slug → AI commits over the distinct walks.
@@ -171,6 +190,11 @@ pub fn build(
                 ai_with_review: p.ai_with_review.unwrap_or(0).min(ai),
                 unreviewed_ai: p.unreviewed_ai().unwrap_or(0),
                 review_coverage: p.review_coverage(),
+                review_unknown: p.review_unknown(),
+                ai_approved: p.ai_approved,
+                ai_merged_unapproved: p.ai_merged_unapproved,
+                ai_no_pull_request: p.ai_no_pull_request,
+                review_source: p.review_source.clone(),
                 ai_first: p.ai_first.clone(),
                 ai_last: p.ai_last.clone(),
             });
@@ -194,6 +218,7 @@ pub fn build(
     // Each repository walk once.
     let mut walks: HashSet<(String, String)> = HashSet::new();
     let (mut commits, mut ai_commits, mut ai_with_review) = (0u64, 0u64, 0u64);
+    let mut review_unknown: Option<u64> = None;
     let mut tools: BTreeMap<String, u64> = BTreeMap::new();
     for r in &rows {
         let key = match &r.repository {
@@ -206,6 +231,9 @@ pub fn build(
         commits += r.commits;
         ai_commits += r.ai_commits;
         ai_with_review += r.ai_with_review;
+        if let Some(u) = r.review_unknown {
+            *review_unknown.get_or_insert(0) += u;
+        }
         for (t, n) in &r.tools {
             *tools.entry(t.clone()).or_insert(0) += n;
         }
@@ -224,7 +252,11 @@ pub fn build(
             ai_commits as f64 / commits as f64
         },
         ai_with_review,
-        review_coverage: (ai_commits > 0).then(|| ai_with_review as f64 / ai_commits as f64),
+        review_coverage: {
+            let known = ai_commits.saturating_sub(review_unknown.unwrap_or(0));
+            (known > 0).then(|| ai_with_review.min(known) as f64 / known as f64)
+        },
+        review_unknown,
         components_with_ai: rows.iter().filter(|r| r.ai_commits > 0).count(),
         tools,
     };
@@ -298,11 +330,18 @@ fn tools_text(tools: &BTreeMap<String, u64>) -> String {
         .join(", ")
 }
 
-fn coverage_text(cov: Option<f64>, with: u64, ai: u64) -> String {
-    match cov {
-        Some(c) => format!("{with} of {ai} ({})", pct(c)),
+/// `WITH of KNOWN (P%)`, then `; N unknown` when some AI commits' review was not looked up
+/// (KNOWN = AI commits - unknown).
+fn coverage_text(cov: Option<f64>, with: u64, ai: u64, unknown: Option<u64>) -> String {
+    let known = ai.saturating_sub(unknown.unwrap_or(0));
+    let mut s = match cov {
+        Some(c) => format!("{with} of {known} ({})", pct(c)),
         None => "—".into(),
+    };
+    if let Some(u) = unknown.filter(|u| *u > 0) {
+        s.push_str(&format!("; {u} unknown"));
     }
+    s
 }
 
 /// `0123456789ab (tag)`; the default branch flagged as not a release.
@@ -362,7 +401,12 @@ pub fn to_markdown(r: &Report) -> String {
     let _ = writeln!(
         s,
         "| AI commits with review evidence | {} |",
-        coverage_text(t.review_coverage, t.ai_with_review, t.ai_commits)
+        coverage_text(
+            t.review_coverage,
+            t.ai_with_review,
+            t.ai_commits,
+            t.review_unknown
+        )
     );
     let _ = writeln!(
         s,
@@ -389,7 +433,12 @@ pub fn to_markdown(r: &Report) -> String {
                 c.ai_commits,
                 c.commits,
                 md(&tools_text(&c.tools)),
-                coverage_text(c.review_coverage, c.ai_with_review, c.ai_commits),
+                coverage_text(
+                    c.review_coverage,
+                    c.ai_with_review,
+                    c.ai_commits,
+                    c.review_unknown
+                ),
                 md(&date(&c.ai_first)),
                 md(&date(&c.ai_last)),
                 md(&c.status)
@@ -547,7 +596,12 @@ pub fn to_html(r: &Report) -> String {
     );
     total_row(
         "AI commits with review evidence",
-        coverage_text(t.review_coverage, t.ai_with_review, t.ai_commits),
+        coverage_text(
+            t.review_coverage,
+            t.ai_with_review,
+            t.ai_commits,
+            t.review_unknown,
+        ),
     );
     total_row(
         "Components with AI commits",
@@ -577,7 +631,7 @@ pub fn to_html(r: &Report) -> String {
                 c.ai_commits,
                 c.commits,
                 esc(&tools_text(&c.tools)),
-                esc(&coverage_text(c.review_coverage, c.ai_with_review, c.ai_commits)),
+                esc(&coverage_text(c.review_coverage, c.ai_with_review, c.ai_commits, c.review_unknown)),
                 esc(&date(&c.ai_first)),
                 esc(&date(&c.ai_last)),
                 esc(&c.status)

@@ -174,6 +174,11 @@ fn statuses_revisions_counts_summary_and_evidence() {
         ("aiprov:ai:first", "2023-11-15T00:30:00+02:00"),
         ("aiprov:ai:last", "2023-11-14T17:46:40-05:00"),
         ("aiprov:review:ai-with-evidence", "1"),
+        ("aiprov:review:ai-approved", "0"),
+        ("aiprov:review:ai-merged-unapproved", "0"),
+        ("aiprov:review:ai-no-pull-request", "0"),
+        ("aiprov:review:ai-unknown", "1"),
+        ("aiprov:review:source", "trailers"),
     ];
     assert_eq!(props(&doc, "/components/0"), pairs(&at_v1));
     assert_eq!(
@@ -202,6 +207,11 @@ fn statuses_revisions_counts_summary_and_evidence() {
             ("aiprov:ai:first", "2023-11-15T00:30:00+02:00"),
             ("aiprov:ai:last", "2023-11-14T23:28:20Z"),
             ("aiprov:review:ai-with-evidence", "1"),
+            ("aiprov:review:ai-approved", "0"),
+            ("aiprov:review:ai-merged-unapproved", "0"),
+            ("aiprov:review:ai-no-pull-request", "0"),
+            ("aiprov:review:ai-unknown", "2"),
+            ("aiprov:review:source", "trailers"),
         ])
     };
     assert_eq!(
@@ -233,6 +243,11 @@ fn statuses_revisions_counts_summary_and_evidence() {
             ("aiprov:ai:first", "2023-11-15T00:30:00+02:00"),
             ("aiprov:ai:last", "2023-11-15T00:30:00+02:00"),
             ("aiprov:review:ai-with-evidence", "1"),
+            ("aiprov:review:ai-approved", "0"),
+            ("aiprov:review:ai-merged-unapproved", "0"),
+            ("aiprov:review:ai-no-pull-request", "0"),
+            ("aiprov:review:ai-unknown", "0"),
+            ("aiprov:review:source", "trailers"),
         ])
     };
     assert_eq!(
@@ -331,6 +346,11 @@ fn statuses_revisions_counts_summary_and_evidence() {
             ("aiprov:summary:ai:first", "2023-11-15T00:30:00+02:00"),
             ("aiprov:summary:ai:last", "2023-11-14T23:28:20Z"),
             ("aiprov:summary:review:ai-with-evidence", "1"),
+            ("aiprov:summary:review:ai-approved", "0"),
+            ("aiprov:summary:review:ai-merged-unapproved", "0"),
+            ("aiprov:summary:review:ai-no-pull-request", "0"),
+            ("aiprov:summary:review:ai-unknown", "2"),
+            ("aiprov:summary:review:source", "trailers"),
         ])
     );
 
@@ -403,7 +423,10 @@ fn statuses_revisions_counts_summary_and_evidence() {
             "confidence": "high",
             "rules": ["anthropic.co-author", "review.reviewed-by"],
             "evidence": [{"rule": "anthropic.co-author", "field": "trailer:co-authored-by", "text": "Claude <noreply@anthropic.com>"}],
-            "review": [{"rule": "review.reviewed-by", "field": "trailer:reviewed-by", "text": "Dev Three <dev-3@example.invalid>"}]
+            "review": [{"rule": "review.reviewed-by", "field": "trailer:reviewed-by", "text": "Dev Three <dev-3@example.invalid>"}],
+            // No review data: the request is not looked up (the trailer still counts).
+            "review_outcome": "unknown",
+            "pull_requests": []
         })
     );
     assert!(

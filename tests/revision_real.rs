@@ -42,6 +42,7 @@ fn plan_table(fallback: Fallback) -> Vec<(String, String, String, String)> {
         since: None,
         rules: &rules,
         fallback,
+        reviews: None,
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(2)

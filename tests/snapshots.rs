@@ -100,7 +100,18 @@ fn help_of_every_subcommand() {
     seen.sort();
     assert_eq!(
         seen,
-        ["", "check", "commits", "diff", "enrich", "evidence", "report", "scan"]
+        [
+            "",
+            "check",
+            "commits",
+            "diff",
+            "enrich",
+            "evidence",
+            "report",
+            "reviews",
+            "reviews export",
+            "scan"
+        ]
     );
     let version = common::aiprov(&["--version"]);
     assert_eq!(

@@ -77,6 +77,12 @@ mod report_formats;
 mod revision_fixture;
 // Revision accuracy on the real SBOM against the corpus mirrors.
 mod revision_real;
+// `--review-data` end to end on a history written for the test (issue 10).
+mod review_data;
+// The GitHub GraphQL review client and `--forge-reviews` against a loopback server.
+mod review_github;
+// The GitLab REST review client against a loopback server.
+mod review_gitlab;
 // The shipped rule packs validate and are embedded.
 mod rule_packs;
 // Every SBOM format through `aiprov::sbom::read` → `Document::write`.

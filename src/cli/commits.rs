@@ -40,6 +40,8 @@ pub struct Args {
     /// Extra rule pack (TOML); adds rules or replaces built-in rules with the same id. Repeatable
     #[arg(long = "rules", value_name = "FILE")]
     rules: Vec<PathBuf>,
+    #[command(flatten)]
+    reviews: super::reviews::ReviewDataArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -61,7 +63,10 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         let (tx, rx) = std::sync::mpsc::sync_channel(WALK_QUEUE);
         let walker = scope.spawn(move || repo.walk_into(&opts, tx));
         let rules = RuleSet::load(&args.rules).map_err(Failure::from);
-        let printed = rules.and_then(|rules| print(&args, tip, &rules, rx));
+        let printed = rules.and_then(|rules| {
+            let reviews = args.reviews.load()?;
+            print(&args, tip, &rules, reviews.as_ref(), rx)
+        });
         // The receiver is gone by now, so the walker stops at its next send.
         let stats = walker
             .join()
@@ -94,6 +99,7 @@ fn print(
     args: &Args,
     tip: gix::hash::ObjectId,
     rules: &RuleSet,
+    reviews: Option<&crate::review::ReviewIndex>,
     rx: std::sync::mpsc::Receiver<RawEntry>,
 ) -> Result<u64, Failure> {
     let stdout = std::io::stdout().lock();
@@ -103,9 +109,28 @@ fn print(
         match entry.parse() {
             Entry::Commit(meta) => {
                 let verdict = classify::classify(&meta, rules);
-                counts.add(&meta, &verdict);
+                // With review data, the AI commits get their review outcome (the data is taken
+                // to speak for this repository, as in `aiprov evidence`).
+                let review = match reviews {
+                    Some(index) if verdict.class.is_ai() && !meta.is_merge() => Some(
+                        crate::review::review(&meta, index.lookup_any(&meta.id), rules),
+                    ),
+                    _ => None,
+                };
+                counts.add_reviewed(
+                    &meta,
+                    &verdict,
+                    review
+                        .as_ref()
+                        .map_or(crate::review::Outcome::Unknown, |r| r.outcome),
+                );
                 if args.format == Format::Jsonl {
-                    write_line(&mut out, &commit_record(&meta, &verdict))?;
+                    let mut record = commit_record(&meta, &verdict);
+                    if let Some(r) = &review {
+                        record.review_outcome = Some(r.outcome.as_str());
+                        record.pull_requests = Some(&r.pull_requests);
+                    }
+                    write_line(&mut out, &record)?;
                 }
             }
             Entry::Error { id, message } => {
@@ -131,6 +156,16 @@ fn print(
             "ai_last": counts.ai_last.map(|t| t.to_rfc3339()),
             "errors": counts.errors,
         });
+        let mut summary = summary;
+        if reviews.is_some() {
+            let r = &counts.review;
+            summary["review"] = json!({
+                "ai_approved": r.approved,
+                "ai_merged_unapproved": r.merged_unapproved,
+                "ai_no_pull_request": r.no_pull_request,
+                "ai_unknown": r.unknown,
+            });
+        }
         serde_json::to_writer_pretty(&mut out, &summary)
             .map_err(std::io::Error::from)
             .context("writing to stdout")
@@ -201,6 +236,12 @@ pub struct CommitRecord<'a> {
     pub evidence: &'a [Evidence],
     /// Review evidence.
     pub review: &'a [Evidence],
+    /// With `--review-data`, AI commits only: the review outcome.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review_outcome: Option<&'static str>,
+    /// With `--review-data`, AI commits only: the merged requests that brought the commit in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pull_requests: Option<&'a [crate::review::RequestEvidence]>,
 }
 
 /// An unreadable commit in `aiprov commits` output.
@@ -224,5 +265,7 @@ pub fn commit_record<'a>(meta: &'a CommitMeta, v: &'a Verdict) -> CommitRecord<'
         confidence: v.confidence.map(|c| c.as_str()),
         evidence: &v.evidence,
         review: &v.review,
+        review_outcome: None,
+        pull_requests: None,
     }
 }

@@ -95,6 +95,10 @@ pub struct SourceArgs {
     /// aiprov:revision:source)
     #[arg(long, value_name = "WHAT", default_value = "none", value_parser = crate::revision::Fallback::parse)]
     pub fallback: crate::revision::Fallback,
+    #[command(flatten)]
+    pub reviews: super::reviews::ReviewDataArgs,
+    #[command(flatten)]
+    pub forge: super::reviews::ForgeArgs,
 }
 
 const STDIN_LABEL: &str = "<stdin>";
@@ -314,6 +318,7 @@ fn check_destinations(args: &Args) -> Result<(), Failure> {
     reads.extend(args.sources.repo_map.as_deref());
     reads.extend(args.sources.config.as_deref());
     reads.extend(args.baseline.as_deref());
+    reads.extend(args.sources.reviews.paths());
     super::refuse_clobber("-o", Path::new(&args.output), &reads, &[])?;
     if let Some(ev) = &args.evidence {
         super::refuse_clobber("--evidence", Path::new(ev), &reads, &[])?;
@@ -347,8 +352,14 @@ pub(super) fn pipeline(args: &SourceArgs) -> Result<Pipeline, Failure> {
         since: args.since,
         rules: args.rules.clone(),
         fallback: args.fallback,
+        reviews: args.reviews.load()?,
     };
-    Ok(Pipeline::new(&settings)?)
+    let pipeline = Pipeline::new(&settings)?;
+    Ok(if args.forge.forge_reviews {
+        pipeline.with_forge(Box::new(args.forge.clone()))
+    } else {
+        pipeline
+    })
 }
 
 /// A progress bar on stderr while the walks run (hidden when stderr is not a terminal).

@@ -33,9 +33,13 @@ pub struct Args {
     /// json: {repository, range, metrics, records, …}; markdown: tables for a reviewer
     #[arg(long, value_enum, default_value_t = Format::Json)]
     format: Format,
-    /// Exit 1 when any AI commit in the range has no review evidence (Reviewed-by:, Acked-by:, …)
+    /// Exit 1 when any AI commit in the range has no review evidence: neither review trailers
+    /// (Reviewed-by:, Acked-by:, …) nor, with --review-data, an approval that counts on a merged
+    /// pull request that brought it in
     #[arg(long)]
     require_review: bool,
+    #[command(flatten)]
+    reviews: super::reviews::ReviewDataArgs,
     /// Also write a CycloneDX 1.6 attestation (CDXA) mapping the records onto SOC 2 CC8.1
     #[arg(long, value_name = "OUT")]
     attestation: Option<PathBuf>,
@@ -55,7 +59,8 @@ enum Format {
 
 pub(super) fn run(args: Args) -> Result<u8, Failure> {
     let now = super::clock::now()?;
-    let reads: Vec<&Path> = args.rules.iter().map(PathBuf::as_path).collect();
+    let mut reads: Vec<&Path> = args.rules.iter().map(PathBuf::as_path).collect();
+    reads.extend(args.reviews.paths());
     if let Some(out) = &args.output {
         super::refuse_clobber("-o", out, &reads, &[])?;
     }
@@ -70,8 +75,10 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     }
     let repo = Repo::open(&args.repo).map_err(Failure::input)?;
     let rules = RuleSet::load(&args.rules)?;
+    let reviews = args.reviews.load()?;
     let label = args.repo.display().to_string();
-    let e = evidence::collect(&repo, &label, &args.range, &rules).map_err(Failure::input)?;
+    let e = evidence::collect_with_reviews(&repo, &label, &args.range, &rules, reviews.as_ref())
+        .map_err(Failure::input)?;
 
     let text = match args.format {
         Format::Json => {
@@ -99,12 +106,18 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     }
     if args.require_review && !e.ai_without_review_evidence.is_empty() {
         for r in e.records.iter().filter(|r| r.is_ai() && !r.reviewed) {
+            let outcome = match (r.review_outcome, r.pull_requests.first()) {
+                (Some(o), Some(p)) => format!("; {o}: {}", crate::text::bounded(&p.url, 200)),
+                (Some(o), None) => format!("; {o}"),
+                _ => String::new(),
+            };
             say!(
-                "aiprov: AI commit without review evidence: {} {} ({}, {})",
+                "aiprov: AI commit without review evidence: {} {} ({}, {}{})",
                 &r.commit[..12],
                 crate::text::bounded(&r.subject, 100),
                 r.class,
-                r.tool.as_deref().unwrap_or("unspecified")
+                r.tool.as_deref().unwrap_or("unspecified"),
+                outcome
             );
         }
         say!(

@@ -21,6 +21,7 @@ mod enrich;
 mod evidence;
 mod output;
 mod report;
+mod reviews;
 mod scan;
 
 use std::io::Write;
@@ -60,6 +61,7 @@ enum Command {
     Evidence(evidence::Args),
     Scan(scan::Args),
     Diff(diff::Args),
+    Reviews(reviews::Args),
 }
 
 /// A failure with the exit code it maps to.
@@ -137,6 +139,7 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Evidence(args) => evidence::run(args),
         Command::Scan(args) => scan::run(args),
         Command::Diff(args) => diff::run(args),
+        Command::Reviews(args) => reviews::run(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

@@ -43,7 +43,8 @@ pub struct Args {
 pub(super) fn run(args: Args) -> Result<u8, Failure> {
     let lockfiles = crate::scan::scan(&args.path)?;
     if let Some(out) = &args.output {
-        let reads: Vec<&Path> = lockfiles.iter().map(|l| l.path.as_path()).collect();
+        let mut reads: Vec<&Path> = lockfiles.iter().map(|l| l.path.as_path()).collect();
+        reads.extend(args.sources.reviews.paths());
         super::refuse_clobber("-o", out, &reads, &[])?;
     }
     for l in &lockfiles {

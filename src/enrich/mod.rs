@@ -39,6 +39,7 @@ use crate::history::{self, Entry, Repo, Time};
 use crate::inventory::{Component, Inventory};
 use crate::registry::{AnswerStatus, Registry};
 use crate::resolve::{self, match_version_tag, Purl, RepoMap, RepoUrl, Resolution};
+use crate::review::{self, CommitReview, Outcome, ReviewIndex};
 use crate::sbom::cyclonedx::Edits;
 use crate::text::{bounded, ECHO_LIMIT};
 
@@ -52,7 +53,7 @@ mod run;
 
 pub use edits::{edits, format_since, Tally};
 pub use plan::{fetch_repositories, plan, resolve_repositories, LocalRepositories, RepositoryPlan};
-pub use run::{run, Event, EvidenceLine, Results, WalkHeader, WalkOutcome};
+pub use run::{ai_commits, run, Event, EvidenceLine, Results, WalkHeader, WalkOutcome};
 
 /// What the pipeline needs besides the document.
 #[derive(Debug, Clone, Copy)]
@@ -74,6 +75,9 @@ pub struct Options<'a> {
     pub rules: &'a RuleSet,
     /// What to do when no pin, tag or release time decides a revision (`--fallback`).
     pub fallback: crate::revision::Fallback,
+    /// The pull/merge requests known (`--review-data`, forge answers): each AI commit's review
+    /// outcome comes from it; `None` leaves every AI commit without review trailers `unknown`.
+    pub reviews: Option<&'a ReviewIndex>,
 }
 
 /// The outcome for one component (`aiprov:status`).

@@ -47,6 +47,7 @@ struct Record {
     class: Class,
     tool: Option<String>,
     reviewed: bool,
+    outcome: Outcome,
     time: Time,
 }
 
@@ -138,10 +139,11 @@ pub fn run(
                     let seen = seen.entry(walk.repo).or_default();
                     for r in &report.records {
                         if seen.insert(r.id) {
-                            results.summary.add_change(
+                            results.summary.add_change_reviewed(
                                 r.class,
                                 r.tool.as_deref(),
                                 r.reviewed,
+                                r.outcome,
                                 r.time,
                             );
                         }
@@ -149,6 +151,11 @@ pub fn run(
                 } else {
                     results.summary.merge(&report.outcome.counts);
                 }
+                results
+                    .summary
+                    .review
+                    .sources
+                    .extend(report.outcome.counts.review.sources.iter().copied());
             } else {
                 report.evidence.clear();
                 report.outcome.evidence_lines = 0;
@@ -205,6 +212,9 @@ fn walk_one(
     let mut lines = 0u64;
     let mut first_error: Option<String> = None;
     let revision = walk.revision.to_string();
+    if let Some(index) = opts.reviews {
+        counts.review.sources = index.sources(&walk.repository);
+    }
     let walked = Repo::open(&walk.path).and_then(|repo| {
         let hopts = history::Options {
             rev: Some(revision.clone()),
@@ -214,7 +224,16 @@ fn walk_one(
             match entry {
                 Entry::Commit(meta) => {
                     let verdict = classify::classify(&meta, opts.rules);
-                    counts.add(&meta, &verdict);
+                    // Only AI commits are looked up: they are what the question is about.
+                    let review = match opts.reviews {
+                        Some(index) if verdict.class.is_ai() && !meta.is_merge() => review::review(
+                            &meta,
+                            index.lookup(&walk.repository, &meta.id),
+                            opts.rules,
+                        ),
+                        _ => CommitReview::unknown(),
+                    };
+                    counts.add_reviewed(&meta, &verdict, review.outcome);
                     if !meta.is_merge() {
                         if let (true, Ok(id)) =
                             (keep_records, ObjectId::from_hex(meta.id.as_bytes()))
@@ -224,6 +243,7 @@ fn walk_one(
                                 class: verdict.class,
                                 tool: verdict.tool.clone().filter(|_| verdict.class.is_ai()),
                                 reviewed: !verdict.review.is_empty(),
+                                outcome: review.outcome,
                                 time: meta.author.time,
                             });
                         }
@@ -234,6 +254,7 @@ fn walk_one(
                                 &revision,
                                 &meta,
                                 &verdict,
+                                &review,
                             );
                             serde_json::to_writer(&mut evidence, &line)
                                 .expect("writing JSON to a Vec");
@@ -301,17 +322,26 @@ pub struct EvidenceLine<'a> {
     pub evidence: &'a [classify::Evidence],
     /// Review evidence.
     pub review: &'a [classify::Evidence],
+    /// AI commits only: the review outcome (`approved`, `unapproved`, …, `unknown`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub review_outcome: Option<&'static str>,
+    /// AI commits only: the merged pull/merge requests that brought the commit in.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pull_requests: Option<&'a [review::RequestEvidence]>,
 }
 
 impl<'a> EvidenceLine<'a> {
-    /// The line for `meta` classified as `v`, found walking `revision` of `repository`.
+    /// The line for `meta` classified as `v` with review `r`, found walking `revision` of
+    /// `repository`. The review fields are present for AI classes only.
     pub fn new(
         header: &'a WalkHeader,
         repository: &'a str,
         revision: &'a str,
         meta: &'a history::CommitMeta,
         v: &'a classify::Verdict,
+        r: &'a CommitReview,
     ) -> EvidenceLine<'a> {
+        let ai = v.class.is_ai();
         let mut rules: Vec<&str> = Vec::new();
         for e in v.evidence.iter().chain(&v.review) {
             if !rules.contains(&e.rule.as_str()) {
@@ -331,6 +361,59 @@ impl<'a> EvidenceLine<'a> {
             rules,
             evidence: &v.evidence,
             review: &v.review,
+            review_outcome: ai.then(|| r.outcome.as_str()),
+            pull_requests: ai.then_some(r.pull_requests.as_slice()),
         }
     }
+}
+/// The AI commits (non-merge, ai-agent or ai-assisted) of every walk of `plan`, per repository
+/// (as named in the walks), without repeats: what a forge is asked about before [`run`]. Walks
+/// that fail give nothing (their components end as `error` in [`run`] anyway). Must be called
+/// from outside `pool`.
+pub fn ai_commits(
+    plan: &Plan,
+    opts: &Options<'_>,
+    pool: &rayon::ThreadPool,
+) -> Vec<(String, Vec<String>)> {
+    let found: Vec<(String, Vec<String>)> = pool.install(|| {
+        use rayon::prelude::*;
+        plan.walks
+            .par_iter()
+            .map(|walk| {
+                let mut ids = Vec::new();
+                let revision = walk.revision.to_string();
+                let _ = Repo::open(&walk.path).and_then(|repo| {
+                    let hopts = history::Options {
+                        rev: Some(revision),
+                        since: opts.since,
+                    };
+                    repo.walk(&hopts, |entry| {
+                        if let Entry::Commit(meta) = entry {
+                            if !meta.is_merge()
+                                && classify::classify(&meta, opts.rules).class.is_ai()
+                            {
+                                ids.push(meta.id);
+                            }
+                        }
+                        true
+                    })
+                });
+                (walk.repository.clone(), ids)
+            })
+            .collect()
+    });
+    let mut out: Vec<(String, Vec<String>)> = Vec::new();
+    let mut seen: HashMap<String, (usize, HashSet<String>)> = HashMap::new();
+    for (repository, ids) in found {
+        let (i, set) = seen.entry(repository.clone()).or_insert_with(|| {
+            out.push((repository, Vec::new()));
+            (out.len() - 1, HashSet::new())
+        });
+        for id in ids {
+            if set.insert(id.clone()) {
+                out[*i].1.push(id);
+            }
+        }
+    }
+    out
 }

@@ -194,5 +194,19 @@ pub fn expected_counts(summary: &Value) -> Vec<(String, String)> {
         "aiprov:review:ai-with-evidence".into(),
         n(&summary["ai_with_review"]).to_string(),
     ));
+    // Without review data, every AI commit without review trailers is not looked up.
+    let ai = n(&summary["classes"]["ai-agent"]) + n(&summary["classes"]["ai-assisted"]);
+    for (name, value) in [
+        ("aiprov:review:ai-approved", 0),
+        ("aiprov:review:ai-merged-unapproved", 0),
+        ("aiprov:review:ai-no-pull-request", 0),
+        (
+            "aiprov:review:ai-unknown",
+            ai - n(&summary["ai_with_review"]),
+        ),
+    ] {
+        out.push((name.into(), value.to_string()));
+    }
+    out.push(("aiprov:review:source".into(), "trailers".into()));
     out
 }
