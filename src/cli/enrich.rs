@@ -1,7 +1,7 @@
 //! `aiprov enrich`: read an SBOM in any supported format, run the pipeline ([`crate::enrich`]), write the
 //! enriched document (and the evidence file) through temporary files renamed into place.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -14,7 +14,7 @@ use std::collections::HashSet;
 use crate::enrich::{self, Event, Options};
 use crate::fetch::FetchOptions;
 use crate::inventory::Inventory;
-use crate::registry::{Cache, CacheOptions, FileConfig, Registry};
+use crate::registry::{Cache, CacheOptions, Registry};
 use crate::resolve::RepoMap;
 use crate::sbom::{self, cyclonedx, Edits, Format, ReadOptions, WriteOptions};
 
@@ -63,7 +63,7 @@ pub struct SourceArgs {
     pub mirror_dirs: Vec<PathBuf>,
     /// aiprov's cache: registry answers and fetched mirrors (DIR/mirrors/<host>/<owner>/<name>.git)
     /// [default: $XDG_CACHE_HOME/aiprov or ~/.cache/aiprov]
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", env = "AIPROV_CACHE_DIR")]
     pub cache_dir: Option<PathBuf>,
     /// TOML file mapping purls (without version) or bom-refs to repository URLs or local paths;
     /// it wins over the SBOM's own references
@@ -71,17 +71,18 @@ pub struct SourceArgs {
     pub repo_map: Option<PathBuf>,
     /// Never use the network: registry answers from the cache only, repositories from the
     /// mirror folders and the cache only
-    #[arg(long)]
+    #[arg(long, env = "AIPROV_OFFLINE")]
     pub offline: bool,
     /// The registry and fetch configuration (TOML: [registries], [http], [cache], [git])
-    /// [default: $XDG_CONFIG_HOME/aiprov/config.toml when it exists]
-    #[arg(long, value_name = "FILE")]
+    /// [default: $XDG_CONFIG_HOME/aiprov/config.toml when it exists]. Its [defaults] table
+    /// gives --fail-on and --mirror-dir when they are not on the command line
+    #[arg(long, value_name = "FILE", env = "AIPROV_CONFIG")]
     pub config: Option<PathBuf>,
     /// Ask the registries again even when the cached answer is still fresh
     #[arg(long)]
     pub refresh: bool,
     /// Repositories walked (and fetched) at the same time [default: the number of CPUs]
-    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    #[arg(short, long, value_name = "N", env = "AIPROV_JOBS", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub jobs: Option<u16>,
     /// Only count commits committed on or after DATE (YYYY-MM-DD or RFC 3339)
     #[arg(long, value_name = "DATE", value_parser = super::parse_date)]
@@ -142,7 +143,7 @@ repository URL or a local path (relative to the map file):
 /// once everything succeeded (dropping it unpersisted deletes it); or, when the destination
 /// exists and is not a regular file (`/dev/null`, a FIFO), that file itself: renaming over a
 /// device would replace it.
-enum Sink {
+pub(super) enum Sink {
     Stdout,
     File {
         temp: tempfile::NamedTempFile,
@@ -155,7 +156,7 @@ enum Sink {
 }
 
 impl Sink {
-    fn create(dest: &str, what: &str) -> Result<Sink, Failure> {
+    pub(super) fn create(dest: &str, what: &str) -> Result<Sink, Failure> {
         if dest == "-" {
             return Ok(Sink::Stdout);
         }
@@ -205,7 +206,7 @@ impl Sink {
         Ok(Sink::File { temp, dest })
     }
 
-    fn writer(&mut self) -> Box<dyn Write + '_> {
+    pub(super) fn writer(&mut self) -> Box<dyn Write + '_> {
         match self {
             Sink::Stdout => Box::new(std::io::stdout().lock()),
             Sink::File { temp, .. } => Box::new(temp.as_file_mut()),
@@ -213,7 +214,7 @@ impl Sink {
         }
     }
 
-    fn label(&self) -> String {
+    pub(super) fn label(&self) -> String {
         match self {
             Sink::Stdout => "stdout".into(),
             Sink::File { dest, .. } | Sink::Special { dest, .. } => dest.display().to_string(),
@@ -223,7 +224,7 @@ impl Sink {
     /// Flush, then rename the temporary file into place, with the permissions of the file it
     /// replaces, or rw-r--r-- for a new file (like a file the shell would create; not the
     /// temporary file's rw-------).
-    fn finish(self) -> Result<(), Failure> {
+    pub(super) fn finish(self) -> Result<(), Failure> {
         match self {
             Sink::Stdout => std::io::stdout()
                 .flush()
@@ -282,7 +283,8 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         })?;
     }
     let pipeline = Pipeline::new(&args.sources)?;
-    let policies = super::check::parse_policies(&args.fail_on)?;
+    let config = super::config::load(args.sources.config.as_deref())?;
+    let policies = super::check::parse_policies(&super::config::fail_on(&args.fail_on, &config))?;
     check_destinations(&args)?;
     let timestamp = timestamp()?;
 
@@ -448,28 +450,13 @@ impl Pipeline {
             None => None,
         };
         let rules = RuleSet::load(&args.rules).map_err(Failure::input)?;
-        let config_path = args
-            .config
-            .clone()
-            .or_else(|| FileConfig::default_path().filter(|p| p.is_file()));
-        let config = match &config_path {
-            Some(path) => {
-                let config_label = path.display().to_string();
-                let text = std::fs::read_to_string(path)
-                    .with_context(|| {
-                        format!(
-                            "{}: cannot read the configuration",
-                            escape_for_terminal(&config_label)
-                        )
-                    })
-                    .map_err(Failure::input)?;
-                FileConfig::from_toml(&config_label, &text)
-                    .map_err(|e| Failure::input(anyhow!("{e}")))?
-            }
-            None => FileConfig::default(),
-        };
+        let config = super::config::load(args.config.as_deref())?;
         let cache_dir = args.cache_dir.clone().or_else(default_cache_dir);
-        let mut mirror_roots = args.mirror_dirs.clone();
+        let mut mirror_roots = if args.mirror_dirs.is_empty() {
+            config.defaults.mirror_dirs.clone()
+        } else {
+            args.mirror_dirs.clone()
+        };
         if let Some(c) = &cache_dir {
             mirror_roots.push(c.join("mirrors"));
         }
@@ -593,11 +580,13 @@ impl Outcome {
                 if self.roots == 1 { "" } else { "s" }
             );
         }
-        let _ = writeln!(
-            err,
-            "aiprov: {}",
-            summary_line(self.subjects, &self.tally, &self.plan, started.elapsed())
-        );
+        if !super::log::quiet() {
+            let _ = writeln!(
+                err,
+                "aiprov: {}",
+                summary_line(self.subjects, &self.tally, &self.plan, started.elapsed())
+            );
+        }
     }
 }
 
@@ -716,7 +705,7 @@ fn timestamp() -> Result<time::OffsetDateTime, Failure> {
 }
 
 fn progress_bar(walks: usize) -> indicatif::ProgressBar {
-    if walks == 0 || !std::io::stderr().is_terminal() {
+    if walks == 0 || !super::log::progress() {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::with_draw_target(
