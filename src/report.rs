@@ -883,13 +883,16 @@ fn to_sarif_at(
     }
     let rule_objects: Vec<Value> = rules
         .iter()
-        .map(|id| {
+        .map(|expr| {
+            let (text, markdown) = rule_help(expr);
             json!({
-                "id": id,
+                "id": sarif_rule_id(expr),
                 "name": "AiprovPolicy",
-                "shortDescription": {"text": format!("aiprov policy --fail-on {id}")},
-                "fullDescription": {"text": format!("A component of the SBOM for which the aiprov policy `{id}` holds (its aiprov: properties violate the release gate).")},
+                "shortDescription": {"text": format!("aiprov policy --fail-on {expr}")},
+                "fullDescription": {"text": format!("A component of the SBOM for which the aiprov policy `{expr}` holds (its aiprov: properties violate the release gate).")},
+                "help": {"text": text, "markdown": markdown},
                 "defaultConfiguration": {"level": "error"},
+                "properties": {"expression": expr, "tags": ["ai-provenance", "sbom", "supply-chain"]},
             })
         })
         .collect();
@@ -903,7 +906,7 @@ fn to_sarif_at(
                 physical["region"] = json!({"startLine": line, "startColumn": column});
             }
             json!({
-                "ruleId": v.rule,
+                "ruleId": sarif_rule_id(&v.rule),
                 "ruleIndex": index,
                 "level": "error",
                 "message": {"text": format!("{} ({}) violates `{}`: the value is {}", v.name, v.component, v.rule, v.value)},
@@ -911,7 +914,7 @@ fn to_sarif_at(
                     "physicalLocation": physical,
                     "logicalLocations": [{"name": v.name, "fullyQualifiedName": v.locator, "kind": "object"}],
                 }],
-                "partialFingerprints": {"aiprovComponentRule/v1": format!("{}|{}", v.component, v.rule)},
+                "partialFingerprints": {"aiprovComponentRule/v2": format!("{}|{}", v.component, sarif_rule_id(&v.rule))},
                 "properties": {"component": v.component, "value": v.value},
             })
         })
@@ -920,12 +923,56 @@ fn to_sarif_at(
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
         "runs": [{
-            "tool": {"driver": {"name": "aiprov", "version": tool_version, "semanticVersion": tool_version, "rules": rule_objects}},
+            "tool": {"driver": {"name": "aiprov", "version": tool_version, "semanticVersion": tool_version, "informationUri": env!("CARGO_PKG_REPOSITORY"), "rules": rule_objects}},
             "artifacts": [{"location": {"uri": uri}, "mimeType": mime}],
             "columnKind": "unicodeCodePoints",
             "results": results,
         }],
     })
+}
+
+/// The SARIF rule id of a `--fail-on` expression: `aiprov/<metric>/<8 hex digits>`, the metric
+/// the expression reads (`policy` when it does not parse) and the 32-bit FNV-1a hash of the
+/// expression without whitespace. Stable across runs, releases and the order of the flags, so
+/// code scanning keeps matching alerts; never the raw expression (GitHub shows ids as they are).
+pub fn sarif_rule_id(expr: &str) -> String {
+    let metric = crate::policy::parse(expr)
+        .map(|p| p.metric.as_str())
+        .unwrap_or("policy");
+    let mut hash: u32 = 0x811c_9dc5;
+    for b in expr.bytes().filter(|b| !b.is_ascii_whitespace()) {
+        hash ^= u32::from(b);
+        hash = hash.wrapping_mul(0x0100_0193);
+    }
+    format!("aiprov/{metric}/{hash:08x}")
+}
+
+/// `help` of a policy's SARIF rule (required by GitHub code scanning): what the expression
+/// checks and what to do about a result, as plain text and Markdown.
+fn rule_help(expr: &str) -> (String, String) {
+    use crate::policy::Metric;
+    let what = match crate::policy::parse(expr).ok().map(|p| p.metric) {
+        Some(Metric::AiShare) => "the share of a component's commits that AI tools wrote (aiprov:ai:share)",
+        Some(Metric::ReviewCoverage) => "the share of a component's AI commits that carry review evidence",
+        Some(Metric::AiCommits) => "the number of AI commits (ai-agent and ai-assisted) in the component's released history",
+        Some(Metric::UnreviewedAi) => "the number of AI commits in the component's released history without review evidence (Reviewed-by and similar trailers, or forge reviews)",
+        Some(Metric::Commits) => "the number of non-merge commits walked for the component",
+        Some(Metric::AiAgent) => "the number of commits an AI agent authored",
+        Some(Metric::AiAssisted) => "the number of commits written with an AI assistant",
+        Some(Metric::Automation) => "the number of commits by known automation (bots, release tools)",
+        Some(Metric::NoEvidence) => "the number of commits without any AI or automation evidence",
+        Some(Metric::Tool) => "the AI tools found in the component's history (aiprov:ai:tools)",
+        Some(Metric::Status) => "whether aiprov could analyze the component (aiprov:status: analyzed, or why not)",
+        None => "a property aiprov wrote for the component",
+    };
+    let fix = "Review the component's AI commits (aiprov's evidence file lists each commit and the rule that matched), replace or pin the component, or change the policy if it is too strict. A component aiprov could not analyze needs its repository (--repo-map, --mirror-dir).";
+    (
+        format!("The release gate `{expr}` reads {what}. A result marks a component for which it holds. {fix}"),
+        format!(
+            "The release gate `{}` reads {what}.\n\nA result marks a component for which it holds.\n\n**What to do:** {fix}\n\nSee aiprov's docs/audit.md for the policy grammar.",
+            expr.replace('`', "'")
+        ),
+    )
 }
 
 /// A file path as a SARIF `uri`: forward slashes, everything outside RFC 3986 unreserved

@@ -516,7 +516,22 @@ fn sarif_results_locate_the_components() {
         .iter()
         .map(|r| r["id"].as_str().unwrap())
         .collect();
-    assert_eq!(rules, ["unreviewed-ai>5", "status!=analyzed"]);
+    // Stable ids: the metric and the FNV-1a hash of the expression (never the raw expression).
+    assert_eq!(
+        rules,
+        ["aiprov/unreviewed-ai/45ace745", "aiprov/status/e6e7a9a5"]
+    );
+    for rule in run0["tool"]["driver"]["rules"].as_array().unwrap() {
+        let expr = rule["properties"]["expression"].as_str().unwrap();
+        assert!(rule["help"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("The release gate `{expr}` reads ")));
+        assert!(rule["help"]["markdown"]
+            .as_str()
+            .unwrap()
+            .contains("**What to do:**"));
+    }
     // One result per violation, at the line of the component's opening brace in the file
     // (the fixture's `{` lines: widget 143, nested widget-core 237 at column 9, left-pad 333,
     // aider-chat 366, legacy 528).
@@ -545,14 +560,16 @@ fn sarif_results_locate_the_components() {
     let r = |rule: &str, i: u64, ptr: &str, line: u64, col: u64| {
         (rule.to_string(), i, ptr.to_string(), line, col)
     };
+    const U: &str = "aiprov/unreviewed-ai/45ace745";
+    const S: &str = "aiprov/status/e6e7a9a5";
     assert_eq!(
         results,
         [
-            r("unreviewed-ai>5", 0, "/components/1", 143, 5),
-            r("unreviewed-ai>5", 0, "/components/1/components/0", 237, 9),
-            r("status!=analyzed", 1, "/components/2", 333, 5),
-            r("unreviewed-ai>5", 0, "/components/3", 366, 5),
-            r("status!=analyzed", 1, "/components/5", 528, 5),
+            r(U, 0, "/components/1", 143, 5),
+            r(U, 0, "/components/1/components/0", 237, 9),
+            r(S, 1, "/components/2", 333, 5),
+            r(U, 0, "/components/3", 366, 5),
+            r(S, 1, "/components/5", 528, 5),
         ]
     );
     // the located lines really open those components
