@@ -272,6 +272,12 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     )
     .map_err(Failure::input)?;
     drop(bytes);
+    tracing::info!(
+        "read {}: {}, {} components",
+        escape_for_terminal(&label),
+        doc.format(),
+        doc.inventory().components.len()
+    );
     if let Some(wanted) = &args.output_format {
         let to = parse_format(wanted, doc.format()).map_err(Failure::input)?;
         sbom::can_convert(doc.format(), to).map_err(|why| {
@@ -430,6 +436,8 @@ pub(super) struct Outcome {
     subjects: usize,
     /// Described root packages skipped as the document's subject.
     roots: usize,
+    /// The end-of-run line about failed clones and fetches, if any failed.
+    fetch_failures: Option<String>,
 }
 
 impl Pipeline {
@@ -509,16 +517,20 @@ impl Pipeline {
     ) -> std::io::Result<Outcome> {
         let inventory = without_described_roots(full);
         let inventory = inventory.as_ref().unwrap_or(full);
+        let plan_progress = super::progress::PlanProgress::new();
+        let on_plan = |e: enrich::PlanEvent<'_>| plan_progress.on(e);
         let opts = Options {
             mirror_roots: &self.mirror_roots,
             repo_map: self.repo_map.as_ref(),
             offline: self.offline,
             since: self.since,
             rules: &self.rules,
+            progress: Some(enrich::Progress(&on_plan)),
             registry: self.registry.as_ref(),
             fetch: self.fetch.as_ref(),
         };
         let plan = enrich::plan(inventory, &opts, &self.pool);
+        let fetch_failures = plan_progress.finish();
         let bar = progress_bar(plan.walks.len());
         let mut on_event = |e: Event<'_>| match e {
             Event::WalkDone { repository, .. } => {
@@ -535,6 +547,7 @@ impl Pipeline {
             plan,
             subjects: inventory.components.len(),
             roots: full.components.len() - inventory.components.len(),
+            fetch_failures,
         })
     }
 }
@@ -581,6 +594,9 @@ impl Outcome {
             );
         }
         if !super::log::quiet() {
+            if let Some(line) = &self.fetch_failures {
+                let _ = writeln!(err, "aiprov: {line}");
+            }
             let _ = writeln!(
                 err,
                 "aiprov: {}",

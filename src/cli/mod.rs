@@ -20,6 +20,7 @@ mod config;
 mod enrich;
 mod evidence;
 pub mod log;
+mod progress;
 mod report;
 mod scan;
 
