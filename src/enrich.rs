@@ -375,7 +375,9 @@ pub fn plan(inventory: &Inventory, opts: &Options<'_>, pool: &rayon::ThreadPool)
         let asks: Vec<usize> = (0..n)
             .filter(|i| matches!(resolutions[*i], Resolution::None { .. }))
             .collect();
-        tracing::info!("asking the registries about {} components", asks.len());
+        if !asks.is_empty() {
+            tracing::info!("asking the registries about {} components", asks.len());
+        }
         let started = std::time::Instant::now();
         tell(opts, PlanEvent::LookupsStart { total: asks.len() });
         let answers: Vec<crate::registry::RegistryAnswer> = pool.install(|| {
@@ -396,10 +398,12 @@ pub fn plan(inventory: &Inventory, opts: &Options<'_>, pool: &rayon::ThreadPool)
                 })
                 .collect()
         });
-        tracing::info!(
-            "registry lookups done in {:.1} s",
-            started.elapsed().as_secs_f64()
-        );
+        if !asks.is_empty() {
+            tracing::info!(
+                "registry lookups done in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+        }
         for (i, answer) in asks.into_iter().zip(answers) {
             match (answer.status, answer.repository) {
                 (AnswerStatus::Found, Some(repo)) => {

@@ -85,6 +85,23 @@ fn markdown_report() {
 
 SBOM: testdata/enriched/release.cdx.json (CycloneDX 1.6, version 2, 2026-09-01T12:00:00Z)
 
+## Verdict
+
+**Policy FAILED: 5 violations of `unreviewed-ai>5`, `status!=analyzed`.**
+
+Needs attention:
+
+| Component | Why |
+|---|---|
+| aider-chat@0.86.1 | 4355 of 4355 AI commits without review evidence; violates `unreviewed-ai>5` (4355) |
+| @acme/widget@2.0.0 | 9 of 12 AI commits without review evidence; violates `unreviewed-ai>5` (9) |
+| @acme/widget-core@2.0.0 | 9 of 12 AI commits without review evidence; violates `unreviewed-ai>5` (9) |
+| serde@1.0.200 | 1 of 5 AI commits without review evidence |
+| left-pad@1.3.0 | violates `status!=analyzed` (no-repository) |
+| org.example/legacy@1.0 | violates `status!=analyzed` (revision-unresolved) |
+
+2 components could not be analyzed (see Not analyzed).
+
 ## Totals
 
 | | |

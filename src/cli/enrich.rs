@@ -71,7 +71,7 @@ pub struct SourceArgs {
     pub repo_map: Option<PathBuf>,
     /// Never use the network: registry answers from the cache only, repositories from the
     /// mirror folders and the cache only
-    #[arg(long, env = "AIPROV_OFFLINE")]
+    #[arg(long, env = "AIPROV_OFFLINE", value_parser = clap::builder::FalseyValueParser::new())]
     pub offline: bool,
     /// The registry and fetch configuration (TOML: [registries], [http], [cache], [git])
     /// [default: $XDG_CONFIG_HOME/aiprov/config.toml when it exists]. Its [defaults] table

@@ -13,30 +13,35 @@ use super::escape_for_terminal;
 /// Draws [`PlanEvent`]s as one progress bar per stage and remembers failed clones.
 pub(super) struct PlanProgress {
     bar: indicatif::ProgressBar,
+    draw: bool,
     failed: Mutex<Vec<String>>,
 }
 
 impl PlanProgress {
     pub(super) fn new() -> PlanProgress {
-        let bar = if super::log::progress() {
-            indicatif::ProgressBar::with_draw_target(None, indicatif::ProgressDrawTarget::stderr())
-        } else {
-            indicatif::ProgressBar::hidden()
-        };
         PlanProgress {
-            bar,
+            bar: indicatif::ProgressBar::hidden(),
+            draw: super::log::progress(),
             failed: Mutex::new(Vec::new()),
         }
     }
 
     fn stage(&self, what: &str, total: usize) {
-        self.bar.reset();
-        self.bar.set_length(total as u64);
-        let template =
-            format!("{{spinner}} {what} {{pos}}/{{len}} [{{bar:30}}] {{elapsed}} {{wide_msg}}");
+        if !self.draw || total == 0 {
+            return;
+        }
+        let template = format!(
+            "{{spinner}} {what} {{pos}}/{{len}} [{{bar:30}}] {{elapsed}} {{prefix}} {{wide_msg}}"
+        );
         if let Ok(style) = indicatif::ProgressStyle::with_template(&template) {
             self.bar.set_style(style.progress_chars("=> "));
         }
+        self.bar.reset();
+        self.bar.set_prefix("");
+        self.bar.set_message("");
+        self.bar.set_length(total as u64);
+        self.bar
+            .set_draw_target(indicatif::ProgressDrawTarget::stderr());
         self.bar
             .enable_steady_tick(std::time::Duration::from_millis(200));
     }
@@ -101,24 +106,31 @@ pub(super) fn failure_line(errors: &[String]) -> Option<String> {
 /// A coarse, fixed reason for one fetch error message (never the message's own text, which
 /// holds untrusted URLs and server output).
 fn reason_class(message: &str) -> &'static str {
-    let m = message.to_ascii_lowercase();
+    // Only what git or aiprov said, not the URL in front (`…/connect-timeout: git clone …`).
+    let said = message
+        .find(": git ")
+        .or_else(|| message.find(": "))
+        .map_or(message, |i| &message[i..]);
+    let m = said.to_ascii_lowercase();
     let has = |needles: &[&str]| needles.iter().any(|n| m.contains(n));
-    if has(&["took longer than", "timed out", "timeout"]) {
+    // Not-found first: git repeats the path, which may hold any word (`connect-timeout.git`).
+    if has(&[
+        "not found",
+        "no such repository",
+        "does not exist",
+        "does not appear to be a git repository",
+        "error: 404",
+    ]) {
+        "not found"
+    } else if has(&["took longer than", "timed out"]) {
         "timed out"
     } else if has(&["refused: "]) {
         "refused by aiprov (unsafe URL)"
     } else if has(&[
-        "not found",
-        "404",
-        "does not exist",
-        "does not appear to be a git repository",
-    ]) {
-        "not found"
-    } else if has(&[
         "authentication",
         "could not read username",
-        "401",
-        "403",
+        "error: 401",
+        "error: 403",
         "permission denied",
         "terminal prompts disabled",
     ]) {
@@ -126,7 +138,7 @@ fn reason_class(message: &str) -> &'static str {
     } else if has(&[
         "could not resolve host",
         "name or service not known",
-        "resolve",
+        "temporary failure in name resolution",
     ]) {
         "host not resolved"
     } else if has(&[
@@ -155,13 +167,14 @@ mod tests {
             "https://github.com/a/d: git clone took longer than 600 s; stopped",
             "https://github.com/a/e: git clone failed: remote: Repository not found.",
             "https://github.com/a/f: git clone failed: something odd",
+            "git://127.0.0.1:1/github.com/x/connect-timeout.git: git clone failed: fatal: remote error: no such repository: /github.com/x/connect-timeout.git",
         ]
         .iter()
         .map(|s| s.to_string())
         .collect();
         assert_eq!(
             failure_line(&errors).unwrap(),
-            "5 clones or fetches failed: 2 not found, 1 authentication required, 1 other errors, 1 timed out (each component's aiprov:status:reason says more)"
+            "6 clones or fetches failed: 3 not found, 1 authentication required, 1 other errors, 1 timed out (each component's aiprov:status:reason says more)"
         );
         assert_eq!(failure_line(&[]), None);
         assert_eq!(

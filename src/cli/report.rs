@@ -135,7 +135,8 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     let doc = sbom::read(&label, &bytes, &sbom::ReadOptions::default()).map_err(Failure::input)?;
     let components = report::components(&doc);
     let violations = policy::evaluate(&policies, &components);
-    let r = report::build(&label, &doc, &components, violations).map_err(Failure::input)?;
+    let mut r = report::build(&label, &doc, &components, violations).map_err(Failure::input)?;
+    r.policies = policies.iter().map(|p| p.text.clone()).collect();
     // Every destination is opened before anything is written, so an unwritable one fails first
     // and leaves no other report half-made.
     let mut sinks = Vec::new();
