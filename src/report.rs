@@ -207,7 +207,7 @@ fn attention(r: &Report) -> Attention<'_> {
         .iter()
         .filter(|c| c.unreviewed_ai > 0)
         .collect();
-    by_unreviewed.sort_by(|a, b| b.unreviewed_ai.cmp(&a.unreviewed_ai));
+    by_unreviewed.sort_by_key(|c| std::cmp::Reverse(c.unreviewed_ai));
     for c in by_unreviewed {
         rows.push((
             &c.name,

@@ -174,12 +174,12 @@ fn render(
         Format::Json => pretty(&report::to_json(r))?,
         Format::Sarif => {
             let source =
-                String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes))
+                String::from_utf8_lossy(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
                     .into_owned();
             let uri = if label == "-" {
                 "stdin".to_string()
             } else {
-                report::path_uri(&label)
+                report::path_uri(label)
             };
             pretty(&report::to_sarif_for(
                 r,
