@@ -38,6 +38,11 @@
 //! [git]
 //! timeout-secs = 600
 //! remotes = { "github.com" = "https://git-mirror.internal/github.com" }
+//!
+//! [defaults]                      # used when the flag is not given
+//! profile = "ntia-2021"           # aiprov check --profile
+//! fail-on = ["unreviewed-ai>0"]   # --fail-on of check, report, enrich and scan
+//! mirror-dir = ["/srv/mirrors"]   # --mirror-dir of enrich and scan (relative: to this file)
 //! ```
 
 use std::collections::BTreeMap;
@@ -69,6 +74,20 @@ pub struct FileConfig {
     pub git_remotes: BTreeMap<String, String>,
     /// Longest time one clone or fetch may take.
     pub git_timeout: Option<Duration>,
+    /// Flag defaults (`[defaults]`).
+    pub defaults: Defaults,
+}
+
+/// `[defaults]`: values for flags the command line leaves out. A flag given on the command line
+/// replaces the default entirely (for the repeatable ones too).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Defaults {
+    /// `aiprov check --profile`, as written (the command line validates it).
+    pub profile: Option<String>,
+    /// `--fail-on` expressions, as written.
+    pub fail_on: Vec<String>,
+    /// `--mirror-dir` folders, as written (relative ones are relative to the configuration file).
+    pub mirror_dirs: Vec<std::path::PathBuf>,
 }
 
 #[derive(Deserialize, Default)]
@@ -82,6 +101,16 @@ struct Raw {
     cache: RawCache,
     #[serde(default)]
     git: RawGit,
+    #[serde(default)]
+    defaults: RawDefaults,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawDefaults {
+    profile: Option<String>,
+    fail_on: Option<Vec<String>>,
+    mirror_dir: Option<Vec<std::path::PathBuf>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -152,6 +181,11 @@ impl FileConfig {
         let mut problems = Vec::new();
         apply_registries(raw.registries, &mut cfg.registry, &mut problems);
         apply_http(raw.http, &mut cfg.registry.http, &mut problems);
+        cfg.defaults = Defaults {
+            profile: raw.defaults.profile,
+            fail_on: raw.defaults.fail_on.unwrap_or_default(),
+            mirror_dirs: raw.defaults.mirror_dir.unwrap_or_default(),
+        };
         if let Some(hours) = raw.cache.ttl_hours {
             cfg.cache.ttl = Duration::from_secs(hours.saturating_mul(3600));
         }

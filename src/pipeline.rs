@@ -58,7 +58,10 @@ pub enum SetupError {
 }
 
 /// Told about the run as it goes (a progress bar); every method does nothing by default.
-pub trait Observer {
+pub trait Observer: Sync {
+    /// Something happened while the plan is made (registry lookups, clones and fetches); called
+    /// from the worker threads.
+    fn plan_event(&self, _event: enrich::PlanEvent<'_>) {}
     /// The walks are planned and about to run.
     fn planned(&mut self, _plan: &enrich::Plan) {}
     /// Something happened during the walks.
@@ -206,9 +209,18 @@ impl Pipeline {
             rules: &self.rules,
             registry: self.registry.as_ref(),
             fetch: self.fetch.as_ref(),
+            progress: None,
         };
         // Stages: resolve + fetch + plan → walks; run → results; edits → the document's edits.
-        let plan = enrich::plan(inventory, &opts, &self.pool);
+        let plan = {
+            let observer = &*observer;
+            let on_plan = |e: enrich::PlanEvent<'_>| observer.plan_event(e);
+            let opts = Options {
+                progress: Some(enrich::Progress(&on_plan)),
+                ..opts
+            };
+            enrich::plan(inventory, &opts, &self.pool)
+        };
         observer.planned(&plan);
         let mut on_event = |e: Event<'_>| observer.event(e);
         let results = enrich::run(&plan, inventory, &opts, &self.pool, evidence, &mut on_event)?;

@@ -100,7 +100,17 @@ fn help_of_every_subcommand() {
     seen.sort();
     assert_eq!(
         seen,
-        ["", "check", "commits", "enrich", "evidence", "report", "scan"]
+        [
+            "",
+            "check",
+            "commits",
+            "completions",
+            "enrich",
+            "evidence",
+            "man",
+            "report",
+            "scan"
+        ]
     );
     let version = common::aiprov(&["--version"]);
     assert_eq!(

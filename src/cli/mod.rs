@@ -16,9 +16,13 @@ macro_rules! say {
 mod check;
 mod clock;
 mod commits;
+mod completions;
+mod config;
 mod enrich;
 mod evidence;
+pub mod log;
 mod output;
+mod progress;
 mod report;
 mod scan;
 
@@ -47,6 +51,8 @@ pub const EXIT_RUNTIME: u8 = 3;
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    verbosity: log::Verbosity,
 }
 
 #[derive(Debug, Subcommand)]
@@ -58,6 +64,8 @@ enum Command {
     Report(report::Args),
     Evidence(evidence::Args),
     Scan(scan::Args),
+    Completions(completions::CompletionsArgs),
+    Man(completions::ManArgs),
 }
 
 /// A failure with the exit code it maps to.
@@ -127,6 +135,7 @@ impl From<crate::pipeline::SetupError> for Failure {
 /// Run a parsed command line and return the process exit code. Errors are printed on stderr as
 /// one line, `aiprov: <what>: <cause>…`.
 pub fn run(cli: Cli) -> ExitCode {
+    log::init(&cli.verbosity);
     let result = match cli.command {
         Command::Enrich(args) => enrich::run(args),
         Command::Commits(args) => commits::run(args),
@@ -134,6 +143,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Report(args) => report::run(args),
         Command::Evidence(args) => evidence::run(args),
         Command::Scan(args) => scan::run(args),
+        Command::Completions(args) => completions::completions(args),
+        Command::Man(args) => completions::man(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

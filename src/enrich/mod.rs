@@ -51,7 +51,10 @@ mod plan;
 mod run;
 
 pub use edits::{edits, format_since, Tally};
-pub use plan::{fetch_repositories, plan, resolve_repositories, LocalRepositories, RepositoryPlan};
+pub use plan::{
+    fetch_repositories, plan, resolve_repositories, LocalRepositories, PlanEvent, Progress,
+    RepositoryPlan,
+};
 pub use run::{run, Event, EvidenceLine, Results, WalkHeader, WalkOutcome};
 
 /// What the pipeline needs besides the document.
@@ -72,6 +75,9 @@ pub struct Options<'a> {
     pub since: Option<i64>,
     /// The classification rules.
     pub rules: &'a RuleSet,
+    /// Told about each registry answer and each clone or fetch as [`plan`] gets them (called
+    /// from the worker threads; the command line draws progress with it).
+    pub progress: Option<Progress<'a>>,
 }
 
 /// The outcome for one component (`aiprov:status`).
