@@ -140,7 +140,9 @@ struct Attention<'a> {
     more: usize,
 }
 
-fn attention(r: &Report) -> Attention<'_> {
+/// `value` escapes a violation's value (untrusted: it comes from the SBOM's properties) for the
+/// output at hand; the caller escapes the rest of each row.
+fn attention<'a>(r: &'a Report, value: &dyn Fn(&str) -> String) -> Attention<'a> {
     let rules: Vec<&str> = {
         let mut v: Vec<&str> = r.policies.iter().map(String::as_str).collect();
         for x in &r.violations {
@@ -205,7 +207,11 @@ fn attention(r: &Report) -> Attention<'_> {
         ));
     }
     for v in &r.violations {
-        let why = format!("violates `{}` ({})", v.rule.replace('`', "'"), v.value);
+        let why = format!(
+            "violates `{}` ({})",
+            v.rule.replace('`', "'"),
+            value(&v.value)
+        );
         match rows.iter_mut().find(|(n, _, _)| *n == v.name) {
             Some((_, _, whys)) => whys.push(why),
             None => rows.push((&v.name, 0, vec![why])),
@@ -225,7 +231,15 @@ fn attention(r: &Report) -> Attention<'_> {
 }
 
 fn attention_markdown(r: &Report, s: &mut String) {
-    let a = attention(r);
+    // Like md() but for `|`, which the row escapes as a whole (after this, so `\` stays right).
+    let value = |v: &str| {
+        crate::text::bounded(v, 200)
+            .replace('\\', "\\\\")
+            .replace('`', "\\`")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    let a = attention(r, &value);
     let _ = writeln!(s, "## Verdict\n");
     let _ = writeln!(s, "**{}**\n", a.verdict);
     if a.rows.is_empty() {
@@ -252,7 +266,8 @@ fn attention_markdown(r: &Report, s: &mut String) {
 }
 
 fn attention_html(r: &Report, s: &mut String) {
-    let a = attention(r);
+    // esc() below escapes the whole row.
+    let a = attention(r, &|v: &str| crate::text::bounded(v, 200));
     let class = match a.passed {
         Some(true) => "verdict pass",
         Some(false) => "verdict fail",
@@ -1015,6 +1030,48 @@ mod tests {
         assert_eq!(chart_rows(&r)[0].name, "c149");
         assert_eq!(chart_rows(&r)[99].name, "c050");
         assert!(html.contains(r#"<rect class="bar" x="280" y="31" width="400""#));
+    }
+
+    #[test]
+    fn verdict_rows_escape_the_violating_value() {
+        let doc = sbom::read(
+            "x.json",
+            br#"{"bomFormat": "CycloneDX", "specVersion": "1.6"}"#,
+            &sbom::ReadOptions::default(),
+        )
+        .unwrap();
+        let violation = crate::policy::Violation {
+            component: "pkg:npm/x@1".into(),
+            name: "x@1".into(),
+            locator: "/components/0".into(),
+            rule: "tool=devin".into(),
+            // untrusted: the tool names come from the SBOM's aiprov:ai:tools
+            value: "a`b|<img src=x>\\".into(),
+        };
+        let props = [
+            ("aiprov:status", "analyzed"),
+            ("aiprov:commits:total", "1"),
+            ("aiprov:ai:tools", "devin"),
+        ];
+        let component = Component {
+            locator: "/components/0".into(),
+            name: "x".into(),
+            version: Some("1".into()),
+            provenance: crate::provenance::Provenance::from_properties(props),
+            ..Component::default()
+        };
+        let r = build("x.json", &doc, &[component], vec![violation]).unwrap();
+        let md = to_markdown(&r);
+        assert!(
+            md.contains("| x@1 | violates `tool=devin` (a\\`b\\|&lt;img src=x&gt;\\\\) |\n"),
+            "{md}"
+        );
+        let html = to_html(&r);
+        assert!(!html.contains("<img"), "{html}");
+        assert!(
+            html.contains("violates tool=devin (ab|&lt;img src=x&gt;\\)"),
+            "{html}"
+        );
     }
 
     #[test]
