@@ -46,6 +46,10 @@
 //! api = "https://gitlab.example.com/api/v4"
 //! token-env = "GITLAB_TOKEN"
 //! kind = "gitlab"                       # github | gitlab; default: gitlab when the host or API says so
+//! [defaults]                      # used when the flag is not given
+//! profile = "ntia-2021"           # aiprov check --profile
+//! fail-on = ["unreviewed-ai>0"]   # --fail-on of check, report, enrich and scan
+//! mirror-dir = ["/srv/mirrors"]   # --mirror-dir of enrich and scan (relative: to this file)
 //! ```
 
 use std::collections::BTreeMap;
@@ -79,6 +83,8 @@ pub struct FileConfig {
     pub git_timeout: Option<Duration>,
     /// Forge APIs for review evidence, by the host whose repositories they serve.
     pub forges: BTreeMap<String, ForgeConfig>,
+    /// Flag defaults (`[defaults]`).
+    pub defaults: Defaults,
 }
 
 /// `[forges."HOST"]`: where to ask about a host's pull/merge requests.
@@ -90,6 +96,18 @@ pub struct ForgeConfig {
     pub token_env: Option<String>,
     /// `true` for GitLab's REST API, `false` for GitHub's GraphQL API.
     pub gitlab: bool,
+}
+
+/// `[defaults]`: values for flags the command line leaves out. A flag given on the command line
+/// replaces the default entirely (for the repeatable ones too).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Defaults {
+    /// `aiprov check --profile`, as written (the command line validates it).
+    pub profile: Option<String>,
+    /// `--fail-on` expressions, as written.
+    pub fail_on: Vec<String>,
+    /// `--mirror-dir` folders, as written (relative ones are relative to the configuration file).
+    pub mirror_dirs: Vec<std::path::PathBuf>,
 }
 
 #[derive(Deserialize, Default)]
@@ -105,6 +123,8 @@ struct Raw {
     git: RawGit,
     #[serde(default)]
     forges: BTreeMap<String, RawForge>,
+    #[serde(default)]
+    defaults: RawDefaults,
 }
 
 #[derive(Deserialize, Default)]
@@ -113,6 +133,14 @@ struct RawForge {
     api: Option<String>,
     token_env: Option<String>,
     kind: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+struct RawDefaults {
+    profile: Option<String>,
+    fail_on: Option<Vec<String>>,
+    mirror_dir: Option<Vec<std::path::PathBuf>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -183,6 +211,11 @@ impl FileConfig {
         let mut problems = Vec::new();
         apply_registries(raw.registries, &mut cfg.registry, &mut problems);
         apply_http(raw.http, &mut cfg.registry.http, &mut problems);
+        cfg.defaults = Defaults {
+            profile: raw.defaults.profile,
+            fail_on: raw.defaults.fail_on.unwrap_or_default(),
+            mirror_dirs: raw.defaults.mirror_dir.unwrap_or_default(),
+        };
         if let Some(hours) = raw.cache.ttl_hours {
             cfg.cache.ttl = Duration::from_secs(hours.saturating_mul(3600));
         }

@@ -902,12 +902,31 @@ fn opt_percent(p: Option<f64>) -> String {
     p.map(|p| format!("{p:.1}%")).unwrap_or_else(|| "—".into())
 }
 
-/// The evidence as Markdown: metrics, the AI commits with their agent and review, then every
-/// change record.
-pub fn to_markdown(e: &RangeEvidence) -> String {
+/// How a piece of evidence was made, stated at the top of the Markdown so a reader can tell
+/// which aiprov and which rules produced it, and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stamp {
+    /// Generation time, RFC 3339 UTC (`SOURCE_DATE_EPOCH` when set).
+    pub generated: String,
+    /// aiprov's version.
+    pub tool_version: String,
+    /// The rule set's digest ([`crate::classify::RuleSet::digest`]).
+    pub rules_digest: String,
+}
+
+/// The evidence as Markdown: how it was made, metrics, the AI commits with their agent and
+/// review, then every change record.
+pub fn to_markdown(e: &RangeEvidence, stamp: &Stamp) -> String {
     let m = &e.metrics;
     let mut s = String::new();
     let _ = writeln!(s, "# Change evidence (SOC 2 CC8.1): {}\n", md(&e.range));
+    let _ = writeln!(
+        s,
+        "Generated {} by aiprov {}, rule set `{}`  ",
+        md(&stamp.generated),
+        md(&stamp.tool_version),
+        stamp.rules_digest.replace('`', "")
+    );
     let _ = writeln!(s, "Repository: {}  ", md(&e.repository));
     let _ = writeln!(
         s,

@@ -81,7 +81,10 @@ pub enum SetupError {
 }
 
 /// Told about the run as it goes (a progress bar); every method does nothing by default.
-pub trait Observer {
+pub trait Observer: Sync {
+    /// Something happened while the plan is made (registry lookups, clones and fetches); called
+    /// from the worker threads.
+    fn plan_event(&self, _event: enrich::PlanEvent<'_>) {}
     /// The walks are planned and about to run.
     fn planned(&mut self, _plan: &enrich::Plan) {}
     /// Something happened during the walks.
@@ -234,6 +237,7 @@ impl Pipeline {
                 fetch: self.fetch.as_ref(),
                 fallback: self.fallback,
                 reviews: self.reviews.as_ref(),
+                progress: None,
             },
             &self.pool,
         )
@@ -259,7 +263,15 @@ impl Pipeline {
         let (mut opts, _) = self.parts();
         // Stages: resolve + fetch + plan → walks; [forge lookup]; run → results; edits → the
         // document's edits.
-        let plan = enrich::plan(inventory, &opts, &self.pool);
+        let plan = {
+            let observer = &*observer;
+            let on_plan = |e: enrich::PlanEvent<'_>| observer.plan_event(e);
+            let opts = Options {
+                progress: Some(enrich::Progress(&on_plan)),
+                ..opts.clone()
+            };
+            enrich::plan(inventory, &opts, &self.pool)
+        };
         let looked_up = self.forge.as_ref().map(|forge| {
             let repos = enrich::ai_commits(&plan, &opts, &self.pool);
             let mut index = self.reviews.clone().unwrap_or_default();

@@ -143,6 +143,194 @@ pub struct Report {
     pub unresolved: Vec<Unresolved>,
     /// `--fail-on` violations.
     pub violations: Vec<Violation>,
+    /// The `--fail-on` expressions the report was made with (empty: no gate), for the verdict
+    /// at the top of the Markdown and HTML reports. Set by the caller after [`build`].
+    #[serde(skip)]
+    pub policies: Vec<String>,
+}
+
+/// The most components the "Needs attention" list at the top of a report names.
+pub const MAX_ATTENTION: usize = 20;
+
+/// What a reader needs first: the policy verdict, and the components to look at (AI commits
+/// without review evidence, or a policy violation), most unreviewed first.
+struct Attention<'a> {
+    /// `None`: no policy was given.
+    passed: Option<bool>,
+    verdict: String,
+    /// (component name, why), at most [`MAX_ATTENTION`].
+    rows: Vec<(&'a str, String)>,
+    /// Components left off the list.
+    more: usize,
+}
+
+/// `value` escapes a violation's value (untrusted: it comes from the SBOM's properties) for the
+/// output at hand; the caller escapes the rest of each row.
+fn attention<'a>(r: &'a Report, value: &dyn Fn(&str) -> String) -> Attention<'a> {
+    let rules: Vec<&str> = {
+        let mut v: Vec<&str> = r.policies.iter().map(String::as_str).collect();
+        for x in &r.violations {
+            if !v.contains(&x.rule.as_str()) {
+                v.push(&x.rule);
+            }
+        }
+        v
+    };
+    let quoted = |list: &[&str]| {
+        list.iter()
+            .map(|x| format!("`{}`", x.replace('`', "'")))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let (passed, verdict) = if rules.is_empty() {
+        (
+            None,
+            "No policy given: nothing gates this release (aiprov report --fail-on EXPR)."
+                .to_string(),
+        )
+    } else if r.violations.is_empty() {
+        (
+            Some(true),
+            format!("Policy passed: no component violates {}.", quoted(&rules)),
+        )
+    } else {
+        let mut violated: Vec<&str> = Vec::new();
+        for v in &r.violations {
+            if !violated.contains(&v.rule.as_str()) {
+                violated.push(&v.rule);
+            }
+        }
+        (
+            Some(false),
+            format!(
+                "Policy FAILED: {} violation{} of {}.",
+                r.violations.len(),
+                if r.violations.len() == 1 { "" } else { "s" },
+                quoted(&violated)
+            ),
+        )
+    };
+    // Components with unreviewed AI commits (most first), then the other violators.
+    let mut rows: Vec<(&str, u64, Vec<String>)> = Vec::new();
+    let mut by_unreviewed: Vec<&Row> = r
+        .components
+        .iter()
+        .filter(|c| c.unreviewed_ai > 0)
+        .collect();
+    by_unreviewed.sort_by_key(|c| std::cmp::Reverse(c.unreviewed_ai));
+    for c in by_unreviewed {
+        rows.push((
+            &c.name,
+            c.unreviewed_ai,
+            vec![format!(
+                "{} of {} AI commit{} without review evidence",
+                c.unreviewed_ai,
+                c.ai_commits,
+                if c.ai_commits == 1 { "" } else { "s" }
+            )],
+        ));
+    }
+    for v in &r.violations {
+        let why = format!(
+            "violates `{}` ({})",
+            v.rule.replace('`', "'"),
+            value(&v.value)
+        );
+        match rows.iter_mut().find(|(n, _, _)| *n == v.name) {
+            Some((_, _, whys)) => whys.push(why),
+            None => rows.push((&v.name, 0, vec![why])),
+        }
+    }
+    let more = rows.len().saturating_sub(MAX_ATTENTION);
+    rows.truncate(MAX_ATTENTION);
+    Attention {
+        passed,
+        verdict,
+        rows: rows
+            .into_iter()
+            .map(|(n, _, w)| (n, w.join("; ")))
+            .collect(),
+        more,
+    }
+}
+
+fn attention_markdown(r: &Report, s: &mut String) {
+    // Like md() but for `|`, which the row escapes as a whole (after this, so `\` stays right).
+    let value = |v: &str| {
+        crate::text::bounded(v, 200)
+            .replace('\\', "\\\\")
+            .replace('`', "\\`")
+            .replace('<', "&lt;")
+            .replace('>', "&gt;")
+    };
+    let a = attention(r, &value);
+    let _ = writeln!(s, "## Verdict\n");
+    let _ = writeln!(s, "**{}**\n", a.verdict);
+    if a.rows.is_empty() {
+        let _ = writeln!(s, "No component has AI commits without review evidence.\n");
+    } else {
+        let _ = writeln!(s, "Needs attention:\n");
+        let _ = writeln!(s, "| Component | Why |\n|---|---|");
+        for (name, why) in &a.rows {
+            let _ = writeln!(s, "| {} | {} |", md(name), why.replace('|', "\\|"));
+        }
+        if a.more > 0 {
+            let _ = writeln!(s, "\n…and {} more (see the tables below).", a.more);
+        }
+        s.push('\n');
+    }
+    if r.totals.unresolved > 0 {
+        let _ = writeln!(
+            s,
+            "{} component{} could not be analyzed (see Not analyzed).\n",
+            r.totals.unresolved,
+            if r.totals.unresolved == 1 { "" } else { "s" }
+        );
+    }
+}
+
+fn attention_html(r: &Report, s: &mut String) {
+    // esc() below escapes the whole row.
+    let a = attention(r, &|v: &str| crate::text::bounded(v, 200));
+    let class = match a.passed {
+        Some(true) => "verdict pass",
+        Some(false) => "verdict fail",
+        None => "verdict",
+    };
+    let _ = writeln!(
+        s,
+        "<h2>Verdict</h2>\n<p class=\"{class}\"><strong>{}</strong></p>",
+        esc(&a.verdict.replace('`', ""))
+    );
+    if a.rows.is_empty() {
+        s.push_str("<p>No component has AI commits without review evidence.</p>\n");
+    } else {
+        s.push_str("<p>Needs attention:</p>\n<table><tr><th>Component</th><th>Why</th></tr>\n");
+        for (name, why) in &a.rows {
+            let _ = writeln!(
+                s,
+                "<tr><td>{}</td><td>{}</td></tr>",
+                esc(name),
+                esc(&why.replace('`', ""))
+            );
+        }
+        s.push_str("</table>\n");
+        if a.more > 0 {
+            let _ = writeln!(
+                s,
+                "<p class=\"muted\">…and {} more (see the tables below).</p>",
+                a.more
+            );
+        }
+    }
+    if r.totals.unresolved > 0 {
+        let _ = writeln!(
+            s,
+            "<p>{} component{} could not be analyzed (see Not analyzed).</p>",
+            r.totals.unresolved,
+            if r.totals.unresolved == 1 { "" } else { "s" }
+        );
+    }
 }
 
 /// The document carries no `aiprov:` property: it was not enriched.
@@ -266,6 +454,7 @@ pub fn build(
         components: rows,
         unresolved,
         violations,
+        policies: Vec::new(),
     })
 }
 
@@ -388,6 +577,7 @@ pub fn to_markdown(r: &Report) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "# {}\n", md(&title(r)));
     let _ = writeln!(s, "SBOM: {}\n", md(&source_line(r)));
+    attention_markdown(r, &mut s);
     let _ = writeln!(s, "## Totals\n");
     let _ = writeln!(s, "| | |\n|---|---|");
     let _ = writeln!(
@@ -555,7 +745,7 @@ fn chart(r: &Report) -> String {
 const CSS: &str = "body{font-family:system-ui,-apple-system,'Segoe UI',sans-serif;margin:2rem;color:#1f2328;background:#fff}\
 h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem}table{border-collapse:collapse;margin:.5rem 0}\
 th,td{border:1px solid #d0d7de;padding:.3rem .6rem;text-align:left;font-size:.9rem}th{background:#f6f8fa}\
-td.num{text-align:right}td.num,td.date{white-space:nowrap}.muted{color:#59636e}svg text{font-size:12px;fill:#1f2328}svg .axis{fill:#59636e}\
+.verdict{padding:.4rem .6rem;border-left:4px solid #59636e}.verdict.pass{border-color:#1a7f37}.verdict.fail{border-color:#cf222e}td.num{text-align:right}td.num,td.date{white-space:nowrap}.muted{color:#59636e}svg text{font-size:12px;fill:#1f2328}svg .axis{fill:#59636e}\
 svg .track{fill:#eef1f4}svg .bar{fill:#d9480f}.violation{color:#b42318}";
 
 /// The report as one self-contained HTML page: inline CSS and an inline SVG bar chart of AI
@@ -577,6 +767,7 @@ pub fn to_html(r: &Report) -> String {
         esc(&title(r)),
         esc(&source_line(r))
     );
+    attention_html(r, &mut s);
     s.push_str("<h2>Totals</h2>\n<table>");
     let mut total_row = |k: &str, v: String| {
         let _ = write!(s, "<tr><th>{}</th><td>{}</td></tr>", esc(k), esc(&v));
@@ -757,13 +948,16 @@ fn to_sarif_at(
     }
     let rule_objects: Vec<Value> = rules
         .iter()
-        .map(|id| {
+        .map(|expr| {
+            let (text, markdown) = rule_help(expr);
             json!({
-                "id": id,
+                "id": sarif_rule_id(expr),
                 "name": "AiprovPolicy",
-                "shortDescription": {"text": format!("aiprov policy --fail-on {id}")},
-                "fullDescription": {"text": format!("A component of the SBOM for which the aiprov policy `{id}` holds (its aiprov: properties violate the release gate).")},
+                "shortDescription": {"text": format!("aiprov policy --fail-on {expr}")},
+                "fullDescription": {"text": format!("A component of the SBOM for which the aiprov policy `{expr}` holds (its aiprov: properties violate the release gate).")},
+                "help": {"text": text, "markdown": markdown},
                 "defaultConfiguration": {"level": "error"},
+                "properties": {"expression": expr, "tags": ["ai-provenance", "sbom", "supply-chain"]},
             })
         })
         .collect();
@@ -777,7 +971,7 @@ fn to_sarif_at(
                 physical["region"] = json!({"startLine": line, "startColumn": column});
             }
             json!({
-                "ruleId": v.rule,
+                "ruleId": sarif_rule_id(&v.rule),
                 "ruleIndex": index,
                 "level": "error",
                 "message": {"text": format!("{} ({}) violates `{}`: the value is {}", v.name, v.component, v.rule, v.value)},
@@ -785,7 +979,7 @@ fn to_sarif_at(
                     "physicalLocation": physical,
                     "logicalLocations": [{"name": v.name, "fullyQualifiedName": v.locator, "kind": "object"}],
                 }],
-                "partialFingerprints": {"aiprovComponentRule/v1": format!("{}|{}", v.component, v.rule)},
+                "partialFingerprints": {"aiprovComponentRule/v2": format!("{}|{}", v.component, sarif_rule_id(&v.rule))},
                 "properties": sarif_properties(r, v),
             })
         })
@@ -794,12 +988,57 @@ fn to_sarif_at(
         "$schema": SARIF_SCHEMA,
         "version": "2.1.0",
         "runs": [{
-            "tool": {"driver": {"name": "aiprov", "version": tool_version, "semanticVersion": tool_version, "rules": rule_objects}},
+            "tool": {"driver": {"name": "aiprov", "version": tool_version, "semanticVersion": tool_version, "informationUri": env!("CARGO_PKG_REPOSITORY"), "rules": rule_objects}},
             "artifacts": [{"location": {"uri": uri}, "mimeType": mime}],
             "columnKind": "unicodeCodePoints",
             "results": results,
         }],
     })
+}
+
+/// The SARIF rule id of a `--fail-on` expression: `aiprov/<metric>/<8 hex digits>`, the metric
+/// the expression reads (`policy` when it does not parse) and the 32-bit FNV-1a hash of the
+/// expression without whitespace. Stable across runs, releases and the order of the flags, so
+/// code scanning keeps matching alerts; never the raw expression (GitHub shows ids as they are).
+pub fn sarif_rule_id(expr: &str) -> String {
+    let metric = crate::policy::parse(expr)
+        .map(|p| p.metric.as_str())
+        .unwrap_or("policy");
+    let mut hash: u32 = 0x811c_9dc5;
+    for b in expr.bytes().filter(|b| !b.is_ascii_whitespace()) {
+        hash ^= u32::from(b);
+        hash = hash.wrapping_mul(0x0100_0193);
+    }
+    format!("aiprov/{metric}/{hash:08x}")
+}
+
+/// `help` of a policy's SARIF rule (required by GitHub code scanning): what the expression
+/// checks and what to do about a result, as plain text and Markdown.
+fn rule_help(expr: &str) -> (String, String) {
+    use crate::policy::Metric;
+    let what = match crate::policy::parse(expr).ok().map(|p| p.metric) {
+        Some(Metric::AiShare) => "the share of a component's commits that AI tools wrote (aiprov:ai:share)",
+        Some(Metric::ReviewCoverage) => "the share of a component's AI commits that carry review evidence",
+        Some(Metric::AiCommits) => "the number of AI commits (ai-agent and ai-assisted) in the component's released history",
+        Some(Metric::UnreviewedAi) => "the number of AI commits in the component's released history that came in through a pull request without an approval or without a pull request (trailer review evidence counts as reviewed; unknown reviews are not counted here)",
+        Some(Metric::Commits) => "the number of non-merge commits walked for the component",
+        Some(Metric::AiAgent) => "the number of commits an AI agent authored",
+        Some(Metric::AiAssisted) => "the number of commits written with an AI assistant",
+        Some(Metric::Automation) => "the number of commits by known automation (bots, release tools)",
+        Some(Metric::NoEvidence) => "the number of commits without any AI or automation evidence",
+        Some(Metric::Tool) => "the AI tools found in the component's history (aiprov:ai:tools)",
+        Some(Metric::Status) => "whether aiprov could analyze the component (aiprov:status: analyzed, or why not)",
+        Some(Metric::ReviewUnknown) => "the number of AI commits whose review was not looked up (no review data, no forge answer: aiprov:review:ai-unknown)",
+        None => "a property aiprov wrote for the component",
+    };
+    let fix = "Review the component's AI commits (aiprov's evidence file lists each commit and the rule that matched), replace or pin the component, or change the policy if it is too strict. A component aiprov could not analyze needs its repository (--repo-map, --mirror-dir).";
+    (
+        format!("The release gate `{expr}` reads {what}. A result marks a component for which it holds. {fix}"),
+        format!(
+            "The release gate `{}` reads {what}.\n\nA result marks a component for which it holds.\n\n**What to do:** {fix}\n\nSee aiprov's docs/audit.md for the policy grammar.",
+            expr.replace('`', "'")
+        ),
+    )
 }
 
 /// A file path as a SARIF `uri`: forward slashes, everything outside RFC 3986 unreserved
@@ -883,6 +1122,48 @@ mod tests {
         assert_eq!(chart_rows(&r)[0].name, "c149");
         assert_eq!(chart_rows(&r)[99].name, "c050");
         assert!(html.contains(r#"<rect class="bar" x="280" y="31" width="400""#));
+    }
+
+    #[test]
+    fn verdict_rows_escape_the_violating_value() {
+        let doc = sbom::read(
+            "x.json",
+            br#"{"bomFormat": "CycloneDX", "specVersion": "1.6"}"#,
+            &sbom::ReadOptions::default(),
+        )
+        .unwrap();
+        let violation = crate::policy::Violation {
+            component: "pkg:npm/x@1".into(),
+            name: "x@1".into(),
+            locator: "/components/0".into(),
+            rule: "tool=devin".into(),
+            // untrusted: the tool names come from the SBOM's aiprov:ai:tools
+            value: "a`b|<img src=x>\\".into(),
+        };
+        let props = [
+            ("aiprov:status", "analyzed"),
+            ("aiprov:commits:total", "1"),
+            ("aiprov:ai:tools", "devin"),
+        ];
+        let component = Component {
+            locator: "/components/0".into(),
+            name: "x".into(),
+            version: Some("1".into()),
+            provenance: crate::provenance::Provenance::from_properties(props),
+            ..Component::default()
+        };
+        let r = build("x.json", &doc, &[component], vec![violation]).unwrap();
+        let md = to_markdown(&r);
+        assert!(
+            md.contains("| x@1 | violates `tool=devin` (a\\`b\\|&lt;img src=x&gt;\\\\) |\n"),
+            "{md}"
+        );
+        let html = to_html(&r);
+        assert!(!html.contains("<img"), "{html}");
+        assert!(
+            html.contains("violates tool=devin (ab|&lt;img src=x&gt;\\)"),
+            "{html}"
+        );
     }
 
     #[test]

@@ -62,6 +62,23 @@ fn markdown_report() {
 
 SBOM: testdata/enriched/release.cdx.json (CycloneDX 1.6, version 2, 2026-09-01T12:00:00Z)
 
+## Verdict
+
+**Policy FAILED: 5 violations of `unreviewed-ai>5`, `status!=analyzed`.**
+
+Needs attention:
+
+| Component | Why |
+|---|---|
+| aider-chat@0.86.1 | 4355 of 4355 AI commits without review evidence; violates `unreviewed-ai>5` (4355) |
+| @acme/widget@2.0.0 | 9 of 12 AI commits without review evidence; violates `unreviewed-ai>5` (9) |
+| @acme/widget-core@2.0.0 | 9 of 12 AI commits without review evidence; violates `unreviewed-ai>5` (9) |
+| serde@1.0.200 | 1 of 5 AI commits without review evidence |
+| left-pad@1.3.0 | violates `status!=analyzed` (no-repository) |
+| org.example/legacy@1.0 | violates `status!=analyzed` (revision-unresolved) |
+
+2 components could not be analyzed (see Not analyzed).
+
 ## Totals
 
 | | |
@@ -413,12 +430,13 @@ fn html_chart_renders_in_chromium() {
 
     // The screenshot: not blank, and the bars' colour (#d9480f) covers about the area the
     // chart gives them: (0.6 + 0.6 + 0.3526 + 0.119) × 400 px × 18 px ≈ 12,000 px.
+    // The window is tall enough to show the whole chart below the verdict section.
     let shot = dir.path().join("shot.png");
     let out = headless(
         &browser,
         &[
             &format!("--screenshot={}", shot.display()),
-            "--window-size=1000,800",
+            "--window-size=1000,1400",
         ],
         &page,
     );
@@ -493,7 +511,22 @@ fn sarif_results_locate_the_components() {
         .iter()
         .map(|r| r["id"].as_str().unwrap())
         .collect();
-    assert_eq!(rules, ["unreviewed-ai>5", "status!=analyzed"]);
+    // Stable ids: the metric and the FNV-1a hash of the expression (never the raw expression).
+    assert_eq!(
+        rules,
+        ["aiprov/unreviewed-ai/45ace745", "aiprov/status/e6e7a9a5"]
+    );
+    for rule in run0["tool"]["driver"]["rules"].as_array().unwrap() {
+        let expr = rule["properties"]["expression"].as_str().unwrap();
+        assert!(rule["help"]["text"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("The release gate `{expr}` reads ")));
+        assert!(rule["help"]["markdown"]
+            .as_str()
+            .unwrap()
+            .contains("**What to do:**"));
+    }
     // One result per violation, at the line of the component's opening brace in the file
     // (the fixture's `{` lines: widget 143, nested widget-core 237 at column 9, left-pad 333,
     // aider-chat 366, legacy 528).
@@ -522,14 +555,16 @@ fn sarif_results_locate_the_components() {
     let r = |rule: &str, i: u64, ptr: &str, line: u64, col: u64| {
         (rule.to_string(), i, ptr.to_string(), line, col)
     };
+    const U: &str = "aiprov/unreviewed-ai/45ace745";
+    const S: &str = "aiprov/status/e6e7a9a5";
     assert_eq!(
         results,
         [
-            r("unreviewed-ai>5", 0, "/components/1", 143, 5),
-            r("unreviewed-ai>5", 0, "/components/1/components/0", 237, 9),
-            r("status!=analyzed", 1, "/components/2", 333, 5),
-            r("unreviewed-ai>5", 0, "/components/3", 366, 5),
-            r("status!=analyzed", 1, "/components/5", 528, 5),
+            r(U, 0, "/components/1", 143, 5),
+            r(U, 0, "/components/1/components/0", 237, 9),
+            r(S, 1, "/components/2", 333, 5),
+            r(U, 0, "/components/3", 366, 5),
+            r(S, 1, "/components/5", 528, 5),
         ]
     );
     // the located lines really open those components

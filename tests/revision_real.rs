@@ -43,6 +43,7 @@ fn plan_table(fallback: Fallback) -> Vec<(String, String, String, String)> {
         rules: &rules,
         fallback,
         reviews: None,
+        progress: None,
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(2)

@@ -33,10 +33,14 @@ mod schema;
 mod spdx_schema;
 mod xsd;
 
+// action.yml's steps run as a GitHub runner runs them, against a loopback release server.
+mod action;
 // `aiprov check` on real SBOMs, element by element, and the `--fail-on` gate.
 mod check_cli;
 // `aiprov check` on every format aiprov reads.
 mod check_formats;
+// CLI conventions: -q/-v, AIPROV_LOG, NO_COLOR, completions, man, AIPROV_* env, -o, [defaults].
+mod cli_conventions;
 // aiprov never overwrites a file it reads.
 mod clobber_cli;
 // `aiprov commits` on a history written for the test.
@@ -67,8 +71,12 @@ mod layering;
 mod evidence_cli;
 // The mirror cache against `git daemon` on loopback.
 mod fetch;
+// Progress of registry lookups and fetches on a terminal, and the failed-clones line.
+mod progress_tty;
 // Registry lookups against a loopback HTTP server.
 mod registry;
+// The release workflow, the Dockerfile (hadolint) and what `cargo package` ships.
+mod release;
 // `aiprov report` end to end on the enriched fixture.
 mod report_cli;
 // `aiprov report` and `--fail-on` on every format.
@@ -83,8 +91,12 @@ mod review_data;
 mod review_github;
 // The GitLab REST review client against a loopback server.
 mod review_gitlab;
+// The verdict and the components that need attention at the top of reports; the evidence stamp.
+mod report_top;
 // The shipped rule packs validate and are embedded.
 mod rule_packs;
+// SARIF against the SARIF Multitool's GitHub code scanning rules.
+mod sarif_multitool;
 // Every SBOM format through `aiprov::sbom::read` → `Document::write`.
 mod sbom_formats;
 // `aiprov scan` end to end.

@@ -303,6 +303,8 @@ pub struct RuleSet {
     /// Per field, one `RegexSet` over the main patterns of the rules reading it, and the rule
     /// index of each set member.
     pub(crate) index: Vec<(Field, RegexSet, Vec<usize>)>,
+    /// `sha256:<hex>` over every pack's text in load order (see [`RuleSet::digest`]).
+    pub(crate) digest: String,
 }
 
 #[derive(Deserialize)]
@@ -610,8 +612,30 @@ impl RuleSet {
         RuleSet::from_sources(&sources)
     }
 
+    /// The rule set's digest, `sha256:<64 hex digits>`: SHA-256 over each pack's TOML text in
+    /// load order (built-in packs, then `--rules` files), each preceded by its length in bytes
+    /// as 8 little-endian bytes. Names and paths do not count, so the same rules give the same
+    /// digest wherever they are read from; any edit to a pack changes it.
+    pub fn digest(&self) -> &str {
+        &self.digest
+    }
+
     /// The built-in packs plus `(label, TOML text)` packs layered on top, in order.
     pub fn from_sources(extra: &[(String, String)]) -> Result<RuleSet, Error> {
+        let digest = {
+            use sha2::Digest as _;
+            let mut h = sha2::Sha256::new();
+            for text in BUILTIN_PACKS
+                .iter()
+                .map(|(_, t)| *t)
+                .chain(extra.iter().map(|(_, t)| t.as_str()))
+            {
+                h.update((text.len() as u64).to_le_bytes());
+                h.update(text.as_bytes());
+            }
+            let hex: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+            format!("sha256:{hex}")
+        };
         let mut rules: Vec<Rule> = Vec::new();
         let mut seen: HashMap<String, usize> = HashMap::new();
         let builtin = BUILTIN_PACKS
@@ -644,7 +668,9 @@ impl RuleSet {
             }
         }
         rules.retain(|r| !r.id.is_empty());
-        RuleSet::index(rules)
+        let mut set = RuleSet::index(rules)?;
+        set.digest = digest;
+        Ok(set)
     }
 
     fn index(rules: Vec<Rule>) -> Result<RuleSet, Error> {
@@ -686,7 +712,11 @@ impl RuleSet {
                 })?;
             index.push((field, set, members));
         }
-        Ok(RuleSet { rules, index })
+        Ok(RuleSet {
+            rules,
+            index,
+            digest: String::new(),
+        })
     }
 
     /// All rules, in load order.

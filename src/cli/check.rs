@@ -31,9 +31,10 @@ use crate::sbom::{self, cyclonedx};
 pub struct Args {
     /// The SBOM (`-` for stdin)
     input: PathBuf,
-    /// cisa-2026 (17 fields), cisa-2025-draft (11), ntia-2021 (7)
-    #[arg(long, value_name = "PROFILE", default_value = "cisa-2026", value_parser = parse_profile)]
-    profile: Profile,
+    /// cisa-2026 (17 fields), cisa-2025-draft (11), ntia-2021 (7) [default: the configuration's
+    /// defaults.profile, else cisa-2026]
+    #[arg(long, value_name = "PROFILE", value_parser = parse_profile)]
+    profile: Option<Profile>,
     /// table: one line per element; json: {"profile", "format", "elements": [...]}
     #[arg(long, value_enum, default_value_t = Format::Table)]
     format: Format,
@@ -41,6 +42,13 @@ pub struct Args {
     /// tool=devin, status!=analyzed, pkg:npm/*:ai-share>0.5. Repeatable
     #[arg(long = "fail-on", value_name = "EXPR")]
     fail_on: Vec<String>,
+    /// Write the result here instead of stdout (`-` for stdout)
+    #[arg(short = 'o', long = "output", value_name = "OUT", default_value = "-")]
+    output: String,
+    /// The configuration file; its [defaults] table gives profile and fail-on [default:
+    /// $XDG_CONFIG_HOME/aiprov/config.toml when it exists]
+    #[arg(long, value_name = "FILE", env = "AIPROV_CONFIG")]
+    config: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -57,11 +65,20 @@ fn parse_profile(s: &str) -> Result<Profile, String> {
 }
 
 pub(super) fn run(args: Args) -> Result<u8, Failure> {
-    let policies = parse_policies(&args.fail_on)?;
+    let config = super::config::load(args.config.as_deref())?;
+    let policies = parse_policies(&super::config::fail_on(&args.fail_on, &config))?;
+    let profile = match (args.profile, &config.defaults.profile) {
+        (Some(p), _) => p,
+        (None, Some(name)) => Profile::parse(name).unwrap_or(Profile::Cisa2026),
+        (None, None) => Profile::Cisa2026,
+    };
+    let mut reads: Vec<&Path> = vec![&args.input];
+    reads.extend(args.config.as_deref());
+    super::refuse_clobber("-o", Path::new(&args.output), &reads, &[])?;
     let (label, bytes) = read_input(&args.input)?;
     let doc = sbom::read(&label, &bytes, &cyclonedx::ReadOptions::default())?;
     let facts = check::facts(&doc);
-    let report = check::check(&facts, args.profile);
+    let report = check::check(&facts, profile);
     let violations = policy::evaluate(&policies, &provenance::components(&doc));
 
     let out = match args.format {
@@ -77,7 +94,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         }
         Format::Table => table(&label, &report),
     };
-    super::output::write_output(None, "result", out.as_bytes())?;
+    super::output::write_output(Some(Path::new(&args.output)), "result", out.as_bytes())?;
     let missing: Vec<&str> = report
         .elements
         .iter()

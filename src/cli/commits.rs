@@ -42,6 +42,9 @@ pub struct Args {
     rules: Vec<PathBuf>,
     #[command(flatten)]
     reviews: super::reviews::ReviewDataArgs,
+    /// Write the records here instead of stdout (`-` for stdout)
+    #[arg(short = 'o', long = "output", value_name = "OUT", default_value = "-")]
+    output: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -57,6 +60,10 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         since: args.since,
     };
     let tip = repo.resolve(opts.rev.as_deref()).map_err(Failure::input)?;
+    let reads: Vec<&std::path::Path> = args.rules.iter().map(PathBuf::as_path).collect();
+    super::refuse_clobber("-o", std::path::Path::new(&args.output), &reads, &[])?;
+    let mut sink = super::output::Sink::create(&args.output, "output")?;
+    let sink_label = sink.label();
 
     // Decode on one thread while this one compiles the rules, classifies and prints.
     std::thread::scope(|scope| {
@@ -65,7 +72,16 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         let rules = RuleSet::load(&args.rules).map_err(Failure::from);
         let printed = rules.and_then(|rules| {
             let reviews = args.reviews.load()?;
-            print(&args, tip, &rules, reviews.as_ref(), rx)
+            let mut w = sink.writer();
+            print(
+                &args,
+                tip,
+                &rules,
+                reviews.as_ref(),
+                rx,
+                &mut w,
+                &sink_label,
+            )
         });
         // The receiver is gone by now, so the walker stops at its next send.
         let stats = walker
@@ -73,6 +89,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
             .expect("the walker thread does not panic")
             .map_err(Failure::input)?;
         let errors = printed?;
+        sink.finish()?;
         if stats.shallow {
             say!(
                 "aiprov: note: {} is a shallow clone: the walk stops at its shallow boundary",
@@ -101,9 +118,11 @@ fn print(
     rules: &RuleSet,
     reviews: Option<&crate::review::ReviewIndex>,
     rx: std::sync::mpsc::Receiver<RawEntry>,
+    dest: &mut dyn Write,
+    label: &str,
 ) -> Result<u64, Failure> {
-    let stdout = std::io::stdout().lock();
-    let mut out = BufWriter::with_capacity(64 * 1024, stdout);
+    let mut out = BufWriter::with_capacity(64 * 1024, dest);
+    let writing = || format!("writing to {}", super::escape_for_terminal(label));
     let mut counts = Counts::new();
     for entry in rx {
         match entry.parse() {
@@ -130,7 +149,7 @@ fn print(
                         record.review_outcome = Some(r.outcome.as_str());
                         record.pull_requests = Some(&r.pull_requests);
                     }
-                    write_line(&mut out, &record)?;
+                    write_line(&mut out, &record, label)?;
                 }
             }
             Entry::Error { id, message } => {
@@ -139,7 +158,7 @@ fn print(
                     id: &id,
                     error: &message,
                 };
-                write_line(&mut out, &error)?;
+                write_line(&mut out, &error, label)?;
             }
         }
     }
@@ -168,24 +187,24 @@ fn print(
         }
         serde_json::to_writer_pretty(&mut out, &summary)
             .map_err(std::io::Error::from)
-            .context("writing to stdout")
+            .with_context(writing)
             .map_err(Failure::runtime)?;
         out.write_all(b"\n")
-            .context("writing to stdout")
+            .with_context(writing)
             .map_err(Failure::runtime)?;
     }
     out.flush()
-        .context("writing to stdout")
+        .with_context(writing)
         .map_err(Failure::runtime)?;
     Ok(counts.errors)
 }
 
-/// `record` as one JSON line on `out`.
-fn write_line(out: &mut impl Write, record: &impl Serialize) -> Result<(), Failure> {
+/// `record` as one JSON line on `out` (`label` names it in errors).
+fn write_line(out: &mut impl Write, record: &impl Serialize, label: &str) -> Result<(), Failure> {
     serde_json::to_writer(&mut *out, record)
         .map_err(std::io::Error::from)
         .and_then(|()| out.write_all(b"\n"))
-        .context("writing to stdout")
+        .with_context(|| format!("writing to {}", super::escape_for_terminal(label)))
         .map_err(Failure::runtime)
 }
 

@@ -130,7 +130,8 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     }
     let old = read_side("OLD", &old_path)?;
     let new = read_side("NEW", &new_path)?;
-    let pipeline = super::enrich::pipeline(&args.sources)?;
+    let config = super::config::load(args.sources.config.as_deref())?;
+    let pipeline = super::enrich::pipeline(&args.sources, &config)?;
     let (opts, pool) = pipeline.parts();
     let d = diff::diff(&old_label, &old, &new_label, &new, &opts, pool, None);
     let violations = crate::policy::evaluate(&policies, &render::policy_components(&d));

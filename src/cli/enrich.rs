@@ -1,7 +1,7 @@
 //! `aiprov enrich`: read an SBOM in any supported format, run the pipeline ([`crate::enrich`]), write the
 //! enriched document (and the evidence file) through temporary files renamed into place.
 
-use std::io::{IsTerminal, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -10,6 +10,7 @@ use anyhow::{anyhow, Context};
 use super::{escape_for_terminal, Failure, EXIT_OK};
 
 use super::output::Sink;
+use crate::config::FileConfig;
 use crate::enrich::{self, Event};
 use crate::pipeline::{Observer, Outcome, Pipeline, Settings};
 use crate::sbom::{self, Format, ReadOptions, WriteOptions};
@@ -64,7 +65,7 @@ pub struct SourceArgs {
     pub mirror_dirs: Vec<PathBuf>,
     /// aiprov's cache: registry answers and fetched mirrors (DIR/mirrors/<host>/<owner>/<name>.git)
     /// [default: $XDG_CACHE_HOME/aiprov or ~/.cache/aiprov]
-    #[arg(long, value_name = "DIR")]
+    #[arg(long, value_name = "DIR", env = "AIPROV_CACHE_DIR")]
     pub cache_dir: Option<PathBuf>,
     /// TOML file mapping purls (without version) or bom-refs to repository URLs or local paths;
     /// it wins over the SBOM's own references
@@ -72,17 +73,18 @@ pub struct SourceArgs {
     pub repo_map: Option<PathBuf>,
     /// Never use the network: registry answers from the cache only, repositories from the
     /// mirror folders and the cache only
-    #[arg(long)]
+    #[arg(long, env = "AIPROV_OFFLINE", value_parser = clap::builder::FalseyValueParser::new())]
     pub offline: bool,
     /// The registry and fetch configuration (TOML: [registries], [http], [cache], [git])
-    /// [default: $XDG_CONFIG_HOME/aiprov/config.toml when it exists]
-    #[arg(long, value_name = "FILE")]
+    /// [default: $XDG_CONFIG_HOME/aiprov/config.toml when it exists]. Its [defaults] table
+    /// gives --fail-on and --mirror-dir when they are not on the command line
+    #[arg(long, value_name = "FILE", env = "AIPROV_CONFIG")]
     pub config: Option<PathBuf>,
     /// Ask the registries again even when the cached answer is still fresh
     #[arg(long)]
     pub refresh: bool,
     /// Repositories walked (and fetched) at the same time [default: the number of CPUs]
-    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=1024))]
+    #[arg(short, long, value_name = "N", env = "AIPROV_JOBS", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub jobs: Option<u16>,
     /// Only count commits committed on or after DATE (YYYY-MM-DD or RFC 3339)
     #[arg(long, value_name = "DATE", value_parser = super::parse_date)]
@@ -162,6 +164,12 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         },
     )?;
     drop(bytes);
+    tracing::info!(
+        "read {}: {}, {} components",
+        escape_for_terminal(&label),
+        doc.format(),
+        doc.inventory().components.len()
+    );
     if let Some(wanted) = &args.output_format {
         let to = parse_format(wanted, doc.format()).map_err(Failure::input)?;
         sbom::can_convert(doc.format(), to).map_err(|why| {
@@ -176,8 +184,9 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         Some(path) => Some(super::diff::read_side("--baseline", path)?),
         None => None,
     };
-    let pipeline = pipeline(&args.sources)?;
-    let policies = super::check::parse_policies(&args.fail_on)?;
+    let config = super::config::load(args.sources.config.as_deref())?;
+    let pipeline = pipeline(&args.sources, &config)?;
+    let policies = super::check::parse_policies(&super::config::fail_on(&args.fail_on, &config))?;
     check_destinations(&args)?;
     let timestamp = super::clock::now()?;
 
@@ -190,6 +199,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
 
     // 3. The pipeline.
     let evidence_label = evidence.as_ref().map(Sink::label).unwrap_or_default();
+    let mut progress = Progress::new();
     let outcome = {
         let mut ev_writer = evidence
             .as_mut()
@@ -198,7 +208,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
             .enrich(
                 doc.inventory(),
                 ev_writer.as_mut().map(|w| w as &mut dyn Write),
-                &mut Progress::default(),
+                &mut progress,
             )
             .and_then(|o| ev_writer.as_mut().map_or(Ok(()), Write::flush).map(|()| o))
             .with_context(|| format!("{evidence_label}: cannot write the evidence"))
@@ -252,7 +262,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     }
 
     // 5. Tell the user.
-    report(&outcome, &warnings, started);
+    report(&outcome, &progress, &warnings, started);
     super::check::report_violations(&violations);
     Ok(if violations.is_empty() {
         EXIT_OK
@@ -340,9 +350,16 @@ fn check_destinations(args: &Args) -> Result<(), Failure> {
 }
 
 /// The library pipeline for the source flags: bad files exit 2, other setup failures 3.
-pub(super) fn pipeline(args: &SourceArgs) -> Result<Pipeline, Failure> {
+/// `config` is the configuration [`super::config::load`] read: its `[defaults] mirror-dir`
+/// stands in for an absent `--mirror-dir`.
+pub(super) fn pipeline(args: &SourceArgs, config: &FileConfig) -> Result<Pipeline, Failure> {
+    let mirror_dirs = if args.mirror_dirs.is_empty() {
+        config.defaults.mirror_dirs.clone()
+    } else {
+        args.mirror_dirs.clone()
+    };
     let settings = Settings {
-        mirror_dirs: args.mirror_dirs.clone(),
+        mirror_dirs,
         cache_dir: args.cache_dir.clone(),
         repo_map: args.repo_map.clone(),
         offline: args.offline,
@@ -362,16 +379,36 @@ pub(super) fn pipeline(args: &SourceArgs) -> Result<Pipeline, Failure> {
     })
 }
 
-/// A progress bar on stderr while the walks run (hidden when stderr is not a terminal).
-#[derive(Default)]
-pub(super) struct Progress(Option<indicatif::ProgressBar>);
+/// Progress on stderr (hidden when stderr is not a terminal, or with `-q`): registry lookups
+/// and fetches while the plan is made, then a bar while the walks run. Remembers the end-of-run
+/// line about failed clones.
+pub(super) struct Progress {
+    plan: super::progress::PlanProgress,
+    walks: Option<indicatif::ProgressBar>,
+    /// The end-of-run line about failed clones and fetches, once the plan is made.
+    pub(super) fetch_failures: Option<String>,
+}
+
+impl Progress {
+    pub(super) fn new() -> Progress {
+        Progress {
+            plan: super::progress::PlanProgress::new(),
+            walks: None,
+            fetch_failures: None,
+        }
+    }
+}
 
 impl Observer for Progress {
+    fn plan_event(&self, e: enrich::PlanEvent<'_>) {
+        self.plan.on(e);
+    }
     fn planned(&mut self, plan: &enrich::Plan) {
-        self.0 = Some(progress_bar(plan.walks.len()));
+        self.fetch_failures = self.plan.finish();
+        self.walks = Some(progress_bar(plan.walks.len()));
     }
     fn event(&mut self, e: Event<'_>) {
-        let Some(bar) = &self.0 else { return };
+        let Some(bar) = &self.walks else { return };
         match e {
             Event::WalkDone { repository, .. } => {
                 bar.set_message(escape_for_terminal(repository));
@@ -380,14 +417,19 @@ impl Observer for Progress {
         }
     }
     fn done(&mut self) {
-        if let Some(bar) = self.0.take() {
+        if let Some(bar) = self.walks.take() {
             bar.finish_and_clear();
         }
     }
 }
 
-/// Warnings and the one-line summary, on stderr.
-pub(super) fn report(outcome: &Outcome, warnings: &[String], started: Instant) {
+/// Warnings, and (unless `-q`) the failed clones and the one-line summary, on stderr.
+pub(super) fn report(
+    outcome: &Outcome,
+    progress: &Progress,
+    warnings: &[String],
+    started: Instant,
+) {
     let mut err = std::io::stderr().lock();
     for w in warnings {
         let _ = writeln!(err, "aiprov: warning: {}", escape_for_terminal(w));
@@ -409,6 +451,12 @@ pub(super) fn report(outcome: &Outcome, warnings: &[String], started: Instant) {
             if at_head == 1 { "its revision" } else { "their revisions" }
         );
     }
+    if super::log::quiet() {
+        return;
+    }
+    if let Some(line) = &progress.fetch_failures {
+        let _ = writeln!(err, "aiprov: {line}");
+    }
     let _ = writeln!(
         err,
         "aiprov: {}",
@@ -422,7 +470,7 @@ pub(super) fn report(outcome: &Outcome, warnings: &[String], started: Instant) {
 }
 
 fn progress_bar(walks: usize) -> indicatif::ProgressBar {
-    if walks == 0 || !std::io::stderr().is_terminal() {
+    if walks == 0 || !super::log::progress() {
         return indicatif::ProgressBar::hidden();
     }
     let bar = indicatif::ProgressBar::with_draw_target(

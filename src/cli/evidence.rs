@@ -86,7 +86,19 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
             s.push('\n');
             s
         }
-        Format::Markdown => evidence::to_markdown(&e),
+        Format::Markdown => {
+            use time::format_description::well_known::Rfc3339;
+            let stamp = evidence::Stamp {
+                generated: now
+                    .replace_nanosecond(0)
+                    .ok()
+                    .and_then(|t| t.format(&Rfc3339).ok())
+                    .unwrap_or_default(),
+                tool_version: env!("CARGO_PKG_VERSION").into(),
+                rules_digest: rules.digest().to_string(),
+            };
+            evidence::to_markdown(&e, &stamp)
+        }
     };
     write_output(args.output.as_deref(), "output", text.as_bytes())?;
     if let Some(path) = &args.attestation {

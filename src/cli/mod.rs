@@ -16,10 +16,14 @@ macro_rules! say {
 mod check;
 mod clock;
 mod commits;
+mod completions;
+mod config;
 mod diff;
 mod enrich;
 mod evidence;
+pub mod log;
 mod output;
+mod progress;
 mod report;
 mod reviews;
 mod scan;
@@ -49,6 +53,8 @@ pub const EXIT_RUNTIME: u8 = 3;
 pub struct Cli {
     #[command(subcommand)]
     command: Command,
+    #[command(flatten)]
+    verbosity: log::Verbosity,
 }
 
 #[derive(Debug, Subcommand)]
@@ -62,6 +68,8 @@ enum Command {
     Scan(scan::Args),
     Diff(diff::Args),
     Reviews(reviews::Args),
+    Completions(completions::CompletionsArgs),
+    Man(completions::ManArgs),
 }
 
 /// A failure with the exit code it maps to.
@@ -131,6 +139,7 @@ impl From<crate::pipeline::SetupError> for Failure {
 /// Run a parsed command line and return the process exit code. Errors are printed on stderr as
 /// one line, `aiprov: <what>: <cause>…`.
 pub fn run(cli: Cli) -> ExitCode {
+    log::init(&cli.verbosity);
     let result = match cli.command {
         Command::Enrich(args) => enrich::run(args),
         Command::Commits(args) => commits::run(args),
@@ -140,6 +149,8 @@ pub fn run(cli: Cli) -> ExitCode {
         Command::Scan(args) => scan::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Reviews(args) => reviews::run(args),
+        Command::Completions(args) => completions::completions(args),
+        Command::Man(args) => completions::man(args),
     };
     match result {
         Ok(code) => ExitCode::from(code),

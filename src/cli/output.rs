@@ -94,6 +94,16 @@ impl Sink {
         }
     }
 
+    /// Write all of `bytes`, then [`Sink::finish`]: a result held in memory.
+    pub(super) fn write_all_and_finish(mut self, bytes: &[u8]) -> Result<(), Failure> {
+        let label = self.label();
+        self.writer()
+            .write_all(bytes)
+            .with_context(|| format!("{}: cannot write", crate::text::path_label(&label)))
+            .map_err(Failure::runtime)?;
+        self.finish()
+    }
+
     /// Flush, then rename the temporary file into place, with the permissions of the file it
     /// replaces, or for a new file those it was created with (rw-rw-rw- less the umask, like a
     /// file the shell would create; not a temporary file's usual rw-------).
@@ -130,11 +140,5 @@ impl Sink {
 /// or `-`. `what` names the result in messages ("output", "report").
 pub(super) fn write_output(path: Option<&Path>, what: &str, bytes: &[u8]) -> Result<(), Failure> {
     let dest = path.map_or_else(|| "-".to_string(), |p| p.to_string_lossy().into_owned());
-    let mut sink = Sink::create(&dest, what)?;
-    let label = sink.label();
-    sink.writer()
-        .write_all(bytes)
-        .with_context(|| format!("{}: cannot write", crate::text::path_label(&label)))
-        .map_err(Failure::runtime)?;
-    sink.finish()
+    Sink::create(&dest, what)?.write_all_and_finish(bytes)
 }

@@ -76,7 +76,8 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     let pipeline = if args.no_enrich {
         None
     } else {
-        Some(super::enrich::pipeline(&args.sources)?)
+        let config = super::config::load(args.sources.config.as_deref())?;
+        Some(super::enrich::pipeline(&args.sources, &config)?)
     };
     let doc = to_cyclonedx(&lockfiles, &opts);
     let mut bytes = crate::sbom::cyclonedx::to_bytes(&doc);
@@ -87,12 +88,9 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         let read = crate::sbom::read("<scan>", &bytes, &crate::sbom::ReadOptions::default())
             .context("reading back the generated SBOM")
             .map_err(Failure::runtime)?;
+        let mut progress = super::enrich::Progress::new();
         let outcome = pipeline
-            .enrich(
-                read.inventory(),
-                None,
-                &mut super::enrich::Progress::default(),
-            )
+            .enrich(read.inventory(), None, &mut progress)
             .context("enriching")
             .map_err(Failure::runtime)?;
         let written = read.write(
@@ -103,7 +101,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
                 strip_signature: false,
             },
         );
-        super::enrich::report(&outcome, &written.warnings, started);
+        super::enrich::report(&outcome, &progress, &written.warnings, started);
         bytes = written.bytes;
     }
     super::output::write_output(args.output.as_deref(), "SBOM", &bytes)?;

@@ -52,7 +52,10 @@ mod plan;
 mod run;
 
 pub use edits::{edits, format_since, Tally};
-pub use plan::{fetch_repositories, plan, resolve_repositories, LocalRepositories, RepositoryPlan};
+pub use plan::{
+    fetch_repositories, plan, resolve_repositories, LocalRepositories, PlanEvent, Progress,
+    RepositoryPlan,
+};
 pub use run::{ai_commits, run, Event, EvidenceLine, Results, WalkHeader, WalkOutcome};
 
 /// What the pipeline needs besides the document.
@@ -78,6 +81,9 @@ pub struct Options<'a> {
     /// The pull/merge requests known (`--review-data`, forge answers): each AI commit's review
     /// outcome comes from it; `None` leaves every AI commit without review trailers `unknown`.
     pub reviews: Option<&'a ReviewIndex>,
+    /// Told about each registry answer and each clone or fetch as [`plan`] gets them (called
+    /// from the worker threads; the command line draws progress with it).
+    pub progress: Option<Progress<'a>>,
 }
 
 /// The outcome for one component (`aiprov:status`).

@@ -33,6 +33,54 @@ struct GroupResult {
 /// A revision, how it was chosen, the matching tag and the registry's release time.
 type Resolved = Result<(ObjectId, RevisionSource, Option<String>, Option<i64>), (Status, String)>;
 
+/// A [`PlanEvent`] handler shared by the worker threads ([`Options::progress`]).
+#[derive(Clone, Copy)]
+pub struct Progress<'a>(pub &'a (dyn Fn(PlanEvent<'_>) + Sync));
+
+impl std::fmt::Debug for Progress<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Progress(..)")
+    }
+}
+
+/// What [`plan`] reports while it asks registries and fetches repositories.
+#[derive(Debug, Clone, Copy)]
+pub enum PlanEvent<'a> {
+    /// Registry lookups are about to start.
+    LookupsStart {
+        /// Components to look up.
+        total: usize,
+    },
+    /// One registry lookup finished.
+    LookupDone {
+        /// The component's purl (untrusted text from the SBOM).
+        component: &'a str,
+    },
+    /// Clones and fetches are about to start.
+    FetchesStart {
+        /// Repositories to clone or fetch.
+        total: usize,
+    },
+    /// A clone or fetch starts (several run at once).
+    FetchStart {
+        /// The repository URL.
+        repository: &'a str,
+    },
+    /// A clone or fetch finished.
+    FetchDone {
+        /// The repository URL.
+        repository: &'a str,
+        /// Why no usable mirror came out of it (`None`: it did).
+        error: Option<&'a str>,
+    },
+}
+
+fn tell(opts: &Options<'_>, event: PlanEvent<'_>) {
+    if let Some(Progress(f)) = opts.progress {
+        f(event);
+    }
+}
+
 /// Stage 1, resolve: each component's repository, from the repo map and the SBOM, then (when
 /// [`Options::registry`] is given) the package registries for the rest.
 #[derive(Debug, Clone)]
@@ -87,12 +135,34 @@ pub fn resolve_repositories(
         let asks: Vec<usize> = (0..n)
             .filter(|i| matches!(resolutions[*i], Resolution::None { .. }))
             .collect();
+        if !asks.is_empty() {
+            tracing::info!("asking the registries about {} components", asks.len());
+        }
+        let started = std::time::Instant::now();
+        tell(opts, PlanEvent::LookupsStart { total: asks.len() });
         let answers: Vec<crate::registry::RegistryAnswer> = pool.install(|| {
             use rayon::prelude::*;
             asks.par_iter()
-                .map(|i| registry.resolve(&inventory.components[*i]))
+                .map(|i| {
+                    let c = &inventory.components[*i];
+                    let answer = registry.resolve(c);
+                    let component = c.purl.as_deref().unwrap_or(&c.name);
+                    tracing::debug!(
+                        "registry: {component}: {:?} via {}",
+                        answer.status,
+                        answer.source
+                    );
+                    tell(opts, PlanEvent::LookupDone { component });
+                    answer
+                })
                 .collect()
         });
+        if !asks.is_empty() {
+            tracing::info!(
+                "registry lookups done in {:.1} s",
+                started.elapsed().as_secs_f64()
+            );
+        }
         for (i, answer) in asks.into_iter().zip(answers) {
             match (answer.status, answer.repository) {
                 (AnswerStatus::Found, Some(repo)) => {
@@ -156,18 +226,42 @@ pub fn fetch_repositories(
         }
     }
     let fetched: HashMap<String, Result<PathBuf, String>> = match fetch {
-        Some(f) if !to_fetch.is_empty() => pool.install(|| {
-            use rayon::prelude::*;
-            to_fetch
-                .par_iter()
-                .map(|repo| {
-                    let r = crate::fetch::ensure_mirror(repo, f)
-                        .map(|m| m.path)
-                        .map_err(|e| one_line(&error_chain(&e)));
-                    (repo.to_string(), r)
-                })
-                .collect()
-        }),
+        Some(f) if !to_fetch.is_empty() => {
+            tracing::info!("fetching {} repositories", to_fetch.len());
+            tell(
+                opts,
+                PlanEvent::FetchesStart {
+                    total: to_fetch.len(),
+                },
+            );
+            pool.install(|| {
+                use rayon::prelude::*;
+                to_fetch
+                    .par_iter()
+                    .map(|repo| {
+                        let name = repo.to_string();
+                        tell(opts, PlanEvent::FetchStart { repository: &name });
+                        let started = std::time::Instant::now();
+                        let r = crate::fetch::ensure_mirror(repo, f)
+                            .map(|m| m.path)
+                            .map_err(|e| one_line(&error_chain(&e)));
+                        tracing::debug!(
+                            "fetch {name}: {} in {:.1} s",
+                            if r.is_ok() { "ok" } else { "failed" },
+                            started.elapsed().as_secs_f64()
+                        );
+                        tell(
+                            opts,
+                            PlanEvent::FetchDone {
+                                repository: &name,
+                                error: r.as_ref().err().map(String::as_str),
+                            },
+                        );
+                        (name, r)
+                    })
+                    .collect()
+            })
+        }
         _ => HashMap::new(),
     };
     LocalRepositories { local, fetched }

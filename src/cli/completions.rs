@@ -1,0 +1,72 @@
+//! `aiprov completions SHELL` and `aiprov man`: shell completion scripts (clap_complete) and the
+//! roff man page (clap_mangen), both generated from the same clap definition as `--help`.
+
+use clap::CommandFactory;
+
+use super::{Cli, Failure, EXIT_OK};
+
+/// Print a shell completion script on stdout
+///
+/// Examples:
+///   aiprov completions bash > ~/.local/share/bash-completion/completions/aiprov
+///   aiprov completions zsh > "${fpath[1]}/_aiprov"
+///   aiprov completions fish > ~/.config/fish/completions/aiprov.fish
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct CompletionsArgs {
+    /// bash, zsh, fish, elvish or powershell
+    #[arg(value_enum)]
+    shell: clap_complete::Shell,
+}
+
+/// Print a man page (roff) on stdout: aiprov(1), or aiprov-COMMAND(1) for one subcommand
+///
+/// Examples:
+///   aiprov man > aiprov.1 && man ./aiprov.1
+///   aiprov man enrich | gzip > /usr/local/share/man/man1/aiprov-enrich.1.gz
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct ManArgs {
+    /// The subcommand whose page to print (enrich, commits, check, report, evidence, scan, …)
+    command: Option<String>,
+}
+
+pub(super) fn completions(args: CompletionsArgs) -> Result<u8, Failure> {
+    let mut cmd = Cli::command();
+    let mut out = Vec::new();
+    clap_complete::generate(args.shell, &mut cmd, "aiprov", &mut out);
+    emit(&out)
+}
+
+pub(super) fn man(args: ManArgs) -> Result<u8, Failure> {
+    let mut cmd = Cli::command();
+    cmd.build();
+    let page = match &args.command {
+        None => cmd,
+        Some(name) => {
+            let sub = cmd
+                .get_subcommands()
+                .find(|s| s.get_name() == name)
+                .ok_or_else(|| {
+                    let names: Vec<&str> = cmd.get_subcommands().map(|s| s.get_name()).collect();
+                    Failure::input(anyhow::anyhow!(
+                        "man: unknown command `{}` (expected one of {})",
+                        super::escape_for_terminal(name),
+                        names.join(", ")
+                    ))
+                })?;
+            let full = format!("aiprov-{}", sub.get_name());
+            sub.clone().name(full.clone()).bin_name(full)
+        }
+    };
+    let mut out = Vec::new();
+    clap_mangen::Man::new(page)
+        .render(&mut out)
+        .map_err(Failure::runtime)?;
+    emit(&out)
+}
+
+fn emit(bytes: &[u8]) -> Result<u8, Failure> {
+    super::output::write_output(None, "output", bytes)?;
+    Ok(EXIT_OK)
+}
