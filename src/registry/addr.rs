@@ -87,10 +87,31 @@ fn refusal(host: &str, ip: IpAddr, kind: &str) -> Refused {
     ))
 }
 
-/// Whether `host` (lower-case, without brackets or port) is one the user configured.
-fn trusted(trusted: &BTreeSet<String>, host: &str) -> bool {
-    let h = host.trim_start_matches('[').trim_end_matches(']');
-    trusted.contains(&h.to_ascii_lowercase())
+/// Whether `host` (without brackets) is one the user configured: with `port`, that exact
+/// `host:port`; without (a DNS lookup, which knows no port), any port of it.
+fn trusted(trusted: &BTreeSet<String>, host: &str, port: Option<u16>) -> bool {
+    let h = host
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_ascii_lowercase();
+    match port {
+        Some(p) => trusted.contains(&format!("{h}:{p}")),
+        None => trusted
+            .iter()
+            .any(|e| e.rsplit_once(':').is_some_and(|(eh, _)| eh == h)),
+    }
+}
+
+/// The entry of [`crate::registry::HttpConfig::trusted_hosts`] for a configured base URL:
+/// `host:port` (lower-case, IPv6 without brackets, the scheme's port when none is written).
+pub fn trusted_entry(base: &str) -> Option<String> {
+    let u = reqwest::Url::parse(base).ok()?;
+    let host = u
+        .host_str()?
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .to_ascii_lowercase();
+    Some(format!("{host}:{}", u.port_or_known_default()?))
 }
 
 /// Check a URL's host before a request or a redirect: a literal address is checked here (DNS
@@ -105,7 +126,7 @@ pub fn check_url_host(url: &reqwest::Url, allowed: &BTreeSet<String>) -> Result<
     let Ok(ip) = host.parse::<IpAddr>() else {
         return Ok(());
     };
-    if trusted(allowed, &host) {
+    if trusted(allowed, &host, url.port_or_known_default()) {
         return Ok(());
     }
     match forbidden(ip) {
@@ -118,14 +139,14 @@ pub fn check_url_host(url: &reqwest::Url, allowed: &BTreeSet<String>) -> Result<
 /// addresses removed for every host not in `trusted`; a host left with no address is refused.
 #[derive(Debug, Clone, Default)]
 pub struct GuardedResolver {
-    /// Host names (lower-case) the user configured: their addresses are not filtered.
+    /// `host:port` entries the user configured: the addresses of their hosts are not filtered.
     pub trusted: Arc<BTreeSet<String>>,
 }
 
 impl reqwest::dns::Resolve for GuardedResolver {
     fn resolve(&self, name: reqwest::dns::Name) -> reqwest::dns::Resolving {
         let host = name.as_str().to_ascii_lowercase();
-        let exempt = trusted(&self.trusted, &host);
+        let exempt = trusted(&self.trusted, &host, None);
         Box::pin(async move {
             let lookup = host.clone();
             let addrs: Vec<SocketAddr> = tokio::task::spawn_blocking(move || {

@@ -48,8 +48,8 @@ pub struct HttpConfig {
     /// variable's name is configured; its value is read once, sent only to that host (over
     /// https, or to a loopback address) and never printed.
     pub tokens: BTreeMap<String, String>,
-    /// Hosts (lower-case names or addresses, no port) the user or the binary configured: they
-    /// may resolve to loopback, private and link-local addresses. Every other host (derived from
+    /// `host:port` entries (lower-case, IPv6 without brackets) the user or the binary
+    /// configured: they may resolve to loopback, private and link-local addresses. Every other host (derived from
     /// an SBOM or a registry answer) may not (issue 15; see [`super::addr`]).
     pub trusted_hosts: std::collections::BTreeSet<String>,
 }

@@ -260,13 +260,8 @@ impl Registry {
         .into_iter()
         .chain(cfg.go_vanity.as_ref())
         {
-            if let Some(h) = reqwest::Url::parse(base)
-                .ok()
-                .and_then(|u| u.host_str().map(|h| h.to_ascii_lowercase()))
-            {
-                http_cfg
-                    .trusted_hosts
-                    .insert(h.trim_start_matches('[').trim_end_matches(']').to_string());
+            if let Some(entry) = addr::trusted_entry(base) {
+                http_cfg.trusted_hosts.insert(entry);
             }
         }
         let http = Http::new(http_cfg)?;
