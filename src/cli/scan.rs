@@ -11,8 +11,7 @@ use crate::scan::bom::{to_cyclonedx, BomOptions};
 /// Build a CycloneDX 1.6 SBOM from the lockfiles at PATH, one component per locked package.
 ///
 /// PATH is a lockfile or a folder; in a folder every known lockfile is read (not recursively):
-/// Cargo.lock (through `cargo metadata --offline --locked` when a Cargo.toml sits beside it),
-/// package-lock.json (v2, v3), poetry.lock, uv.lock, requirements*.txt (== pins), go.sum with
+/// Cargo.lock (the lockfile alone: scan never runs cargo or any other program), package-lock.json (v2, v3), poetry.lock, uv.lock, requirements*.txt (== pins), go.sum with
 /// go.mod. Components carry purls, the hashes the lockfile records and a `dependencies` graph.
 /// Reading runs none of the project's code and never uses the network.
 ///
