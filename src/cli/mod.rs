@@ -17,6 +17,7 @@ mod check;
 mod commits;
 mod enrich;
 mod evidence;
+mod guard;
 mod report;
 mod scan;
 

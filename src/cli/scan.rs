@@ -43,8 +43,22 @@ pub struct Args {
 pub(super) fn run(args: Args) -> Result<u8, Failure> {
     let lockfiles = crate::scan::scan(&args.path).map_err(Failure::input)?;
     if let Some(out) = &args.output {
-        let reads: Vec<&Path> = lockfiles.iter().map(|l| l.path.as_path()).collect();
+        let manifests: Vec<std::path::PathBuf> = lockfiles
+            .iter()
+            .filter_map(|l| l.path.parent())
+            .flat_map(|d| super::guard::MANIFESTS.iter().map(move |m| d.join(m)))
+            .filter(|p| p.exists())
+            .collect();
+        let mut reads: Vec<&Path> = lockfiles.iter().map(|l| l.path.as_path()).collect();
+        reads.extend(manifests.iter().map(|p| p.as_path()));
         super::refuse_clobber("-o", out, &reads, &[])?;
+        let dirs: Vec<&Path> = args
+            .sources
+            .mirror_dirs
+            .iter()
+            .map(|p| p.as_path())
+            .collect();
+        super::guard::refuse_inside("-o", out, &dirs)?;
     }
     for l in &lockfiles {
         for w in &l.warnings {
