@@ -6,6 +6,8 @@
 //! (`refs/notes/ai`, `../shared/docs/ai-signals.md` S7) are attached when that ref exists.
 //! Repositories are opened isolated from the user's and system git configuration.
 
+mod scrub;
+
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 use std::path::{Path, PathBuf};
@@ -211,8 +213,20 @@ impl Repo {
         let opts = gix::open::Options::isolated();
         let mut repo = gix::open_opts(path, opts).map_err(|e| Error::Open {
             path: path.to_path_buf(),
-            source: Box::new(e),
+            source: Box::new(scrub::scrub(&e)),
         })?;
+        // A HEAD that links elsewhere would be read as a reference and quoted back in errors:
+        // never followed (issue 15, item 8).
+        if std::fs::symlink_metadata(repo.git_dir().join("HEAD"))
+            .is_ok_and(|m| m.file_type().is_symlink())
+        {
+            return Err(Error::Open {
+                path: path.to_path_buf(),
+                source: Box::new(scrub::Scrubbed(
+                    "HEAD is a symbolic link, which aiprov never follows".into(),
+                )),
+            });
+        }
         // Every commit is read once: an object cache would only copy.
         repo.object_cache_size(0);
         Ok(Repo {
@@ -242,17 +256,17 @@ impl Repo {
             .map_err(|e| Error::Revision {
                 path: self.path.clone(),
                 rev: bounded.clone(),
-                source: e.into(),
+                source: Box::new(scrub::scrub(&e)),
             })?;
         let object = id.object().map_err(|e| Error::Revision {
             path: self.path.clone(),
             rev: bounded.clone(),
-            source: e.into(),
+            source: Box::new(scrub::scrub(&e)),
         })?;
         let commit = object.peel_to_commit().map_err(|e| Error::Revision {
             path: self.path.clone(),
             rev: bounded,
-            source: e.into(),
+            source: Box::new(scrub::scrub(&e)),
         })?;
         Ok(commit.id)
     }
