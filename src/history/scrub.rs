@@ -78,7 +78,7 @@ mod tests {
     fn quoted_content_is_never_shown() {
         assert_eq!(
             scrub_text(r#"could not be decoded: content, input="root:x:0:0\n\"q\" \x1b[31m" tail"#),
-            "could not be decoded: content, input=<28 bytes not shown> tail"
+            "could not be decoded: content, input=<26 bytes not shown> tail"
         );
         assert_eq!(scrub_text("a\u{1b}b\u{202e}c"), "a\\u{1b}b\\u{202e}c");
         assert_eq!(
