@@ -187,8 +187,10 @@ pub struct Options {
     pub since: Option<i64>,
 }
 
-/// A set of commit ids to leave out of a walk, see [`Repo::walk_raw_hiding`].
-pub type Hidden = gix::hashtable::HashSet<ObjectId>;
+/// A set of commit ids to leave out of a walk, see [`Repo::walk_raw_hiding`]. Keyed (SipHash):
+/// ids come from the repository, which may choose them to collide in gix's prefix hash (a
+/// `shallow` file of prefix-sharing ids took 40 minutes: issue 15).
+pub type Hidden = std::collections::HashSet<ObjectId>;
 
 /// Totals of one walk.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -357,7 +359,7 @@ impl Repo {
         };
         // A shallow clone (CI checkouts) ends at its boundary commits: their parents are absent by
         // design, not missing objects.
-        let boundary: gix::hashtable::HashSet<ObjectId> = match stats.shallow {
+        let boundary: Hidden = match stats.shallow {
             true => self
                 .repo
                 .shallow_commits()
@@ -367,7 +369,7 @@ impl Repo {
                 .unwrap_or_default(),
             false => Default::default(),
         };
-        let mut seen = gix::hashtable::HashSet::<ObjectId>::default();
+        let mut seen = Hidden::default();
         let mut queue: BinaryHeap<Queued> = BinaryHeap::new();
         let mut order = 0u64;
 
