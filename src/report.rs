@@ -405,13 +405,32 @@ fn pct(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
 }
 
+/// Text from the SBOM as inert Markdown (a table cell the Action posts): every character
+/// Markdown gives a meaning (links, images, emphasis, headings, code, HTML, tables) escaped,
+/// line breaks and other controls and bidi overrides made visible (issue 15).
 fn md(s: &str) -> String {
-    crate::sbom::bounded(s, 200)
-        .replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace('`', "\\`")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    let mut out = String::new();
+    for c in crate::sbom::bounded(s, 200).chars() {
+        match c {
+            // `[`, `]` and `!` suffice to break links and images; `(` `)` stay readable.
+            '\\' | '|' | '`' | '[' | ']' | '!' | '*' | '_' | '#' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if c.is_control() || is_bidi(c) => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Bidirectional formatting characters (they reorder what a reader sees).
+fn is_bidi(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}')
 }
 
 fn tools_text(tools: &BTreeMap<String, u64>) -> String {

@@ -131,7 +131,12 @@ pub fn escape_for_terminal(s: &str) -> String {
         .map(|c| match c {
             '\n' | '\r' => ' ',
             '\t' => c,
-            c if c.is_control() => '\u{FFFD}',
+            // C0/C1 controls and bidi overrides (which reorder what a reader sees).
+            c if c.is_control()
+                || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{200e}' | '\u{200f}' | '\u{061c}') =>
+            {
+                '\u{FFFD}'
+            }
             c => c,
         })
         .collect()
