@@ -27,7 +27,8 @@ printf '%-8s %-7s %8s %8s %10s %8s\n' format command n seconds us/comp MiB
 for f in cdx.json cdx60.json spdx.json tv.spdx; do
   for cmd in check enrich; do
     if [[ $cmd == enrich ]]; then
-      args=(enrich "$work/$f" --offline --cache-dir "$work/cache" -o /dev/null)
+      # Never -o /dev/null: the output writer renames a temporary file over its target.
+      args=(enrich "$work/$f" --offline --cache-dir "$work/cache" -o "$work/out")
     else
       args=(check "$work/$f")
     fi
