@@ -117,3 +117,36 @@ fn enrich_never_writes_into_a_mirror_it_reads() {
     assert_eq!(code, 2, "{err}");
     assert_eq!(std::fs::read(&head).unwrap(), before);
 }
+
+/// `scan -o /dev/null` renamed a temporary file over the device, leaving a regular file at
+/// `/dev/null` for every program on the machine (found while benchmarking issue 15). A FIFO
+/// stands in for the device: it must stay a FIFO and receive the SBOM.
+#[test]
+fn scan_writes_through_a_special_file_instead_of_replacing_it() {
+    use std::os::unix::fs::FileTypeExt;
+    let d = tempfile::tempdir().unwrap();
+    let fifo = d.path().join("out.fifo");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(&fifo).unwrap())
+    };
+    let lockdir = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/lockfiles/npm");
+    let (code, err) = run(&["scan", lockdir, "--no-enrich", "-o", fifo.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    // Checked before joining the reader, which would wait forever on a replaced FIFO.
+    assert!(
+        std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo(),
+        "the FIFO was replaced by a regular file"
+    );
+    let got = reader.join().unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&got).unwrap();
+    assert_eq!(doc["bomFormat"], "CycloneDX");
+}

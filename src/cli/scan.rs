@@ -140,7 +140,13 @@ fn timestamp() -> time::OffsetDateTime {
 }
 
 /// Write to a temporary file beside `path` and rename it over, so a failed run never leaves half a file.
+/// A destination that exists and is not a regular file (`/dev/null`, a FIFO) is written
+/// directly: renaming over it would replace the device for every program on the machine.
 fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        let mut f = std::fs::OpenOptions::new().write(true).open(path)?;
+        return f.write_all(bytes);
+    }
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
