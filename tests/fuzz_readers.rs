@@ -125,11 +125,14 @@ fn mutate(rng: &mut Rng, seed: &[u8]) -> Vec<u8> {
     v
 }
 
+/// Feeds one input to a reader; the path is a scratch folder.
+type Feed = Box<dyn Fn(&[u8], &Path)>;
+
 /// One reader under test: a name, its seeds, and a function that feeds it bytes.
 struct Target {
     name: &'static str,
     seeds: Vec<Vec<u8>>,
-    run: Box<dyn Fn(&[u8], &Path)>,
+    run: Feed,
 }
 
 fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -113,14 +113,14 @@ fn grammar_fuzz_never_panics() {
     let mut ok = 0usize;
     let n = 50_000;
     for _ in 0..n {
-        let expr: String = if rng.next() % 2 == 0 {
+        let expr: String = if rng.next().is_multiple_of(2) {
             let len = 1 + rng.next() % 8;
             (0..len).map(|_| rng.pick(TOKENS)).collect()
         } else {
             // Shaped like the grammar, with white space and noise in random places.
             let ws = ["", "", " ", "\u{85}", "\t"];
             let mut e = String::new();
-            if rng.next() % 3 == 0 {
+            if rng.next().is_multiple_of(3) {
                 e.push_str(rng.pick(&["pkg:npm/*", "pkg:cargo/a?", "pkg:"]));
                 e.push_str(rng.pick(&ws));
                 e.push(':');
