@@ -60,7 +60,15 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     let policies = parse_policies(&args.fail_on)?;
     let (label, bytes) = read_input(&args.input)?;
     let doc =
-        sbom::read(&label, &bytes, &cyclonedx::ReadOptions::default()).map_err(Failure::input)?;
+        // Only read: a signature is accepted as it is (nothing is written back).
+        sbom::read(
+            &label,
+            &bytes,
+            &cyclonedx::ReadOptions {
+                strip_signature: true,
+            },
+        )
+        .map_err(Failure::input)?;
     let facts = check::facts(&doc);
     let report = check::check(&facts, args.profile);
     let violations = policy::evaluate(&policies, &provenance::components(&doc));

@@ -57,7 +57,15 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         super::refuse_clobber("-o", out, &[&args.input], &[])?;
     }
     let (label, bytes) = read_input(&args.input)?;
-    let doc = sbom::read(&label, &bytes, &sbom::ReadOptions::default()).map_err(Failure::input)?;
+    // Only read: a signature is accepted as it is (nothing is written back).
+    let doc = sbom::read(
+        &label,
+        &bytes,
+        &sbom::ReadOptions {
+            strip_signature: true,
+        },
+    )
+    .map_err(Failure::input)?;
     let components = report::components(&doc);
     let violations = policy::evaluate(&policies, &components);
     let r = report::build(&label, &doc, &components, violations).map_err(Failure::input)?;

@@ -1,0 +1,24 @@
+//! Issue 15, item 10: `check` and `report` refused signed SBOMs and pointed at a flag they do
+//! not have (`--strip-signature`). They only read: the signature is not their business.
+
+mod common;
+
+#[test]
+fn check_and_report_read_signed_sboms() {
+    let d = tempfile::tempdir().unwrap();
+    let src = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/example/bom.cdx.json");
+    let mut doc: serde_json::Value = serde_json::from_slice(&std::fs::read(src).unwrap()).unwrap();
+    doc["signature"] = serde_json::json!({"algorithm": "ES256", "value": "c2lnbmF0dXJl"});
+    let signed = d.path().join("signed.json");
+    std::fs::write(&signed, serde_json::to_vec(&doc).unwrap()).unwrap();
+    let plain = |cmd: &str, f: &str| {
+        let out = common::aiprov().args([cmd, f]).output().unwrap();
+        (out.status.code(), out.stdout)
+    };
+    for cmd in ["check", "report"] {
+        let (code, out) = plain(cmd, signed.to_str().unwrap());
+        let (want_code, _) = plain(cmd, src);
+        assert_eq!(code, want_code, "{cmd} on a signed SBOM");
+        assert!(!out.is_empty(), "{cmd}");
+    }
+}
