@@ -59,7 +59,16 @@ fn parse_profile(s: &str) -> Result<Profile, String> {
 pub(super) fn run(args: Args) -> Result<u8, Failure> {
     let policies = parse_policies(&args.fail_on)?;
     let (label, bytes) = read_input(&args.input)?;
-    let doc = sbom::read(&label, &bytes, &cyclonedx::ReadOptions::default())?;
+    let doc =
+        // Only read: a signature is accepted as it is (nothing is written back).
+        sbom::read(
+            &label,
+            &bytes,
+            &cyclonedx::ReadOptions {
+                strip_signature: true,
+            },
+        )
+        ?;
     let facts = check::facts(&doc);
     let report = check::check(&facts, args.profile);
     let violations = policy::evaluate(&policies, &provenance::components(&doc));

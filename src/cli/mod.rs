@@ -19,6 +19,7 @@ mod commits;
 mod diff;
 mod enrich;
 mod evidence;
+mod guard;
 mod output;
 mod report;
 mod scan;
