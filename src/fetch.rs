@@ -11,12 +11,22 @@
 //!   only when complete, so a mirror that exists is whole.
 //! - **Offline**: never runs git; answers from the mirrors already there.
 //!
-//! This uses the `git` program, not gix: gix cannot yet make partial (`--filter`) clones, and git
-//! brings the user's proxy, credential-helper and ssh set-up. Every call has a fixed argument
-//! vector, `--` before the URL, `GIT_TERMINAL_PROMPT=0`, no stdin, a timeout, and transports
-//! limited to https, ssh and git (`protocol.allow=never` plus per-protocol `always`, and
-//! `GIT_ALLOW_PROTOCOL`): never `ext::`, never `fd::`, and `file://` only for URLs the user wrote
-//! (repo map, configured remotes), never for one from an SBOM or a registry.
+//! This uses the `git` program, not gix: gix cannot yet make partial (`--filter`) clones. Every
+//! call has a fixed argument vector, `--` before the URL, `GIT_TERMINAL_PROMPT=0`, no stdin, a
+//! timeout, and transports limited to https, ssh and git (`protocol.allow=never` plus
+//! per-protocol `always`, and `GIT_ALLOW_PROTOCOL`): never `ext::`, never `fd::`, and `file://`
+//! only for URLs the user wrote (repo map, configured remotes), never for one from an SBOM or a
+//! registry.
+//!
+//! **The cache is untrusted** (issue 15): git runs with system and global config off
+//! (`GIT_CONFIG_NOSYSTEM=1`, `GIT_CONFIG_GLOBAL=/dev/null`) and hooks off
+//! (`core.hooksPath=/dev/null`); every fetch names the URL and the refspecs on the command line,
+//! so the remotes recorded in a mirror's config are never used; a mirror whose config holds a
+//! key aiprov did not write, a hook, alternates or a symbolic link is refused by name
+//! ([`policy`]); temporary clones and lock files carry a `+`, which no repository name holds.
+//! A host taken from a document must not resolve to a private address
+//! ([`crate::registry::addr`]). Credentials for private forges come from `GIT_SSH_COMMAND` /
+//! ssh-agent or a configured remote, not from the global git config.
 
 use std::collections::BTreeMap;
 use std::io::Read;
@@ -28,10 +38,17 @@ use crate::registry::http::redact_in_text;
 use crate::resolve::{parse_repo_url, redact_credentials, RepoUrl};
 use crate::text::{bounded, ECHO_LIMIT};
 
+pub mod policy;
+
 /// The marker file whose modification time records the last successful fetch.
 const STAMP: &str = "aiprov-fetched";
 /// The unfiltered remote that brings `refs/notes/ai`.
 const NOTES_REMOTE: &str = "aiprov-notes";
+/// The refspecs fetched from the repository's URL (always named on the command line).
+const REFSPECS: [&str; 2] = ["+refs/heads/*:refs/heads/*", "+refs/tags/*:refs/tags/*"];
+/// The refspec of git-ai notes (fetched unfiltered; the glob makes a repository without notes
+/// no error).
+const NOTES_REFSPEC: &str = "+refs/notes/ai*:refs/notes/ai*";
 
 /// Where a repository URL came from, which decides whether `file://` is allowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -360,20 +377,40 @@ fn ensure_at(
             Err(FetchError::Offline { url: shown })
         };
     }
+    let refuse = |reason: String| FetchError::Refused {
+        url: shown.clone(),
+        reason,
+    };
+    // The cache is untrusted (issue 15): no symbolic link on the way to the mirror, its lock or
+    // its temporary clone, and hosts from documents never on private addresses.
+    let lock_path = policy::lock_for(dest);
+    policy::no_symlink_on_the_way(&opts.cache_dir, dest).map_err(&refuse)?;
+    policy::no_symlink_on_the_way(&opts.cache_dir, &lock_path).map_err(&refuse)?;
+    if trust == Trust::Document {
+        crate::registry::addr::check_git_url(url).map_err(&refuse)?;
+    }
     let parent = dest.parent().expect("mirror paths have a parent");
     std::fs::create_dir_all(parent).map_err(io(parent, "creating the mirror folder"))?;
-    let file_name = dest
-        .file_name()
-        .expect("mirror paths have a name")
-        .to_string_lossy()
-        .into_owned();
-    let lock_path = parent.join(format!("{file_name}.lock"));
-    let lock = std::fs::OpenOptions::new()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(&lock_path)
-        .map_err(io(&lock_path, "opening the lock file"))?;
+    policy::no_symlink_on_the_way(&opts.cache_dir, dest).map_err(&refuse)?;
+    let lock = {
+        use std::os::unix::fs::OpenOptionsExt;
+        std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .custom_flags(libc::O_NOFOLLOW)
+            .open(&lock_path)
+            .map_err(|e| {
+                if std::fs::symlink_metadata(&lock_path).is_ok_and(|m| m.file_type().is_symlink()) {
+                    refuse(format!(
+                        "{} is a symbolic link; the cache never follows links (remove it)",
+                        lock_path.display()
+                    ))
+                } else {
+                    io(&lock_path, "opening the lock file")(e)
+                }
+            })?
+    };
     lock.lock().map_err(io(&lock_path, "locking the mirror"))?;
     // From here on, this process alone works on `dest`.
     let git = Git {
@@ -382,37 +419,25 @@ fn ensure_at(
         trust,
     };
     let action = if is_mirror(dest) {
+        policy::check_mirror(dest, url, &opts.git).map_err(&refuse)?;
         if fetched_within(dest, opts.fresh_for) {
             Action::Fresh
         } else {
-            let gd = format!("--git-dir={}", dest.display());
-            git.run(
-                "fetch",
-                &[
-                    &gd,
-                    "fetch",
-                    "--prune",
-                    "--quiet",
-                    "--multiple",
-                    "origin",
-                    NOTES_REMOTE,
-                ],
-            )?;
+            fetch_into(&git, url, dest, opts)?;
             Action::Fetched
         }
     } else {
-        // Leftovers of a clone that was killed: nobody else can be using them while we hold the lock.
+        // Leftovers of a clone that was killed: nobody else can be using them while we hold the
+        // lock. Their names hold a `+`, which no repository name can (issue 15, item 6).
+        let prefix = policy::temporary_prefix(dest);
         if let Ok(entries) = std::fs::read_dir(parent) {
             for e in entries.flatten() {
-                if e.file_name()
-                    .to_string_lossy()
-                    .starts_with(&format!("{file_name}.tmp-"))
-                {
+                if e.file_name().to_string_lossy().starts_with(&prefix) {
                     let _ = std::fs::remove_dir_all(e.path());
                 }
             }
         }
-        let tmp = parent.join(format!("{file_name}.tmp-{}", std::process::id()));
+        let tmp = policy::temporary_for(dest);
         let result = clone_into(&git, url, &tmp, opts);
         if let Err(e) = result {
             let _ = std::fs::remove_dir_all(&tmp);
@@ -422,7 +447,9 @@ fn ensure_at(
         Action::Cloned
     };
     if matches!(action, Action::Cloned | Action::Fetched) {
-        std::fs::write(dest.join(STAMP), b"").map_err(io(dest, "recording the fetch time"))?;
+        let stamp = dest.join(STAMP);
+        let _ = std::fs::remove_file(&stamp);
+        std::fs::write(&stamp, b"").map_err(io(dest, "recording the fetch time"))?;
     }
     drop(lock);
     Ok(Mirror {
@@ -433,7 +460,8 @@ fn ensure_at(
 
 fn clone_into(git: &Git<'_>, url: &str, tmp: &Path, opts: &FetchOptions) -> Result<(), FetchError> {
     let tmp_s = tmp.display().to_string();
-    let mut args: Vec<&str> = vec!["clone", "--bare", "--quiet", "--no-local"];
+    // `--template=` leaves out git's sample hooks: a mirror aiprov makes has no hooks folder.
+    let mut args: Vec<&str> = vec!["clone", "--bare", "--quiet", "--no-local", "--template="];
     if opts.filter {
         args.push("--filter=tree:0");
     }
@@ -441,7 +469,8 @@ fn clone_into(git: &Git<'_>, url: &str, tmp: &Path, opts: &FetchOptions) -> Resu
     git.run("clone", &args)?;
     let gd = format!("--git-dir={tmp_s}");
     let set = |k: &str, v: &str| git.run("clone", &[&gd, "config", k, v]);
-    // A bare clone sets no fetch refspec: name the refs we keep.
+    // A bare clone sets no fetch refspec: record the refs we keep, so the mirror stays usable
+    // by plain git (aiprov itself always names URL and refspecs on the command line).
     git.run(
         "clone",
         &[
@@ -449,41 +478,47 @@ fn clone_into(git: &Git<'_>, url: &str, tmp: &Path, opts: &FetchOptions) -> Resu
             "config",
             "--replace-all",
             "remote.origin.fetch",
-            "+refs/heads/*:refs/heads/*",
+            REFSPECS[0],
         ],
     )?;
     git.run(
         "clone",
-        &[
-            &gd,
-            "config",
-            "--add",
-            "remote.origin.fetch",
-            "+refs/tags/*:refs/tags/*",
-        ],
+        &[&gd, "config", "--add", "remote.origin.fetch", REFSPECS[1]],
     )?;
     // Notes live in trees, which a commit-only clone leaves out (and gix does not fetch lazily):
-    // a second, unfiltered remote for the same URL brings refs/notes/ai whole. The glob
-    // (`ai*`) makes a repository without notes no error.
+    // a second, unfiltered fetch of the same URL brings refs/notes/ai whole.
     set(&format!("remote.{NOTES_REMOTE}.url"), url)?;
-    set(
-        &format!("remote.{NOTES_REMOTE}.fetch"),
-        "+refs/notes/ai*:refs/notes/ai*",
-    )?;
+    set(&format!("remote.{NOTES_REMOTE}.fetch"), NOTES_REFSPEC)?;
     set(&format!("remote.{NOTES_REMOTE}.tagOpt"), "--no-tags")?;
+    fetch_into(git, url, tmp, opts)
+}
+
+/// Fetch branches, tags (commit-only when [`FetchOptions::filter`]) and notes into the mirror
+/// at `dir`, naming the URL and the refspecs on the command line: whatever remotes the mirror's
+/// config names are never used.
+fn fetch_into(git: &Git<'_>, url: &str, dir: &Path, opts: &FetchOptions) -> Result<(), FetchError> {
+    let gd = format!("--git-dir={}", dir.display());
+    let mut args: Vec<&str> = vec![&gd, "fetch", "--prune", "--quiet", "--no-tags"];
+    if opts.filter {
+        args.push("--filter=tree:0");
+    }
+    args.extend(["--", url, REFSPECS[0], REFSPECS[1]]);
+    git.run("fetch", &args)?;
     git.run(
-        "clone",
+        "fetch",
         &[
             &gd,
             "fetch",
             "--prune",
             "--quiet",
-            "--multiple",
-            "origin",
-            NOTES_REMOTE,
+            "--no-tags",
+            // git remembers the filter under the URL: notes must come whole.
+            "--no-filter",
+            "--",
+            url,
+            NOTES_REFSPEC,
         ],
-    )?;
-    Ok(())
+    )
 }
 
 fn fetched_within(dest: &Path, window: Duration) -> bool {
@@ -525,6 +560,8 @@ impl Git<'_> {
             cmd.args(["-c", "protocol.file.allow=always"]);
         }
         cmd.args(["-c", "core.askPass=", "-c", "credential.interactive=never"]);
+        // No hook runs, whatever a mirror holds (the mirror check refuses hooks as well).
+        cmd.args(["-c", "core.hooksPath=/dev/null"]);
         cmd.args(args);
         for var in [
             "GIT_DIR",
@@ -541,6 +578,11 @@ impl Git<'_> {
         ] {
             cmd.env_remove(var);
         }
+        // System and global config off (issue 15): only the flags above and the mirror's own
+        // config, which `policy::check_mirror` reads first, apply.
+        cmd.env_remove("GIT_CONFIG")
+            .env("GIT_CONFIG_NOSYSTEM", "1")
+            .env("GIT_CONFIG_GLOBAL", "/dev/null");
         cmd.env("GIT_TERMINAL_PROMPT", "0")
             .env("GIT_ALLOW_PROTOCOL", protocols)
             .env("GCM_INTERACTIVE", "never");

@@ -6,6 +6,8 @@
 //! (`refs/notes/ai`, `../shared/docs/ai-signals.md` S7) are attached when that ref exists.
 //! Repositories are opened isolated from the user's and system git configuration.
 
+mod scrub;
+
 use std::cmp::Ordering;
 use std::collections::BinaryHeap;
 use std::path::{Path, PathBuf};
@@ -185,8 +187,10 @@ pub struct Options {
     pub since: Option<i64>,
 }
 
-/// A set of commit ids to leave out of a walk, see [`Repo::walk_raw_hiding`].
-pub type Hidden = gix::hashtable::HashSet<ObjectId>;
+/// A set of commit ids to leave out of a walk, see [`Repo::walk_raw_hiding`]. Keyed (SipHash):
+/// ids come from the repository, which may choose them to collide in gix's prefix hash (a
+/// `shallow` file of prefix-sharing ids took 40 minutes: issue 15).
+pub type Hidden = std::collections::HashSet<ObjectId>;
 
 /// Totals of one walk.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -211,8 +215,20 @@ impl Repo {
         let opts = gix::open::Options::isolated();
         let mut repo = gix::open_opts(path, opts).map_err(|e| Error::Open {
             path: path.to_path_buf(),
-            source: Box::new(e),
+            source: Box::new(scrub::scrub(&e)),
         })?;
+        // A HEAD that links elsewhere would be read as a reference and quoted back in errors:
+        // never followed (issue 15, item 8).
+        if std::fs::symlink_metadata(repo.git_dir().join("HEAD"))
+            .is_ok_and(|m| m.file_type().is_symlink())
+        {
+            return Err(Error::Open {
+                path: path.to_path_buf(),
+                source: Box::new(scrub::Scrubbed(
+                    "HEAD is a symbolic link, which aiprov never follows".into(),
+                )),
+            });
+        }
         // Every commit is read once: an object cache would only copy.
         repo.object_cache_size(0);
         Ok(Repo {
@@ -242,17 +258,17 @@ impl Repo {
             .map_err(|e| Error::Revision {
                 path: self.path.clone(),
                 rev: bounded.clone(),
-                source: e.into(),
+                source: Box::new(scrub::scrub(&e)),
             })?;
         let object = id.object().map_err(|e| Error::Revision {
             path: self.path.clone(),
             rev: bounded.clone(),
-            source: e.into(),
+            source: Box::new(scrub::scrub(&e)),
         })?;
         let commit = object.peel_to_commit().map_err(|e| Error::Revision {
             path: self.path.clone(),
             rev: bounded,
-            source: e.into(),
+            source: Box::new(scrub::scrub(&e)),
         })?;
         Ok(commit.id)
     }
@@ -343,7 +359,7 @@ impl Repo {
         };
         // A shallow clone (CI checkouts) ends at its boundary commits: their parents are absent by
         // design, not missing objects.
-        let boundary: gix::hashtable::HashSet<ObjectId> = match stats.shallow {
+        let boundary: Hidden = match stats.shallow {
             true => self
                 .repo
                 .shallow_commits()
@@ -353,7 +369,7 @@ impl Repo {
                 .unwrap_or_default(),
             false => Default::default(),
         };
-        let mut seen = gix::hashtable::HashSet::<ObjectId>::default();
+        let mut seen = Hidden::default();
         let mut queue: BinaryHeap<Queued> = BinaryHeap::new();
         let mut order = 0u64;
 

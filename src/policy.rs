@@ -245,6 +245,14 @@ pub fn parse(input: &str) -> Result<Policy, ParseError> {
     while end > start && chars[end - 1].is_whitespace() {
         end -= 1;
     }
+    // From here on, white space is skipped only up to `end` (a metric followed by trailing
+    // white space ran past it and panicked: issue 15).
+    let skip_ws = |mut i: usize| {
+        while i < end && chars[i].is_whitespace() {
+            i += 1;
+        }
+        i
+    };
     if start == end {
         return Err(err(
             1,

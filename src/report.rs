@@ -498,13 +498,11 @@ fn pct(x: f64) -> String {
     format!("{:.1}%", x * 100.0)
 }
 
+/// Text from the SBOM as inert Markdown (a table cell the Action posts): every character
+/// Markdown gives a meaning (links, images, emphasis, headings, code, HTML, tables) escaped,
+/// line breaks and other controls and bidi overrides made visible (issue 15).
 fn md(s: &str) -> String {
-    crate::text::bounded(s, 200)
-        .replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace('`', "\\`")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    crate::text::markdown_cell(s, 200)
 }
 
 fn tools_text(tools: &BTreeMap<String, u64>) -> String {

@@ -34,6 +34,7 @@ pub fn is_unsafe_char(c: char) -> bool {
     c.is_control()
         || matches!(c,
             '\u{200b}'..='\u{200f}' // zero-width spaces, LRM/RLM
+            | '\u{061c}' // Arabic letter mark
             | '\u{2028}' | '\u{2029}' // line / paragraph separators
             | '\u{202a}'..='\u{202e}' // bidi embeddings and overrides
             | '\u{2060}'..='\u{2064}'
@@ -48,13 +49,15 @@ pub fn path_label(path: &str) -> String {
 
 /// Replace control characters (ESC and friends from untrusted text) before a message reaches a
 /// terminal. Newlines and carriage returns become spaces (every message is one line, whatever a
-/// file name or an SBOM field holds); tabs stay; other controls become U+FFFD.
+/// file name or an SBOM field holds); tabs stay; other controls and the bidi/invisible format
+/// characters of [`is_unsafe_char`] become U+FFFD (issue 15).
 pub fn escape_for_terminal(s: &str) -> String {
     s.chars()
         .map(|c| match c {
             '\n' | '\r' => ' ',
             '\t' => c,
-            c if c.is_control() => '\u{FFFD}',
+            // C0/C1 controls and bidi overrides (which reorder what a reader sees).
+            c if is_unsafe_char(c) => '\u{FFFD}',
             c => c,
         })
         .collect()
@@ -91,6 +94,30 @@ pub fn line_column(text: &[u8], offset: usize) -> (usize, usize) {
     (line, column)
 }
 
+/// Untrusted text as one inert Markdown table cell of at most `max` characters ([`bounded`]):
+/// every character Markdown gives a meaning (links, images, emphasis, headings, code, HTML,
+/// tables) escaped, line breaks as spaces, other controls and the bidi/invisible characters of
+/// [`is_unsafe_char`] as U+FFFD (issue 15).
+pub fn markdown_cell(s: &str, max: usize) -> String {
+    let mut out = String::new();
+    for c in bounded(s, max).chars() {
+        match c {
+            // `[`, `]` and `!` suffice to break links and images; `(` `)` stay readable.
+            '\\' | '|' | '`' | '[' | ']' | '!' | '*' | '_' | '#' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '&' => out.push_str("&amp;"),
+            '\n' | '\r' | '\t' => out.push(' '),
+            c if is_unsafe_char(c) => out.push('\u{FFFD}'),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -125,5 +152,17 @@ mod tests {
         assert_eq!(line_column(b"ab\ncd", 4), (2, 2));
         assert_eq!(line_column("é\nxé".as_bytes(), 6), (2, 3));
         assert_eq!(line_column(b"ab", 99), (1, 3));
+    }
+
+    #[test]
+    fn markdown_cells_are_inert_and_terminal_text_drops_bidi() {
+        assert_eq!(
+            markdown_cell("[x](javascript:a) <b>*_#~!&|`\u{202e}\n", 200),
+            "\\[x\\](javascript:a) &lt;b&gt;\\*\\_\\#\\~\\!&amp;\\|\\`\\\\u{202e}\\\\n"
+        );
+        assert_eq!(
+            escape_for_terminal("a\u{202e}b\u{61c}c\u{9b}d\ne"),
+            "a\u{FFFD}b\u{FFFD}c\u{FFFD}d e"
+        );
     }
 }

@@ -226,7 +226,7 @@ fn full_clone_when_the_server_refuses_filters() {
     assert!(
         !names
             .iter()
-            .any(|n| n.starts_with("absent.git") && !n.ends_with(".lock")),
+            .any(|n| n.starts_with("absent.git") && !n.ends_with("+lock")),
         "{names:?}"
     );
 }

@@ -25,6 +25,10 @@ fn http(server: &Server) -> Http {
         .to_string();
     Http::new(HttpConfig {
         tokens: BTreeMap::from([(host, "AIPROV_TEST_GITLAB_TOKEN".to_string())]),
+        // The loopback API is configured by the user, as `--gitlab-api` does in the CLI.
+        trusted_hosts: aiprov::registry::addr::trusted_entry(&server.base)
+            .into_iter()
+            .collect(),
         retries: 0,
         ..HttpConfig::default()
     })

@@ -55,6 +55,8 @@ mod cyclonedx_json;
 mod detect_cli;
 // `aiprov diff` (and `enrich --baseline`) on a fixture history, lockfiles, and the aider mirror.
 mod diff_cli;
+// The stable fuzzing pass: mutated SBOMs, lockfiles, rule packs, configs, --fail-on (issue 15).
+mod fuzz_readers;
 // `aiprov enrich` on a repository written for the test.
 mod enrich_fixture;
 // `aiprov enrich` on every shared SBOM in its own format.
@@ -101,6 +103,26 @@ mod sarif_multitool;
 mod sbom_formats;
 // `aiprov scan` end to end.
 mod scan_cli;
+// Outputs never land inside what a run reads, nor replace a device or FIFO (issue 15).
+mod security_clobber;
+// Untrusted text reaches the terminal escaped, bidi overrides included (issue 15).
+mod security_echo;
+// SBOM text in `report --format markdown` is inert Markdown (issue 15).
+mod security_markdown;
+// The mirror cache is untrusted: no hooks, no system/global git config, no symlinks (issue 15).
+mod security_mirror;
+// `--fail-on` never panics; its grammar under mutation (issue 15).
+mod security_policy;
+// Reading and checking SPDX 2 JSON is linear in its packages (issue 15).
+mod security_scale;
+// `aiprov scan` reads Cargo.lock alone and runs nothing from the scanned tree (issue 15).
+mod security_scan;
+// Shallow and hostile histories stay bounded (issue 15).
+mod security_shallow;
+// `check` and `report` read signed SBOMs (issue 15).
+mod security_signed;
+// Registry and forge answers never pick a private address (issue 15).
+mod security_ssrf;
 // insta snapshots: every `--help`, the reports of one enriched fixture, writer outputs, warnings.
 mod snapshots;
 // One output writer and one clock for every subcommand.

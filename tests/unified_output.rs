@@ -100,3 +100,92 @@ fn a_bad_source_date_epoch_is_bad_input_everywhere() {
         assert!(!out.exists(), "{args:?}: nothing written");
     }
 }
+
+/// Run `args` with a reader on `fifo` (a FIFO, or a link to one); return the exit code, stderr
+/// and what the reader got. The FIFO must still be a FIFO afterwards: the one writer writes a
+/// device or FIFO in place and never renames a temporary file over it (issue 15: `scan -o
+/// /dev/null` once replaced the device). A FIFO stands in for `/dev/null`, which a test must
+/// never risk.
+#[cfg(unix)]
+fn through_fifo(args: &[&str], fifo: &Path) -> (i32, String, Vec<u8>) {
+    use std::os::unix::fs::{FileTypeExt, OpenOptionsExt};
+    let target = std::fs::canonicalize(fifo).unwrap();
+    let reader = {
+        let target = target.clone();
+        std::thread::spawn(move || std::fs::read(&target).unwrap())
+    };
+    let (code, err) = run(args, "1767225600");
+    // Checked before joining the reader, which would wait forever on a replaced FIFO.
+    let still_fifo = std::fs::symlink_metadata(&target)
+        .unwrap()
+        .file_type()
+        .is_fifo();
+    // Release the reader when the run never opened the FIFO (no reader left: ENXIO, ignored).
+    let _ = std::fs::OpenOptions::new()
+        .write(true)
+        .custom_flags(libc::O_NONBLOCK)
+        .open(&target);
+    assert!(
+        still_fifo,
+        "{args:?}: the FIFO was replaced by a regular file"
+    );
+    (code, err, reader.join().unwrap())
+}
+
+#[cfg(unix)]
+#[test]
+fn every_writer_writes_a_fifo_in_place_directly_or_through_a_link() {
+    let d = tempfile::tempdir().unwrap();
+    let enriched = root().join("testdata/enriched/release.cdx.json");
+    let lock = root().join("testdata/lockfiles/npm/package-lock.json");
+    let cache = d.path().join("cache");
+    let fifo = d.path().join("out.fifo");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let link = d.path().join("link");
+    std::os::unix::fs::symlink(&fifo, &link).unwrap();
+    for dest in [&fifo, &link] {
+        let cases: Vec<(Vec<&str>, &str)> = vec![
+            (vec!["scan", s(&lock), "--no-enrich", "-o"], "\"bomFormat\""),
+            (
+                vec!["report", s(&enriched), "--format", "markdown", "-o"],
+                "| ",
+            ),
+            (
+                vec![
+                    "diff",
+                    s(&enriched),
+                    s(&enriched),
+                    "--offline",
+                    "--cache-dir",
+                    s(&cache),
+                    "-o",
+                ],
+                "\"tool\"",
+            ),
+            (
+                vec![
+                    "diff",
+                    s(&enriched),
+                    s(&enriched),
+                    "--offline",
+                    "--cache-dir",
+                    s(&cache),
+                    "--markdown",
+                ],
+                "",
+            ),
+        ];
+        for (mut args, expect) in cases {
+            args.push(s(dest));
+            let (code, err, got) = through_fifo(&args, dest);
+            assert_eq!(code, 0, "{args:?}: {err}");
+            let got = String::from_utf8(got).unwrap();
+            assert!(!got.is_empty(), "{args:?}: nothing written to the FIFO");
+            assert!(got.contains(expect), "{args:?}: {got}");
+        }
+    }
+}

@@ -76,7 +76,16 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     reads.extend(args.config.as_deref());
     super::refuse_clobber("-o", Path::new(&args.output), &reads, &[])?;
     let (label, bytes) = read_input(&args.input)?;
-    let doc = sbom::read(&label, &bytes, &cyclonedx::ReadOptions::default())?;
+    let doc =
+        // Only read: a signature is accepted as it is (nothing is written back).
+        sbom::read(
+            &label,
+            &bytes,
+            &cyclonedx::ReadOptions {
+                strip_signature: true,
+            },
+        )
+        ?;
     let facts = check::facts(&doc);
     let report = check::check(&facts, profile);
     let violations = policy::evaluate(&policies, &provenance::components(&doc));

@@ -116,8 +116,22 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
             )))
         }
     };
+    // Folders this run reads whole: the mirror folders and cache (the pipeline), and with
+    // --lockfiles-at the repository's git folder. Nothing is written inside them (issue 15).
+    let mut dirs: Vec<PathBuf> = args.sources.mirror_dirs.clone();
+    dirs.extend(
+        args.sources
+            .cache_dir
+            .clone()
+            .or_else(crate::config::default_cache_dir),
+    );
+    if args.lockfiles_at.is_some() {
+        dirs.push(args.old.join(".git"));
+    }
+    let dirs: Vec<&Path> = dirs.iter().map(PathBuf::as_path).collect();
     if let Some(out) = &args.output {
         super::refuse_clobber("-o", out, &[&old_path, &new_path], &[])?;
+        super::guard::refuse_inside("-o", out, &dirs)?;
     }
     if let Some(md) = &args.markdown {
         let others: Vec<(&str, &Path)> = args
@@ -127,6 +141,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
             .into_iter()
             .collect();
         super::refuse_clobber("--markdown", md, &[&old_path, &new_path], &others)?;
+        super::guard::refuse_inside("--markdown", md, &dirs)?;
     }
     let old = read_side("OLD", &old_path)?;
     let new = read_side("NEW", &new_path)?;

@@ -330,8 +330,18 @@ fn check_destinations(args: &Args) -> Result<(), Failure> {
     reads.extend(args.baseline.as_deref());
     reads.extend(args.sources.reviews.paths());
     super::refuse_clobber("-o", Path::new(&args.output), &reads, &[])?;
+    let mut dirs: Vec<PathBuf> = args.sources.mirror_dirs.clone();
+    dirs.extend(
+        args.sources
+            .cache_dir
+            .clone()
+            .or_else(crate::config::default_cache_dir),
+    );
+    let dirs: Vec<&Path> = dirs.iter().map(PathBuf::as_path).collect();
+    super::guard::refuse_inside("-o", Path::new(&args.output), &dirs)?;
     if let Some(ev) = &args.evidence {
         super::refuse_clobber("--evidence", Path::new(ev), &reads, &[])?;
+        super::guard::refuse_inside("--evidence", Path::new(ev), &dirs)?;
     }
     if let Some(ev) = &args.evidence {
         if ev == "-" && args.output == "-" {

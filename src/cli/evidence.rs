@@ -74,6 +74,13 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         super::refuse_clobber("--attestation", att, &reads, &others)?;
     }
     let repo = Repo::open(&args.repo).map_err(Failure::input)?;
+    // The git folder is read whole (refs, objects, config): nothing is written inside it.
+    let git_dirs = [repo.gix().git_dir(), repo.gix().common_dir()];
+    for (flag, dest) in [("-o", &args.output), ("--attestation", &args.attestation)] {
+        if let Some(d) = dest {
+            super::guard::refuse_inside(flag, d, &git_dirs)?;
+        }
+    }
     let rules = RuleSet::load(&args.rules)?;
     let reviews = args.reviews.load()?;
     let label = args.repo.display().to_string();

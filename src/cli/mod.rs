@@ -21,6 +21,7 @@ mod config;
 mod diff;
 mod enrich;
 mod evidence;
+mod guard;
 pub mod log;
 mod output;
 mod progress;

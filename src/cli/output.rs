@@ -124,6 +124,13 @@ impl Sink {
                     .with_context(|| format!("{label}: cannot write"))
                     .map_err(Failure::runtime)?;
                 if let Ok(m) = std::fs::metadata(&dest) {
+                    // A device or FIFO that appeared since `create`: never rename over it (that
+                    // would replace `/dev/null` for every program on the machine).
+                    if !m.is_file() {
+                        return Err(Failure::runtime(anyhow!(
+                            "{label}: cannot write: it is no longer a regular file"
+                        )));
+                    }
                     let _ = std::fs::set_permissions(temp.path(), m.permissions());
                 }
                 temp.persist(&dest)

@@ -129,7 +129,14 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     let policies = parse_policies(&super::config::fail_on(&args.fail_on, &config))?;
     let destinations = destinations(&args)?;
     let (label, bytes) = read_input(&args.input)?;
-    let doc = sbom::read(&label, &bytes, &sbom::ReadOptions::default())?;
+    // Only read: a signature is accepted as it is (nothing is written back).
+    let doc = sbom::read(
+        &label,
+        &bytes,
+        &sbom::ReadOptions {
+            strip_signature: true,
+        },
+    )?;
     let components = report::components(&doc);
     let violations = policy::evaluate(&policies, &components);
     let mut r = report::build(&label, &doc, &components, violations).map_err(Failure::input)?;

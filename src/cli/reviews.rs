@@ -208,6 +208,11 @@ impl ForgeArgs {
         let api_host = forge_host(&self.gitlab_api);
         let mut cfg = HttpConfig::default();
         cfg.tokens.insert(api_host, self.gitlab_token_env.clone());
+        // The API base is the user's (flag or configuration), so its address is not filtered
+        // like hosts that come from SBOM content (README, trust model).
+        if let Some(entry) = crate::registry::addr::trusted_entry(&self.gitlab_api) {
+            cfg.trusted_hosts.insert(entry);
+        }
         let Ok(http) = Http::new(cfg) else { return };
         let mut requests = sent;
         let (mut asked, mut answered) = (0usize, 0usize);

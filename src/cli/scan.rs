@@ -10,8 +10,7 @@ use crate::scan::bom::{to_cyclonedx, BomOptions};
 /// Build a CycloneDX 1.6 SBOM from the lockfiles at PATH, one component per locked package.
 ///
 /// PATH is a lockfile or a folder; in a folder every known lockfile is read (not recursively):
-/// Cargo.lock (through `cargo metadata --offline --locked` when a Cargo.toml sits beside it),
-/// package-lock.json (v2, v3), poetry.lock, uv.lock, requirements*.txt (== pins), go.sum with
+/// Cargo.lock (the lockfile alone: scan never runs cargo or any other program), package-lock.json (v2, v3), poetry.lock, uv.lock, requirements*.txt (== pins), go.sum with
 /// go.mod. Components carry purls, the hashes the lockfile records and a `dependencies` graph.
 /// Reading runs none of the project's code and never uses the network.
 ///
@@ -43,9 +42,23 @@ pub struct Args {
 pub(super) fn run(args: Args) -> Result<u8, Failure> {
     let lockfiles = crate::scan::scan(&args.path)?;
     if let Some(out) = &args.output {
+        let manifests: Vec<std::path::PathBuf> = lockfiles
+            .iter()
+            .filter_map(|l| l.path.parent())
+            .flat_map(|d| super::guard::MANIFESTS.iter().map(move |m| d.join(m)))
+            .filter(|p| p.exists())
+            .collect();
         let mut reads: Vec<&Path> = lockfiles.iter().map(|l| l.path.as_path()).collect();
+        reads.extend(manifests.iter().map(|p| p.as_path()));
         reads.extend(args.sources.reviews.paths());
         super::refuse_clobber("-o", out, &reads, &[])?;
+        let dirs: Vec<&Path> = args
+            .sources
+            .mirror_dirs
+            .iter()
+            .map(|p| p.as_path())
+            .collect();
+        super::guard::refuse_inside("-o", out, &dirs)?;
     }
     for l in &lockfiles {
         for w in &l.warnings {

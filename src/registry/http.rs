@@ -48,6 +48,10 @@ pub struct HttpConfig {
     /// variable's name is configured; its value is read once, sent only to that host (over
     /// https, or to a loopback address) and never printed.
     pub tokens: BTreeMap<String, String>,
+    /// `host:port` entries (lower-case, IPv6 without brackets) the user or the binary
+    /// configured: they may resolve to loopback, private and link-local addresses. Every other host (derived from
+    /// an SBOM or a registry answer) may not (issue 15; see [`super::addr`]).
+    pub trusted_hosts: std::collections::BTreeSet<String>,
 }
 
 impl Default for HttpConfig {
@@ -70,6 +74,7 @@ impl Default for HttpConfig {
                 ("crates.io".to_string(), Duration::from_secs(1)),
             ]),
             tokens: BTreeMap::new(),
+            trusted_hosts: std::collections::BTreeSet::new(),
         }
     }
 }
@@ -139,6 +144,15 @@ pub enum HttpError {
         url: String,
         /// The limit.
         limit: usize,
+    },
+    /// The host is off limits: a document-derived host on a private address, or a redirect
+    /// from https to http. Never retried.
+    #[error("{url}: refused: {reason}")]
+    Refused {
+        /// The URL asked.
+        url: String,
+        /// Why.
+        reason: String,
     },
     /// Anything else (bad URL, TLS, protocol).
     #[error("{url}: {message}")]
@@ -211,11 +225,15 @@ impl Drop for Permit<'_> {
 impl Http {
     /// Build the client. Fails only when the TLS backend cannot start.
     pub fn new(cfg: HttpConfig) -> Result<Http, HttpError> {
+        let trusted = std::sync::Arc::new(cfg.trusted_hosts.clone());
         let client = reqwest::blocking::Client::builder()
             .user_agent(cfg.user_agent.clone())
             .connect_timeout(cfg.connect_timeout)
             .timeout(cfg.read_timeout)
-            .redirect(reqwest::redirect::Policy::limited(cfg.max_redirects))
+            .dns_resolver(std::sync::Arc::new(super::addr::GuardedResolver {
+                trusted: trusted.clone(),
+            }))
+            .redirect(super::addr::redirect_policy(cfg.max_redirects, trusted))
             .build()
             .map_err(|e| HttpError::Other {
                 url: String::new(),
@@ -261,6 +279,12 @@ impl Http {
             return Err(HttpError::Other {
                 url: shown,
                 message: "only http and https URLs are fetched".into(),
+            });
+        }
+        if let Err(r) = super::addr::check_url_host(&parsed, &self.cfg.trusted_hosts) {
+            return Err(HttpError::Refused {
+                url: shown,
+                reason: r.0,
             });
         }
         let host = parsed.host_str().unwrap_or("").to_ascii_lowercase();
@@ -438,7 +462,12 @@ impl Http {
     }
 
     fn classify(&self, shown: &str, e: &reqwest::Error) -> HttpError {
-        if e.is_redirect() {
+        if let Some(r) = super::addr::refusal_in(e) {
+            HttpError::Refused {
+                url: shown.into(),
+                reason: bounded(&r.0, 2 * ECHO_LIMIT),
+            }
+        } else if e.is_redirect() {
             HttpError::Redirects {
                 url: shown.into(),
                 limit: self.cfg.max_redirects,

@@ -18,6 +18,7 @@
 //!
 //! This module never clones anything and never prints.
 
+pub mod addr;
 pub mod cache;
 pub mod http;
 mod sources;
@@ -251,7 +252,26 @@ impl From<HttpError> for LookupError {
 impl Registry {
     /// Build the client. Fails only when the TLS backend cannot start.
     pub fn new(cfg: RegistryConfig, cache: Cache) -> Result<Registry, HttpError> {
-        let http = Http::new(cfg.http.clone())?;
+        let mut http_cfg = cfg.http.clone();
+        // The registries' hosts are chosen by the binary or the user's configuration: they may
+        // live on private addresses. Hosts derived from documents may not (see `addr`).
+        for base in [
+            &cfg.crates_io,
+            &cfg.crates_download,
+            &cfg.npm,
+            &cfg.pypi,
+            &cfg.go_proxy,
+            &cfg.maven,
+            &cfg.deps_dev,
+        ]
+        .into_iter()
+        .chain(cfg.go_vanity.as_ref())
+        {
+            if let Some(entry) = addr::trusted_entry(base) {
+                http_cfg.trusted_hosts.insert(entry);
+            }
+        }
+        let http = Http::new(http_cfg)?;
         Ok(Registry { cfg, http, cache })
     }
 

@@ -95,7 +95,8 @@ pub(crate) fn from_value(path: &str, value: Value, bytes: &[u8]) -> Result<Docum
         }
     };
     let mut components = Vec::new();
-    let mut seen: Vec<(String, String)> = Vec::new();
+    // SPDXID → the package's pointer; a map, not a list scanned per package (quadratic: issue 15).
+    let mut seen: std::collections::HashMap<String, String> = std::collections::HashMap::new();
     match root.get("packages") {
         None => {}
         Some(Value::Array(list)) => {
@@ -103,7 +104,7 @@ pub(crate) fn from_value(path: &str, value: Value, bytes: &[u8]) -> Result<Docum
                 let pointer = format!("/packages/{i}");
                 let c = package(path, p, &pointer)?;
                 let id = c.bom_ref.clone().unwrap_or_default();
-                if let Some((_, first)) = seen.iter().find(|(s, _)| *s == id) {
+                if let Some(first) = seen.get(&id) {
                     return Err(Error::DuplicateSpdxId {
                         path: path.into(),
                         id: bounded(&id, ECHO_LIMIT),
@@ -111,7 +112,7 @@ pub(crate) fn from_value(path: &str, value: Value, bytes: &[u8]) -> Result<Docum
                         second: pointer,
                     });
                 }
-                seen.push((id, pointer));
+                seen.insert(id, pointer);
                 components.push(c);
             }
         }

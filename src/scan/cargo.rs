@@ -1,9 +1,12 @@
-//! `Cargo.lock`: through `cargo metadata` (the workspace's own view: which packages are its
-//! members, the resolved graph) when a `Cargo.toml` sits beside it and cargo runs offline there;
-//! otherwise from the lockfile alone. Checksums always come from the lockfile (`cargo metadata`
-//! does not report them).
+//! `Cargo.lock`, read alone: packages, sources, checksums and the dependency graph come from the
+//! lockfile; the root is the package the `Cargo.toml` beside it names.
+//!
+//! Scanning never runs cargo (issue 15, item 2): `cargo metadata` run in a scanned project
+//! honours its `rust-toolchain.toml` (`path = …`) and `.cargo/config.toml`, so the project
+//! would choose the program that runs. The lockfile alone gives the same packages and graph
+//! (tests/scan_cli.rs compared both on the fixtures before cargo was dropped).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use super::{dedupe, malformed, purl, read_toml, Error, Lockfile, Package};
@@ -18,30 +21,12 @@ struct Locked {
     deps: Vec<String>,
 }
 
-/// Read a `Cargo.lock`.
+/// Read a `Cargo.lock` (the lockfile alone; never runs cargo).
 pub fn read(lock: &Path) -> Result<Lockfile, Error> {
-    let locked = parse_lock(lock)?;
-    let dir = lock.parent().unwrap_or(Path::new("."));
-    let manifest = dir.join("Cargo.toml");
-    if manifest.is_file() {
-        match from_metadata(&manifest, &locked) {
-            Ok(mut l) => {
-                l.path = lock.to_path_buf();
-                return Ok(l);
-            }
-            Err(why) => {
-                let mut l = from_lock(lock, &locked, root_name(&manifest).as_deref());
-                l.warnings.push(format!(
-                    "cargo metadata did not run ({why}); read the lockfile alone"
-                ));
-                return Ok(l);
-            }
-        }
-    }
-    Ok(from_lock(lock, &locked, None))
+    read_lockfile_only(lock)
 }
 
-/// Read a `Cargo.lock` without running cargo.
+/// Read a `Cargo.lock` without running cargo (the same as [`read`]).
 pub fn read_lockfile_only(lock: &Path) -> Result<Lockfile, Error> {
     let locked = parse_lock(lock)?;
     let manifest = lock.parent().unwrap_or(Path::new(".")).join("Cargo.toml");
@@ -163,85 +148,4 @@ fn from_lock(lock: &Path, locked: &[Locked], root: Option<&str>) -> Lockfile {
         packages: dedupe(packages),
         warnings: Vec::new(),
     }
-}
-
-fn from_metadata(manifest: &Path, locked: &[Locked]) -> Result<Lockfile, String> {
-    let mut cmd = cargo_metadata::MetadataCommand::new();
-    cmd.manifest_path(manifest)
-        .other_options(vec!["--locked".to_string(), "--offline".to_string()])
-        // The scanned folder's .cargo/config.toml must not choose what runs.
-        .env("CARGO_BUILD_RUSTC", "rustc")
-        .env("CARGO_BUILD_RUSTC_WRAPPER", "")
-        .env("CARGO_BUILD_RUSTC_WORKSPACE_WRAPPER", "")
-        .env("RUSTC_WRAPPER", "")
-        .env("RUSTC_WORKSPACE_WRAPPER", "")
-        .env("CARGO_NET_OFFLINE", "true");
-    if let Some(cargo) = std::env::var_os("CARGO") {
-        cmd.cargo_path(cargo);
-    }
-    let md = cmd.exec().map_err(|e| {
-        let text = e.to_string();
-        crate::text::bounded(
-            text.lines()
-                .find(|l| l.contains("error"))
-                .unwrap_or(text.lines().next().unwrap_or("")),
-            200,
-        )
-    })?;
-    let checksums: HashMap<(&str, &str, Option<&str>), &str> = locked
-        .iter()
-        .filter_map(|l| {
-            Some((
-                (l.name.as_str(), l.version.as_str(), l.source.as_deref()),
-                l.checksum.as_deref()?,
-            ))
-        })
-        .collect();
-    let resolve = md.resolve.as_ref().ok_or("no resolve graph")?;
-    let root_id = resolve
-        .root
-        .clone()
-        .or_else(|| (md.workspace_members.len() == 1).then(|| md.workspace_members[0].clone()));
-    let mut by_id: HashMap<&cargo_metadata::PackageId, Package> = HashMap::new();
-    for p in &md.packages {
-        let source = p.source.as_ref().map(|s| s.repr.clone());
-        let name: &str = p.name.as_ref();
-        let version = p.version.to_string();
-        let l = Locked {
-            name: name.to_string(),
-            version: version.clone(),
-            checksum: checksums
-                .get(&(name, version.as_str(), source.as_deref()))
-                .map(|c| c.to_string()),
-            source,
-            deps: Vec::new(),
-        };
-        by_id.insert(&p.id, package(&l));
-    }
-    let mut root = None;
-    let mut packages = Vec::new();
-    for node in &resolve.nodes {
-        let Some(mut p) = by_id.get(&node.id).cloned() else {
-            continue;
-        };
-        let deps: BTreeSet<String> = node
-            .deps
-            .iter()
-            .filter_map(|d| by_id.get(&d.pkg).map(|q| q.purl.clone()))
-            .collect();
-        p.depends_on = deps.into_iter().collect();
-        if Some(&node.id) == root_id.as_ref() {
-            root = Some(p);
-        } else {
-            packages.push(p);
-        }
-    }
-    packages.sort_by(|a, b| a.purl.cmp(&b.purl));
-    Ok(Lockfile {
-        path: manifest.to_path_buf(),
-        kind: "Cargo.lock (cargo metadata)".into(),
-        root,
-        packages: dedupe(packages),
-        warnings: Vec::new(),
-    })
 }

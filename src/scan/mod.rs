@@ -1,14 +1,13 @@
 //! Lockfiles → the components they pin, and a CycloneDX 1.6 SBOM of them (`aiprov scan`).
 //!
-//! Readers, one per ecosystem: `Cargo.lock` ([`cargo`]: `cargo metadata` when cargo can run
-//! there, the lockfile itself otherwise), `package-lock.json` v2 / v3 ([`npm`]), `poetry.lock`,
+//! Readers, one per ecosystem: `Cargo.lock` ([`cargo`], the lockfile alone), `package-lock.json` v2 / v3 ([`npm`]), `poetry.lock`,
 //! `uv.lock` and pinned `requirements*.txt` ([`python`]), `go.sum` with `go.mod` ([`go`]).
 //! Each yields a [`Lockfile`]: the project itself (when the lockfile says which it is), every
 //! pinned package with its purl, hashes the lockfile records, a git source when it has one, and
 //! the dependency edges. [`bom::to_cyclonedx`] writes them as one document.
 //!
-//! Reading never runs the project's code and never touches the network (`cargo metadata` runs
-//! with `--offline --locked` and the scanned folder's `rustc` / wrapper settings overridden).
+//! Reading never runs any program (the scanned tree is untrusted: a `rust-toolchain.toml` or
+//! `.cargo/config.toml` there would choose which `cargo` runs) and never touches the network.
 
 pub mod bom;
 pub mod cargo;
@@ -44,7 +43,7 @@ pub struct Package {
 pub struct Lockfile {
     /// The file read.
     pub path: PathBuf,
-    /// Which reader, e.g. `Cargo.lock (cargo metadata)`, `package-lock.json v3`.
+    /// Which reader, e.g. `Cargo.lock`, `package-lock.json v3`.
     pub kind: String,
     /// The project the lockfile belongs to, when the lockfile says (Cargo root package, npm
     /// root, uv editable / virtual project, go.mod module).

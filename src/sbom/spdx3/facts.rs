@@ -295,8 +295,11 @@ fn packages<'a>(g: &Graph<'a>) -> Vec<&'a Value> {
                 .filter(|p| text(p, "spdxId") == Some(id.as_str())),
         );
     }
+    // A set of the packages already placed, not a scan of `order` per package (issue 15).
+    let mut placed: std::collections::HashSet<*const Value> =
+        order.iter().map(|q| *q as *const Value).collect();
     for p in &packages {
-        if !order.iter().any(|q| std::ptr::eq(*q, *p)) {
+        if placed.insert(*p as *const Value) {
             order.push(p);
         }
     }

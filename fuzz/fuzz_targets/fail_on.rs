@@ -1,0 +1,7 @@
+//! The `--fail-on` grammar.
+#![no_main]
+libfuzzer_sys::fuzz_target!(|data: &[u8]| {
+    if let Ok(s) = std::str::from_utf8(data) {
+        let _ = aiprov::policy::parse(s);
+    }
+});

@@ -1,0 +1,152 @@
+//! Issue 15, item 7: `-o` never overwrites a file or folder the run reads — the repository's
+//! git folder (`evidence -o REPO/.git/HEAD` exited 0 and broke the repository), the manifests
+//! scan reads beside a lockfile (`scan -o pyproject.toml`), the mirrors enrich reads.
+
+use crate::common;
+
+use std::path::Path;
+use std::process::Command;
+
+fn run(args: &[&str]) -> (i32, String) {
+    let out = common::command().args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let ok = Command::new("git")
+        .arg("-C")
+        .arg(dir)
+        .args(args)
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "A")
+        .env("GIT_AUTHOR_EMAIL", "a@example.invalid")
+        .env("GIT_COMMITTER_NAME", "A")
+        .env("GIT_COMMITTER_EMAIL", "a@example.invalid")
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok, "git {args:?}");
+}
+
+#[test]
+fn evidence_never_writes_into_the_git_folder() {
+    let d = tempfile::tempdir().unwrap();
+    let repo = d.path().join("repo");
+    std::fs::create_dir(&repo).unwrap();
+    git(&repo, &["init", "-q", "-b", "main"]);
+    git(&repo, &["commit", "-q", "--allow-empty", "-m", "one"]);
+    git(&repo, &["commit", "-q", "--allow-empty", "-m", "two"]);
+    let r = repo.to_str().unwrap();
+    for target in [
+        ".git/HEAD",
+        ".git/refs/heads/main",
+        ".git/config",
+        ".git/new-file",
+    ] {
+        let dest = repo.join(target);
+        let before = std::fs::read(&dest).ok();
+        let (code, err) = run(&[
+            "evidence",
+            r,
+            "--range",
+            "main~1..main",
+            "-o",
+            dest.to_str().unwrap(),
+        ]);
+        assert_eq!(code, 2, "{target}: {err}");
+        assert!(err.contains("reads"), "{target}: {err}");
+        assert_eq!(std::fs::read(&dest).ok(), before, "{target} changed");
+    }
+    // Writing into the work tree (not read) is fine.
+    let ok = repo.join("evidence.json");
+    let (code, err) = run(&[
+        "evidence",
+        r,
+        "--range",
+        "main~1..main",
+        "-o",
+        ok.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn scan_never_overwrites_the_manifests_it_reads() {
+    let d = tempfile::tempdir().unwrap();
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/lockfiles/uv");
+    for e in std::fs::read_dir(&src).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), d.path().join(e.file_name())).unwrap();
+    }
+    std::fs::write(
+        d.path().join("pyproject.toml"),
+        "[project]\nname = \"svc\"\nversion = \"1.0.0\"\n",
+    )
+    .unwrap();
+    let dir = d.path().to_str().unwrap();
+    for name in ["pyproject.toml", "uv.lock"] {
+        let dest = d.path().join(name);
+        let before = std::fs::read(&dest).unwrap();
+        let (code, err) = run(&["scan", dir, "--no-enrich", "-o", dest.to_str().unwrap()]);
+        assert_eq!(code, 2, "{name}: {err}");
+        assert_eq!(std::fs::read(&dest).unwrap(), before, "{name} changed");
+    }
+}
+
+#[test]
+fn enrich_never_writes_into_a_mirror_it_reads() {
+    let d = tempfile::tempdir().unwrap();
+    let mirror = d.path().join("mirrors/github.com/o/r.git");
+    std::fs::create_dir_all(&mirror).unwrap();
+    git(&mirror, &["init", "-q", "--bare"]);
+    let head = mirror.join("HEAD");
+    let before = std::fs::read(&head).unwrap();
+    let bom = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/example/bom.cdx.json");
+    let (code, err) = run(&[
+        "enrich",
+        bom,
+        "--offline",
+        "--mirror-dir",
+        d.path().join("mirrors").to_str().unwrap(),
+        "-o",
+        head.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(std::fs::read(&head).unwrap(), before);
+}
+
+/// `scan -o /dev/null` renamed a temporary file over the device, leaving a regular file at
+/// `/dev/null` for every program on the machine (found while benchmarking issue 15). A FIFO
+/// stands in for the device: it must stay a FIFO and receive the SBOM.
+#[test]
+fn scan_writes_through_a_special_file_instead_of_replacing_it() {
+    use std::os::unix::fs::FileTypeExt;
+    let d = tempfile::tempdir().unwrap();
+    let fifo = d.path().join("out.fifo");
+    assert!(Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read(&fifo).unwrap())
+    };
+    let lockdir = concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/lockfiles/npm");
+    let (code, err) = run(&["scan", lockdir, "--no-enrich", "-o", fifo.to_str().unwrap()]);
+    assert_eq!(code, 0, "{err}");
+    // Checked before joining the reader, which would wait forever on a replaced FIFO.
+    assert!(
+        std::fs::symlink_metadata(&fifo)
+            .unwrap()
+            .file_type()
+            .is_fifo(),
+        "the FIFO was replaced by a regular file"
+    );
+    let got = reader.join().unwrap();
+    let doc: serde_json::Value = serde_json::from_slice(&got).unwrap();
+    assert_eq!(doc["bomFormat"], "CycloneDX");
+}
