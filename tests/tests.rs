@@ -71,6 +71,8 @@ mod report_cli;
 mod report_formats;
 // The shipped rule packs validate and are embedded.
 mod rule_packs;
+// Issue 14: SBOMs as people have them (duplicate bom-refs).
+mod real_sboms;
 // Every SBOM format through `aiprov::sbom::read` → `Document::write`.
 mod sbom_formats;
 // `aiprov scan` end to end.

@@ -60,6 +60,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     let policies = parse_policies(&args.fail_on)?;
     let (label, bytes) = read_input(&args.input)?;
     let doc = sbom::read(&label, &bytes, &cyclonedx::ReadOptions::default())?;
+    super::warn_read(&doc);
     let facts = check::facts(&doc);
     let report = check::check(&facts, args.profile);
     let violations = policy::evaluate(&policies, &provenance::components(&doc));

@@ -147,6 +147,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         },
     )?;
     drop(bytes);
+    super::warn_read(&doc);
     if let Some(wanted) = &args.output_format {
         let to = parse_format(wanted, doc.format()).map_err(Failure::input)?;
         sbom::can_convert(doc.format(), to).map_err(|why| {

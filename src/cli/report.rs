@@ -59,6 +59,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     }
     let (label, bytes) = read_input(&args.input)?;
     let doc = sbom::read(&label, &bytes, &sbom::ReadOptions::default())?;
+    super::warn_read(&doc);
     let components = report::components(&doc);
     let violations = policy::evaluate(&policies, &components);
     let r = report::build(&label, &doc, &components, violations).map_err(Failure::input)?;
