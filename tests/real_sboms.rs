@@ -164,3 +164,130 @@ fn duplicate_bom_ref_outputs_are_schema_valid() {
         );
     }
 }
+
+/// Issue 14: an outage or a garbage answer makes the component `error` with the reason;
+/// `no-repository` is only for a registry that answered and named none; a redirect to an
+/// unreachable host does not mark the registry itself down for the rest of the run.
+#[test]
+fn registry_failures_are_errors_with_their_reason() {
+    use crate::http_server::{ok, Reply, Server};
+    let s = Server::start();
+    let dead = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    s.route(
+        "/npm/aredirect/1.0.0",
+        vec![Reply::Full(
+            302,
+            vec![("Location", format!("http://127.0.0.1:{dead}/x"))],
+            vec![],
+        )],
+    );
+    s.route(
+        "/npm/bafter/1.0.0",
+        vec![ok(
+            "application/json",
+            r#"{"name":"bafter","version":"1.0.0","repository":{"type":"git","url":"git+https://github.com/o/bafter.git"}}"#,
+        )],
+    );
+    s.route(
+        "/npm/cdown/1.0.0",
+        vec![Reply::Full(503, vec![], b"down".to_vec())],
+    );
+    s.route(
+        "/npm/dgarbled/1.0.0",
+        vec![ok("application/json", "{\"name\": ")],
+    );
+    s.route(
+        "/npm/enorepo/1.0.0",
+        vec![ok(
+            "application/json",
+            r#"{"name":"enorepo","version":"1.0.0"}"#,
+        )],
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("aiprov.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[registries]\nnpm = \"{}/npm\"\ndeps-dev-fallback = false\n[http]\nretries = 0\n\
+             [git.remotes]\n\"github.com\" = \"git://127.0.0.1:{dead}/github.com\"\n",
+            s.base
+        ),
+    )
+    .unwrap();
+    let names = ["aredirect", "bafter", "cdown", "dgarbled", "enorepo"];
+    let components: Vec<Value> = names
+        .iter()
+        .map(|n| serde_json::json!({"type":"library","name":n,"version":"1.0.0","bom-ref":n,"purl":format!("pkg:npm/{n}@1.0.0")}))
+        .collect();
+    let bom = dir.path().join("bom.json");
+    std::fs::write(
+        &bom,
+        serde_json::json!({"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":components}).to_string(),
+    )
+    .unwrap();
+    let out = dir.path().join("out.json");
+    let r = aiprov_with(
+        &[
+            "enrich",
+            bom.to_str().unwrap(),
+            "--config",
+            config.to_str().unwrap(),
+            "--cache-dir",
+            dir.path().join("cache").to_str().unwrap(),
+            "--jobs",
+            "1",
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        None,
+        &[],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let v: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let got: Vec<(String, String)> = v["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let p = |k: &str| {
+                c["properties"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .find(|p| p["name"] == k)
+                    .map(|p| p["value"].as_str().unwrap().to_string())
+                    .unwrap_or_default()
+            };
+            (p("aiprov:status"), p("aiprov:status:reason"))
+        })
+        .collect();
+    let b = &s.base;
+    assert_eq!(got[0].0, "error", "{got:?}");
+    assert!(
+        got[0].1.contains(&format!(
+            "registry:npm: {b}/npm/aredirect/1.0.0: cannot connect"
+        )),
+        "{got:?}"
+    );
+    assert_eq!(got[1].0, "repository-unavailable", "{got:?}");
+    assert_eq!(got[2].0, "error", "{got:?}");
+    assert!(
+        got[2]
+            .1
+            .contains(&format!("registry:npm: {b}/npm/cdown/1.0.0: HTTP 503")),
+        "{got:?}"
+    );
+    assert_eq!(got[3].0, "error", "{got:?}");
+    assert!(got[3].1.contains("malformed answer: not JSON"), "{got:?}");
+    assert_eq!(got[4].0, "no-repository", "{got:?}");
+    assert!(got[4].1.contains("registry:npm"), "{got:?}");
+    assert!(
+        got.iter()
+            .all(|(_, r)| !r.contains("registry:npm: registry:npm")),
+        "{got:?}"
+    );
+}

@@ -38,6 +38,10 @@ pub struct RepositoryPlan {
     /// Per component: the registry's released commit (if it named one) and which registry
     /// answered, when the repository came from a registry.
     pub registry_pins: Vec<Option<(Option<String>, String)>>,
+    /// Per component: the registry could not be asked or gave an unusable answer (outage,
+    /// timeout, garbage), so "no repository" is not known: the component is `error`, not
+    /// `no-repository` (which means the registry answered and named none).
+    pub registry_failed: Vec<bool>,
 }
 
 /// Stage 2, fetch: the local copy of each repository of a [`RepositoryPlan`].
@@ -74,6 +78,7 @@ pub fn resolve_repositories(
         .map(|c| resolve::resolve_repository(c, opts.repo_map))
         .collect();
     let mut registry_pins: Vec<Option<(Option<String>, String)>> = vec![None; n];
+    let mut registry_failed = vec![false; n];
     if let Some(registry) = opts.registry {
         let asks: Vec<usize> = (0..n)
             .filter(|i| matches!(resolutions[*i], Resolution::None { .. }))
@@ -97,10 +102,13 @@ pub fn resolve_repositories(
                     registry_pins[i] = Some((answer.commit, answer.source));
                 }
                 (status, _) => {
+                    registry_failed[i] = status == AnswerStatus::Failed;
                     if let Resolution::None { reason } = &mut resolutions[i] {
                         let said = answer.reason.unwrap_or_else(|| answer.source.clone());
                         *reason = one_line(&match status {
                             AnswerStatus::Unsupported => format!("{reason}; {said}"),
+                            // The registry's reasons already start with who said them.
+                            _ if said.starts_with(&answer.source) => format!("{reason}; {said}"),
                             _ => format!("{reason}; {}: {said}", answer.source),
                         });
                     }
@@ -111,6 +119,7 @@ pub fn resolve_repositories(
     RepositoryPlan {
         resolutions,
         registry_pins,
+        registry_failed,
     }
 }
 
@@ -172,6 +181,7 @@ fn group_by_repository(
     let RepositoryPlan {
         resolutions,
         mut registry_pins,
+        registry_failed,
     } = repos;
     let LocalRepositories { mut local, fetched } = local;
     let mut targets: Vec<Option<Target>> = vec![None; n];
@@ -193,7 +203,11 @@ fn group_by_repository(
         match resolution {
             Resolution::None { reason } => {
                 targets[i] = Some(Target::Skip {
-                    status: Status::NoRepository,
+                    status: if registry_failed[i] {
+                        Status::Error
+                    } else {
+                        Status::NoRepository
+                    },
                     reason,
                     repository: None,
                     found_by: None,

@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
-use std::sync::{Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, RETRY_AFTER};
@@ -176,6 +176,9 @@ pub struct Http {
     /// Hosts that could not be reached even after the retries, with why: later requests to them
     /// in this run fail at once, so a run without network ends quickly.
     down: Mutex<HashMap<String, String>>,
+    /// Per requested URL, the host (`host[:port]`) of the last redirect target being followed,
+    /// so that a connect failure after a redirect marks that host down, not the registry.
+    redirected: Arc<Mutex<HashMap<String, String>>>,
 }
 
 impl std::fmt::Debug for Http {
@@ -211,11 +214,25 @@ impl Drop for Permit<'_> {
 impl Http {
     /// Build the client. Fails only when the TLS backend cannot start.
     pub fn new(cfg: HttpConfig) -> Result<Http, HttpError> {
+        let redirected: Arc<Mutex<HashMap<String, String>>> = Arc::default();
+        let (seen, max) = (redirected.clone(), cfg.max_redirects);
+        // `Policy::limited`, plus a note of where each request was sent on to.
+        let policy = reqwest::redirect::Policy::custom(move |attempt| {
+            if attempt.previous().len() > max {
+                return attempt.error("too many redirects");
+            }
+            if let Some(first) = attempt.previous().first() {
+                seen.lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .insert(first.as_str().to_string(), host_key_of(attempt.url()));
+            }
+            attempt.follow()
+        });
         let client = reqwest::blocking::Client::builder()
             .user_agent(cfg.user_agent.clone())
             .connect_timeout(cfg.connect_timeout)
             .timeout(cfg.read_timeout)
-            .redirect(reqwest::redirect::Policy::limited(cfg.max_redirects))
+            .redirect(policy)
             .build()
             .map_err(|e| HttpError::Other {
                 url: String::new(),
@@ -236,6 +253,7 @@ impl Http {
             tokens,
             hosts: Mutex::new(HashMap::new()),
             down: Mutex::new(HashMap::new()),
+            redirected,
             freed: Condvar::new(),
         })
     }
@@ -304,10 +322,18 @@ impl Http {
                             attempt += 1;
                             continue;
                         }
+                        // The host that could not be reached: after a redirect, the target's,
+                        // so one bad redirect does not mark the registry itself down (issue 14).
+                        let failed = self
+                            .redirected
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .remove(parsed.as_str())
+                            .unwrap_or_else(|| host_key.clone());
                         self.down
                             .lock()
                             .unwrap_or_else(|e| e.into_inner())
-                            .insert(host_key.clone(), message.clone());
+                            .insert(failed, message.clone());
                     }
                     return Err(err);
                 }
@@ -608,5 +634,14 @@ mod tests {
             "failed for https://example.com/x and git://b/c, ok"
         );
         assert_eq!(redact_in_text("no url here"), "no url here");
+    }
+}
+
+/// `host[:port]` of a URL, lower-case: the key of per-host state.
+fn host_key_of(url: &reqwest::Url) -> String {
+    let host = url.host_str().unwrap_or("").to_ascii_lowercase();
+    match url.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host,
     }
 }

@@ -20,7 +20,7 @@ mod write;
 pub use write::{apply, strip_aiprov, to_bytes, write};
 pub(crate) use write::{format_timestamp, set_tool};
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 use time::OffsetDateTime;

@@ -34,7 +34,7 @@ use quick_xml::events::Event;
 use quick_xml::name::ResolveResult;
 use quick_xml::NsReader;
 
-use super::{bounded, cyclonedx, line_column, utf8, Edits, Error, ReadOptions, ECHO_LIMIT};
+use super::{bounded, cyclonedx, line_column, utf8, Edits, Error, ReadOptions};
 use crate::inventory::{Component, Hash, Inventory, Relationship};
 
 /// Deepest element nesting accepted (CycloneDX documents stay far below it; the JSON reader's
