@@ -291,3 +291,111 @@ fn registry_failures_are_errors_with_their_reason() {
         "{got:?}"
     );
 }
+
+/// Issue 14: the builder's file system never reaches the SBOM or the HTML report: a repo-map
+/// path, the mirror folder and the cache are neither `aiprov:repository` nor in a reason.
+#[test]
+fn local_paths_never_leak_into_outputs() {
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().to_str().unwrap().to_string();
+    let repo = dir.path().join("checkout");
+    std::fs::create_dir(&repo).unwrap();
+    common::git(&repo, &["init", "-q", "-b", "main"]);
+    std::fs::write(repo.join("f"), "x").unwrap();
+    common::git(&repo, &["add", "f"]);
+    common::git(
+        &repo,
+        &[
+            "-c",
+            "user.name=A",
+            "-c",
+            "user.email=a@example.com",
+            "commit",
+            "-q",
+            "-m",
+            "one",
+        ],
+    );
+    std::fs::write(
+        dir.path().join("repos.toml"),
+        "[repositories]\n\"pkg:npm/local\" = \"checkout\"\n\"pkg:npm/gone\" = \"missing\"\n",
+    )
+    .unwrap();
+    let bom = dir.path().join("bom.json");
+    std::fs::write(
+        &bom,
+        r#"{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[
+ {"type":"library","name":"local","version":"1.0.0","bom-ref":"l","purl":"pkg:npm/local@1.0.0"},
+ {"type":"library","name":"gone","version":"1.0.0","bom-ref":"g","purl":"pkg:npm/gone@1.0.0"},
+ {"type":"library","name":"r","version":"1.0.0","bom-ref":"r","purl":"pkg:github/o/r@1.0.0"}]}"#,
+    )
+    .unwrap();
+    let mirrors = dir.path().join("mirrors");
+    std::fs::create_dir(&mirrors).unwrap();
+    let out = dir.path().join("out.json");
+    let r = aiprov_with(
+        &[
+            "enrich",
+            bom.to_str().unwrap(),
+            "--offline",
+            "--repo-map",
+            dir.path().join("repos.toml").to_str().unwrap(),
+            "--mirror-dir",
+            mirrors.to_str().unwrap(),
+            "--cache-dir",
+            dir.path().join("cache").to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ],
+        None,
+        &[EPOCH],
+    );
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let text = std::fs::read_to_string(&out).unwrap();
+    assert!(!text.contains(&root), "{text}");
+    let v: Value = serde_json::from_str(&text).unwrap();
+    let statuses: Vec<&str> = v["components"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            c["properties"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|p| p["name"] == "aiprov:status")
+                .unwrap()["value"]
+                .as_str()
+                .unwrap()
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            "analyzed",
+            "repository-unavailable",
+            "repository-unavailable"
+        ]
+    );
+    // The forge repository keeps its canonical URL.
+    assert!(
+        text.contains("\"value\": \"https://github.com/o/r\""),
+        "{text}"
+    );
+    let html = aiprov_with(
+        &["report", out.to_str().unwrap(), "--format", "html"],
+        None,
+        &[],
+    );
+    assert_eq!(html.code, 0, "{}", html.stderr);
+    // The report names its input as the user gave it; no other local path.
+    let o = out.to_str().unwrap();
+    assert!(
+        !html.stdout.replace(o, "").contains(&root),
+        "{}",
+        html.stdout
+    );
+    let md = aiprov_with(&["report", o], None, &[]);
+    assert_eq!(md.code, 0, "{}", md.stderr);
+    assert!(!md.stdout.replace(o, "").contains(&root), "{}", md.stdout);
+}

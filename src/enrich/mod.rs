@@ -196,9 +196,30 @@ pub struct Plan {
     pub walks: Vec<Walk>,
     /// Number of walks per distinct local repository (indexed by [`Walk::repo`]).
     pub walks_per_repo: Vec<usize>,
+    /// The builder's local paths this plan involves (mirror folders, the cache, repo-map paths,
+    /// the repositories opened), as they appear in reasons: never written into an SBOM (see
+    /// [`Plan::scrub`]).
+    pub local_paths: Vec<String>,
 }
 
 impl Plan {
+    /// `text` with every one of [`Plan::local_paths`] replaced by `<local path>`: an SBOM shipped
+    /// to customers must not carry the builder's file system (issue 14).
+    pub fn scrub(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for p in &self.local_paths {
+            if !p.is_empty() && out.contains(p.as_str()) {
+                out = out.replace(p.as_str(), "<local path>");
+            }
+        }
+        out
+    }
+
+    /// Whether `repository` is a local path (a repo-map path), not a URL.
+    pub fn is_local(&self, repository: &str) -> bool {
+        self.local_paths.iter().any(|p| p == repository)
+    }
+
     /// Distinct local repositories that have at least one walk.
     pub fn repositories(&self) -> usize {
         self.walks_per_repo.iter().filter(|n| **n > 0).count()

@@ -60,8 +60,36 @@ pub struct LocalRepositories {
 pub fn plan(inventory: &Inventory, opts: &Options<'_>, pool: &rayon::ThreadPool) -> Plan {
     let repos = resolve_repositories(inventory, opts, pool);
     let local = fetch_repositories(&repos, opts, pool);
+    let mut local_paths: Vec<String> = opts
+        .mirror_roots
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    for r in &repos.resolutions {
+        if let Resolution::Path { path, .. } = r {
+            local_paths.push(path.display().to_string());
+        }
+    }
+    local_paths.extend(
+        local
+            .local
+            .iter()
+            .flatten()
+            .map(|p| p.display().to_string()),
+    );
     let (targets, groups, found) = group_by_repository(inventory, repos, local, opts);
-    plan_walks(inventory, targets, groups, found, pool)
+    for g in &groups {
+        local_paths.push(g.path.display().to_string());
+        if let Ok(c) = std::fs::canonicalize(&g.path) {
+            local_paths.push(c.display().to_string());
+        }
+    }
+    // Longest first, so that a repository inside a mirror folder is replaced whole.
+    local_paths.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    local_paths.dedup();
+    let mut plan = plan_walks(inventory, targets, groups, found, pool);
+    plan.local_paths = local_paths;
+    plan
 }
 
 /// Stage 1: repositories from the map and the SBOM, then the registries for the rest (in
@@ -365,6 +393,7 @@ fn plan_walks(
             .collect(),
         walks,
         walks_per_repo,
+        local_paths: Vec::new(),
     }
 }
 
