@@ -399,3 +399,81 @@ fn local_paths_never_leak_into_outputs() {
     assert_eq!(md.code, 0, "{}", md.stderr);
     assert!(!md.stdout.replace(o, "").contains(&root), "{}", md.stdout);
 }
+
+/// Issue 14: `check --waive ELEMENT` (repeatable, case-insensitive) lists the element as
+/// waived and never as missing; SPDX cannot carry an SBOM author signature, so that element is
+/// `not-applicable` there, not a miss. An unknown element name is a usage error.
+#[test]
+fn check_waivers_and_not_applicable() {
+    let dir = tempfile::tempdir().unwrap();
+    let cdx = dir.path().join("bom.json");
+    std::fs::write(
+        &cdx,
+        r#"{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[{"type":"library","name":"a","version":"1","bom-ref":"a","purl":"pkg:npm/a@1"}]}"#,
+    )
+    .unwrap();
+    let spdx = dir.path().join("bom.spdx.json");
+    std::fs::write(
+        &spdx,
+        r#"{"spdxVersion":"SPDX-2.3","dataLicense":"CC0-1.0","SPDXID":"SPDXRef-DOCUMENT","name":"d","documentNamespace":"https://example.com/d","creationInfo":{"created":"2026-01-01T00:00:00Z","creators":["Tool: t-1"]},"packages":[{"SPDXID":"SPDXRef-a","name":"a","versionInfo":"1","downloadLocation":"NOASSERTION"}]}"#,
+    )
+    .unwrap();
+    let status_of = |v: &Value, element: &str| -> String {
+        v["elements"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["element"] == element)
+            .unwrap()["status"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let c = cdx.to_str().unwrap();
+    let r = aiprov_with(&["check", c, "--format", "json"], None, &[]);
+    assert_eq!(r.code, 1);
+    assert_eq!(status_of(&r.json(), "SBOM Author Signature"), "missing");
+    let r = aiprov_with(
+        &[
+            "check",
+            c,
+            "--format",
+            "json",
+            "--waive",
+            "sbom author signature",
+            "--waive",
+            "Component Hash Value",
+        ],
+        None,
+        &[],
+    );
+    let v = r.json();
+    assert_eq!(status_of(&v, "SBOM Author Signature"), "waived");
+    assert_eq!(status_of(&v, "Component Hash Value"), "waived");
+    assert!(!r.stderr.contains("Signature"), "{}", r.stderr);
+    let r = aiprov_with(&["check", c, "--waive", "SBOM Author Signature"], None, &[]);
+    assert!(
+        r.stdout
+            .lines()
+            .any(|l| l.starts_with("SBOM Author Signature")
+                && l.split_whitespace().any(|w| w == "waived")),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains(", 1 waived\n"), "{}", r.stdout);
+    let r = aiprov_with(&["check", c, "--waive", "Signature"], None, &[]);
+    assert_eq!(r.code, 2);
+    assert!(
+        r.stderr.starts_with("aiprov: --waive Signature: not an element of cisa-2026 (one of: SBOM Author, SBOM Author Signature,"),
+        "{}",
+        r.stderr
+    );
+    let r = aiprov_with(
+        &["check", spdx.to_str().unwrap(), "--format", "json"],
+        None,
+        &[],
+    );
+    let v = r.json();
+    assert_eq!(status_of(&v, "SBOM Author Signature"), "not-applicable");
+    assert!(!r.stderr.contains("Signature"), "{}", r.stderr);
+}

@@ -41,6 +41,10 @@ pub struct Args {
     /// tool=devin, status!=analyzed, pkg:npm/*:ai-share>0.5. Repeatable
     #[arg(long = "fail-on", value_name = "EXPR")]
     fail_on: Vec<String>,
+    /// Do not hold ELEMENT against the document (a profile element name, e.g. "SBOM Author
+    /// Signature"; case-insensitive); it is listed as waived. Repeatable
+    #[arg(long = "waive", value_name = "ELEMENT")]
+    waive: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -62,7 +66,22 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     let doc = sbom::read(&label, &bytes, &cyclonedx::ReadOptions::default())?;
     super::warn_read(&doc);
     let facts = check::facts(&doc);
-    let report = check::check(&facts, args.profile);
+    let mut waived = Vec::new();
+    for w in &args.waive {
+        match check::element_named(args.profile, w) {
+            Some(name) => waived.push(name),
+            None => {
+                let names: Vec<&str> = args.profile.elements().iter().map(|(n, _)| *n).collect();
+                return Err(Failure::input(anyhow::anyhow!(
+                    "--waive {}: not an element of {} (one of: {})",
+                    crate::text::escape_for_terminal(w),
+                    args.profile.as_str(),
+                    names.join(", ")
+                )));
+            }
+        }
+    }
+    let report = check::check_with(&facts, args.profile, &waived);
     let violations = policy::evaluate(&policies, &provenance::components(&doc));
 
     let out = match args.format {
@@ -142,13 +161,23 @@ fn table(label: &str, r: &Report) -> String {
     }
     let count = |st: Status| r.elements.iter().filter(|e| e.status == st).count();
     s.push_str(&format!(
-        "\n{} elements: {} pass, {} declared-unknown, {} partial, {} missing\n",
+        "\n{} elements: {} pass, {} declared-unknown, {} partial, {} missing",
         r.elements.len(),
         count(Status::Pass),
         count(Status::DeclaredUnknown),
         count(Status::Partial),
         count(Status::Missing)
     ));
+    // Only when present, so that reports without them read as before.
+    for (st, what) in [
+        (Status::Waived, "waived"),
+        (Status::NotApplicable, "not-applicable"),
+    ] {
+        if count(st) > 0 {
+            s.push_str(&format!(", {} {what}", count(st)));
+        }
+    }
+    s.push('\n');
     s
 }
 
