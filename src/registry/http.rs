@@ -597,6 +597,15 @@ pub fn parse_retry_after(v: &str) -> Option<Duration> {
     )
 }
 
+/// `host[:port]` of a URL, lower-case: the key of per-host state.
+fn host_key_of(url: &reqwest::Url) -> String {
+    let host = url.host_str().unwrap_or("").to_ascii_lowercase();
+    match url.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -634,14 +643,5 @@ mod tests {
             "failed for https://example.com/x and git://b/c, ok"
         );
         assert_eq!(redact_in_text("no url here"), "no url here");
-    }
-}
-
-/// `host[:port]` of a URL, lower-case: the key of per-host state.
-fn host_key_of(url: &reqwest::Url) -> String {
-    let host = url.host_str().unwrap_or("").to_ascii_lowercase();
-    match url.port() {
-        Some(p) => format!("{host}:{p}"),
-        None => host,
     }
 }
