@@ -51,6 +51,11 @@ pub enum Status {
     DeclaredUnknown,
     /// Some subjects state or declare it, others miss it.
     Partial,
+    /// The user waived it (`check --waive ELEMENT`): not checked, never a miss.
+    Waived,
+    /// The document's format has no place for it (an SBOM author signature in SPDX 2 or
+    /// SPDX 3.0.1): not a miss, since no document of that format could pass.
+    NotApplicable,
 }
 
 impl Status {
@@ -61,6 +66,8 @@ impl Status {
             Status::Missing => "missing",
             Status::DeclaredUnknown => "declared-unknown",
             Status::Partial => "partial",
+            Status::Waived => "waived",
+            Status::NotApplicable => "not-applicable",
         }
     }
 }
@@ -103,13 +110,45 @@ impl Report {
     }
 }
 
-/// Check `facts` against `profile`.
+/// Check `facts` against `profile`. See [`check_with`].
 pub fn check(facts: &DocumentFacts, profile: Profile) -> Report {
+    check_with(facts, profile, &[])
+}
+
+/// Whether a document in `format` (as [`DocumentFacts::format`] names it) can carry `field`
+/// at all. SPDX 2.2/2.3 (spec clause 6, Document Creation Information) and SPDX 3.0.1
+/// (`SpdxDocument`, `CreationInfo`) have no field for a signature over the document, so
+/// `SBOM Author Signature` is `not-applicable` there; everything else has a place in every
+/// format aiprov reads.
+pub fn format_carries(format: &str, field: Field) -> bool {
+    !(field == Field::Signature && format.starts_with("SPDX"))
+}
+
+/// The profile's element named `name`, compared case-insensitively (for `--waive`).
+pub fn element_named(profile: Profile, name: &str) -> Option<&'static str> {
+    profile
+        .elements()
+        .iter()
+        .map(|(n, _)| *n)
+        .find(|n| n.eq_ignore_ascii_case(name.trim()))
+}
+
+/// Check `facts` against `profile`; the elements named in `waived` (exact profile names, see
+/// [`element_named`]) are [`Status::Waived`], those the format cannot carry
+/// ([`format_carries`]) [`Status::NotApplicable`].
+pub fn check_with(facts: &DocumentFacts, profile: Profile, waived: &[&str]) -> Report {
     let elements = profile
         .elements()
         .iter()
         .map(|(name, field)| {
             let t = facts.tally(*field);
+            let status = if waived.contains(name) {
+                Status::Waived
+            } else if !format_carries(&facts.format, *field) {
+                Status::NotApplicable
+            } else {
+                t.status()
+            };
             ElementResult {
                 element: name,
                 scope: if field.is_document() {
@@ -117,7 +156,7 @@ pub fn check(facts: &DocumentFacts, profile: Profile) -> Report {
                 } else {
                     "component"
                 },
-                status: t.status(),
+                status,
                 passing: t.stated,
                 total: t.total,
                 examples: t.failing.iter().take(MAX_EXAMPLES).cloned().collect(),

@@ -99,6 +99,8 @@ mod report_top;
 mod rule_packs;
 // SARIF against the SARIF Multitool's GitHub code scanning rules.
 mod sarif_multitool;
+// Issue 14: SBOMs as people have them (duplicate bom-refs).
+mod real_sboms;
 // Every SBOM format through `aiprov::sbom::read` → `Document::write`.
 mod sbom_formats;
 // `aiprov scan` end to end.

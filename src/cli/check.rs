@@ -49,6 +49,10 @@ pub struct Args {
     /// $XDG_CONFIG_HOME/aiprov/config.toml when it exists]
     #[arg(long, value_name = "FILE", env = "AIPROV_CONFIG")]
     config: Option<PathBuf>,
+    /// Do not hold ELEMENT against the document (a profile element name, e.g. "SBOM Author
+    /// Signature"; case-insensitive); it is listed as waived. Repeatable
+    #[arg(long = "waive", value_name = "ELEMENT")]
+    waive: Vec<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -76,18 +80,32 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     reads.extend(args.config.as_deref());
     super::refuse_clobber("-o", Path::new(&args.output), &reads, &[])?;
     let (label, bytes) = read_input(&args.input)?;
-    let doc =
-        // Only read: a signature is accepted as it is (nothing is written back).
-        sbom::read(
-            &label,
-            &bytes,
-            &cyclonedx::ReadOptions {
-                strip_signature: true,
-            },
-        )
-        ?;
+    // Only read: a signature is accepted as it is (nothing is written back).
+    let doc = sbom::read(
+        &label,
+        &bytes,
+        &cyclonedx::ReadOptions {
+            strip_signature: true,
+        },
+    )?;
+    super::warn_read(&doc);
     let facts = check::facts(&doc);
-    let report = check::check(&facts, profile);
+    let mut waived = Vec::new();
+    for w in &args.waive {
+        match check::element_named(profile, w) {
+            Some(name) => waived.push(name),
+            None => {
+                let names: Vec<&str> = profile.elements().iter().map(|(n, _)| *n).collect();
+                return Err(Failure::input(anyhow::anyhow!(
+                    "--waive {}: not an element of {} (one of: {})",
+                    crate::text::escape_for_terminal(w),
+                    profile.as_str(),
+                    names.join(", ")
+                )));
+            }
+        }
+    }
+    let report = check::check_with(&facts, profile, &waived);
     let violations = policy::evaluate(&policies, &provenance::components(&doc));
 
     let out = match args.format {
@@ -167,13 +185,23 @@ fn table(label: &str, r: &Report) -> String {
     }
     let count = |st: Status| r.elements.iter().filter(|e| e.status == st).count();
     s.push_str(&format!(
-        "\n{} elements: {} pass, {} declared-unknown, {} partial, {} missing\n",
+        "\n{} elements: {} pass, {} declared-unknown, {} partial, {} missing",
         r.elements.len(),
         count(Status::Pass),
         count(Status::DeclaredUnknown),
         count(Status::Partial),
         count(Status::Missing)
     ));
+    // Only when present, so that reports without them read as before.
+    for (st, what) in [
+        (Status::Waived, "waived"),
+        (Status::NotApplicable, "not-applicable"),
+    ] {
+        if count(st) > 0 {
+            s.push_str(&format!(", {} {what}", count(st)));
+        }
+    }
+    s.push('\n');
     s
 }
 

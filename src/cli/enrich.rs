@@ -164,6 +164,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         },
     )?;
     drop(bytes);
+    super::warn_read(&doc);
     tracing::info!(
         "read {}: {}, {} components",
         escape_for_terminal(&label),

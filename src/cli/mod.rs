@@ -258,3 +258,16 @@ pub fn parse_date(s: &str) -> Result<i64, String> {
             )
         })
 }
+
+/// Print what the SBOM reader noticed without refusing the document (one `aiprov: warning:` line
+/// each, escaped), before anything else is said about it.
+pub(crate) fn warn_read(doc: &crate::sbom::Document) {
+    let mut err = std::io::stderr().lock();
+    for w in doc.read_warnings() {
+        let _ = writeln!(
+            err,
+            "aiprov: warning: {}",
+            crate::text::escape_for_terminal(w)
+        );
+    }
+}

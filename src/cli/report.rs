@@ -137,6 +137,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
             strip_signature: true,
         },
     )?;
+    super::warn_read(&doc);
     let components = report::components(&doc);
     let violations = policy::evaluate(&policies, &components);
     let mut r = report::build(&label, &doc, &components, violations).map_err(Failure::input)?;

@@ -48,8 +48,8 @@ pub fn edits(
                     }
                 }
                 e.component(loc, props::STATUS, status.as_str());
-                e.component(loc, props::STATUS_REASON, reason.as_str());
-                if let Some(r) = repository {
+                e.component(loc, props::STATUS_REASON, plan.scrub(reason));
+                if let Some(r) = repository.as_deref().filter(|r| !plan.is_local(r)) {
                     e.component(loc, props::REPOSITORY, resolve::redact_credentials(r));
                 }
                 if let Some(f) = found_by {
@@ -74,13 +74,15 @@ pub fn edits(
                 *tally.statuses.entry(status).or_insert(0) += 1;
                 e.component(loc, props::STATUS, status.as_str());
                 if let Some(reason) = &outcome.failure {
-                    e.component(loc, props::STATUS_REASON, reason.as_str());
+                    e.component(loc, props::STATUS_REASON, plan.scrub(reason));
                 }
-                e.component(
-                    loc,
-                    props::REPOSITORY,
-                    resolve::redact_credentials(repository),
-                );
+                if !plan.is_local(repository) {
+                    e.component(
+                        loc,
+                        props::REPOSITORY,
+                        resolve::redact_credentials(repository),
+                    );
+                }
                 if let Some(f) = found_by {
                     e.component(loc, props::REPOSITORY_SOURCE, f.as_str());
                 }

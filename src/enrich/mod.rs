@@ -215,9 +215,54 @@ pub struct Plan {
     pub walks: Vec<Walk>,
     /// Number of walks per distinct local repository (indexed by [`Walk::repo`]).
     pub walks_per_repo: Vec<usize>,
+    /// The builder's local paths this plan involves (mirror folders, the cache, repo-map paths,
+    /// the repositories opened), as they appear in reasons: never written into an SBOM (see
+    /// [`Plan::scrub`]).
+    pub local_paths: Vec<String>,
 }
 
 impl Plan {
+    /// `text` with every one of [`Plan::local_paths`] replaced by `<local path>`: an SBOM shipped
+    /// to customers must not carry the builder's file system (issue 14).
+    ///
+    /// Only whole paths are replaced: an occurrence must start the text or follow a space,
+    /// `(`, `,`, `:` or a quote, and end the text or precede `/`, a space, `)`, `,`, `;`, `:`
+    /// or a quote, so that a short relative mirror folder (`m`) does not eat other words.
+    pub fn scrub(&self, text: &str) -> String {
+        let mut out = text.to_string();
+        for p in &self.local_paths {
+            if p.is_empty() {
+                continue;
+            }
+            let mut result = String::with_capacity(out.len());
+            let mut rest = out.as_str();
+            let mut prev: Option<char> = None;
+            while let Some(at) = rest.find(p.as_str()) {
+                let before = rest[..at].chars().next_back().or(prev);
+                let after = rest[at + p.len()..].chars().next();
+                let starts = before.is_none_or(|c| " (,:'\"".contains(c));
+                let ends = after.is_none_or(|c| "/ ),;:'\"".contains(c));
+                if starts && ends {
+                    result.push_str(&rest[..at]);
+                    result.push_str("<local path>");
+                    prev = Some('>');
+                } else {
+                    result.push_str(&rest[..at + p.len()]);
+                    prev = p.chars().next_back();
+                }
+                rest = &rest[at + p.len()..];
+            }
+            result.push_str(rest);
+            out = result;
+        }
+        out
+    }
+
+    /// Whether `repository` is a local path (a repo-map path), not a URL.
+    pub fn is_local(&self, repository: &str) -> bool {
+        self.local_paths.iter().any(|p| p == repository)
+    }
+
     /// Distinct local repositories that have at least one walk.
     pub fn repositories(&self) -> usize {
         self.walks_per_repo.iter().filter(|n| **n > 0).count()
@@ -317,6 +362,23 @@ fn one_line(s: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+
+    /// Whole local paths become `<local path>`; a short relative folder name inside other
+    /// words is left alone.
+    #[test]
+    fn scrub_replaces_whole_paths_only() {
+        let plan = Plan {
+            local_paths: vec!["/home/b/.cache/aiprov/mirrors".into(), "m".into()],
+            ..Plan::default()
+        };
+        assert_eq!(
+            plan.scrub("no local mirror of https://github.com/o/n (from SBOM): looked in m/github.com/o/n.git, /home/b/.cache/aiprov/mirrors/github.com/o/n.git (offline)"),
+            "no local mirror of https://github.com/o/n (from SBOM): looked in <local path>/github.com/o/n.git, <local path>/github.com/o/n.git (offline)"
+        );
+        assert_eq!(plan.scrub("m"), "<local path>");
+        assert_eq!(plan.scrub("some mm m2"), "some mm m2");
+    }
+
     use super::*;
 
     fn component(name: &str, version: Option<&str>, purl: Option<&str>) -> Component {

@@ -93,6 +93,10 @@ pub struct RepositoryPlan {
     /// Per component: the release time (Unix seconds) the registry that named the repository
     /// gave, or why it gave none; `None` when no registry was asked.
     pub released: Vec<Option<Result<i64, String>>>,
+    /// Per component: the registry could not be asked or gave an unusable answer (outage,
+    /// timeout, garbage), so "no repository" is not known: the component is `error`, not
+    /// `no-repository` (which means the registry answered and named none).
+    pub registry_failed: Vec<bool>,
 }
 
 /// Stage 2, fetch: the local copy of each repository of a [`RepositoryPlan`].
@@ -111,8 +115,36 @@ pub struct LocalRepositories {
 pub fn plan(inventory: &Inventory, opts: &Options<'_>, pool: &rayon::ThreadPool) -> Plan {
     let repos = resolve_repositories(inventory, opts, pool);
     let local = fetch_repositories(&repos, opts, pool);
+    let mut local_paths: Vec<String> = opts
+        .mirror_roots
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    for r in &repos.resolutions {
+        if let Resolution::Path { path, .. } = r {
+            local_paths.push(path.display().to_string());
+        }
+    }
+    local_paths.extend(
+        local
+            .local
+            .iter()
+            .flatten()
+            .map(|p| p.display().to_string()),
+    );
     let (targets, groups, found, released) = group_by_repository(inventory, repos, local, opts);
-    plan_walks(inventory, targets, groups, found, released, opts, pool)
+    for g in &groups {
+        local_paths.push(g.path.display().to_string());
+        if let Ok(c) = std::fs::canonicalize(&g.path) {
+            local_paths.push(c.display().to_string());
+        }
+    }
+    // Longest first, so that a repository inside a mirror folder is replaced whole.
+    local_paths.sort_by_key(|p| std::cmp::Reverse(p.len()));
+    local_paths.dedup();
+    let mut plan = plan_walks(inventory, targets, groups, found, released, opts, pool);
+    plan.local_paths = local_paths;
+    plan
 }
 
 /// Stage 1: repositories from the map and the SBOM, then the registries for the rest (in
@@ -131,6 +163,7 @@ pub fn resolve_repositories(
     let mut registry_pins: Vec<Option<(Option<String>, String)>> = vec![None; n];
     // Release times the registries gave (Unix seconds), or why there is none.
     let mut released: Vec<Option<Result<i64, String>>> = vec![None; n];
+    let mut registry_failed = vec![false; n];
     if let Some(registry) = opts.registry {
         let asks: Vec<usize> = (0..n)
             .filter(|i| matches!(resolutions[*i], Resolution::None { .. }))
@@ -181,10 +214,13 @@ pub fn resolve_repositories(
                     registry_pins[i] = Some((answer.commit, answer.source));
                 }
                 (status, _) => {
+                    registry_failed[i] = status == AnswerStatus::Failed;
                     if let Resolution::None { reason } = &mut resolutions[i] {
                         let said = answer.reason.unwrap_or_else(|| answer.source.clone());
                         *reason = one_line(&match status {
                             AnswerStatus::Unsupported => format!("{reason}; {said}"),
+                            // The registry's reasons already start with who said them.
+                            _ if said.starts_with(&answer.source) => format!("{reason}; {said}"),
                             _ => format!("{reason}; {}: {said}", answer.source),
                         });
                     }
@@ -196,6 +232,7 @@ pub fn resolve_repositories(
         resolutions,
         registry_pins,
         released,
+        registry_failed,
     }
 }
 
@@ -287,6 +324,7 @@ fn group_by_repository(
         resolutions,
         mut registry_pins,
         released,
+        registry_failed,
     } = repos;
     let LocalRepositories { mut local, fetched } = local;
     let mut targets: Vec<Option<Target>> = vec![None; n];
@@ -308,7 +346,11 @@ fn group_by_repository(
         match resolution {
             Resolution::None { reason } => {
                 targets[i] = Some(Target::Skip {
-                    status: Status::NoRepository,
+                    status: if registry_failed[i] {
+                        Status::Error
+                    } else {
+                        Status::NoRepository
+                    },
                     reason,
                     repository: None,
                     found_by: None,
@@ -470,6 +512,7 @@ fn plan_walks(
             .collect(),
         walks,
         walks_per_repo,
+        local_paths: Vec::new(),
     }
 }
 

@@ -183,10 +183,21 @@ impl reqwest::dns::Resolve for GuardedResolver {
 
 /// The redirect policy: at most `max` redirects, never from https to http, and never to a
 /// literal forbidden address of a host the user did not configure.
-pub fn redirect_policy(max: usize, allowed: Arc<BTreeSet<String>>) -> reqwest::redirect::Policy {
+///
+/// `on_redirect(first, next)` is told, before the checks, where a request first sent to `first`
+/// is sent on to (the HTTP client reports a failure under the first URL; the caller needs the
+/// host that really failed).
+pub fn redirect_policy(
+    max: usize,
+    allowed: Arc<BTreeSet<String>>,
+    on_redirect: impl Fn(&reqwest::Url, &reqwest::Url) + Send + Sync + 'static,
+) -> reqwest::redirect::Policy {
     reqwest::redirect::Policy::custom(move |attempt| {
         if attempt.previous().len() > max {
             return attempt.error(TooManyRedirects);
+        }
+        if let Some(first) = attempt.previous().first() {
+            on_redirect(first, attempt.url());
         }
         let was_https = attempt
             .previous()

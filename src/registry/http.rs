@@ -9,7 +9,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::io::Read;
-use std::sync::{Condvar, Mutex};
+use std::sync::{Arc, Condvar, Mutex};
 use std::time::{Duration, Instant};
 
 use reqwest::header::{HeaderValue, ACCEPT, AUTHORIZATION, RETRY_AFTER};
@@ -190,6 +190,9 @@ pub struct Http {
     /// Hosts that could not be reached even after the retries, with why: later requests to them
     /// in this run fail at once, so a run without network ends quickly.
     down: Mutex<HashMap<String, String>>,
+    /// Per requested URL, the host (`host[:port]`) of the last redirect target being followed,
+    /// so that a connect failure after a redirect marks that host down, not the registry.
+    redirected: Arc<Mutex<HashMap<String, String>>>,
 }
 
 impl std::fmt::Debug for Http {
@@ -226,6 +229,14 @@ impl Http {
     /// Build the client. Fails only when the TLS backend cannot start.
     pub fn new(cfg: HttpConfig) -> Result<Http, HttpError> {
         let trusted = std::sync::Arc::new(cfg.trusted_hosts.clone());
+        let redirected: Arc<Mutex<HashMap<String, String>>> = Arc::default();
+        let seen = redirected.clone();
+        // Where each request was sent on to: a failure there marks that host, not the first.
+        let note = move |first: &reqwest::Url, next: &reqwest::Url| {
+            seen.lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(first.as_str().to_string(), host_key_of(next));
+        };
         let client = reqwest::blocking::Client::builder()
             .user_agent(cfg.user_agent.clone())
             .connect_timeout(cfg.connect_timeout)
@@ -233,7 +244,11 @@ impl Http {
             .dns_resolver(std::sync::Arc::new(super::addr::GuardedResolver {
                 trusted: trusted.clone(),
             }))
-            .redirect(super::addr::redirect_policy(cfg.max_redirects, trusted))
+            .redirect(super::addr::redirect_policy(
+                cfg.max_redirects,
+                trusted,
+                note,
+            ))
             .build()
             .map_err(|e| HttpError::Other {
                 url: String::new(),
@@ -254,6 +269,7 @@ impl Http {
             tokens,
             hosts: Mutex::new(HashMap::new()),
             down: Mutex::new(HashMap::new()),
+            redirected,
             freed: Condvar::new(),
         })
     }
@@ -328,10 +344,18 @@ impl Http {
                             attempt += 1;
                             continue;
                         }
+                        // The host that could not be reached: after a redirect, the target's,
+                        // so one bad redirect does not mark the registry itself down (issue 14).
+                        let failed = self
+                            .redirected
+                            .lock()
+                            .unwrap_or_else(|e| e.into_inner())
+                            .remove(parsed.as_str())
+                            .unwrap_or_else(|| host_key.clone());
                         self.down
                             .lock()
                             .unwrap_or_else(|e| e.into_inner())
-                            .insert(host_key.clone(), message.clone());
+                            .insert(failed, message.clone());
                     }
                     return Err(err);
                 }
@@ -598,6 +622,15 @@ pub fn parse_retry_after(v: &str) -> Option<Duration> {
         at.duration_since(std::time::SystemTime::now())
             .unwrap_or(Duration::ZERO),
     )
+}
+
+/// `host[:port]` of a URL, lower-case: the key of per-host state.
+fn host_key_of(url: &reqwest::Url) -> String {
+    let host = url.host_str().unwrap_or("").to_ascii_lowercase();
+    match url.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host,
+    }
 }
 
 #[cfg(test)]

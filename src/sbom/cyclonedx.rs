@@ -20,7 +20,7 @@ mod write;
 pub use write::{apply, strip_aiprov, to_bytes, write};
 pub(crate) use write::{format_timestamp, set_tool};
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
@@ -47,6 +47,8 @@ pub struct Document {
     /// Whether the document carries a top-level `signature` (only readable with
     /// [`ReadOptions::strip_signature`]).
     pub signed: bool,
+    /// What the reader noticed without refusing the document (a repeated `bom-ref`).
+    pub warnings: Vec<String>,
 }
 
 /// How to read.
@@ -178,8 +180,8 @@ pub(crate) fn from_value(path: &str, value: Value, opts: &ReadOptions) -> Result
         return Err(Error::Signed { path });
     }
 
-    let mut seen: HashMap<String, String> = HashMap::new();
-    // The subject's bom-refs take part in the uniqueness check, not in the inventory.
+    let mut seen = super::BomRefs::default();
+    // The subject's bom-refs take part in the uniqueness warning, not in the inventory.
     if let Some(subject) = root.get("metadata").and_then(|m| m.get("component")) {
         let mut ignored = Vec::new();
         walk_component(
@@ -203,6 +205,7 @@ pub(crate) fn from_value(path: &str, value: Value, opts: &ReadOptions) -> Result
         },
         signed,
         value,
+        warnings: seen.warnings,
     })
 }
 
@@ -262,7 +265,7 @@ fn walk_list(
     path: &str,
     list: &Value,
     pointer: &str,
-    seen: &mut HashMap<String, String>,
+    seen: &mut super::BomRefs,
     out: &mut Vec<Component>,
 ) -> Result<(), Error> {
     let Some(items) = list.as_array() else {
@@ -282,7 +285,7 @@ fn walk_component(
     path: &str,
     item: &Value,
     pointer: String,
-    seen: &mut HashMap<String, String>,
+    seen: &mut super::BomRefs,
     out: &mut Vec<Component>,
 ) -> Result<(), Error> {
     let Some(obj) = item.as_object() else {
@@ -303,15 +306,7 @@ fn walk_component(
         .and_then(Value::as_str)
         .map(str::to_string);
     if let Some(r) = &bom_ref {
-        if let Some(first) = seen.get(r) {
-            return Err(Error::DuplicateBomRef {
-                path: path.into(),
-                bom_ref: bounded(r, ECHO_LIMIT),
-                first: first.clone(),
-                second: pointer,
-            });
-        }
-        seen.insert(r.clone(), pointer.clone());
+        seen.note(path, r, &pointer);
     }
     let text = |k: &str| obj.get(k).and_then(Value::as_str).map(str::to_string);
     let purl = text("purl");

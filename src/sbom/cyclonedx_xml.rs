@@ -34,7 +34,7 @@ use quick_xml::events::Event;
 use quick_xml::name::ResolveResult;
 use quick_xml::NsReader;
 
-use super::{bounded, cyclonedx, line_column, utf8, Edits, Error, ReadOptions, ECHO_LIMIT};
+use super::{bounded, cyclonedx, line_column, utf8, Edits, Error, ReadOptions};
 use crate::inventory::{Component, Hash, Inventory, Relationship};
 
 /// Deepest element nesting accepted (CycloneDX documents stay far below it; the JSON reader's
@@ -77,6 +77,8 @@ pub struct Document {
     /// Whether the root carries an enveloped XML signature (`<Signature>` in the xmldsig
     /// namespace); only readable with [`ReadOptions::strip_signature`].
     pub signed: bool,
+    /// What the reader noticed without refusing the document (a repeated `bom-ref`).
+    pub warnings: Vec<String>,
     tree: Tree,
     locators: HashMap<String, usize>,
 }
@@ -182,7 +184,7 @@ pub fn read_with(path_label_: &str, bytes: &[u8], opts: &ReadOptions) -> Result<
     if signed && !opts.strip_signature {
         return Err(Error::Signed { path });
     }
-    let mut seen: HashMap<String, String> = HashMap::new();
+    let mut seen = super::BomRefs::default();
     let mut locators = HashMap::new();
     let mut components = Vec::new();
     if let Some(subject) = tree
@@ -243,6 +245,7 @@ pub fn read_with(path_label_: &str, bytes: &[u8], opts: &ReadOptions) -> Result<
             relationships,
         },
         signed,
+        warnings: seen.warnings,
         tree,
         locators,
     })
@@ -497,7 +500,7 @@ fn walk_list(
     tree: &Tree,
     list: usize,
     xpath: &str,
-    seen: &mut HashMap<String, String>,
+    seen: &mut super::BomRefs,
     out: &mut Vec<Component>,
     locators: &mut HashMap<String, usize>,
 ) -> Result<(), Error> {
@@ -520,7 +523,7 @@ fn walk_component(
     tree: &Tree,
     el: usize,
     xpath: String,
-    seen: &mut HashMap<String, String>,
+    seen: &mut super::BomRefs,
     out: &mut Vec<Component>,
     locators: &mut HashMap<String, usize>,
 ) -> Result<(), Error> {
@@ -532,15 +535,7 @@ fn walk_component(
     };
     let bom_ref = tree.attr(el, "bom-ref").map(str::to_string);
     if let Some(r) = &bom_ref {
-        if let Some(first) = seen.get(r) {
-            return Err(Error::DuplicateBomRef {
-                path: path.into(),
-                bom_ref: bounded(r, ECHO_LIMIT),
-                first: first.clone(),
-                second: xpath,
-            });
-        }
-        seen.insert(r.clone(), xpath.clone());
+        seen.note(path, r, &xpath);
     }
     let purl = tree.child_text(el, "purl");
     let ext: Vec<(String, String)> = tree

@@ -52,6 +52,40 @@ use time::OffsetDateTime;
 
 pub use cyclonedx::{Edits, ReadOptions, WriteOptions, Written};
 
+/// The `bom-ref`s met while reading a CycloneDX document (JSON or XML), and a warning for each
+/// one met twice.
+///
+/// The CycloneDX JSON schema does not enforce `bom-ref` uniqueness (only the spec's prose asks
+/// for it), and generators emit repeats: the subject repeated in `components`, an npm workspace
+/// root and a package sharing a name. Each object keeps its own locator, so results are still
+/// written exactly once per object; a repeat is warned about once, naming both places.
+#[derive(Debug, Default)]
+pub(crate) struct BomRefs {
+    first: std::collections::HashMap<String, String>,
+    warned: std::collections::HashSet<String>,
+    /// One line per repeated bom-ref: `FILE: duplicate bom-ref "R" at FIRST and SECOND (…)`.
+    pub(crate) warnings: Vec<String>,
+}
+
+impl BomRefs {
+    /// Note `bom_ref` at `place` (a JSON pointer or XPath) in the file labelled `path`.
+    pub(crate) fn note(&mut self, path: &str, bom_ref: &str, place: &str) {
+        match self.first.get(bom_ref) {
+            None => {
+                self.first.insert(bom_ref.to_string(), place.to_string());
+            }
+            Some(first) => {
+                if self.warned.insert(bom_ref.to_string()) {
+                    self.warnings.push(format!(
+                        "{path}: duplicate bom-ref \"{}\" at {first} and {place} (each is written once, at its own place)",
+                        bounded(bom_ref, ECHO_LIMIT)
+                    ));
+                }
+            }
+        }
+    }
+}
+
 /// Per format, remove what aiprov adds (for fidelity tests; each says what stays to restore).
 pub use cyclonedx::strip_aiprov as strip_aiprov_cyclonedx_json;
 pub use cyclonedx_xml::strip_aiprov as strip_aiprov_cyclonedx_xml;
@@ -234,6 +268,16 @@ impl Document {
             Document::SpdxJson(d) => Format::SpdxJson { minor: d.minor },
             Document::SpdxTagValue(d) => Format::SpdxTagValue { minor: d.minor },
             Document::Spdx3(_) => Format::Spdx3JsonLd,
+        }
+    }
+
+    /// What the reader noticed without refusing the document, one line each, for the user's
+    /// terminal (escape before printing): today a repeated CycloneDX `bom-ref`.
+    pub fn read_warnings(&self) -> &[String] {
+        match self {
+            Document::CycloneDxJson(d) => &d.warnings,
+            Document::CycloneDxXml(d) => &d.warnings,
+            Document::SpdxJson(_) | Document::SpdxTagValue(_) | Document::Spdx3(_) => &[],
         }
     }
 
@@ -599,18 +643,6 @@ pub enum Error {
         /// The `specVersion` as found (bounded, quoted when it was a string).
         found: String,
     },
-    /// Two components share a `bom-ref`, so results could not be attributed unambiguously.
-    #[error("{path}: duplicate bom-ref \"{bom_ref}\" at {first} and {second}")]
-    DuplicateBomRef {
-        /// The file.
-        path: String,
-        /// The repeated bom-ref (bounded).
-        bom_ref: String,
-        /// JSON pointer of the first component carrying it.
-        first: String,
-        /// JSON pointer of the second one.
-        second: String,
-    },
     /// A component has no (string) `name`, which CycloneDX requires.
     #[error("{path}: component at {pointer} has no name")]
     ComponentWithoutName {
@@ -728,12 +760,6 @@ mod tests {
                 path: "a.json".into(),
                 found: "\"2.0\"".into(),
             },
-            Error::DuplicateBomRef {
-                path: "a.json".into(),
-                bom_ref: "x".into(),
-                first: "/components/0".into(),
-                second: "/components/1".into(),
-            },
             Error::ComponentWithoutName {
                 path: "a.json".into(),
                 pointer: "/components/2".into(),
@@ -789,16 +815,6 @@ mod tests {
             }
             .to_string(),
             "a.json: not valid JSON at line 3, column 7: EOF while parsing"
-        );
-        assert_eq!(
-            Error::DuplicateBomRef {
-                path: "a.json".into(),
-                bom_ref: "x".into(),
-                first: "/components/0".into(),
-                second: "/components/1".into(),
-            }
-            .to_string(),
-            "a.json: duplicate bom-ref \"x\" at /components/0 and /components/1"
         );
     }
 

@@ -113,6 +113,12 @@ pub fn to_cyclonedx(lockfiles: &[Lockfile], opts: &BomOptions) -> Value {
             }
         }
     }
+    // The subject is `metadata.component`: when a package shares its purl (an npm workspace
+    // whose root and a member package have the same name and version), it is the subject, not a
+    // second object with the same bom-ref (issue 14); its edges become the subject's.
+    if single_root.is_some() && comps.remove(&subject_ref).is_some() {
+        subject_deps.extend(edges.get(&subject_ref).into_iter().flatten().cloned());
+    }
     subject_deps.remove(&subject_ref);
     let known: BTreeSet<String> = comps.keys().cloned().collect();
     let subject = match &single_root {
@@ -159,4 +165,57 @@ fn serial_number<'a>(purls: impl Iterator<Item = &'a String>) -> String {
         name.push(b'\n');
     }
     crate::ident::uuid_urn(&name)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pkg(name: &str, deps: &[&str]) -> Package {
+        Package {
+            name: name.into(),
+            group: None,
+            version: "1.0.0".into(),
+            purl: format!("pkg:npm/{name}@1.0.0"),
+            hashes: vec![],
+            vcs: None,
+            depends_on: deps.iter().map(|d| format!("pkg:npm/{d}@1.0.0")).collect(),
+        }
+    }
+
+    /// A workspace whose root and a member package share a purl: one object with that bom-ref
+    /// (the subject), the member's edges on the subject.
+    #[test]
+    fn root_sharing_a_package_purl_is_written_once() {
+        let lock = Lockfile {
+            path: "package-lock.json".into(),
+            kind: "package-lock.json v3".into(),
+            root: Some(pkg("ws", &["a"])),
+            packages: vec![pkg("ws", &["b"]), pkg("a", &[]), pkg("b", &[])],
+            warnings: vec![],
+        };
+        let opts = BomOptions {
+            tool_version: "0".into(),
+            timestamp: OffsetDateTime::UNIX_EPOCH,
+            fallback_name: "x".into(),
+        };
+        let doc = to_cyclonedx(&[lock], &opts);
+        let mut refs: Vec<&str> = doc["components"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["bom-ref"].as_str().unwrap())
+            .collect();
+        refs.push(doc["metadata"]["component"]["bom-ref"].as_str().unwrap());
+        assert_eq!(
+            refs,
+            ["pkg:npm/a@1.0.0", "pkg:npm/b@1.0.0", "pkg:npm/ws@1.0.0"]
+        );
+        assert_eq!(
+            doc["dependencies"][0],
+            json!({"ref": "pkg:npm/ws@1.0.0", "dependsOn": ["pkg:npm/a@1.0.0", "pkg:npm/b@1.0.0"]})
+        );
+        let read = crate::sbom::cyclonedx::read("t", doc.to_string().as_bytes()).unwrap();
+        assert!(read.warnings.is_empty());
+    }
 }

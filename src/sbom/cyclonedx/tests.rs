@@ -89,14 +89,6 @@ fn read_errors() {
     );
     assert!(err(long.as_bytes()).len() < 300);
     assert_eq!(
-            err(br#"{"bomFormat":"CycloneDX","specVersion":"1.6","components":[{"type":"library","name":"a","bom-ref":"r"},{"type":"library","name":"b","components":[{"type":"library","name":"c","bom-ref":"r"}]}]}"#),
-            "dir/t.json: duplicate bom-ref \"r\" at /components/0 and /components/1/components/0"
-        );
-    assert_eq!(
-            err(br#"{"bomFormat":"CycloneDX","specVersion":"1.6","metadata":{"component":{"type":"application","name":"app","bom-ref":"r"}},"components":[{"type":"library","name":"a","bom-ref":"r"}]}"#),
-            "dir/t.json: duplicate bom-ref \"r\" at /metadata/component and /components/0"
-        );
-    assert_eq!(
             err(br#"{"bomFormat":"CycloneDX","specVersion":"1.6","components":[{"type":"library","name":"a"},{"type":"library","name":"b","components":[{"type":"library"}]}]}"#),
             "dir/t.json: component at /components/1/components/0 has no name"
         );
@@ -730,4 +722,39 @@ fn number_spelling() {
             "{compact}"
         );
     }
+}
+
+/// A repeated bom-ref is read (the JSON schema allows it), warned about once per bom-ref with
+/// both places, and every object keeps its own locator.
+#[test]
+fn duplicate_bom_refs_are_warnings() {
+    let read = |b: &[u8]| read("dir/t.json", b).unwrap();
+    let d = read(br#"{"bomFormat":"CycloneDX","specVersion":"1.6","components":[{"type":"library","name":"a","bom-ref":"r"},{"type":"library","name":"b","components":[{"type":"library","name":"c","bom-ref":"r"},{"type":"library","name":"d","bom-ref":"r"}]}]}"#);
+    assert_eq!(
+        d.warnings,
+        ["dir/t.json: duplicate bom-ref \"r\" at /components/0 and /components/1/components/0 (each is written once, at its own place)"]
+    );
+    let locators: Vec<&str> = d
+        .inventory
+        .components
+        .iter()
+        .map(|c| c.locator.as_str())
+        .collect();
+    assert_eq!(
+        locators,
+        [
+            "/components/0",
+            "/components/1",
+            "/components/1/components/0",
+            "/components/1/components/1"
+        ]
+    );
+    let d = read(br#"{"bomFormat":"CycloneDX","specVersion":"1.6","metadata":{"component":{"type":"application","name":"app","bom-ref":"r"}},"components":[{"type":"library","name":"a","bom-ref":"r"}]}"#);
+    assert_eq!(
+        d.warnings,
+        ["dir/t.json: duplicate bom-ref \"r\" at /metadata/component and /components/0 (each is written once, at its own place)"]
+    );
+    assert_eq!(d.inventory.components.len(), 1);
+    let d = read(br#"{"bomFormat":"CycloneDX","specVersion":"1.6","components":[{"type":"library","name":"a","bom-ref":"r"},{"type":"library","name":"b","bom-ref":"s"}]}"#);
+    assert!(d.warnings.is_empty());
 }

@@ -406,11 +406,18 @@ fn hostile_input_is_an_error_with_a_line() {
         "t.xml: line 1, column 50: <components> is not closed before the end of the file"
     );
     assert_eq!(
-        err(b"<bom xmlns=\"http://cyclonedx.org/schema/bom/1.6\"><components><component type=\"library\" bom-ref=\"r\"><name>a</name></component><component type=\"library\" bom-ref=\"r\"><name>b</name></component></components></bom>"),
-        "t.xml: duplicate bom-ref \"r\" at /bom/components/component[1] and /bom/components/component[2]"
-    );
-    assert_eq!(
         err(b"<bom xmlns=\"http://cyclonedx.org/schema/bom/1.6\"><components><component type=\"library\"><version>1</version></component></components></bom>"),
         "t.xml: component at /bom/components/component[1] has no name"
     );
+}
+
+/// A repeated bom-ref is a warning naming both places, not a refusal.
+#[test]
+fn duplicate_bom_refs_are_warnings() {
+    let d = read("t.xml", b"<bom xmlns=\"http://cyclonedx.org/schema/bom/1.6\"><metadata><component type=\"application\" bom-ref=\"r\"><name>app</name></component></metadata><components><component type=\"library\" bom-ref=\"r\"><name>a</name></component><component type=\"library\" bom-ref=\"r\"><name>b</name></component></components></bom>").unwrap();
+    assert_eq!(
+        d.warnings,
+        ["t.xml: duplicate bom-ref \"r\" at /bom/metadata/component and /bom/components/component[1] (each is written once, at its own place)"]
+    );
+    assert_eq!(d.inventory.components.len(), 2);
 }
