@@ -268,7 +268,7 @@ impl Pipeline {
             let on_plan = |e: enrich::PlanEvent<'_>| observer.plan_event(e);
             let opts = Options {
                 progress: Some(enrich::Progress(&on_plan)),
-                ..opts.clone()
+                ..opts
             };
             enrich::plan(inventory, &opts, &self.pool)
         };
