@@ -236,6 +236,23 @@ fn attention<'a>(r: &'a Report, value: &dyn Fn(&str) -> String) -> Attention<'a>
             )],
         ));
     }
+    // AI commits whose review nobody looked up are not reviewed either: say so, never silently.
+    for c in r
+        .components
+        .iter()
+        .filter(|c| c.review_unknown.unwrap_or(0) > 0)
+    {
+        let u = c.review_unknown.unwrap_or(0);
+        let why = format!(
+            "{u} of {} AI commit{} not looked up for review (give --review-data or --forge-reviews)",
+            c.ai_commits,
+            if c.ai_commits == 1 { "" } else { "s" }
+        );
+        match rows.iter_mut().find(|(n, _, _)| *n == c.name) {
+            Some((_, _, whys)) => whys.push(why),
+            None => rows.push((&c.name, 0, vec![why])),
+        }
+    }
     for v in &r.violations {
         let why = format!(
             "violates `{}` ({})",
@@ -273,7 +290,10 @@ fn attention_markdown(r: &Report, s: &mut String) {
     let _ = writeln!(s, "## Verdict\n");
     let _ = writeln!(s, "**{}**\n", a.verdict);
     if a.rows.is_empty() {
-        let _ = writeln!(s, "No component has AI commits without review evidence.\n");
+        let _ = writeln!(
+            s,
+            "No component has AI commits that are unreviewed or whose review is unknown.\n"
+        );
     } else {
         let _ = writeln!(s, "Needs attention:\n");
         let _ = writeln!(s, "| Component | Why |\n|---|---|");

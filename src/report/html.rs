@@ -18,7 +18,9 @@ fn attention_html(r: &Report, s: &mut String) {
         esc(&a.verdict.replace('`', ""))
     );
     if a.rows.is_empty() {
-        s.push_str("<p>No component has AI commits without review evidence.</p>\n");
+        s.push_str(
+            "<p>No component has AI commits that are unreviewed or whose review is unknown.</p>\n",
+        );
     } else {
         s.push_str("<p>Needs attention:</p>\n<table><tr><th>Component</th><th>Why</th></tr>\n");
         for (name, why) in &a.rows {

@@ -113,3 +113,37 @@ fn uris_are_percent_encoded() {
     assert_eq!(path_uri("a\\b.json"), "a/b.json");
     assert_eq!(path_uri("é.json"), "%C3%A9.json");
 }
+
+#[test]
+fn unknown_reviews_need_attention_and_are_never_called_reviewed() {
+    let doc = sbom::read(
+        "x.json",
+        br#"{"bomFormat": "CycloneDX", "specVersion": "1.6"}"#,
+        &sbom::ReadOptions::default(),
+    )
+    .unwrap();
+    let component = |unknown: &'static str| Component {
+        locator: "/components/0".into(),
+        name: "x".into(),
+        version: Some("1".into()),
+        provenance: crate::provenance::Provenance::from_properties([
+            ("aiprov:status", "analyzed"),
+            ("aiprov:commits:total", "10"),
+            ("aiprov:commits:ai-agent", "3"),
+            ("aiprov:commits:ai-assisted", "0"),
+            ("aiprov:review:ai-with-evidence", "0"),
+            ("aiprov:review:ai-unknown", unknown),
+        ]),
+        ..Component::default()
+    };
+    let md = to_markdown(&build("x.json", &doc, &[component("3")], vec![]).unwrap());
+    assert!(
+        md.contains(
+            "| x@1 | 3 of 3 AI commits not looked up for review (give --review-data or --forge-reviews) |\n"
+        ),
+        "{md}"
+    );
+    assert!(!md.contains("No component has AI commits"), "{md}");
+    let md = to_markdown(&build("x.json", &doc, &[component("0")], vec![]).unwrap());
+    assert!(!md.contains("not looked up for review"), "{md}");
+}
