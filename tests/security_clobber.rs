@@ -150,3 +150,59 @@ fn scan_writes_through_a_special_file_instead_of_replacing_it() {
     let doc: serde_json::Value = serde_json::from_slice(&got).unwrap();
     assert_eq!(doc["bomFormat"], "CycloneDX");
 }
+
+/// `reviews export -o` never writes inside the git folder it reads or the answer cache (found by
+/// an attack: `-o REPO.git/config` emptied the repository's config).
+#[test]
+fn reviews_export_never_writes_inside_the_repository_or_the_cache() {
+    let d = tempfile::tempdir().unwrap();
+    let repo = d.path().join("gadget.git");
+    common::import_fi("reviews/gadget.fi", &repo);
+    let config = std::fs::read(repo.join("config")).unwrap();
+    let cache = d.path().join("cache");
+    std::fs::create_dir_all(&cache).unwrap();
+    for dest in [
+        repo.join("config"),
+        repo.join("HEAD"),
+        cache.join("x.jsonl"),
+    ] {
+        let run = common::aiprov(&[
+            "reviews",
+            "export",
+            repo.to_str().unwrap(),
+            "--range",
+            "v1.0.0..v1.0.0",
+            "--repository",
+            "https://github.com/acme/gadget",
+            "--offline",
+            "--cache-dir",
+            cache.to_str().unwrap(),
+            "-o",
+            dest.to_str().unwrap(),
+        ]);
+        assert_eq!(run.code, 2, "{}: {}", dest.display(), run.stderr);
+        assert!(run.stderr.contains("-o"), "{}", run.stderr);
+    }
+    assert_eq!(std::fs::read(repo.join("config")).unwrap(), config);
+    assert!(!cache.join("x.jsonl").exists());
+}
+
+/// `aiprov diff` takes `[defaults] fail-on` from the configuration like enrich, check and
+/// report: a malformed default is bad input (exit 2) before anything is read.
+#[test]
+fn diff_reads_the_default_fail_on_of_the_configuration() {
+    let d = tempfile::tempdir().unwrap();
+    let cfg = d.path().join("aiprov.toml");
+    std::fs::write(&cfg, "[defaults]\nfail-on = [\"x>0\"]\n").unwrap();
+    let old = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/diff/aider-old.cdx.json");
+    let run = common::aiprov(&[
+        "diff",
+        old.to_str().unwrap(),
+        old.to_str().unwrap(),
+        "--offline",
+        "--config",
+        cfg.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(run.stderr.contains("x>0"), "{}", run.stderr);
+}

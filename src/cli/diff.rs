@@ -72,7 +72,10 @@ enum Format {
 }
 
 pub(super) fn run(args: Args) -> Result<u8, Failure> {
-    let policies = parse_policies(&args.fail_on)?;
+    // `[defaults] fail-on` of the configuration applies when no --fail-on is given, as for
+    // enrich, check and report.
+    let config = super::config::load(args.sources.config.as_deref())?;
+    let policies = parse_policies(&super::config::fail_on(&args.fail_on, &config))?;
     let staged = tempfile::tempdir()
         .context("creating a temporary folder")
         .map_err(Failure::runtime)?;
@@ -145,7 +148,6 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     }
     let old = read_side("OLD", &old_path)?;
     let new = read_side("NEW", &new_path)?;
-    let config = super::config::load(args.sources.config.as_deref())?;
     let pipeline = super::enrich::pipeline(&args.sources, &config)?;
     let (opts, pool) = pipeline.parts();
     let d = diff::diff(&old_label, &old, &new_label, &new, &opts, pool, None);

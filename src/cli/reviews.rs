@@ -1,7 +1,7 @@
 //! `--review-data FILE` (on `enrich`, `scan`, `commits`, `evidence`): reading the review-data
 //! files into a [`ReviewIndex`].
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::{escape_for_terminal, Failure};
 use crate::review::{data, ReviewIndex};
@@ -415,6 +415,14 @@ fn export(args: ExportArgs) -> Result<u8, Failure> {
     let reads: Vec<&std::path::Path> = args.rules.iter().map(PathBuf::as_path).collect();
     super::refuse_clobber("-o", &args.output, &reads, &[])?;
     let repo = crate::history::Repo::open(&args.repo).map_err(Failure::input)?;
+    // Nothing is written inside what the run reads: the git folder, the answer cache.
+    let cache_root = args
+        .cache_dir
+        .clone()
+        .or_else(crate::config::default_cache_dir);
+    let mut inside: Vec<&Path> = vec![repo.gix().git_dir(), repo.gix().common_dir()];
+    inside.extend(cache_root.as_deref());
+    super::guard::refuse_inside("-o", &args.output, &inside)?;
     let rules = crate::classify::RuleSet::load(&args.rules).map_err(Failure::input)?;
     let url = match &args.repository {
         Some(u) => u.clone(),
