@@ -165,6 +165,18 @@ pub enum Fact {
     Missing,
 }
 
+impl Fact {
+    /// `Stated` when the document states the field, else `Missing` (fields with no way to
+    /// say "unknown").
+    pub(crate) fn stated_if(stated: bool) -> Fact {
+        if stated {
+            Fact::Stated
+        } else {
+            Fact::Missing
+        }
+    }
+}
+
 /// Counts for one field over its subjects (one document, its tools, or its components).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Tally {
@@ -299,6 +311,23 @@ pub(crate) fn declares(declared: &[String], field: Field) -> bool {
 
 /// A fact from a list of candidate values: stated if any is a real value, unknown if the only
 /// ones say `unknown`/`NOASSERTION`, missing if there are none.
+/// Component Hash value and algorithm from a list of hash objects: the value is stated when one
+/// has a `value_key`, the algorithm when one of those also has an `alg_key`.
+pub(crate) fn hash_facts<'a>(
+    hashes: impl IntoIterator<Item = &'a Value>,
+    value_key: &str,
+    alg_key: &str,
+) -> (Fact, Fact) {
+    let with_value: Vec<&Value> = hashes
+        .into_iter()
+        .filter(|h| text(h, value_key).is_some())
+        .collect();
+    (
+        Fact::stated_if(!with_value.is_empty()),
+        Fact::stated_if(with_value.iter().any(|h| text(h, alg_key).is_some())),
+    )
+}
+
 pub(crate) fn from_values<'a>(values: impl IntoIterator<Item = &'a str>) -> Fact {
     let mut fact = Fact::Missing;
     for v in values {

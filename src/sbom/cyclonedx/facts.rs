@@ -31,8 +31,8 @@ use time::OffsetDateTime;
 
 use crate::sbom::cyclonedx;
 use crate::sbom::facts::{
-    array, declared_unknown, declares, from_values, says_unknown, shorten, text, with_declaration,
-    ComponentFacts, DocumentFacts, Fact, Field, Tally,
+    array, declared_unknown, declares, from_values, hash_facts, says_unknown, shorten, text,
+    with_declaration, ComponentFacts, DocumentFacts, Fact, Field, Tally,
 };
 
 /// The neutral facts of a CycloneDX JSON document (as read by [`cyclonedx::read`]).
@@ -323,11 +323,7 @@ fn component_facts(c: &Value, deps: &Dependencies) -> ComponentFacts {
     producers.extend(text(c, "publisher"));
     let producer = from_values(producers);
 
-    let name = if text(c, "name").is_some() {
-        Fact::Stated
-    } else {
-        Fact::Missing
-    };
+    let name = Fact::stated_if(text(c, "name").is_some());
     let version = match text(c, "version") {
         Some(v) => from_values([v]),
         None if c
@@ -385,17 +381,14 @@ fn identifiers(c: &Value) -> Fact {
         p.get("name").and_then(Value::as_str) == Some("cdx:cisa:component-identifier")
             && text(p, "value").is_some()
     });
-    if text(c, "purl").is_some()
-        || text(c, "cpe").is_some()
-        || swid
-        || listed("omniborId")
-        || listed("swhid")
-        || prop
-    {
-        Fact::Stated
-    } else {
-        Fact::Missing
-    }
+    Fact::stated_if(
+        text(c, "purl").is_some()
+            || text(c, "cpe").is_some()
+            || swid
+            || listed("omniborId")
+            || listed("swhid")
+            || prop,
+    )
 }
 
 /// Component Hash Value and Algorithm: the component's own `hashes[]`, or its distribution
@@ -407,21 +400,7 @@ fn hashes(c: &Value) -> (Fact, Fact) {
             hashes.extend(array(r, "hashes"));
         }
     }
-    let with_content: Vec<&&Value> = hashes
-        .iter()
-        .filter(|h| text(h, "content").is_some())
-        .collect();
-    let hash_value = if with_content.is_empty() {
-        Fact::Missing
-    } else {
-        Fact::Stated
-    };
-    let hash_algorithm = if with_content.iter().any(|h| text(h, "alg").is_some()) {
-        Fact::Stated
-    } else {
-        Fact::Missing
-    };
-    (hash_value, hash_algorithm)
+    hash_facts(hashes, "content", "alg")
 }
 
 /// Component License: `licenses[]`, or `evidence.licenses[]`.

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use serde_json::Value;
 
 use crate::sbom::facts::{
-    array, created_fact, from_values, says_unknown, shorten, spdx_tool_version, text,
+    array, created_fact, from_values, hash_facts, says_unknown, shorten, spdx_tool_version, text,
     ComponentFacts, DocumentFacts, Fact, Field, Tally,
 };
 
@@ -318,38 +318,19 @@ fn component_facts(g: &Graph, p: &Value, rel: &Relationships) -> ComponentFacts 
             .collect(),
     );
     let producer = from_values(producers.iter().map(String::as_str));
-    let name = if text(p, "name").is_some() {
-        Fact::Stated
-    } else {
-        Fact::Missing
-    };
+    let name = Fact::stated_if(text(p, "name").is_some());
     let version = from_values(text(p, "software_packageVersion"));
-    let identifiers = if text(p, "software_packageUrl").is_some()
-        || array(p, "externalIdentifier")
-            .iter()
-            .any(|x| text(x, "identifier").is_some())
-        || array(p, "software_contentIdentifier")
-            .iter()
-            .any(|x| text(x, "software_contentIdentifierValue").is_some())
-    {
-        Fact::Stated
-    } else {
-        Fact::Missing
-    };
-    let hashes: Vec<&Value> = array(p, "verifiedUsing")
-        .iter()
-        .filter(|h| text(h, "hashValue").is_some())
-        .collect();
-    let hash_value = if hashes.is_empty() {
-        Fact::Missing
-    } else {
-        Fact::Stated
-    };
-    let hash_algorithm = if hashes.iter().any(|h| text(h, "algorithm").is_some()) {
-        Fact::Stated
-    } else {
-        Fact::Missing
-    };
+    let identifiers = Fact::stated_if(
+        text(p, "software_packageUrl").is_some()
+            || array(p, "externalIdentifier")
+                .iter()
+                .any(|x| text(x, "identifier").is_some())
+            || array(p, "software_contentIdentifier")
+                .iter()
+                .any(|x| text(x, "software_contentIdentifierValue").is_some()),
+    );
+    let (hash_value, hash_algorithm) =
+        hash_facts(array(p, "verifiedUsing"), "hashValue", "algorithm");
     let license = rel.licenses.get(&id).copied().unwrap_or(Fact::Missing);
     let dependencies = rel.deps.get(&id).copied().unwrap_or(Fact::Missing);
     ComponentFacts {

@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use crate::inventory::Inventory;
 use crate::sbom::facts::{
-    array, created_fact, from_values, says_unknown, shorten, spdx_tool_version, text,
+    array, created_fact, from_values, hash_facts, says_unknown, shorten, spdx_tool_version, text,
     ComponentFacts, DocumentFacts, Fact, Field, Tally,
 };
 
@@ -159,14 +159,7 @@ fn document_facts(value: &Value, info: &Value) -> Vec<(Field, Tally)> {
         ..Tally::default()
     };
     for (n, v) in &tools {
-        versions.add(
-            n,
-            if v.is_some() {
-                Fact::Stated
-            } else {
-                Fact::Missing
-            },
-        );
+        versions.add(n, Fact::stated_if(v.is_some()));
     }
     document.push((Field::ToolVersion, versions));
 
@@ -258,13 +251,9 @@ fn component_facts(p: &Value, owned: &HashMap<String, Fact>) -> ComponentFacts {
         (Some(o), _) if !says_unknown(o) => Fact::Stated,
         (o, s) => from_values(o.into_iter().chain(s)),
     };
-    let name = if text(p, "name").is_some() {
-        Fact::Stated
-    } else {
-        Fact::Missing
-    };
+    let name = Fact::stated_if(text(p, "name").is_some());
     let version = from_values(text(p, "versionInfo"));
-    let identifiers = if array(p, "externalRefs").iter().any(|r| {
+    let identifiers = Fact::stated_if(array(p, "externalRefs").iter().any(|r| {
         text(r, "referenceLocator").is_some()
             && (matches!(
                 text(r, "referenceType"),
@@ -273,25 +262,9 @@ fn component_facts(p: &Value, owned: &HashMap<String, Fact>) -> ComponentFacts {
                 text(r, "referenceCategory"),
                 Some("PACKAGE-MANAGER" | "PACKAGE_MANAGER" | "PERSISTENT-ID" | "PERSISTENT_ID")
             ))
-    }) {
-        Fact::Stated
-    } else {
-        Fact::Missing
-    };
-    let sums: Vec<&Value> = array(p, "checksums")
-        .iter()
-        .filter(|c| text(c, "checksumValue").is_some())
-        .collect();
-    let hash_value = if sums.is_empty() {
-        Fact::Missing
-    } else {
-        Fact::Stated
-    };
-    let hash_algorithm = if sums.iter().any(|c| text(c, "algorithm").is_some()) {
-        Fact::Stated
-    } else {
-        Fact::Missing
-    };
+    }));
+    let (hash_value, hash_algorithm) =
+        hash_facts(array(p, "checksums"), "checksumValue", "algorithm");
     let license = from_values(
         ["licenseConcluded", "licenseDeclared"]
             .iter()
