@@ -1,20 +1,26 @@
 //! SPDX 3.0.1 JSON-LD: read `software_Package` elements into an [`Inventory`], write in place.
 //!
-//! SPDX 3's Extension profile has a class made for CycloneDX-style name/value pairs,
-//! `CdxPropertiesExtension`, so results use the same names as in CycloneDX:
+//! Results are **new elements**, never edits of the document's own (issue 14; the reasons are
+//! in `docs/decisions.md`, "SPDX 3: aiprov's results are Annotation elements"):
 //!
-//! - each enriched package gets, in its `extension` list, one
-//!   `{"type": "extension_CdxPropertiesExtension", "extension_cdxProperty": [{"type":
-//!   "extension_CdxPropertyEntry", "extension_cdxPropName": "aiprov:status",
-//!   "extension_cdxPropValue": "analyzed"}, …]}`;
-//! - the run summary goes the same way on the `SpdxDocument` element;
-//! - a `Tool` element named `aiprov-<version>` (spdxId `<SpdxDocument spdxId>/aiprov-tool`) is
-//!   added to the graph and to the document's `element` list, and the document's `CreationInfo`
-//!   gets `created` = the run time (UTC, whole seconds, as the schema requires) and the tool in
-//!   `createdUsing`.
+//! - a `CreationInfo` of aiprov's own, the blank node `_:creationinfo-aiprov` (`created` = the
+//!   run time in UTC whole seconds, `createdBy` aiprov's `SoftwareAgent`, `createdUsing`
+//!   aiprov's `Tool`); every element below uses it;
+//! - a `SoftwareAgent` named `aiprov` (spdxId `<SpdxDocument spdxId>/aiprov-agent`) and a
+//!   `Tool` named `aiprov-<version>` (spdxId `<SpdxDocument spdxId>/aiprov-tool`);
+//! - per enriched package, one `Annotation` (spdxId `<SpdxDocument spdxId>/aiprov-annotation-N`,
+//!   N the package's `@graph` index) with `annotationType` `other`, `subject` the package's
+//!   spdxId, `statement` the `aiprov:name=value` lines (as in SPDX 2 annotations), and the same
+//!   pairs as a `CdxPropertiesExtension` (`extension_cdxProperty` entries, the CycloneDX names);
+//! - the run summary: the same kind of Annotation whose subject is the `SpdxDocument`
+//!   (`…/aiprov-annotation-document`).
 //!
-//! Re-enriching removes aiprov's properties (and the extension objects and lists they leave
-//! empty) and its tool entries first.
+//! The only change to an original element: the `SpdxDocument`'s `element` list (when it has
+//! one) gains the ids of those new elements, since the document now contains them. Every
+//! `CreationInfo` and package is left byte for byte as read.
+//!
+//! Re-enriching removes aiprov's own elements first (and, from documents written before issue
+//! 14, aiprov's `CdxPropertiesExtension` entries on packages and its `createdUsing` entries).
 
 pub mod describe;
 pub mod facts;
@@ -311,123 +317,180 @@ fn strip_extensions(obj: &mut Map<String, Value>) {
     }
 }
 
-fn is_our_tool(e: &Value) -> bool {
-    type_of(e) == Some("Tool") && id_of(e).is_some_and(|id| id.ends_with(TOOL_ID_SUFFIX))
+/// The blank-node id of aiprov's own `CreationInfo`.
+pub const CREATION_INFO_ID: &str = "_:creationinfo-aiprov";
+/// The last path segment of aiprov's `SoftwareAgent` element's spdxId.
+pub const AGENT_ID_SUFFIX: &str = "/aiprov-agent";
+/// What every aiprov `Annotation` spdxId contains (followed by the subject's graph index or
+/// `document`).
+pub const ANNOTATION_ID_PART: &str = "/aiprov-annotation-";
+
+/// Whether `e` is one of the elements [`apply`] adds (its CreationInfo, agent, tool,
+/// annotations).
+fn is_ours(e: &Value) -> bool {
+    let id = id_of(e).unwrap_or("");
+    match type_of(e) {
+        Some("CreationInfo") => id == CREATION_INFO_ID,
+        Some("Tool") => id.ends_with(TOOL_ID_SUFFIX),
+        Some("SoftwareAgent") => id.ends_with(AGENT_ID_SUFFIX),
+        Some("Annotation") => {
+            id.contains(ANNOTATION_ID_PART)
+                && e.get("creationInfo").and_then(Value::as_str) == Some(CREATION_INFO_ID)
+        }
+        _ => false,
+    }
+}
+
+fn is_our_id(id: &str) -> bool {
+    id.ends_with(TOOL_ID_SUFFIX) || id.ends_with(AGENT_ID_SUFFIX) || id.contains(ANNOTATION_ID_PART)
+}
+
+/// An aiprov `Annotation` about `subject`: the pairs as `statement` lines and as a
+/// `CdxPropertiesExtension`.
+fn annotation(id: String, subject: &str, props: &[(String, String)]) -> Value {
+    let mut a = Map::new();
+    a.insert("type".into(), Value::String("Annotation".into()));
+    a.insert("spdxId".into(), Value::String(id));
+    a.insert(
+        "creationInfo".into(),
+        Value::String(CREATION_INFO_ID.into()),
+    );
+    a.insert("annotationType".into(), Value::String("other".into()));
+    a.insert("subject".into(), Value::String(subject.into()));
+    a.insert(
+        "statement".into(),
+        Value::String(super::properties_comment(props)),
+    );
+    set_properties(&mut a, props).expect("a new annotation has no extension yet");
+    Value::Object(a)
 }
 
 /// Enrich `value` in place (see the module docs); returns warnings for the user.
+///
+/// Removes aiprov's earlier additions, then appends its `CreationInfo`, agent, tool and one
+/// `Annotation` per component in `edits` (and one for the summary) to `@graph`; the original
+/// elements are not touched except the `SpdxDocument`'s `element` list.
 pub fn apply(value: &mut Value, edits: &Edits, opts: &WriteOptions) -> Vec<String> {
     let mut warnings = foreign_property_warnings(edits);
-    let created = utc_seconds(opts.timestamp);
     let Some(items) = value.get_mut("@graph").and_then(Value::as_array_mut) else {
         warnings.push("no @graph array; nothing written".into());
         return warnings;
     };
+    strip_graph(items);
+    let doc_index = items
+        .iter()
+        .position(|e| type_of(e) == Some("SpdxDocument"));
+    let doc_id = doc_index
+        .and_then(|i| id_of(&items[i]))
+        .unwrap_or("urn:aiprov:document")
+        .to_string();
+    let tool_id = format!("{doc_id}{TOOL_ID_SUFFIX}");
+    let agent_id = format!("{doc_id}{AGENT_ID_SUFFIX}");
+    let mut added: Vec<Value> = Vec::new();
     for (locator, props) in &edits.components {
         let target = locator
             .strip_prefix("/@graph/")
             .and_then(|i| i.parse::<usize>().ok())
-            .and_then(|i| items.get_mut(i))
-            .filter(|e| type_of(e) == Some("software_Package"))
-            .and_then(Value::as_object_mut);
+            .and_then(|i| Some((i, items.get(i)?)))
+            .filter(|(_, e)| type_of(e) == Some("software_Package"));
         match target {
-            Some(obj) => {
-                if let Err(w) = set_properties(obj, props) {
-                    warnings.push(format!("{locator}: {w}"));
-                }
-            }
+            Some((i, e)) => match id_of(e) {
+                Some(subject) => added.push(annotation(
+                    format!("{doc_id}{ANNOTATION_ID_PART}{i}"),
+                    subject,
+                    props,
+                )),
+                None => warnings.push(format!(
+                    "{locator}: the package has no spdxId for an Annotation's subject; its properties were not written"
+                )),
+            },
             None => warnings.push(format!(
                 "no software_Package at {}; its properties were not written",
                 bounded(locator, ECHO_LIMIT)
             )),
         }
     }
-    // the document, its creation info, the tool
-    items.retain(|e| !is_our_tool(e));
-    let Some(doc_index) = items
-        .iter()
-        .position(|e| type_of(e) == Some("SpdxDocument"))
-    else {
-        warnings
-            .push("no SpdxDocument element: summary, tool and creation time not written".into());
-        return warnings;
-    };
-    let doc_id = id_of(&items[doc_index])
-        .unwrap_or("urn:aiprov:document")
-        .to_string();
-    let tool_id = format!("{doc_id}{TOOL_ID_SUFFIX}");
-    let doc = items[doc_index]
-        .as_object_mut()
-        .expect("elements with a type are objects");
-    if let Err(w) = set_properties(doc, &edits.summary) {
-        warnings.push(format!("SpdxDocument: {w}"));
+    match doc_index {
+        Some(_) if !edits.summary.is_empty() => added.push(annotation(
+            format!("{doc_id}{ANNOTATION_ID_PART}document"),
+            &doc_id,
+            &edits.summary,
+        )),
+        None if !edits.summary.is_empty() => {
+            warnings.push("no SpdxDocument element: the summary was not written".into())
+        }
+        _ => {}
     }
-    if let Some(Value::Array(elements)) = doc.get_mut("element") {
-        elements.retain(|e| !e.as_str().is_some_and(|s| s.ends_with(TOOL_ID_SUFFIX)));
-        elements.push(Value::String(tool_id.clone()));
-    }
-    let creation = doc.get("creationInfo").cloned();
-    let mut tool = Map::new();
-    tool.insert("type".into(), Value::String("Tool".into()));
-    tool.insert("spdxId".into(), Value::String(tool_id.clone()));
-    if let Some(ci) = &creation {
-        tool.insert(
+    let mut creation = Map::new();
+    creation.insert("type".into(), Value::String("CreationInfo".into()));
+    creation.insert("@id".into(), Value::String(CREATION_INFO_ID.into()));
+    creation.insert("specVersion".into(), Value::String("3.0.1".into()));
+    creation.insert("created".into(), Value::String(utc_seconds(opts.timestamp)));
+    creation.insert(
+        "createdBy".into(),
+        Value::Array(vec![Value::String(agent_id.clone())]),
+    );
+    creation.insert(
+        "createdUsing".into(),
+        Value::Array(vec![Value::String(tool_id.clone())]),
+    );
+    let element = |ty: &str, id: &str, name: String| {
+        let mut m = Map::new();
+        m.insert("type".into(), Value::String(ty.into()));
+        m.insert("spdxId".into(), Value::String(id.into()));
+        m.insert(
             "creationInfo".into(),
-            match ci {
-                Value::String(_) => ci.clone(),
-                Value::Object(o) => o
-                    .get("@id")
-                    .cloned()
-                    .unwrap_or_else(|| Value::Object(o.clone())),
-                other => other.clone(),
-            },
+            Value::String(CREATION_INFO_ID.into()),
+        );
+        m.insert("name".into(), Value::String(name));
+        Value::Object(m)
+    };
+    let mut ours = vec![
+        Value::Object(creation),
+        element("SoftwareAgent", &agent_id, cyclonedx::TOOL_NAME.into()),
+        element(
+            "Tool",
+            &tool_id,
+            format!("{}-{}", cyclonedx::TOOL_NAME, opts.tool_version),
+        ),
+    ];
+    ours.append(&mut added);
+    if let Some(Value::Array(elements)) = doc_index.and_then(|i| items[i].get_mut("element")) {
+        elements.extend(
+            ours.iter()
+                .filter_map(id_of)
+                .filter(|id| !id.starts_with("_:"))
+                .map(|id| Value::String(id.into())),
         );
     }
-    tool.insert(
-        "name".into(),
-        Value::String(format!("{}-{}", cyclonedx::TOOL_NAME, opts.tool_version)),
-    );
-    let update = |ci: &mut Map<String, Value>| {
-        ci.insert("created".into(), Value::String(created.clone()));
-        match ci
-            .entry("createdUsing")
-            .or_insert_with(|| Value::Array(Vec::new()))
-        {
-            Value::Array(list) => {
-                list.retain(|t| !t.as_str().is_some_and(|s| s.ends_with(TOOL_ID_SUFFIX)));
-                list.push(Value::String(tool_id.clone()));
-                true
-            }
-            _ => false,
-        }
-    };
-    let updated = match creation {
-        Some(Value::String(ci_id)) => items
-            .iter_mut()
-            .find(|e| type_of(e) == Some("CreationInfo") && id_of(e) == Some(ci_id.as_str()))
-            .and_then(Value::as_object_mut)
-            .map(update),
-        Some(Value::Object(_)) => items[doc_index]
-            .get_mut("creationInfo")
-            .and_then(Value::as_object_mut)
-            .map(update),
-        _ => None,
-    };
-    match updated {
-        Some(true) => {}
-        Some(false) => {
-            warnings.push("\"createdUsing\" is not an array; the tool is not listed in it".into())
-        }
-        None => warnings.push(
-            "the SpdxDocument's CreationInfo was not found; creation time not updated".into(),
-        ),
-    }
-    items.push(Value::Object(tool));
+    items.extend(ours);
     warnings
 }
 
-/// The aiprov properties in the document's `CdxPropertiesExtension`s (see
-/// [`super::Document::aiprov_properties`]); the summary is the `SpdxDocument`'s.
+/// Remove aiprov's elements from `items`, the ids of them from every `element` and
+/// `createdUsing` list, and (documents written before issue 14) its `CdxPropertiesExtension`
+/// entries. Lists left empty by this are removed.
+fn strip_graph(items: &mut Vec<Value>) {
+    items.retain(|e| !is_ours(e));
+    let ours = |v: &Value| v.as_str().is_some_and(is_our_id);
+    for e in items.iter_mut().filter_map(Value::as_object_mut) {
+        strip_extensions(e);
+        if let Some(Value::Array(list)) = e.get_mut("element") {
+            list.retain(|v| !ours(v));
+        }
+        if e.get("type").and_then(Value::as_str) == Some("CreationInfo") {
+            strip_created_using(e);
+        }
+        if let Some(Value::Object(ci)) = e.get_mut("creationInfo") {
+            strip_created_using(ci);
+        }
+    }
+}
+
+/// The aiprov properties of the document (see [`super::Document::aiprov_properties`]): from
+/// aiprov's `Annotation`s (their `CdxPropertiesExtension`, else their `statement` lines), keyed
+/// by the subject package's locator, the summary from the one about the `SpdxDocument`; from
+/// documents written before issue 14, the `CdxPropertiesExtension`s on the elements themselves.
 pub fn aiprov_properties(doc: &Document) -> Edits {
     let ours = |e: &Value| -> Vec<(String, String)> {
         e.get("extension")
@@ -446,47 +509,63 @@ pub fn aiprov_properties(doc: &Document) -> Edits {
             })
             .collect()
     };
+    let items: &[Value] = graph(&doc.value).map(Vec::as_slice).unwrap_or(&[]);
+    let doc_id = items
+        .iter()
+        .find(|x| type_of(x) == Some("SpdxDocument"))
+        .and_then(|d| id_of(d));
+    let mut by_subject: std::collections::HashMap<&str, Vec<(String, String)>> =
+        std::collections::HashMap::new();
+    for a in items
+        .iter()
+        .filter(|a| type_of(a) == Some("Annotation") && is_ours(a))
+    {
+        let Some(subject) = a.get("subject").and_then(Value::as_str) else {
+            continue;
+        };
+        let mut props = ours(a);
+        if props.is_empty() {
+            props = super::parse_properties_comment(
+                a.get("statement").and_then(Value::as_str).unwrap_or(""),
+            );
+        }
+        by_subject.entry(subject).or_default().extend(props);
+    }
     let mut e = Edits::default();
     for c in &doc.inventory.components {
-        if let Some(el) = doc.value.pointer(&c.locator) {
-            let list = ours(el);
-            if !list.is_empty() {
-                e.components.insert(c.locator.clone(), list);
-            }
+        let mut list = c
+            .bom_ref
+            .as_deref()
+            .and_then(|id| by_subject.get(id).cloned())
+            .unwrap_or_default();
+        if list.is_empty() {
+            list = doc.value.pointer(&c.locator).map(ours).unwrap_or_default();
+        }
+        if !list.is_empty() {
+            e.components.insert(c.locator.clone(), list);
         }
     }
-    if let Some(d) = graph(&doc.value)
-        .into_iter()
-        .flatten()
-        .find(|x| type_of(x) == Some("SpdxDocument"))
-    {
-        e.summary = ours(d);
-    }
+    e.summary = doc_id
+        .and_then(|id| by_subject.get(id).cloned())
+        .filter(|l| !l.is_empty())
+        .or_else(|| {
+            items
+                .iter()
+                .find(|x| type_of(x) == Some("SpdxDocument"))
+                .map(ours)
+        })
+        .unwrap_or_default();
     e
 }
 
-/// Remove everything [`apply`] adds except `created` (which it replaces): aiprov's
-/// `CdxPropertiesExtension` entries on every element (and extensions left empty), its `Tool`
-/// element and the references to it in `element` and `createdUsing` (and `extension` /
-/// `createdUsing` lists that are empty: strip both documents before comparing them). For fidelity tests: `strip_aiprov(output)` equals `strip_aiprov(input)` once
-/// `created` is restored.
+/// Remove everything [`apply`] adds: aiprov's `CreationInfo`, agent, tool and annotations,
+/// their ids in `element` lists, and (documents written before issue 14) aiprov's
+/// `CdxPropertiesExtension` entries and `createdUsing` entries, with the lists this empties.
+/// For fidelity tests: `strip_aiprov(output)` equals `strip_aiprov(input)`, and equals the
+/// input itself when the input never went through aiprov.
 pub fn strip_aiprov(value: &mut Value) {
-    let Some(items) = value.get_mut("@graph").and_then(Value::as_array_mut) else {
-        return;
-    };
-    items.retain(|e| !is_our_tool(e));
-    for e in items.iter_mut().filter_map(Value::as_object_mut) {
-        strip_extensions(e);
-        let ours = |v: &Value| v.as_str().is_some_and(|s| s.ends_with(TOOL_ID_SUFFIX));
-        if let Some(Value::Array(list)) = e.get_mut("element") {
-            list.retain(|v| !ours(v));
-        }
-        if e.get("type").and_then(Value::as_str) == Some("CreationInfo") {
-            strip_created_using(e);
-        }
-        if let Some(Value::Object(ci)) = e.get_mut("creationInfo") {
-            strip_created_using(ci);
-        }
+    if let Some(items) = value.get_mut("@graph").and_then(Value::as_array_mut) {
+        strip_graph(items);
     }
 }
 
@@ -591,63 +670,110 @@ mod tests {
     }
 
     #[test]
-    fn write_extension_tool_creation_info() {
+    fn write_annotations_with_own_creation_info() {
         let input = sample();
         let d = doc(&input);
         let w = write(&d, &edits(), &opts());
         assert!(w.warnings.is_empty(), "{:?}", w.warnings);
         let out: Value = serde_json::from_slice(&w.bytes).unwrap();
-        let g = &out["@graph"];
+        let g = out["@graph"].as_array().unwrap();
+        // every original element is unchanged but the document's element list
+        for i in [0, 1, 3, 4, 5] {
+            assert_eq!(g[i], input["@graph"][i], "element {i}");
+        }
+        let mut doc_el = input["@graph"][2].clone();
+        for id in [
+            "urn:doc:1/aiprov-agent",
+            "urn:doc:1/aiprov-tool",
+            "urn:doc:1/aiprov-annotation-3",
+            "urn:doc:1/aiprov-annotation-4",
+            "urn:doc:1/aiprov-annotation-document",
+        ] {
+            doc_el["element"].as_array_mut().unwrap().push(json!(id));
+        }
+        assert_eq!(g[2], doc_el);
+        let prop = |n: &str, v: &str| json!({"type": "extension_CdxPropertyEntry", "extension_cdxPropName": n, "extension_cdxPropValue": v});
+        let ext = |n: &str, v: &str| json!([{"type": "extension_CdxPropertiesExtension", "extension_cdxProperty": [prop(n, v)]}]);
         assert_eq!(
-            g[3]["extension"],
-            json!([
-                {"type": "extension_CdxPropertiesExtension", "extension_cdxProperty": [
-                    {"type": "extension_CdxPropertyEntry", "extension_cdxPropName": "cdx:x", "extension_cdxPropValue": "1"}]},
-                {"type": "extension_CdxPropertiesExtension", "extension_cdxProperty": [
-                    {"type": "extension_CdxPropertyEntry", "extension_cdxPropName": "aiprov:status", "extension_cdxPropValue": "analyzed"}]}
-            ])
+            &g[6..],
+            &[
+                json!({"type": "CreationInfo", "@id": "_:creationinfo-aiprov", "specVersion": "3.0.1",
+                       "created": "2026-09-01T10:00:00Z", "createdBy": ["urn:doc:1/aiprov-agent"],
+                       "createdUsing": ["urn:doc:1/aiprov-tool"]}),
+                json!({"type": "SoftwareAgent", "spdxId": "urn:doc:1/aiprov-agent", "creationInfo": "_:creationinfo-aiprov", "name": "aiprov"}),
+                json!({"type": "Tool", "spdxId": "urn:doc:1/aiprov-tool", "creationInfo": "_:creationinfo-aiprov", "name": "aiprov-0.1.0"}),
+                json!({"type": "Annotation", "spdxId": "urn:doc:1/aiprov-annotation-3", "creationInfo": "_:creationinfo-aiprov",
+                       "annotationType": "other", "subject": "urn:pkg:a", "statement": "aiprov:status=analyzed",
+                       "extension": ext("aiprov:status", "analyzed")}),
+                json!({"type": "Annotation", "spdxId": "urn:doc:1/aiprov-annotation-4", "creationInfo": "_:creationinfo-aiprov",
+                       "annotationType": "other", "subject": "urn:pkg:b", "statement": "aiprov:status=no-repository",
+                       "extension": ext("aiprov:status", "no-repository")}),
+                json!({"type": "Annotation", "spdxId": "urn:doc:1/aiprov-annotation-document", "creationInfo": "_:creationinfo-aiprov",
+                       "annotationType": "other", "subject": "urn:doc:1", "statement": "aiprov:summary:components=2",
+                       "extension": ext("aiprov:summary:components", "2")}),
+            ]
         );
-        assert_eq!(
-            g[2]["extension"][0]["extension_cdxProperty"][0]["extension_cdxPropName"],
-            json!("aiprov:summary:components")
-        );
-        assert_eq!(g[0]["created"], json!("2026-09-01T10:00:00Z"));
-        assert_eq!(g[0]["createdUsing"], json!(["urn:doc:1/aiprov-tool"]));
-        assert_eq!(
-            g[6],
-            json!({"type": "Tool", "spdxId": "urn:doc:1/aiprov-tool", "creationInfo": "_:ci", "name": "aiprov-0.1.0"})
-        );
-        assert_eq!(
-            g[2]["element"].as_array().unwrap().last(),
-            Some(&json!("urn:doc:1/aiprov-tool"))
-        );
-        // fidelity
+        // read back
+        let d2 = doc(&out);
+        assert_eq!(d2.inventory, d.inventory);
+        let back = aiprov_properties(&d2);
+        assert_eq!(back.components, edits().components);
+        assert_eq!(back.summary, edits().summary);
+        // fidelity: stripped, the output is the input
         let mut got = out.clone();
         strip_aiprov(&mut got);
-        got["@graph"][0]["created"] = input["@graph"][0]["created"].clone();
         assert_eq!(
             serde_json::to_string(&got).unwrap(),
             serde_json::to_string(&input).unwrap()
         );
-        // idempotence
-        let d2 = doc(&out);
-        assert_eq!(d2.inventory, d.inventory);
+        // idempotence, and fewer edits leave no stale annotation
         let twice = write(&d2, &edits(), &opts());
         assert_eq!(twice.bytes, w.bytes);
         let mut fewer = Edits::default();
         fewer.component("/@graph/4", "aiprov:status", "analyzed");
         let v: Value = serde_json::from_slice(&write(&d2, &fewer, &opts()).bytes).unwrap();
+        let g = v["@graph"].as_array().unwrap();
+        assert_eq!(g.len(), 10);
+        assert_eq!(g[9]["subject"], json!("urn:pkg:b"));
         assert_eq!(
-            v["@graph"][3]["extension"].as_array().unwrap().len(),
-            2,
-            "untouched"
+            g[3], input["@graph"][3],
+            "package a keeps its own extension only"
+        );
+    }
+
+    #[test]
+    fn reads_and_replaces_pre_issue_14_output() {
+        // aiprov before issue 14: extension on the package, tool in the shared CreationInfo
+        let mut old = sample();
+        old["@graph"][0]["createdUsing"] = json!(["urn:doc:1/aiprov-tool"]);
+        old["@graph"][4]["extension"] = ext_old("aiprov:status", "analyzed");
+        old["@graph"][2]["extension"] = ext_old("aiprov:summary:components", "1");
+        old["@graph"][2]["element"]
+            .as_array_mut()
+            .unwrap()
+            .push(json!("urn:doc:1/aiprov-tool"));
+        old["@graph"].as_array_mut().unwrap().push(
+            json!({"type": "Tool", "spdxId": "urn:doc:1/aiprov-tool", "creationInfo": "_:ci", "name": "aiprov-0.0.9"}),
+        );
+        let d = doc(&old);
+        let e = aiprov_properties(&d);
+        assert_eq!(
+            e.components["/@graph/4"],
+            [("aiprov:status".to_string(), "analyzed".to_string())]
         );
         assert_eq!(
-            v["@graph"][4]["extension"][0]["extension_cdxProperty"],
-            json!([{"type": "extension_CdxPropertyEntry", "extension_cdxPropName": "aiprov:status", "extension_cdxPropValue": "analyzed"}])
+            e.summary,
+            [("aiprov:summary:components".to_string(), "1".to_string())]
         );
-        assert!(v["@graph"][2].get("extension").is_none());
-        assert_eq!(v["@graph"].as_array().unwrap().len(), 7);
+        let out: Value = serde_json::from_slice(&write(&d, &edits(), &opts()).bytes).unwrap();
+        let fresh: Value =
+            serde_json::from_slice(&write(&doc(&sample()), &edits(), &opts()).bytes).unwrap();
+        assert_eq!(out, fresh);
+    }
+
+    fn ext_old(n: &str, v: &str) -> Value {
+        json!([{"type": "extension_CdxPropertiesExtension", "extension_cdxProperty": [
+            {"type": "extension_CdxPropertyEntry", "extension_cdxPropName": n, "extension_cdxPropValue": v}]}])
     }
 
     #[test]
@@ -684,11 +810,7 @@ mod tests {
         e.component("/@graph/9", "aiprov:status", "analyzed");
         assert_eq!(
             write(&d, &e, &opts()).warnings,
-            [
-                "/@graph/0: \"extension\" is not an array; left unchanged",
-                "no software_Package at /@graph/9; its properties were not written",
-                "no SpdxDocument element: summary, tool and creation time not written",
-            ]
+            ["no software_Package at /@graph/9; its properties were not written"]
         );
     }
 }
