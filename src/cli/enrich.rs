@@ -28,7 +28,8 @@ pub struct Args {
     sources: SourceArgs,
     /// Write FORMAT instead of the input's format: cyclonedx-json, cyclonedx-xml, spdx-json,
     /// spdx-tv, spdx3 (optionally with a version, e.g. cyclonedx-json@1.6). Refused unless the
-    /// conversion is lossless; today that means the input's own format and version
+    /// conversion is lossless: the input's own format, or a CycloneDX 1.2-1.5 document upgraded
+    /// to a newer version up to 1.6 in the same encoding (JSON or XML)
     #[arg(long = "output-format", value_name = "FORMAT")]
     output_format: Option<String>,
     /// Also write every AI and automation commit, with the rules that matched, as JSON Lines
@@ -171,16 +172,10 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         doc.format(),
         doc.inventory().components.len()
     );
-    if let Some(wanted) = &args.output_format {
-        let to = parse_format(wanted, doc.format()).map_err(Failure::input)?;
-        sbom::can_convert(doc.format(), to).map_err(|why| {
-            Failure::input(anyhow!(
-                "--output-format {}: cannot write {} as {to} without losing information: {why}",
-                escape_for_terminal(wanted),
-                doc.format()
-            ))
-        })?;
-    }
+    let doc = match &args.output_format {
+        Some(wanted) => upgraded(doc, wanted)?,
+        None => doc,
+    };
     let baseline = match &args.baseline {
         Some(path) => Some(super::diff::read_side("--baseline", path)?),
         None => None,
@@ -270,6 +265,32 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     } else {
         super::EXIT_POLICY
     })
+}
+
+/// `doc` in the `--output-format` named by `wanted`: itself, or upgraded to a newer CycloneDX
+/// version ([`sbom::Document::upgrade`]); any other conversion is refused (exit 2).
+fn upgraded(doc: sbom::Document, wanted: &str) -> Result<sbom::Document, Failure> {
+    let to = parse_format(wanted, doc.format()).map_err(Failure::input)?;
+    sbom::can_convert(doc.format(), to).map_err(|why| {
+        Failure::input(anyhow!(
+            "--output-format {}: cannot write {} as {to} without losing information: {why}",
+            escape_for_terminal(wanted),
+            doc.format()
+        ))
+    })?;
+    match doc.upgrade(to) {
+        Ok(Some(up)) => {
+            tracing::info!("upgraded {} to {to}", doc.format());
+            Ok(up)
+        }
+        Ok(None) => Ok(doc),
+        Err(why) => Err(Failure::input(anyhow!(
+            "--output-format {}: cannot upgrade {} to {to} without losing information: {}",
+            escape_for_terminal(wanted),
+            doc.format(),
+            escape_for_terminal(&why)
+        ))),
+    }
 }
 
 /// `--output-format` as a [`Format`]: a name, optionally `@VERSION`; without a version, the

@@ -10,13 +10,18 @@
 //!   uses it; replaced, never duplicated);
 //! - `version` (+1), `metadata.timestamp`; and the top-level `signature` when asked to strip it.
 //!
-//! CycloneDX 1.2 has no `properties` anywhere: results are then not written into the document
-//! and [`apply`] says so in a warning.
+//! CycloneDX 1.2 defines no `properties`. Its JSON schema does not forbid other keys (no
+//! `additionalProperties: false` on `bom`, `metadata` or `component`), so aiprov writes the same
+//! 1.3-shaped `properties` arrays there, which the 1.2 schema accepts and an upgrade to 1.3+
+//! (`--output-format cyclonedx-json@1.6`, [`upgrade`]) turns into standard properties without
+//! any mapping; [`apply`] says so in a warning (docs/decisions.md, "CycloneDX 1.2").
 
 pub mod describe;
 pub mod facts;
+mod upgrade;
 mod write;
 
+pub use upgrade::{upgrade, UpgradeError, UPGRADE_TARGET_MAX};
 pub use write::{apply, strip_aiprov, to_bytes, write};
 pub(crate) use write::{format_timestamp, set_tool};
 

@@ -18,6 +18,12 @@
 //! - the root's `version` attribute + 1 (added as `version="2"` when absent),
 //!   `metadata/timestamp`; an enveloped XML signature is removed when asked.
 //!
+//! CycloneDX 1.2 has no `properties`; its XSD allows elements of other namespaces (`##other`,
+//! lax) at the end of `component` and `metadata`, so there the same `<property>` list is written
+//! in aiprov's own namespace [`PROPERTIES_NS`] (`<properties xmlns="…">`, declared on the
+//! element itself; `schemas/cyclonedx-properties-1.xsd` defines it), after the CycloneDX
+//! children.
+//!
 //! New elements use the namespace prefix of the element they go into and the document's
 //! indentation. Re-enriching removes aiprov's previous properties and tool entry first.
 
@@ -26,7 +32,7 @@ mod view;
 mod write;
 
 pub use view::json_view;
-pub use write::{strip_aiprov, write};
+pub use write::{strip_aiprov, upgrade, write};
 
 use std::collections::HashMap;
 
@@ -41,6 +47,10 @@ use crate::inventory::{Component, Hash, Inventory, Relationship};
 /// limit is 128 arrays and objects).
 pub const MAX_DEPTH: usize = 256;
 const XMLDSIG_NS: &str = "http://www.w3.org/2000/09/xmldsig#";
+/// aiprov's XML namespace for results in CycloneDX 1.2 documents (which define no
+/// `properties`): `<properties xmlns="…"><property name="aiprov:…">value</property></properties>`,
+/// the 1.3+ shape; XSD in `schemas/cyclonedx-properties-1.xsd`.
+pub const PROPERTIES_NS: &str = "https://github.com/aiprov/aiprov/schemas/cyclonedx-properties/1";
 
 const COMPONENT_AFTER_PROPERTIES: &[&str] = &[
     "components",
@@ -597,13 +607,28 @@ fn walk_component(
     Ok(())
 }
 
+/// The `properties` child of `owner`: CycloneDX's own, else one in [`PROPERTIES_NS`] (1.2).
+fn properties_list(tree: &Tree, owner: usize) -> Option<usize> {
+    tree.child(owner, "properties").or_else(|| {
+        tree.els[owner]
+            .children
+            .iter()
+            .copied()
+            .find(|&c| tree.els[c].local == "properties" && tree.els[c].ns == PROPERTIES_NS)
+    })
+}
+
 /// The aiprov properties in the document (see [`super::Document::aiprov_properties`]).
 pub fn aiprov_properties(doc: &Document) -> Edits {
     let tree = &doc.tree;
     let ours = |owner: usize| -> Vec<(String, String)> {
-        tree.child(owner, "properties")
+        properties_list(tree, owner)
             .map(|list| {
-                tree.children(list, "property")
+                tree.els[list]
+                    .children
+                    .iter()
+                    .copied()
+                    .filter(|&p| tree.els[p].local == "property")
                     .filter_map(|p| {
                         let name = tree.attr(p, "name")?;
                         name.starts_with(cyclonedx::NAMESPACE)

@@ -396,6 +396,40 @@ impl Document {
         }
     }
 
+    /// The document upgraded to `to`, a newer CycloneDX version of the same encoding (see
+    /// [`can_convert`]): JSON through [`cyclonedx::upgrade`], XML through
+    /// [`cyclonedx_xml::upgrade`]. Components keep their locators, so edits computed on the
+    /// original apply to the result. `Ok(None)` when `to` is the document's own format.
+    ///
+    /// Errors: the conversion is not an upgrade (the [`can_convert`] message), or a value the
+    /// newer version cannot hold as it is (its JSON pointer or XPath and why).
+    pub fn upgrade(&self, to: Format) -> Result<Option<Document>, String> {
+        if to == self.format() {
+            return Ok(None);
+        }
+        can_convert(self.format(), to)?;
+        let label = "the upgraded document";
+        match (self, to) {
+            (Document::CycloneDxJson(d), Format::CycloneDxJson { minor }) => {
+                let mut value = d.value.clone();
+                cyclonedx::upgrade(&mut value, d.spec_version.1, minor)
+                    .map_err(|e| e.to_string())?;
+                let opts = ReadOptions {
+                    strip_signature: d.signed,
+                };
+                cyclonedx::from_value(label, value, &opts)
+                    .map(|d| Some(Document::CycloneDxJson(d)))
+                    .map_err(|e| e.to_string())
+            }
+            (Document::CycloneDxXml(d), Format::CycloneDxXml { minor }) => {
+                cyclonedx_xml::upgrade(d, minor)
+                    .map(|d| Some(Document::CycloneDxXml(d)))
+                    .map_err(|e| e.to_string())
+            }
+            _ => unreachable!("can_convert accepts only CycloneDX upgrades"),
+        }
+    }
+
     /// Enrich a copy of the document with `edits` (keyed by [`crate::inventory::Component::locator`])
     /// and serialize it in the input's format and spec version.
     pub fn write(&self, edits: &Edits, opts: &WriteOptions) -> Written {
@@ -411,13 +445,22 @@ impl Document {
 
 /// Whether aiprov can write a document read as `from` in format `to` without losing anything.
 ///
-/// Only `from == to` is accepted: aiprov edits the document it read, so every field, comment and
-/// extension survives; a conversion would rebuild the document through a model that cannot hold
-/// all of them. The error says what would be lost.
+/// Accepted: `from == to` (aiprov edits the document it read, so every field, comment and
+/// extension survives), and a CycloneDX document to a newer version of the same encoding up to
+/// 1.6 ([`Document::upgrade`] applies each version step's renames and moves). Any other
+/// conversion would rebuild the document through a model that cannot hold all of it. The error
+/// says what would be lost.
 pub fn can_convert(from: Format, to: Format) -> Result<(), String> {
     use Format::*;
     if from == to {
         return Ok(());
+    }
+    if let (CycloneDxJson { minor: a }, CycloneDxJson { minor: b })
+    | (CycloneDxXml { minor: a }, CycloneDxXml { minor: b }) = (from, to)
+    {
+        if a < b && b <= cyclonedx::UPGRADE_TARGET_MAX {
+            return Ok(());
+        }
     }
     let why = match (from, to) {
         (CycloneDxJson { minor: a }, CycloneDxJson { minor: b })
@@ -426,8 +469,9 @@ pub fn can_convert(from: Format, to: Format) -> Result<(), String> {
                 format!("CycloneDX 1.{b} lacks fields that 1.{a} defines")
             } else {
                 format!(
-                    "the document would still be a 1.{a} document under a 1.{b} label; \
-                     re-generate it with a 1.{b} generator"
+                    "aiprov upgrades CycloneDX documents up to 1.{}; re-generate it with a 1.{b} \
+                     generator",
+                    cyclonedx::UPGRADE_TARGET_MAX
                 )
             }
         }
@@ -887,7 +931,9 @@ mod tests {
         for from in all {
             for to in all {
                 let r = can_convert(from, to);
-                if from == to {
+                if from == to
+                    || (from, to) == (CycloneDxJson { minor: 5 }, CycloneDxJson { minor: 6 })
+                {
                     assert_eq!(r, Ok(()));
                 } else {
                     let e = r.unwrap_err();
@@ -904,6 +950,18 @@ mod tests {
         assert_eq!(
             can_convert(CycloneDxJson { minor: 6 }, CycloneDxXml { minor: 6 }).unwrap_err(),
             "cannot convert CycloneDX 1.6 JSON to CycloneDX 1.6 XML without losing information: CycloneDX JSON and XML do not hold the same things (XML comments, processing instructions and foreign-namespace extension elements have no JSON form; JSON number spellings and unknown keys have no XML form); aiprov writes the input's format"
+        );
+        assert_eq!(
+            can_convert(CycloneDxXml { minor: 2 }, CycloneDxXml { minor: 6 }),
+            Ok(())
+        );
+        assert_eq!(
+            can_convert(CycloneDxJson { minor: 3 }, CycloneDxJson { minor: 4 }),
+            Ok(())
+        );
+        assert_eq!(
+            can_convert(CycloneDxJson { minor: 5 }, CycloneDxJson { minor: 7 }).unwrap_err(),
+            "cannot convert CycloneDX 1.5 JSON to CycloneDX 1.7 JSON without losing information: aiprov upgrades CycloneDX documents up to 1.6; re-generate it with a 1.7 generator; aiprov writes the input's format"
         );
         assert_eq!(
             can_convert(CycloneDxJson { minor: 6 }, CycloneDxJson { minor: 5 }).unwrap_err(),

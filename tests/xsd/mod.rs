@@ -83,3 +83,56 @@ pub fn xsd_validate(
     }
     failures
 }
+
+/// Like [`xsd_validate`], and also validate aiprov's elements in CycloneDX 1.2 documents
+/// against `schemas/cyclonedx-properties-1.xsd`: a wrapper schema (in a temporary folder)
+/// imports both `bom-<version>.xsd` and aiprov's XSD, so the 1.2 XSD's lax `##other` wildcard
+/// finds a declaration and checks the elements strictly.
+pub fn xsd_validate_with_aiprov(
+    xmllint: &str,
+    shared: &Path,
+    version: &str,
+    files: &[PathBuf],
+) -> Vec<(PathBuf, String)> {
+    let dir = tempfile::tempdir().unwrap();
+    let ours = Path::new(env!("CARGO_MANIFEST_DIR")).join("schemas/cyclonedx-properties-1.xsd");
+    let bom = shared.join(format!("schemas/cyclonedx/bom-{version}.xsd"));
+    let wrapper = format!(
+        "<xs:schema xmlns:xs=\"http://www.w3.org/2001/XMLSchema\">\n  \
+         <xs:import namespace=\"http://cyclonedx.org/schema/bom/{version}\" schemaLocation=\"file://{}\"/>\n  \
+         <xs:import namespace=\"https://github.com/aiprov/aiprov/schemas/cyclonedx-properties/1\" schemaLocation=\"file://{}\"/>\n\
+         </xs:schema>\n",
+        bom.display(),
+        ours.display()
+    );
+    let schemas = dir.path().join("schemas/cyclonedx");
+    std::fs::create_dir_all(&schemas).unwrap();
+    std::fs::write(schemas.join(format!("bom-{version}.xsd")), wrapper).unwrap();
+    // the wrapper stands in for bom-<version>.xsd; the catalog still maps spdx.xsd to shared
+    let catalog = xml_catalog(shared);
+    let mut failures = Vec::new();
+    for chunk in files.chunks(200) {
+        let out = Command::new(xmllint)
+            .env("XML_CATALOG_FILES", catalog.path())
+            .arg("--nonet")
+            .arg("--noout")
+            .arg("--schema")
+            .arg(schemas.join(format!("bom-{version}.xsd")))
+            .args(chunk)
+            .output()
+            .expect("running xmllint");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        for f in chunk {
+            let name = f.display().to_string();
+            if !stderr.lines().any(|l| l == format!("{name} validates")) {
+                let complaint: Vec<&str> = stderr
+                    .lines()
+                    .filter(|l| l.starts_with(&name))
+                    .take(5)
+                    .collect();
+                failures.push((f.clone(), complaint.join("\n    ")));
+            }
+        }
+    }
+    failures
+}

@@ -597,7 +597,7 @@ fn write_version_and_timestamp() {
 }
 
 #[test]
-fn write_spec_1_2_has_no_properties() {
+fn write_spec_1_2_properties_as_in_1_3() {
     let d = doc(
         json!({"bomFormat": "CycloneDX", "specVersion": "1.2", "version": 1, "components": [{"type": "library", "name": "a"}]}),
     );
@@ -606,12 +606,18 @@ fn write_spec_1_2_has_no_properties() {
     e.summary("aiprov:summary:components", "1");
     let w = write(&d, &e, &opts());
     assert_eq!(
-            w.warnings,
-            ["CycloneDX 1.2 has no \"properties\": per-component and summary results are not written into the document (see the evidence file and summary report)"]
-        );
+        w.warnings,
+        ["CycloneDX 1.2 defines no \"properties\": results are written as 1.3-style \"properties\" arrays, which the 1.2 JSON schema accepts but 1.2 tools may ignore; --output-format cyclonedx-json@1.6 makes them standard"]
+    );
     let v: Value = serde_json::from_slice(&w.bytes).unwrap();
-    assert!(v["components"][0].get("properties").is_none());
-    assert!(v["metadata"].get("properties").is_none());
+    assert_eq!(
+        v["components"][0]["properties"],
+        json!([{"name": "aiprov:status", "value": "analyzed"}])
+    );
+    assert_eq!(
+        v["metadata"]["properties"],
+        json!([{"name": "aiprov:summary:components", "value": "1"}])
+    );
     assert_eq!(
         v["metadata"]["tools"],
         json!([{"name": "aiprov", "version": "0.1.0"}])

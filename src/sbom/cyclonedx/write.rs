@@ -40,16 +40,16 @@ pub fn apply(
     opts: &WriteOptions,
 ) -> Vec<String> {
     let mut warnings = Vec::new();
-    let has_properties = spec_version >= (1, 3);
     let Some(root) = value.as_object_mut() else {
         warnings.push("the document is not a JSON object; nothing written".into());
         return warnings;
     };
 
-    if !has_properties && (!edits.components.is_empty() || !edits.summary.is_empty()) {
+    if spec_version < (1, 3) && (!edits.components.is_empty() || !edits.summary.is_empty()) {
         warnings.push(format!(
-            "CycloneDX {}.{} has no \"properties\": per-component and summary results are not written \
-             into the document (see the evidence file and summary report)",
+            "CycloneDX {}.{} defines no \"properties\": results are written as 1.3-style \
+             \"properties\" arrays, which the {0}.{1} JSON schema accepts but {0}.{1} tools may \
+             ignore; --output-format cyclonedx-json@1.6 makes them standard",
             spec_version.0, spec_version.1
         ));
     }
@@ -66,19 +66,17 @@ pub fn apply(
         ));
     }
 
-    if has_properties {
-        for (locator, props) in &edits.components {
-            match pointer_object(root, locator) {
-                Some(obj) => {
-                    if let Err(w) = set_properties(obj, props) {
-                        warnings.push(format!("{locator}: {w}"));
-                    }
+    for (locator, props) in &edits.components {
+        match pointer_object(root, locator) {
+            Some(obj) => {
+                if let Err(w) = set_properties(obj, props) {
+                    warnings.push(format!("{locator}: {w}"));
                 }
-                None => warnings.push(format!(
-                    "no component at {}; its properties were not written",
-                    bounded(locator, ECHO_LIMIT)
-                )),
             }
+            None => warnings.push(format!(
+                "no component at {}; its properties were not written",
+                bounded(locator, ECHO_LIMIT)
+            )),
         }
     }
 
@@ -93,10 +91,8 @@ pub fn apply(
             if let Err(w) = set_tool(metadata, spec_version, &opts.tool_version) {
                 warnings.push(w);
             }
-            if has_properties {
-                if let Err(w) = set_properties(metadata, &edits.summary) {
-                    warnings.push(format!("metadata: {w}"));
-                }
+            if let Err(w) = set_properties(metadata, &edits.summary) {
+                warnings.push(format!("metadata: {w}"));
             }
         }
         _ => warnings

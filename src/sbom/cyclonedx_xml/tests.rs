@@ -315,20 +315,39 @@ fn write_spec_1_2_version_and_signature() {
     let mut e = Edits::default();
     e.component("/bom/components/component[1]", "aiprov:status", "analyzed");
     e.component("/bom/components/component[9]", "aiprov:status", "analyzed");
+    e.summary("aiprov:summary:components", "1");
     let w = write(&d, &e, &opts());
     assert_eq!(
         w.warnings,
         [
-            "CycloneDX 1.2 has no \"properties\": per-component and summary results are not written into the document (see the evidence file and summary report)",
+            "no component at /bom/components/component[9]; its properties were not written",
             "\"version\" is not a positive integer (\"x\"); left unchanged",
         ]
     );
     let out = String::from_utf8(w.bytes).unwrap();
-    assert!(!out.contains("<properties>"));
-    assert!(
-        out.contains("<tools><tool><name>aiprov</name><version>0.1.0</version></tool></tools>"),
-        "{out}"
+    // 1.2 has no properties: the same list in aiprov's namespace, where `##other` is allowed
+    assert_eq!(
+        out,
+        "<bom xmlns=\"http://cyclonedx.org/schema/bom/1.2\" version=\"x\"><metadata><timestamp>2026-09-01T12:00:00Z</timestamp>\
+         <tools><tool><name>aiprov</name><version>0.1.0</version></tool></tools>\
+         <properties xmlns=\"https://github.com/aiprov/aiprov/schemas/cyclonedx-properties/1\"><property name=\"aiprov:summary:components\">1</property></properties>\
+         </metadata><components><component type=\"library\"><name>a</name>\
+         <properties xmlns=\"https://github.com/aiprov/aiprov/schemas/cyclonedx-properties/1\"><property name=\"aiprov:status\">analyzed</property></properties>\
+         </component></components></bom>"
     );
+    let again = doc(&out);
+    let back = aiprov_properties(&again);
+    assert_eq!(back.summary, e.summary);
+    assert_eq!(
+        back.components["/bom/components/component[1]"],
+        e.components["/bom/components/component[1]"]
+    );
+    assert_eq!(
+        write(&again, &e, &opts()).bytes,
+        out.as_bytes(),
+        "idempotent"
+    );
+    assert_eq!(strip_aiprov("t.xml", out.as_bytes()).unwrap(), "<bom xmlns=\"http://cyclonedx.org/schema/bom/1.2\" version=\"x\"><metadata><timestamp>2026-09-01T12:00:00Z</timestamp></metadata><components><component type=\"library\"><name>a</name></component></components></bom>");
     // the signed case
     let signed = "<bom xmlns=\"http://cyclonedx.org/schema/bom/1.6\" version=\"1\"><components/><Signature xmlns=\"http://www.w3.org/2000/09/xmldsig#\"><SignedInfo/></Signature></bom>";
     assert_eq!(

@@ -2,8 +2,8 @@
 //! (see the module documentation of [`super`]), and removing what aiprov added.
 
 use super::{
-    read_with, Document, Tree, COMPONENT_AFTER_PROPERTIES, METADATA_AFTER_PROPERTIES,
-    METADATA_AFTER_TOOLS, XMLDSIG_NS,
+    properties_list, read_with, Document, Tree, COMPONENT_AFTER_PROPERTIES,
+    METADATA_AFTER_PROPERTIES, METADATA_AFTER_TOOLS, PROPERTIES_NS, XMLDSIG_NS,
 };
 use crate::sbom::{
     bounded, cyclonedx, foreign_property_warnings, utc_seconds, Edits, Error, ReadOptions,
@@ -173,6 +173,8 @@ struct Writer<'a> {
     tree: &'a Tree,
     layout: Layout,
     splice: Splice,
+    /// New `<properties>` go in [`PROPERTIES_NS`] after the CycloneDX children (spec 1.2).
+    foreign_properties: bool,
 }
 
 impl Writer<'_> {
@@ -231,7 +233,7 @@ impl Writer<'_> {
             .filter(|(n, _)| n.starts_with(cyclonedx::NAMESPACE))
             .collect();
         let pfx = tree.els[owner].prefix.clone();
-        match tree.child(owner, "properties") {
+        match properties_list(tree, owner) {
             Some(list) => {
                 let children: Vec<usize> = tree.els[list].children.clone();
                 let ours: Vec<usize> = children
@@ -274,6 +276,21 @@ impl Writer<'_> {
                 }
             }
             None if props.is_empty() => {}
+            None if self.foreign_properties => {
+                let unit = self.layout.unit.clone();
+                // `##other` comes last in 1.2's sequences: after every CycloneDX child
+                self.insert_child(owner, &[], |sep| {
+                    let inner = if sep.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{sep}{unit}")
+                    };
+                    let items: Vec<String> =
+                        props.iter().map(|(n, v)| property_xml("", n, v)).collect();
+                    let attrs = format!(" xmlns=\"{PROPERTIES_NS}\"");
+                    element("", "properties", &attrs, &items, sep, &inner)
+                });
+            }
             None => {
                 let unit = self.layout.unit.clone();
                 self.insert_child(owner, before, |sep| {
@@ -302,29 +319,21 @@ pub fn write(doc: &Document, edits: &Edits, opts: &WriteOptions) -> Written {
     let mut warnings = foreign_property_warnings(edits);
     let tree = &doc.tree;
     let text = doc.text.as_str();
-    let has_properties = doc.spec_version >= (1, 3);
-    if !has_properties && (!edits.components.is_empty() || !edits.summary.is_empty()) {
-        warnings.push(format!(
-            "CycloneDX {}.{} has no \"properties\": per-component and summary results are not written \
-             into the document (see the evidence file and summary report)",
-            doc.spec_version.0, doc.spec_version.1
-        ));
-    }
+    let foreign_properties = doc.spec_version < (1, 3);
     let mut w = Writer {
         text,
         tree,
         layout: Layout::of(text, tree),
         splice: Splice::default(),
+        foreign_properties,
     };
-    if has_properties {
-        for (locator, props) in &edits.components {
-            match doc.locators.get(locator) {
-                Some(&el) => w.set_properties(el, props, COMPONENT_AFTER_PROPERTIES),
-                None => warnings.push(format!(
-                    "no component at {}; its properties were not written",
-                    bounded(locator, ECHO_LIMIT)
-                )),
-            }
+    for (locator, props) in &edits.components {
+        match doc.locators.get(locator) {
+            Some(&el) => w.set_properties(el, props, COMPONENT_AFTER_PROPERTIES),
+            None => warnings.push(format!(
+                "no component at {}; its properties were not written",
+                bounded(locator, ECHO_LIMIT)
+            )),
         }
     }
     let root = tree.root;
@@ -340,14 +349,9 @@ pub fn write(doc: &Document, edits: &Edits, opts: &WriteOptions) -> Written {
         Some(m) => {
             w.set_timestamp(m, &timestamp);
             w.set_tool(m, &tool);
-            if has_properties {
-                w.set_properties(m, &edits.summary, METADATA_AFTER_PROPERTIES);
-            }
+            w.set_properties(m, &edits.summary, METADATA_AFTER_PROPERTIES);
         }
-        None => {
-            let summary: &[(String, String)] = if has_properties { &edits.summary } else { &[] };
-            w.add_metadata(&tool, &timestamp, summary);
-        }
+        None => w.add_metadata(&tool, &timestamp, &edits.summary),
     }
     w.bump_version(&mut warnings);
     w.signature(opts.strip_signature, &mut warnings);
@@ -564,13 +568,25 @@ impl Writer<'_> {
         } else {
             element(pfx, "tools", "", &[tool.legacy(&inner2)], &inner, &inner2)
         });
+        let (list_pfx, attrs) = if self.foreign_properties {
+            ("", format!(" xmlns=\"{PROPERTIES_NS}\""))
+        } else {
+            (pfx.as_str(), String::new())
+        };
         let summary: Vec<String> = summary
             .iter()
             .filter(|(n, _)| n.starts_with(cyclonedx::NAMESPACE))
-            .map(|(n, v)| property_xml(pfx, n, v))
+            .map(|(n, v)| property_xml(list_pfx, n, v))
             .collect();
         if !summary.is_empty() {
-            children.push(element(pfx, "properties", "", &summary, &inner, &inner2));
+            children.push(element(
+                list_pfx,
+                "properties",
+                &attrs,
+                &summary,
+                &inner,
+                &inner2,
+            ));
         }
         let new = element(pfx, "metadata", "", &children, &sep, &inner);
         // metadata is the first child of bom
@@ -644,9 +660,10 @@ pub fn strip_aiprov(path_label: &str, bytes: &[u8]) -> Result<String, Error> {
         tree,
         layout: Layout::of(&doc.text, tree),
         splice: Splice::default(),
+        foreign_properties: false,
     };
     for (i, el) in tree.els.iter().enumerate() {
-        if el.cdx && el.local == "properties" {
+        if (el.cdx || el.ns == PROPERTIES_NS) && el.local == "properties" {
             let ours: Vec<usize> = el
                 .children
                 .iter()
@@ -707,4 +724,74 @@ pub fn strip_aiprov(path_label: &str, bytes: &[u8]) -> Result<String, Error> {
         out.insert(0, '\u{feff}');
     }
     Ok(out)
+}
+
+/// The document upgraded to CycloneDX 1.`to` XML (`doc`'s version < `to` <= 6), by splicing
+/// like the writer, re-read.
+///
+/// What changes (docs/decisions.md, "CycloneDX upgrades"): the CycloneDX namespace URI
+/// `http://cyclonedx.org/schema/bom/1.N` in every start tag that declares it (and in
+/// `xsi:schemaLocation`, with `bom-1.N.xsd`); from a 1.2 document, aiprov's own
+/// [`PROPERTIES_NS`] results are removed (the enrichment that follows writes them as standard
+/// 1.3+ `<properties>`). The XML forms of the elements 1.3–1.6 rename or deprecate are the same
+/// (1.6's several `<identity>` elements include 1.5's one), so nothing else moves. Errors only
+/// if the result does not read back (it always should).
+pub fn upgrade(doc: &Document, to: u32) -> Result<Document, Error> {
+    let (text, tree) = (doc.text.as_str(), &doc.tree);
+    let from = doc.spec_version.1;
+    let mut w = Writer {
+        text,
+        tree,
+        layout: Layout::of(text, tree),
+        splice: Splice::default(),
+        foreign_properties: false,
+    };
+    let old_ns = format!("http://cyclonedx.org/schema/bom/1.{from}");
+    let new_ns = format!("http://cyclonedx.org/schema/bom/1.{to}");
+    let old_xsd = format!("bom-1.{from}.xsd");
+    let new_xsd = format!("bom-1.{to}.xsd");
+    let bounded_by = |s: &str, at: usize, len: usize| {
+        let before = s[..at].chars().next_back();
+        let after = s[at + len..].chars().next();
+        let edge = |c: Option<char>| c.is_some_and(|c| c == '"' || c == '\'' || c.is_whitespace());
+        edge(before) && edge(after)
+    };
+    for (i, el) in tree.els.iter().enumerate() {
+        if el.ns == PROPERTIES_NS && el.local == "properties" && to >= 3 {
+            w.remove(i);
+            continue;
+        }
+        let tag = &text[el.start..el.start_end];
+        for (needle, replacement) in [(&old_ns, &new_ns), (&old_xsd, &new_xsd)] {
+            for (at, _) in tag.match_indices(needle.as_str()) {
+                let edge_ok = if needle == &old_xsd {
+                    // a file name at the end of a location: `…/bom-1.2.xsd"`
+                    tag[at + needle.len()..]
+                        .chars()
+                        .next()
+                        .is_some_and(|c| c == '"' || c == '\'' || c.is_whitespace())
+                } else {
+                    bounded_by(tag, at, needle.len())
+                };
+                if edge_ok {
+                    w.splice.replace(
+                        el.start + at,
+                        el.start + at + needle.len(),
+                        replacement.clone(),
+                    );
+                }
+            }
+        }
+    }
+    let mut out = w.splice.render(text);
+    if doc.bom_mark {
+        out.insert(0, '\u{feff}');
+    }
+    read_with(
+        "the upgraded document",
+        out.as_bytes(),
+        &ReadOptions {
+            strip_signature: doc.signed,
+        },
+    )
 }
