@@ -129,6 +129,9 @@ mod security_ssrf;
 mod snapshots;
 // One output writer and one clock for every subcommand.
 mod unified_output;
+// Issue 14: CycloneDX 1.2 results, the upgrade to 1.6 on every shared 1.2-1.5 document, SPDX 3
+// CreationInfo kept.
+mod upgrade_formats;
 
 /// Every `tests/*.rs` and `tests/*/mod.rs` is a module of this binary: with `autotests = false`
 /// a file that is not listed above would never be compiled or run, silently.

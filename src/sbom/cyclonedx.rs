@@ -21,7 +21,7 @@ pub mod facts;
 mod upgrade;
 mod write;
 
-pub use upgrade::{upgrade, UpgradeError, UPGRADE_TARGET_MAX};
+pub use upgrade::{iri_encoded, upgrade, UpgradeError, UPGRADE_TARGET_MAX};
 pub use write::{apply, strip_aiprov, to_bytes, write};
 pub(crate) use write::{format_timestamp, set_tool};
 

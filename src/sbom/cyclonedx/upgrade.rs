@@ -7,7 +7,7 @@
 //!
 //! | step | what changes |
 //! |---|---|
-//! | 1.2 → 1.3 | nothing renamed or removed; 1.3 requires `licenses` to be either `license` entries or exactly one `expression` (1.2 allowed any mix): a mix is refused |
+//! | 1.2 → 1.3 | nothing renamed or removed; 1.3 requires `licenses` to be either `license` entries or exactly one `expression` (1.2 allowed any mix): a mix is refused; 1.3 checks URLs (`url`, `endpoints`, issue `references`) as IRI references: characters no IRI may hold (space, `"<>\^`{|}`, controls, a `%` not followed by two hex digits) are percent-encoded, as RFC 3987 §3.1 maps an IRI to a URI, so the reference names the same resource |
 //! | 1.3 → 1.4 | nothing renamed or removed |
 //! | 1.4 → 1.5 | nothing renamed or removed (the legacy `metadata.tools` array stays valid) |
 //! | 1.5 → 1.6 | `evidence.identity`, one object in 1.5, becomes a one-element array (1.6 keeps the object form only as deprecated) |
@@ -44,7 +44,10 @@ pub fn upgrade(value: &mut Value, from: u32, to: u32) -> Result<(), UpgradeError
     );
     for next in from + 1..=to {
         match next {
-            3 => each_license_list(value, "", &mut check_license_choice)?,
+            3 => {
+                each_license_list(value, "", &mut check_license_choice)?;
+                encode_urls(value, false);
+            }
             6 => each_component(value, "", &mut |c, _| wrap_identity(c)),
             _ => {}
         }
@@ -145,6 +148,56 @@ fn check_license_choice(list: &Value, at: &str) -> Result<(), UpgradeError> {
     })
 }
 
+/// Percent-encode, in every string under a `url`, `endpoints` or `references` key (1.3's
+/// IRI-reference fields), the characters no IRI reference may contain (see [`iri_encoded`]).
+fn encode_urls(value: &mut Value, in_url: bool) {
+    match value {
+        Value::String(s) if in_url => {
+            if let Some(e) = iri_encoded(s) {
+                *s = e;
+            }
+        }
+        Value::Array(list) => list.iter_mut().for_each(|v| encode_urls(v, in_url)),
+        Value::Object(map) => {
+            for (k, v) in map.iter_mut() {
+                encode_urls(v, matches!(k.as_str(), "url" | "endpoints" | "references"));
+            }
+        }
+        _ => {}
+    }
+}
+
+/// `s` with the characters RFC 3987 (and RFC 3986) allow nowhere in an IRI reference
+/// percent-encoded as UTF-8 bytes: controls, space, `"`, `<`, `>`, `\`, `^`, `` ` ``, `{`, `|`,
+/// `}`, and a `%` not followed by two hex digits. `None` when nothing needs encoding.
+pub fn iri_encoded(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let bad = |i: usize, c: char| match c {
+        '%' => {
+            !(bytes.len() > i + 2
+                && bytes[i + 1].is_ascii_hexdigit()
+                && bytes[i + 2].is_ascii_hexdigit())
+        }
+        ' ' | '"' | '<' | '>' | '\\' | '^' | '`' | '{' | '|' | '}' => true,
+        c => c.is_control(),
+    };
+    if !s.char_indices().any(|(i, c)| bad(i, c)) {
+        return None;
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for (i, c) in s.char_indices() {
+        if bad(i, c) {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    Some(out)
+}
+
 /// 1.6: `evidence.identity` as an array (1.5's single object becomes its only element).
 fn wrap_identity(component: &mut Value) {
     if let Some(identity) = component
@@ -195,6 +248,23 @@ mod tests {
             upgrade(&mut mixed, 2, 6).unwrap_err().to_string(),
             "/components/0/components/0/licenses: 2 licenses of which 1 are expressions; CycloneDX 1.3 and later allow either licenses or exactly one expression, and combining them would change what the document says"
         );
+        // 1.3 URLs are IRI references
+        let mut v = json!({"bomFormat": "CycloneDX", "specVersion": "1.2", "components": [{"type": "library", "name": "a",
+            "externalReferences": [{"type": "issue-tracker", "url": "https://github.com/o/${project.artifactId}/issues"},
+                                   {"type": "website", "url": "https://example.org/a%20b/100%/é"}]}],
+            "services": [{"name": "s", "endpoints": ["https://x/{id}"], "description": "{not a url}"}]});
+        upgrade(&mut v, 2, 3).unwrap();
+        assert_eq!(
+            v["components"][0]["externalReferences"][0]["url"],
+            json!("https://github.com/o/$%7Bproject.artifactId%7D/issues")
+        );
+        assert_eq!(
+            v["components"][0]["externalReferences"][1]["url"],
+            json!("https://example.org/a%20b/100%25/é")
+        );
+        assert_eq!(v["services"][0]["endpoints"], json!(["https://x/%7Bid%7D"]));
+        assert_eq!(v["services"][0]["description"], json!("{not a url}"));
+        assert_eq!(iri_encoded("https://example.org/ok?q=1#f"), None);
         // from 1.3 the check is not needed (the 1.3 schema already enforces it)
         let mut v = json!({"bomFormat": "CycloneDX", "specVersion": "1.4"});
         upgrade(&mut v, 4, 5).unwrap();
