@@ -230,7 +230,7 @@ impl Component {
 
 /// Every component of a document in any format [`crate::sbom::read`] reads, with its `aiprov:`
 /// properties: CycloneDX properties (JSON and XML), SPDX 2 annotations by `Tool: aiprov-…`,
-/// SPDX 3 `CdxPropertiesExtension` entries (see [`crate::sbom::Document::aiprov_properties`]).
+/// SPDX 3 aiprov `Annotation` elements (see [`crate::sbom::Document::aiprov_properties`]).
 /// Components come in inventory order; `locator` is the format's own (JSON Pointer, XPath or
 /// SPDXID), `bom_ref` the bom-ref or SPDXID.
 pub fn components(doc: &crate::sbom::Document) -> Vec<Component> {

@@ -7,9 +7,9 @@
 //!
 //! | format | per component | document level |
 //! |---|---|---|
-//! | CycloneDX JSON / XML | `aiprov:` properties | `metadata.tools` entry, `version` + 1, timestamp, `aiprov:summary:` properties |
+//! | CycloneDX JSON / XML | `aiprov:` properties (1.2: 1.3-shaped in JSON, in aiprov's namespace in XML) | `metadata.tools` entry, `version` + 1, timestamp, `aiprov:summary:` properties |
 //! | SPDX 2.2/2.3 JSON / tag-value | one annotation of type `OTHER` by `Tool: aiprov-<version>` per package | a document annotation, the `Tool: aiprov-<version>` creator, `created`, a new `documentNamespace` that amends the original (referenced with its SHA1) |
-//! | SPDX 3.0.1 JSON-LD | a `CdxPropertiesExtension` per package | one on the `SpdxDocument`, a `Tool` element, `created` / `createdUsing` |
+//! | SPDX 3.0.1 JSON-LD | an `Annotation` element per package | one about the `SpdxDocument`; aiprov's own `CreationInfo`, `Tool` and `SoftwareAgent`; the new ids in the document's `element` list |
 //!
 //! Re-enriching replaces aiprov's own additions, never duplicates them. Nothing else changes:
 //! JSON formats keep key order, tag-value keeps every other line byte for byte, XML keeps every
@@ -294,8 +294,8 @@ impl Document {
 
     /// The aiprov properties the document already holds (from an earlier run), keyed like
     /// [`Edits`]: per component locator (components without any are left out) and the summary.
-    /// Reads CycloneDX properties, SPDX 2 annotations by `Tool: aiprov-…` and SPDX 3
-    /// `CdxPropertiesExtension` entries alike.
+    /// Reads CycloneDX properties, SPDX 2 annotations by `Tool: aiprov-…` and SPDX 3 aiprov
+    /// `Annotation` elements alike.
     pub fn aiprov_properties(&self) -> Edits {
         match self {
             Document::CycloneDxJson(d) => {
