@@ -435,8 +435,9 @@ fn cyclonedx_1_2_xml_results_in_aiprov_namespace_validate() {
     let file = write_tmp(dir.path(), "out.xml", &out);
     if let Some(lint) = xsd::xmllint() {
         // the official 1.2 XSD (lax: aiprov's elements unchecked) and with aiprov's XSD (strict)
-        assert!(xsd::xsd_validate(lint, &shared, "1.2", &[file.clone()]).is_empty());
-        let strict = xsd::xsd_validate_with_aiprov(lint, &shared, "1.2", &[file.clone()]);
+        assert!(xsd::xsd_validate(lint, &shared, "1.2", std::slice::from_ref(&file)).is_empty());
+        let strict =
+            xsd::xsd_validate_with_aiprov(lint, &shared, "1.2", std::slice::from_ref(&file));
         assert!(strict.is_empty(), "{strict:?}");
         // and the wrapper does check aiprov's elements: a broken one fails
         let broken = write_tmp(
