@@ -638,3 +638,62 @@ fn spdx3_keeps_original_creation_info_and_elements() {
         );
     }
 }
+
+/// The 1.5 -> 1.6 step end to end, in both encodings: `evidence.identity` (one object in 1.5)
+/// becomes an array in JSON; XML's single `<identity>` is already 1.6.
+#[test]
+#[ignore = "needs ../shared"]
+fn enrich_upgrades_1_5_evidence_identity_to_1_6() {
+    let shared = common::shared();
+    let dir = tempfile::tempdir().unwrap();
+    let json15 = json!({"$schema": "http://cyclonedx.org/schema/bom-1.5.schema.json", "bomFormat": "CycloneDX", "specVersion": "1.5", "version": 1,
+        "components": [{"type": "library", "name": "a", "version": "1", "purl": "pkg:npm/a@1",
+            "evidence": {"identity": {"field": "purl", "confidence": 0.5, "methods": [{"technique": "manifest-analysis", "confidence": 0.5}]}}}]});
+    let input = write_tmp(dir.path(), "a.json", &json15.to_string());
+    let run = enrich(&input, &["--output-format", "cyclonedx-json@1.6"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let out = run.json();
+    schema::validate_cyclonedx(&out, &shared).unwrap_or_else(|e| panic!("{e:?}"));
+    assert_eq!(
+        out["$schema"],
+        json!("http://cyclonedx.org/schema/bom-1.6.schema.json")
+    );
+    assert_eq!(
+        out["components"][0]["evidence"]["identity"],
+        json!([json15["components"][0]["evidence"]["identity"]])
+    );
+    let xml15 = r#"<?xml version="1.0" encoding="UTF-8"?>
+<bom xmlns="http://cyclonedx.org/schema/bom/1.5" version="1">
+  <components>
+    <component type="library">
+      <name>a</name>
+      <version>1</version>
+      <purl>pkg:npm/a@1</purl>
+      <evidence>
+        <identity>
+          <field>purl</field>
+          <confidence>0.5</confidence>
+        </identity>
+      </evidence>
+    </component>
+  </components>
+</bom>
+"#;
+    let input = write_tmp(dir.path(), "a.xml", xml15);
+    let run = enrich(&input, &["--output-format", "cyclonedx-xml@1.6"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run
+        .stdout
+        .contains("<bom xmlns=\"http://cyclonedx.org/schema/bom/1.6\" version=\"2\">"));
+    assert!(
+        run.stdout
+            .contains("<identity>\n          <field>purl</field>"),
+        "{}",
+        run.stdout
+    );
+    let file = write_tmp(dir.path(), "out.xml", &run.stdout);
+    if let Some(lint) = xsd::xmllint() {
+        let failures = xsd::xsd_validate(lint, &shared, "1.6", &[file]);
+        assert!(failures.is_empty(), "{failures:?}");
+    }
+}
