@@ -53,6 +53,8 @@ mod cross_check;
 mod cyclonedx_json;
 // Detection on a history written for the test (issue 13).
 mod detect_cli;
+// The sharded-run deployments (deploy/): Kubernetes manifests, the workflow, the CLI contract.
+mod deploy;
 // `aiprov diff` (and `enrich --baseline`) on a fixture history, lockfiles, and the aider mirror.
 mod diff_cli;
 // The stable fuzzing pass: mutated SBOMs, lockfiles, rule packs, configs, --fail-on (issue 15).
