@@ -206,3 +206,82 @@ fn diff_reads_the_default_fail_on_of_the_configuration() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("x>0"), "{}", run.stderr);
 }
+
+/// Issue 15, item 10: a killed run leaves its `.aiprov-XXXXXXXX.tmp` (a partial output) beside
+/// the destination; the next run writing there removes it — and nothing else: not a younger
+/// one, not one a live run holds locked, not a symbolic link (nor what it points to), not a
+/// file of another name, not a folder.
+#[test]
+fn the_next_run_removes_temporaries_a_killed_run_left() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let bom = d.path().join("bom.json");
+    std::fs::write(
+        &bom,
+        r#"{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[]}"#,
+    )
+    .unwrap();
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let stale = |name: &str| {
+        let p = out.join(name);
+        std::fs::write(&p, b"{\"partial").unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&p)
+            .unwrap()
+            .set_modified(hour_ago)
+            .unwrap();
+        p
+    };
+    let killed = stale(".aiprov-Ab3dE6gH.tmp");
+    let other_name = stale(".aiprov-short.tmp");
+    let unrelated = stale("keep.tmp");
+    let live = stale(".aiprov-L1veL1ve.tmp");
+    let held = std::fs::File::open(&live).unwrap();
+    held.lock().unwrap();
+    let young = out.join(".aiprov-Y0ungY0u.tmp");
+    std::fs::write(&young, b"{").unwrap();
+    let secret = d.path().join("secret.txt");
+    std::fs::write(&secret, b"keep me").unwrap();
+    let link = out.join(".aiprov-L1nkL1nk.tmp");
+    std::os::unix::fs::symlink(&secret, &link).unwrap();
+    let folder = out.join(".aiprov-D1rD1rD1.tmp");
+    std::fs::create_dir(&folder).unwrap();
+
+    let dest = out.join("report.md");
+    let (code, err) = run(&[
+        "enrich",
+        bom.to_str().unwrap(),
+        "--offline",
+        "-o",
+        dest.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(dest.is_file());
+    assert!(!killed.exists(), "the killed run's temporary is removed");
+    for kept in [&other_name, &unrelated, &live, &young, &folder] {
+        assert!(kept.exists(), "{} was removed", kept.display());
+    }
+    assert!(std::fs::symlink_metadata(&link).is_ok(), "the link is kept");
+    assert_eq!(std::fs::read(&secret).unwrap(), b"keep me");
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            ".aiprov-D1rD1rD1.tmp",
+            ".aiprov-L1nkL1nk.tmp",
+            ".aiprov-L1veL1ve.tmp",
+            ".aiprov-Y0ungY0u.tmp",
+            ".aiprov-short.tmp",
+            "keep.tmp",
+            "report.md"
+        ],
+        "this run's own temporary is gone too"
+    );
+    drop(held);
+}
