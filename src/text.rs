@@ -98,10 +98,17 @@ pub fn line_column(text: &[u8], offset: usize) -> (usize, usize) {
 /// every character Markdown gives a meaning (links, images, emphasis, headings, code, HTML,
 /// tables) escaped, line breaks as spaces, other controls and the bidi/invisible characters of
 /// [`is_unsafe_char`] as U+FFFD (issue 15).
+///
+/// An `@` that could start a GitHub mention (first, or after a character that is not a letter
+/// or digit: `@acme/widget`) is written `@&#8203;` (a zero-width space after it, as Dependabot
+/// does), so a posted comment notifies nobody; `widget@1.0` stays as it is.
 pub fn markdown_cell(s: &str, max: usize) -> String {
     let mut out = String::new();
+    let mut previous: Option<char> = None;
     for c in bounded(s, max).chars() {
+        let after = previous.replace(c);
         match c {
+            '@' if !after.is_some_and(char::is_alphanumeric) => out.push_str("@&#8203;"),
             // `[`, `]` and `!` suffice to break links and images; `(` `)` stay readable.
             '\\' | '|' | '`' | '[' | ']' | '!' | '*' | '_' | '#' | '~' => {
                 out.push('\\');
@@ -300,6 +307,10 @@ mod tests {
         assert_eq!(
             markdown_cell("[x](javascript:a) <b>*_#~!&|`\u{202e}\n", 200),
             "\\[x\\](javascript:a) &lt;b&gt;\\*\\_\\#\\~\\!&amp;\\|\\`\\\\u{202e}\\\\n"
+        );
+        assert_eq!(
+            markdown_cell("@acme/widget@2.0 (@x)", 200),
+            "@&#8203;acme/widget@2.0 (@&#8203;x)"
         );
         assert_eq!(
             escape_for_terminal("a\u{202e}b\u{61c}c\u{9b}d\ne"),

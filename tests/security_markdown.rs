@@ -154,3 +154,67 @@ fn json_outputs_escape_c1_controls_and_bidi_characters() {
         assert_escaped_json(&format!("diff {format}"), &bytes, must);
     }
 }
+
+/// `aiprov diff --format markdown` (the pull-request comment): component names and versions
+/// cannot inject links, images, emphasis or mentions, and 5,000 added components still make a
+/// comment GitHub accepts (at most 65,536 characters), ending in a line that says how many were
+/// left out.
+#[test]
+fn diff_markdown_is_inert_and_fits_a_comment() {
+    let d = tempfile::tempdir().unwrap();
+    let empty = d.path().join("old.json");
+    std::fs::write(
+        &empty,
+        r#"{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[]}"#,
+    )
+    .unwrap();
+    let mut components = vec![serde_json::json!({
+        "type": "library", "bom-ref": "evil",
+        "name": "![x](https://evil.example/p.png) [click](https://evil.example) *b* _i_ @org/team <b>|",
+        "version": "1.0.0 `x` \\ @v"})];
+    for i in 0..5000 {
+        components.push(
+            serde_json::json!({"type": "library", "bom-ref": format!("c{i}"),
+            "name": format!("component-{i}-{}", "n".repeat(100)), "version": "1.0.0"}),
+        );
+    }
+    let new = d.path().join("new.json");
+    std::fs::write(
+        &new,
+        serde_json::to_vec(
+            &serde_json::json!({"bomFormat": "CycloneDX", "specVersion": "1.6",
+            "version": 1, "components": components}),
+        )
+        .unwrap(),
+    )
+    .unwrap();
+    let run = common::aiprov(&[
+        "diff",
+        empty.to_str().unwrap(),
+        new.to_str().unwrap(),
+        "--offline",
+        "--format",
+        "markdown",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let md = &run.stdout;
+    assert!(md.chars().count() <= 65_536, "{}", md.chars().count());
+    assert!(
+        md.contains(
+            "- \\!\\[x\\](https://evil.example/p.png) \\[click\\](https://evil.example) \\*b\\* \\_i\\_ @&#8203;org/team &lt;b&gt;\\| (added 1.0.0 \\`x\\` \\\\ @&#8203;v): no-repository"
+        ),
+        "{}",
+        &md[..md.len().min(3000)]
+    );
+    let shown = md.matches("- component-").count();
+    assert!(shown > 100 && shown < 5000, "{shown}");
+    assert!(
+        md.contains(&format!(
+            "… {} more, left out to fit a pull-request comment (GitHub takes at most 65,536 characters); see the full report: `aiprov diff --format json`.",
+            5000 - shown
+        )),
+        "{}",
+        &md[md.len().saturating_sub(3000)..]
+    );
+    assert!(md.trim_end().ends_with("</sub>"));
+}
