@@ -285,3 +285,88 @@ fn the_next_run_removes_temporaries_a_killed_run_left() {
     );
     drop(held);
 }
+
+/// Issue 15, item 10: `scan -o` (enriching) never writes inside the cache it reads, like
+/// `enrich -o`; without enriching the cache is not read, and writing there is the user's call.
+#[test]
+fn scan_never_writes_inside_the_cache_it_enriches_from() {
+    let d = tempfile::tempdir().unwrap();
+    let project = d.path().join("project");
+    std::fs::create_dir(&project).unwrap();
+    let npm = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/lockfiles/npm");
+    for name in ["package-lock.json", "package.json"] {
+        std::fs::copy(npm.join(name), project.join(name)).unwrap();
+    }
+    let cache = d.path().join("cache");
+    std::fs::create_dir_all(cache.join("mirrors")).unwrap();
+    let dest = cache.join("mirrors/sbom.json");
+    let (code, err) = run(&[
+        "scan",
+        project.to_str().unwrap(),
+        "--offline",
+        "--cache-dir",
+        cache.to_str().unwrap(),
+        "-o",
+        dest.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("-o would write inside") && err.contains("which this run reads"),
+        "{err}"
+    );
+    assert!(!dest.exists());
+    let (code, err) = run(&[
+        "scan",
+        project.to_str().unwrap(),
+        "--no-enrich",
+        "--cache-dir",
+        cache.to_str().unwrap(),
+        "-o",
+        dest.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(dest.exists());
+}
+
+/// Issue 15, item 10: `aiprov diff -q` prints nothing but errors (its summary line was still
+/// printed), like the other subcommands; without -q the summary is there.
+#[test]
+fn diff_quiet_prints_nothing() {
+    let d = tempfile::tempdir().unwrap();
+    let old = d.path().join("old.json");
+    let new = d.path().join("new.json");
+    std::fs::write(
+        &old,
+        r#"{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        &new,
+        r#"{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[{"type":"library","bom-ref":"a","name":"a","version":"1.0.0"}]}"#,
+    )
+    .unwrap();
+    let out = d.path().join("d.json");
+    let args = |quiet: bool| {
+        let mut a = vec![
+            "diff",
+            old.to_str().unwrap(),
+            new.to_str().unwrap(),
+            "--offline",
+            "-o",
+            out.to_str().unwrap(),
+        ];
+        if quiet {
+            a.push("-q");
+        }
+        a.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    let loud = common::aiprov(&args(false).iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(loud.code, 0, "{}", loud.stderr);
+    assert_eq!(
+        loud.stderr,
+        "aiprov: 1 component: 1 added, 0 downgraded, 0 removed, 0 unchanged, 0 upgraded; 0 commits walked, 0 AI\n"
+    );
+    let quiet = common::aiprov(&args(true).iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!((quiet.code, quiet.stderr.as_str()), (0, ""));
+    assert!(out.exists());
+}

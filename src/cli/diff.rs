@@ -177,18 +177,20 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         write_output(Some(md), "Markdown", render::to_markdown(&d).as_bytes())?;
     }
     let t = &d.totals;
-    say!(
-        "aiprov: {} component{}: {}; {} commits walked, {} AI",
-        d.components.len(),
-        if d.components.len() == 1 { "" } else { "s" },
-        t.changes
-            .iter()
-            .map(|(k, v)| format!("{v} {k}"))
-            .collect::<Vec<_>>()
-            .join(", "),
-        t.commits,
-        t.ai_commits
-    );
+    if !super::log::quiet() {
+        say!(
+            "aiprov: {} component{}: {}; {} commits walked, {} AI",
+            d.components.len(),
+            if d.components.len() == 1 { "" } else { "s" },
+            t.changes
+                .iter()
+                .map(|(k, v)| format!("{v} {k}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            t.commits,
+            t.ai_commits
+        );
+    }
     if !violations.is_empty() {
         report_violations(&violations);
         return Ok(EXIT_POLICY);
