@@ -315,6 +315,27 @@ impl Outcome {
             .count()
     }
 
+    /// Distinct repositories walked from a cached mirror that was stale and could not be
+    /// refreshed ([`enrich::Target::Walk`]`::note`): what was walked may be out of date.
+    pub fn stale_mirrors(&self) -> usize {
+        let mut repos: Vec<&str> = self
+            .plan
+            .targets
+            .iter()
+            .filter_map(|t| match t {
+                enrich::Target::Walk {
+                    repository,
+                    note: Some(_),
+                    ..
+                } => Some(repository.as_str()),
+                _ => None,
+            })
+            .collect();
+        repos.sort_unstable();
+        repos.dedup();
+        repos.len()
+    }
+
     /// Every component of the document with the properties this run gives it.
     pub fn components(&self, full: &Inventory) -> Vec<crate::provenance::Component> {
         full.components

@@ -98,10 +98,17 @@ pub fn line_column(text: &[u8], offset: usize) -> (usize, usize) {
 /// every character Markdown gives a meaning (links, images, emphasis, headings, code, HTML,
 /// tables) escaped, line breaks as spaces, other controls and the bidi/invisible characters of
 /// [`is_unsafe_char`] as U+FFFD (issue 15).
+///
+/// An `@` that could start a GitHub mention (first, or after a character that is not a letter
+/// or digit: `@acme/widget`) is written `@&#8203;` (a zero-width space after it, as Dependabot
+/// does), so a posted comment notifies nobody; `widget@1.0` stays as it is.
 pub fn markdown_cell(s: &str, max: usize) -> String {
     let mut out = String::new();
+    let mut previous: Option<char> = None;
     for c in bounded(s, max).chars() {
+        let after = previous.replace(c);
         match c {
+            '@' if !after.is_some_and(char::is_alphanumeric) => out.push_str("@&#8203;"),
             // `[`, `]` and `!` suffice to break links and images; `(` `)` stay readable.
             '\\' | '|' | '`' | '[' | ']' | '!' | '*' | '_' | '#' | '~' => {
                 out.push('\\');
@@ -113,6 +120,123 @@ pub fn markdown_cell(s: &str, max: usize) -> String {
             '\n' | '\r' | '\t' => out.push(' '),
             c if is_unsafe_char(c) => out.push('\u{FFFD}'),
             c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A `serde_json` [`Formatter`](serde_json::ser::Formatter) around `F` (compact or pretty) that
+/// also writes the characters of [`is_unsafe_char`] serde_json leaves raw as `\uXXXX` escapes:
+/// C1 controls (U+0080–U+009F), bidi embeddings, overrides and isolates (U+202A–U+202E,
+/// U+2066–U+2069), marks (U+200E/F, U+061C), zero-width and line/paragraph separators. The
+/// JSON means the same (RFC 8259 §7); a viewer or a diff of the file cannot be reordered by
+/// untrusted text (issue 15). Every JSON document aiprov writes goes through [`json_to_vec`],
+/// [`json_to_string`] or [`json_to_writer`].
+pub struct SafeJson<F>(pub F);
+
+impl<F: serde_json::ser::Formatter> serde_json::ser::Formatter for SafeJson<F> {
+    fn write_string_fragment<W: ?Sized + std::io::Write>(
+        &mut self,
+        writer: &mut W,
+        fragment: &str,
+    ) -> std::io::Result<()> {
+        let mut start = 0;
+        for (i, c) in fragment.char_indices() {
+            if is_unsafe_char(c) {
+                self.0.write_string_fragment(writer, &fragment[start..i])?;
+                // Every such character is in the Basic Multilingual Plane: one \u escape.
+                write!(writer, "\\u{:04x}", c as u32)?;
+                start = i + c.len_utf8();
+            }
+        }
+        self.0.write_string_fragment(writer, &fragment[start..])
+    }
+    fn begin_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_array(w)
+    }
+    fn end_array<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array(w)
+    }
+    fn begin_array_value<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_array_value(w, first)
+    }
+    fn end_array_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_array_value(w)
+    }
+    fn begin_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object(w)
+    }
+    fn end_object<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object(w)
+    }
+    fn begin_object_key<W: ?Sized + std::io::Write>(
+        &mut self,
+        w: &mut W,
+        first: bool,
+    ) -> std::io::Result<()> {
+        self.0.begin_object_key(w, first)
+    }
+    fn end_object_key<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_key(w)
+    }
+    fn begin_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.begin_object_value(w)
+    }
+    fn end_object_value<W: ?Sized + std::io::Write>(&mut self, w: &mut W) -> std::io::Result<()> {
+        self.0.end_object_value(w)
+    }
+}
+
+/// `value` as JSON into `writer` through [`SafeJson`]: 2-space indented when `pretty`, else
+/// compact (one line). Errors are the serializer's or the writer's.
+pub fn json_to_writer<W: std::io::Write, T: serde::Serialize + ?Sized>(
+    writer: W,
+    value: &T,
+    pretty: bool,
+) -> serde_json::Result<()> {
+    if pretty {
+        let f = SafeJson(serde_json::ser::PrettyFormatter::new());
+        value.serialize(&mut serde_json::Serializer::with_formatter(writer, f))
+    } else {
+        let f = SafeJson(serde_json::ser::CompactFormatter);
+        value.serialize(&mut serde_json::Serializer::with_formatter(writer, f))
+    }
+}
+
+/// [`json_to_writer`] into bytes.
+pub fn json_to_vec<T: serde::Serialize + ?Sized>(
+    value: &T,
+    pretty: bool,
+) -> serde_json::Result<Vec<u8>> {
+    let mut out = Vec::new();
+    json_to_writer(&mut out, value, pretty)?;
+    Ok(out)
+}
+
+/// [`json_to_writer`] into a string.
+pub fn json_to_string<T: serde::Serialize + ?Sized>(
+    value: &T,
+    pretty: bool,
+) -> serde_json::Result<String> {
+    let bytes = json_to_vec(value, pretty)?;
+    Ok(String::from_utf8(bytes).expect("serde_json writes UTF-8"))
+}
+
+/// Already serialized JSON `text` with the characters of [`is_unsafe_char`] that are not
+/// escaped yet written as `\uXXXX` ([`SafeJson`] for text a lower layer serialized). Outside
+/// strings JSON has none of them (RFC 8259 §2 allows four white-space characters), so the
+/// replacement never changes what the JSON means.
+pub fn escape_json_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if is_unsafe_char(c) && !matches!(c, '\n' | '\r' | '\t') {
+            out.push_str(&format!("\\u{:04x}", c as u32));
+        } else {
+            out.push(c);
         }
     }
     out
@@ -147,6 +271,30 @@ mod tests {
     }
 
     #[test]
+    fn json_escapes_c1_and_bidi_and_means_the_same() {
+        let v = serde_json::json!({"n\u{202e}k": ["a\u{85}b\u{9b}c\u{202a}\u{2066}\u{2069}\u{200e}\u{200f}\u{61c}d\u{1b}é"]});
+        let compact = json_to_string(&v, false).unwrap();
+        assert_eq!(
+            compact,
+            r#"{"n\u202ek":["a\u0085b\u009bc\u202a\u2066\u2069\u200e\u200f\u061cd\u001bé"]}"#
+        );
+        let pretty = json_to_string(&v, true).unwrap();
+        assert_eq!(
+            pretty,
+            format!(
+                "{{\n  \"n\\u202ek\": [\n    {}\n  ]\n}}",
+                &compact[compact.find('[').unwrap() + 1..compact.len() - 2]
+            )
+        );
+        for text in [&compact, &pretty] {
+            assert_eq!(serde_json::from_str::<serde_json::Value>(text).unwrap(), v);
+        }
+        let raw = serde_json::to_string(&v).unwrap();
+        assert_eq!(escape_json_text(&raw), compact);
+        assert_eq!(escape_json_text("{\n\t\"a\": 1\r\n}"), "{\n\t\"a\": 1\r\n}");
+    }
+
+    #[test]
     fn line_columns() {
         assert_eq!(line_column(b"abc", 0), (1, 1));
         assert_eq!(line_column(b"ab\ncd", 4), (2, 2));
@@ -159,6 +307,10 @@ mod tests {
         assert_eq!(
             markdown_cell("[x](javascript:a) <b>*_#~!&|`\u{202e}\n", 200),
             "\\[x\\](javascript:a) &lt;b&gt;\\*\\_\\#\\~\\!&amp;\\|\\`\\\\u{202e}\\\\n"
+        );
+        assert_eq!(
+            markdown_cell("@acme/widget@2.0 (@x)", 200),
+            "@&#8203;acme/widget@2.0 (@&#8203;x)"
         );
         assert_eq!(
             escape_for_terminal("a\u{202e}b\u{61c}c\u{9b}d\ne"),

@@ -330,7 +330,7 @@ fn markdown_lists_changed_components_with_ai_commits_first() {
         lines[2],
         "**2** changed components (1 upgraded, 0 downgraded, 1 added, 0 removed; 1 unchanged). **2** AI commits in the changed ranges (0 with review evidence) out of 3 commits; tools: aider 1, claude-code 1."
     );
-    let up = "| up | 1.0.0 → 1.1.0 | `v1.0.0..v1.1.0` | 3 | 2 | aider 1, claude-code 1 | 0/2 |";
+    let up = "| up | 1.0.0 → 1.1.0 | v1.0.0..v1.1.0 | 3 | 2 | aider 1, claude-code 1 | 0/2 |";
     assert!(lines.contains(&up), "{md}");
     // new-thing has no version tag v1.0.0: NEW revision unresolved, listed with its reason
     assert!(

@@ -71,8 +71,8 @@ Needs attention:
 | Component | Why |
 |---|---|
 | aider-chat@0.86.1 | 4355 of 4355 AI commits without review evidence; violates `unreviewed-ai>5` (4355) |
-| @acme/widget@2.0.0 | 9 of 12 AI commits without review evidence; violates `unreviewed-ai>5` (9) |
-| @acme/widget-core@2.0.0 | 9 of 12 AI commits without review evidence; violates `unreviewed-ai>5` (9) |
+| @&#8203;acme/widget@2.0.0 | 9 of 12 AI commits without review evidence; violates `unreviewed-ai>5` (9) |
+| @&#8203;acme/widget-core@2.0.0 | 9 of 12 AI commits without review evidence; violates `unreviewed-ai>5` (9) |
 | serde@1.0.200 | 1 of 5 AI commits without review evidence |
 | left-pad@1.3.0 | violates `status!=analyzed` (no-repository) |
 | org.example/legacy@1.0 | violates `status!=analyzed` (revision-unresolved) |
@@ -97,8 +97,8 @@ Needs attention:
 | Component | Revision | AI share | AI commits | Tools | Review coverage | First AI commit | Last AI commit | Status |
 |---|---|---:|---:|---|---:|---|---|---|
 | serde@1.0.200 | 111111111111 (tag) | 11.9% | 5 of 42 | claude-code (3), cursor (2) | 4 of 5 (80.0%) | 2026-03-02 | 2026-04-01 | analyzed |
-| @acme/widget@2.0.0 | 222222222222 (tag) | 60.0% | 12 of 20 | devin (8), claude-code (4) | 3 of 12 (25.0%) | 2026-02-03 | 2026-07-30 | analyzed |
-| @acme/widget-core@2.0.0 | 222222222222 (tag) | 60.0% | 12 of 20 | devin (8), claude-code (4) | 3 of 12 (25.0%) | 2026-02-03 | 2026-07-30 | analyzed |
+| @&#8203;acme/widget@2.0.0 | 222222222222 (tag) | 60.0% | 12 of 20 | devin (8), claude-code (4) | 3 of 12 (25.0%) | 2026-02-03 | 2026-07-30 | analyzed |
+| @&#8203;acme/widget-core@2.0.0 | 222222222222 (tag) | 60.0% | 12 of 20 | devin (8), claude-code (4) | 3 of 12 (25.0%) | 2026-02-03 | 2026-07-30 | analyzed |
 | aider-chat@0.86.1 | 19914f6c46e6 (tag) | 35.3% | 4355 of 12350 | aider (4355) | 0 of 4355 (0.0%) | 2023-05-09 | 2025-08-12 | analyzed |
 | github.com/acme/util@v1.4.0 | 333333333333 (tag) | 0.0% | 0 of 15 | — | — | — | — | analyzed |
 
@@ -113,8 +113,8 @@ Needs attention:
 
 | Component | Rule | Value |
 |---|---|---|
-| @acme/widget@2.0.0 | `unreviewed-ai>5` | 9 |
-| @acme/widget-core@2.0.0 | `unreviewed-ai>5` | 9 |
+| @&#8203;acme/widget@2.0.0 | `unreviewed-ai>5` | 9 |
+| @&#8203;acme/widget-core@2.0.0 | `unreviewed-ai>5` | 9 |
 | left-pad@1.3.0 | `status!=analyzed` | no-repository |
 | aider-chat@0.86.1 | `unreviewed-ai>5` | 4355 |
 | org.example/legacy@1.0 | `status!=analyzed` | revision-unresolved |
@@ -290,7 +290,7 @@ fn exit_codes_and_outputs() {
     assert_eq!(run.code, 1);
     assert!(std::fs::read_to_string(&out)
         .unwrap()
-        .contains("| @acme/widget@2.0.0 | `ai-share>=0.6` | 0.6 |"));
+        .contains("| @&#8203;acme/widget@2.0.0 | `ai-share>=0.6` | 0.6 |"));
     // 2: bad expression (nothing written), a document without aiprov: properties
     std::fs::remove_file(&out).unwrap();
     let run = in_crate(&[

@@ -58,8 +58,8 @@ fn markdown_verdict_without_a_policy_and_with_a_passing_one() {
         rows,
         [
             "| aider-chat@0.86.1",
-            "| @acme/widget@2.0.0",
-            "| @acme/widget-core@2.0.0",
+            "| @&#8203;acme/widget@2.0.0",
+            "| @&#8203;acme/widget-core@2.0.0",
             "| serde@1.0.200"
         ]
     );

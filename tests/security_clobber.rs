@@ -206,3 +206,167 @@ fn diff_reads_the_default_fail_on_of_the_configuration() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert!(run.stderr.contains("x>0"), "{}", run.stderr);
 }
+
+/// Issue 15, item 10: a killed run leaves its `.aiprov-XXXXXXXX.tmp` (a partial output) beside
+/// the destination; the next run writing there removes it — and nothing else: not a younger
+/// one, not one a live run holds locked, not a symbolic link (nor what it points to), not a
+/// file of another name, not a folder.
+#[test]
+fn the_next_run_removes_temporaries_a_killed_run_left() {
+    let d = tempfile::tempdir().unwrap();
+    let out = d.path().join("out");
+    std::fs::create_dir(&out).unwrap();
+    let bom = d.path().join("bom.json");
+    std::fs::write(
+        &bom,
+        r#"{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[]}"#,
+    )
+    .unwrap();
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    let stale = |name: &str| {
+        let p = out.join(name);
+        std::fs::write(&p, b"{\"partial").unwrap();
+        std::fs::File::options()
+            .write(true)
+            .open(&p)
+            .unwrap()
+            .set_modified(hour_ago)
+            .unwrap();
+        p
+    };
+    let killed = stale(".aiprov-Ab3dE6gH.tmp");
+    let other_name = stale(".aiprov-short.tmp");
+    let unrelated = stale("keep.tmp");
+    let live = stale(".aiprov-L1veL1ve.tmp");
+    let held = std::fs::File::open(&live).unwrap();
+    held.lock().unwrap();
+    let young = out.join(".aiprov-Y0ungY0u.tmp");
+    std::fs::write(&young, b"{").unwrap();
+    let secret = d.path().join("secret.txt");
+    std::fs::write(&secret, b"keep me").unwrap();
+    let link = out.join(".aiprov-L1nkL1nk.tmp");
+    std::os::unix::fs::symlink(&secret, &link).unwrap();
+    let folder = out.join(".aiprov-D1rD1rD1.tmp");
+    std::fs::create_dir(&folder).unwrap();
+
+    let dest = out.join("report.md");
+    let (code, err) = run(&[
+        "enrich",
+        bom.to_str().unwrap(),
+        "--offline",
+        "-o",
+        dest.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(dest.is_file());
+    assert!(!killed.exists(), "the killed run's temporary is removed");
+    for kept in [&other_name, &unrelated, &live, &young, &folder] {
+        assert!(kept.exists(), "{} was removed", kept.display());
+    }
+    assert!(std::fs::symlink_metadata(&link).is_ok(), "the link is kept");
+    assert_eq!(std::fs::read(&secret).unwrap(), b"keep me");
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            ".aiprov-D1rD1rD1.tmp",
+            ".aiprov-L1nkL1nk.tmp",
+            ".aiprov-L1veL1ve.tmp",
+            ".aiprov-Y0ungY0u.tmp",
+            ".aiprov-short.tmp",
+            "keep.tmp",
+            "report.md"
+        ],
+        "this run's own temporary is gone too"
+    );
+    drop(held);
+}
+
+/// Issue 15, item 10: `scan -o` (enriching) never writes inside the cache it reads, like
+/// `enrich -o`; without enriching the cache is not read, and writing there is the user's call.
+#[test]
+fn scan_never_writes_inside_the_cache_it_enriches_from() {
+    let d = tempfile::tempdir().unwrap();
+    let project = d.path().join("project");
+    std::fs::create_dir(&project).unwrap();
+    let npm = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/lockfiles/npm");
+    for name in ["package-lock.json", "package.json"] {
+        std::fs::copy(npm.join(name), project.join(name)).unwrap();
+    }
+    let cache = d.path().join("cache");
+    std::fs::create_dir_all(cache.join("mirrors")).unwrap();
+    let dest = cache.join("mirrors/sbom.json");
+    let (code, err) = run(&[
+        "scan",
+        project.to_str().unwrap(),
+        "--offline",
+        "--cache-dir",
+        cache.to_str().unwrap(),
+        "-o",
+        dest.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("-o would write inside") && err.contains("which this run reads"),
+        "{err}"
+    );
+    assert!(!dest.exists());
+    let (code, err) = run(&[
+        "scan",
+        project.to_str().unwrap(),
+        "--no-enrich",
+        "--cache-dir",
+        cache.to_str().unwrap(),
+        "-o",
+        dest.to_str().unwrap(),
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(dest.exists());
+}
+
+/// Issue 15, item 10: `aiprov diff -q` prints nothing but errors (its summary line was still
+/// printed), like the other subcommands; without -q the summary is there.
+#[test]
+fn diff_quiet_prints_nothing() {
+    let d = tempfile::tempdir().unwrap();
+    let old = d.path().join("old.json");
+    let new = d.path().join("new.json");
+    std::fs::write(
+        &old,
+        r#"{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        &new,
+        r#"{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[{"type":"library","bom-ref":"a","name":"a","version":"1.0.0"}]}"#,
+    )
+    .unwrap();
+    let out = d.path().join("d.json");
+    let args = |quiet: bool| {
+        let mut a = vec![
+            "diff",
+            old.to_str().unwrap(),
+            new.to_str().unwrap(),
+            "--offline",
+            "-o",
+            out.to_str().unwrap(),
+        ];
+        if quiet {
+            a.push("-q");
+        }
+        a.into_iter().map(String::from).collect::<Vec<_>>()
+    };
+    let loud = common::aiprov(&args(false).iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!(loud.code, 0, "{}", loud.stderr);
+    assert_eq!(
+        loud.stderr,
+        "aiprov: 1 component: 1 added, 0 downgraded, 0 removed, 0 unchanged, 0 upgraded; 0 commits walked, 0 AI\n"
+    );
+    let quiet = common::aiprov(&args(true).iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!((quiet.code, quiet.stderr.as_str()), (0, ""));
+    assert!(out.exists());
+}

@@ -64,3 +64,44 @@ fn a_head_symlink_never_leaks_the_target_content() {
     assert!(!stdout.contains("SECRET"), "{stdout}");
     assert!(!stderr.contains("SECRET"), "{stderr}");
 }
+
+/// Issue 15, item 10: "unsupported format: text starting with …" echoed the first bytes of the
+/// input, also through a symbolic link to any file the user can read. The message names the
+/// file and describes it (size, line, length, kind of first character), never its content.
+#[test]
+fn an_unsupported_input_is_described_never_echoed() {
+    let d = tempfile::tempdir().unwrap();
+    let secret = d.path().join("passwd");
+    std::fs::write(&secret, format!("{SECRET}\nsecond line\n")).unwrap();
+    let note = d.path().join("note.txt");
+    std::fs::write(&note, "\n# heading\nmy SECRET-TOKEN=abc\u{1b}[31m\n").unwrap();
+    let link = d.path().join("bom.json");
+    symlink(&secret, &link).unwrap();
+    for (input, expected) in [
+        (
+            &link,
+            format!(
+                "{}: unsupported format: tag-value text without an \"SPDXVersion:\" line (51 bytes; line 1, the first, is a \"Tag: value\" line of 38 characters)",
+                link.display()
+            ),
+        ),
+        (
+            &note,
+            format!(
+                "{}: unsupported format: text, not an SBOM (36 bytes; line 3, the first that is not blank or a comment, has 24 characters and starts with a letter)",
+                note.display()
+            ),
+        ),
+    ] {
+        for sub in ["check", "enrich", "report"] {
+            let run = common::aiprov(&[sub, input.to_str().unwrap(), "--offline"][..if sub == "enrich" { 3 } else { 2 }]);
+            assert_eq!(run.code, 2, "{sub}: {}", run.stderr);
+            assert!(
+                !run.stderr.contains("SECRET") && !run.stderr.contains('\u{1b}'),
+                "{sub}: {}",
+                run.stderr
+            );
+            assert!(run.stderr.contains(&expected), "{sub}: {}", run.stderr);
+        }
+    }
+}

@@ -186,3 +186,108 @@ fn cloning_one_repository_never_removes_another_whose_name_looks_temporary() {
         "the mirror of o/x.git.tmp-1 was removed"
     );
 }
+
+/// Issue 15, item 10: a stale cached mirror whose refresh fails is still walked as last
+/// fetched, but never silently: the component's `aiprov:status:reason` and stderr say so.
+#[test]
+fn a_failed_refresh_of_a_stale_mirror_is_said() {
+    let served = tempfile::tempdir().unwrap();
+    crate::common::import_fi(
+        "enrich-widget.fi",
+        &served.path().join("github.com/acme/widget.git"),
+    );
+    let daemon = git_daemon::Daemon::start(served.path());
+    let dir = tempfile::tempdir().unwrap();
+    let (bom, config, cache) = (
+        dir.path().join("bom.json"),
+        dir.path().join("aiprov.toml"),
+        dir.path().join("cache"),
+    );
+    std::fs::write(
+        &bom,
+        r#"{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[{"type":"library","bom-ref":"w","name":"widget","version":"1.0.0","purl":"pkg:github/acme/widget@1.0.0"}]}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        &config,
+        format!(
+            "[git.remotes]\n\"github.com\" = \"git://127.0.0.1:{}/github.com\"\n",
+            daemon.port
+        ),
+    )
+    .unwrap();
+    let enrich = |quiet: bool| {
+        let mut args = vec![
+            "enrich",
+            bom.to_str().unwrap(),
+            "--config",
+            config.to_str().unwrap(),
+            "--cache-dir",
+            cache.to_str().unwrap(),
+            "-o",
+            "-",
+        ];
+        if quiet {
+            args.push("-q");
+        }
+        let run = crate::common::aiprov(&args);
+        let doc = run.json();
+        let props: Vec<(String, String)> = doc["components"][0]["properties"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| {
+                (
+                    p["name"].as_str().unwrap().to_string(),
+                    p["value"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect();
+        (run, props)
+    };
+    let get = |props: &[(String, String)], name: &str| {
+        props
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    };
+    let (run, props) = enrich(false);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(get(&props, "aiprov:status").as_deref(), Some("analyzed"));
+    assert_eq!(get(&props, "aiprov:status:reason"), None, "{props:?}");
+    assert!(!run.stderr.contains("refresh"), "{}", run.stderr);
+
+    // The server goes away and the mirror's last fetch is a day old: the refresh fails.
+    drop(daemon);
+    let stamp = cache.join("mirrors/github.com/acme/widget.git/aiprov-fetched");
+    assert!(stamp.exists());
+    let day_ago = std::time::SystemTime::now() - Duration::from_secs(86_400);
+    std::fs::File::options()
+        .write(true)
+        .open(&stamp)
+        .unwrap()
+        .set_modified(day_ago)
+        .unwrap();
+    for quiet in [false, true] {
+        let (run, props) = enrich(quiet);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        assert_eq!(
+            get(&props, "aiprov:status").as_deref(),
+            Some("analyzed"),
+            "walked as last fetched: {props:?}"
+        );
+        let reason = get(&props, "aiprov:status:reason").unwrap_or_default();
+        assert!(
+            reason.starts_with("the cached mirror could not be refreshed (git fetch failed")
+                && reason.ends_with("walked as last fetched"),
+            "{reason}"
+        );
+        assert!(
+            run.stderr.contains(
+                "aiprov: warning: 1 stale cached mirror could not be refreshed and was walked as last fetched (see aiprov:status:reason)"
+            ),
+            "quiet {quiet}: {}",
+            run.stderr
+        );
+    }
+}

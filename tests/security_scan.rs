@@ -94,3 +94,58 @@ fn scanning_a_rust_project_runs_nothing_it_names() {
         .collect();
     assert_eq!(purls, ["pkg:cargo/fixture-util@0.1.2"]);
 }
+
+/// Issue 15, item 10: a lockfile of the scanned tree that is a symbolic link leading out of its
+/// folder (to another project, to `/etc/passwd`) is refused, naming it, never read; a link
+/// within the folder is read.
+#[test]
+fn a_lockfile_linked_out_of_the_tree_is_refused() {
+    use std::os::unix::fs::symlink;
+    let d = tempfile::tempdir().unwrap();
+    let npm = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/lockfiles/npm");
+    let elsewhere = d.path().join("elsewhere");
+    copy_dir(&npm, &elsewhere);
+    let secret = d.path().join("passwd");
+    std::fs::write(&secret, "root:x:0:0:SECRET:/root:/bin/sh\n").unwrap();
+
+    let out_of_tree = d.path().join("tree");
+    std::fs::create_dir(&out_of_tree).unwrap();
+    symlink(
+        elsewhere.join("package-lock.json"),
+        out_of_tree.join("package-lock.json"),
+    )
+    .unwrap();
+    let run = common::aiprov(&["scan", out_of_tree.to_str().unwrap(), "-o", "-"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(run.stdout, "");
+    assert!(
+        run.stderr.contains(&format!(
+            "{}: a symbolic link that leads out of its folder; scan does not follow it",
+            out_of_tree.join("package-lock.json").display()
+        )),
+        "{}",
+        run.stderr
+    );
+
+    let to_secret = d.path().join("tree2");
+    std::fs::create_dir(&to_secret).unwrap();
+    symlink(&secret, to_secret.join("Cargo.lock")).unwrap();
+    let run = common::aiprov(&["scan", to_secret.to_str().unwrap(), "-o", "-"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(!run.stderr.contains("SECRET"), "{}", run.stderr);
+    assert!(run.stderr.contains("symbolic link"), "{}", run.stderr);
+
+    // A link that stays in its folder is the project's own file.
+    let within = d.path().join("tree3");
+    copy_dir(&npm, &within.join("locks"));
+    std::fs::copy(npm.join("package.json"), within.join("package.json")).unwrap();
+    symlink("locks/package-lock.json", within.join("package-lock.json")).unwrap();
+    let linked = common::aiprov(&["scan", within.to_str().unwrap(), "-o", "-"]);
+    assert_eq!(linked.code, 0, "{}", linked.stderr);
+    let direct = common::aiprov(&["scan", elsewhere.to_str().unwrap(), "-o", "-"]);
+    assert_eq!(
+        linked.json()["components"].as_array().unwrap().len(),
+        direct.json()["components"].as_array().unwrap().len()
+    );
+    assert!(!linked.json()["components"].as_array().unwrap().is_empty());
+}

@@ -115,7 +115,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
             if !policies.is_empty() {
                 v["violations"] = serde_json::to_value(&violations).map_err(Failure::runtime)?;
             }
-            let mut s = serde_json::to_string_pretty(&v).map_err(Failure::runtime)?;
+            let mut s = crate::text::json_to_string(&v, true).map_err(Failure::runtime)?;
             s.push('\n');
             s
         }

@@ -185,7 +185,7 @@ fn print(
                 "ai_unknown": r.unknown,
             });
         }
-        serde_json::to_writer_pretty(&mut out, &summary)
+        crate::text::json_to_writer(&mut out, &summary, true)
             .map_err(std::io::Error::from)
             .with_context(writing)
             .map_err(Failure::runtime)?;
@@ -201,7 +201,7 @@ fn print(
 
 /// `record` as one JSON line on `out` (`label` names it in errors).
 fn write_line(out: &mut impl Write, record: &impl Serialize, label: &str) -> Result<(), Failure> {
-    serde_json::to_writer(&mut *out, record)
+    crate::text::json_to_writer(&mut *out, record, false)
         .map_err(std::io::Error::from)
         .and_then(|()| out.write_all(b"\n"))
         .with_context(|| format!("writing to {}", super::escape_for_terminal(label)))

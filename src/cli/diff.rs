@@ -154,8 +154,8 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     let violations = crate::policy::evaluate(&policies, &render::policy_components(&d));
     let text = match args.format {
         Format::Json => {
-            let mut s =
-                serde_json::to_string_pretty(&render::to_json(&d)).map_err(Failure::runtime)?;
+            let mut s = crate::text::json_to_string(&render::to_json(&d), true)
+                .map_err(Failure::runtime)?;
             s.push('\n');
             s
         }
@@ -167,7 +167,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
                 &crate::report::path_uri(&old_label),
                 &crate::report::path_uri(&new_label),
             );
-            let mut s = serde_json::to_string_pretty(&v).map_err(Failure::runtime)?;
+            let mut s = crate::text::json_to_string(&v, true).map_err(Failure::runtime)?;
             s.push('\n');
             s
         }
@@ -177,18 +177,20 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         write_output(Some(md), "Markdown", render::to_markdown(&d).as_bytes())?;
     }
     let t = &d.totals;
-    say!(
-        "aiprov: {} component{}: {}; {} commits walked, {} AI",
-        d.components.len(),
-        if d.components.len() == 1 { "" } else { "s" },
-        t.changes
-            .iter()
-            .map(|(k, v)| format!("{v} {k}"))
-            .collect::<Vec<_>>()
-            .join(", "),
-        t.commits,
-        t.ai_commits
-    );
+    if !super::log::quiet() {
+        say!(
+            "aiprov: {} component{}: {}; {} commits walked, {} AI",
+            d.components.len(),
+            if d.components.len() == 1 { "" } else { "s" },
+            t.changes
+                .iter()
+                .map(|(k, v)| format!("{v} {k}"))
+                .collect::<Vec<_>>()
+                .join(", "),
+            t.commits,
+            t.ai_commits
+        );
+    }
     if !violations.is_empty() {
         report_violations(&violations);
         return Ok(EXIT_POLICY);

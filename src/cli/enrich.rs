@@ -483,6 +483,15 @@ pub(super) fn report(
             if at_head == 1 { "its revision" } else { "their revisions" }
         );
     }
+    let stale = outcome.stale_mirrors();
+    if stale > 0 {
+        let _ = writeln!(
+            err,
+            "aiprov: warning: {stale} stale cached mirror{} could not be refreshed and {} walked as last fetched (see aiprov:status:reason)",
+            if stale == 1 { "" } else { "s" },
+            if stale == 1 { "was" } else { "were" }
+        );
+    }
     if super::log::quiet() {
         return;
     }

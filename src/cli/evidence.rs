@@ -89,7 +89,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
 
     let text = match args.format {
         Format::Json => {
-            let mut s = serde_json::to_string_pretty(&e).map_err(Failure::runtime)?;
+            let mut s = crate::text::json_to_string(&e, true).map_err(Failure::runtime)?;
             s.push('\n');
             s
         }
@@ -111,7 +111,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     if let Some(path) = &args.attestation {
         let name = target_name(&args.repo);
         let cdxa = evidence::attestation(&e, &name, env!("CARGO_PKG_VERSION"), now);
-        let mut s = serde_json::to_string_pretty(&cdxa).map_err(Failure::runtime)?;
+        let mut s = crate::text::json_to_string(&cdxa, true).map_err(Failure::runtime)?;
         s.push('\n');
         write_output(Some(path), "attestation", s.as_bytes())?;
     }

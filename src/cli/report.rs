@@ -195,7 +195,7 @@ fn render(
 }
 
 fn pretty(v: &serde_json::Value) -> Result<String, Failure> {
-    let mut s = serde_json::to_string_pretty(v).map_err(Failure::runtime)?;
+    let mut s = crate::text::json_to_string(v, true).map_err(Failure::runtime)?;
     s.push('\n');
     Ok(s)
 }

@@ -488,7 +488,8 @@ fn export(args: ExportArgs) -> Result<u8, Failure> {
     requests.sort_by_key(|r| r.number);
     let mut text = String::new();
     for r in &requests {
-        text.push_str(&data::to_line(r));
+        // review::data serializes plainly; C1 and bidi characters escaped here (SafeJson).
+        text.push_str(&crate::text::escape_json_text(&data::to_line(r)));
         text.push('\n');
     }
     super::output::write_output(Some(&args.output), "review data", text.as_bytes())?;

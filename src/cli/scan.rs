@@ -51,13 +51,22 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         let mut reads: Vec<&Path> = lockfiles.iter().map(|l| l.path.as_path()).collect();
         reads.extend(manifests.iter().map(|p| p.as_path()));
         reads.extend(args.sources.reviews.paths());
+        // Enriching reads what `aiprov enrich` reads, and refuses what it refuses: the rule
+        // packs, repo map and configuration, and anything inside the cache (issue 15).
+        let mut dirs: Vec<std::path::PathBuf> = args.sources.mirror_dirs.clone();
+        if !args.no_enrich {
+            reads.extend(args.sources.rules.iter().map(|p| p.as_path()));
+            reads.extend(args.sources.repo_map.as_deref());
+            reads.extend(args.sources.config.as_deref());
+            dirs.extend(
+                args.sources
+                    .cache_dir
+                    .clone()
+                    .or_else(crate::config::default_cache_dir),
+            );
+        }
         super::refuse_clobber("-o", out, &reads, &[])?;
-        let dirs: Vec<&Path> = args
-            .sources
-            .mirror_dirs
-            .iter()
-            .map(|p| p.as_path())
-            .collect();
+        let dirs: Vec<&Path> = dirs.iter().map(|p| p.as_path()).collect();
         super::guard::refuse_inside("-o", out, &dirs)?;
     }
     for l in &lockfiles {

@@ -23,16 +23,56 @@ pub fn to_json(d: &Diff) -> Value {
     v
 }
 
+/// Untrusted text as inert Markdown: [`crate::text::markdown_cell`] (links, images, emphasis,
+/// HTML, tables, mentions escaped; controls and bidi characters made visible), bounded.
 fn md(s: &str) -> String {
-    crate::text::bounded(s, 200)
-        .replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace('`', "'")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace(['\n', '\r'], " ")
+    crate::text::markdown_cell(s, 200)
 }
 
+/// The most bytes [`to_markdown`] writes: GitHub takes at most 65,536 characters in a comment
+/// (a character is at least one byte); the rest is room for the closing lines.
+pub const MARKDOWN_MAX_BYTES: usize = 60_000;
+/// Kept free for the lines that close the comment (the note on what was left out, the footer).
+const MARKDOWN_RESERVE: usize = 1_500;
+
+/// The Markdown being written, within [`MARKDOWN_MAX_BYTES`]: entries that no longer fit are
+/// counted, not written.
+struct Capped {
+    s: String,
+    omitted: usize,
+}
+
+impl Capped {
+    fn fits(&self, more: usize) -> bool {
+        self.s.len() + more + MARKDOWN_RESERVE <= MARKDOWN_MAX_BYTES
+    }
+    /// `entry` (whole lines) when it fits, else counted as left out.
+    fn entry(&mut self, entry: &str) {
+        if self.fits(entry.len()) {
+            self.s.push_str(entry);
+        } else {
+            self.omitted += 1;
+        }
+    }
+    /// `items` joined with `, ` after `head`, as many as fit; the others counted as left out.
+    fn list(&mut self, head: &str, items: impl Iterator<Item = String>, tail: &str) {
+        let mut line = head.to_string();
+        let mut first = true;
+        for item in items {
+            if self.fits(line.len() + item.len() + 2 + tail.len()) {
+                if !first {
+                    line.push_str(", ");
+                }
+                line.push_str(&item);
+                first = false;
+            } else {
+                self.omitted += 1;
+            }
+        }
+        line.push_str(tail);
+        self.s.push_str(&line);
+    }
+}
 fn version_text(d: &Delta) -> String {
     let v = |s: &Option<super::Side>| {
         s.as_ref()
@@ -70,6 +110,7 @@ pub fn to_markdown(d: &Diff) -> String {
     let n = |k: &str| t.changes.get(k).copied().unwrap_or(0);
     let changed = n("upgraded") + n("downgraded") + n("added") + n("removed");
     let mut s = String::new();
+    let mut omitted = 0;
     let _ = writeln!(s, "### aiprov: what this dependency change brings in\n");
     let _ = writeln!(
         s,
@@ -102,10 +143,10 @@ pub fn to_markdown(d: &Diff) -> String {
             "| component | change | range | commits | AI | tools | AI with review evidence |"
         );
         let _ = writeln!(s, "|---|---|---|---:|---:|---|---:|");
+        let mut out = Capped { s, omitted: 0 };
         for c in &walked {
-            let _ = writeln!(
-                s,
-                "| {} | {} | `{}`{} | {} | {} | {} | {} |",
+            out.entry(&format!(
+                "| {} | {} | {}{} | {} | {} | {} | {} |\n",
                 md(&c.name),
                 version_text(c),
                 md(c.range.as_deref().unwrap_or("")),
@@ -122,10 +163,11 @@ pub fn to_markdown(d: &Diff) -> String {
                 } else {
                     "—".into()
                 }
-            );
+            ));
         }
-        let _ = writeln!(s);
+        out.s.push('\n');
         for c in walked.iter().filter(|c| !c.ai.is_empty()) {
+            let mut s = String::new();
             let _ = writeln!(
                 s,
                 "<details><summary>{}: {} AI commit{}</summary>\n",
@@ -156,8 +198,12 @@ pub fn to_markdown(d: &Diff) -> String {
                 );
             }
             let _ = writeln!(s, "\n</details>\n");
+            out.entry(&s);
         }
+        s = out.s;
+        omitted += out.omitted;
     }
+    let mut out = Capped { s, omitted };
     let removed: Vec<String> = d
         .components
         .iter()
@@ -172,12 +218,8 @@ pub fn to_markdown(d: &Diff) -> String {
         })
         .collect();
     if !removed.is_empty() {
-        let _ = writeln!(
-            s,
-            "**Removed** ({}): {}.\n",
-            removed.len(),
-            removed.join(", ")
-        );
+        let head = format!("**Removed** ({}): ", removed.len());
+        out.list(&head, removed.into_iter(), ".\n\n");
     }
     let others: Vec<&Delta> = d
         .components
@@ -187,11 +229,10 @@ pub fn to_markdown(d: &Diff) -> String {
         })
         .collect();
     if !others.is_empty() {
-        let _ = writeln!(s, "**Not analyzed** ({}):\n", others.len());
+        let _ = writeln!(out.s, "**Not analyzed** ({}):\n", others.len());
         for c in others {
-            let _ = writeln!(
-                s,
-                "- {} ({}): {}{}",
+            out.entry(&format!(
+                "- {} ({}): {}{}\n",
                 md(&c.name),
                 version_text(c),
                 md(&c.status),
@@ -199,9 +240,9 @@ pub fn to_markdown(d: &Diff) -> String {
                     .as_deref()
                     .map(|r| format!(": {}", md(r)))
                     .unwrap_or_default()
-            );
+            ));
         }
-        let _ = writeln!(s);
+        out.s.push('\n');
     }
     let flagged: Vec<&Delta> = d
         .components
@@ -215,22 +256,26 @@ pub fn to_markdown(d: &Diff) -> String {
         })
         .collect();
     if !flagged.is_empty() {
+        let items = flagged.iter().map(|c| {
+            let src = c
+                .new
+                .as_ref()
+                .or(c.old.as_ref())
+                .and_then(|x| x.revision_source.clone())
+                .unwrap_or_default();
+            format!("{} ({})", md(&c.name), md(&src))
+        });
+        out.list(
+            "Revisions not decided by a tag or a pinned commit: ",
+            items,
+            ".\n\n",
+        );
+    }
+    let Capped { mut s, omitted } = out;
+    if omitted > 0 {
         let _ = writeln!(
             s,
-            "Revisions not decided by a tag or a pinned commit: {}.\n",
-            flagged
-                .iter()
-                .map(|c| {
-                    let src = c
-                        .new
-                        .as_ref()
-                        .or(c.old.as_ref())
-                        .and_then(|x| x.revision_source.clone())
-                        .unwrap_or_default();
-                    format!("{} ({})", md(&c.name), md(&src))
-                })
-                .collect::<Vec<_>>()
-                .join(", ")
+            "… {omitted} more, left out to fit a pull-request comment (GitHub takes at most 65,536 characters); see the full report: `aiprov diff --format json`.\n"
         );
     }
     let _ = writeln!(
@@ -431,10 +476,59 @@ mod tests {
         assert!(!md.contains("<img"), "{md}");
         assert!(!md.contains("<b>"), "{md}");
         assert!(md.contains(
-            "| evil\\|&lt;script&gt;alert(1)&lt;/script&gt;'x' | 1.0 → 2.0 \\| &lt;b&gt; | `a'b..c\\|d` | 1 | 1 | aider 1 | 0/1 |"
+            "| evil\\|&lt;script&gt;alert(1)&lt;/script&gt;\\`x\\` | 1.0 → 2.0 \\| &lt;b&gt; | a\\`b..c\\|d | 1 | 1 | aider 1 | 0/1 |"
         ), "{md}");
         assert!(md.contains(
-            "- `1111111111` 2025-01-01 aider (ai-agent): ](javascript:alert(1)) &lt;img src=x onerror=y&gt; \\| pipe; review: none"
+            "- `1111111111` 2025-01-01 aider (ai-agent): \\](javascript:alert(1)) &lt;img src=x onerror=y&gt; \\| pipe; review: none"
         ), "{md}");
+    }
+
+    #[test]
+    fn markdown_escapes_links_images_emphasis_and_mentions() {
+        let mut d = hostile();
+        d.components[0].name =
+            "![i](https://e.example/p.png) [l](https://e.example) *b* _i_ @team".into();
+        let md = to_markdown(&d);
+        assert!(md.contains(
+            "| \\!\\[i\\](https://e.example/p.png) \\[l\\](https://e.example) \\*b\\* \\_i\\_ @&#8203;team |"
+        ), "{md}");
+    }
+
+    #[test]
+    fn markdown_fits_a_pull_request_comment() {
+        let mut d = hostile();
+        let one = d.components.remove(0);
+        for i in 0..200_000 {
+            let mut c = one.clone();
+            c.name = format!("component-{i}");
+            c.change = [Change::Upgraded, Change::Removed, Change::Added][i % 3];
+            c.status = if i % 3 == 2 {
+                "no-repository".into()
+            } else {
+                "analyzed".into()
+            };
+            d.components.push(c);
+        }
+        let md = to_markdown(&d);
+        assert!(md.len() <= MARKDOWN_MAX_BYTES, "{}", md.len());
+        assert!(
+            md.len() > MARKDOWN_MAX_BYTES - 2 * MARKDOWN_RESERVE,
+            "{}",
+            md.len()
+        );
+        let shown = md.matches("component-").count();
+        // Each upgraded component is named twice (table, AI commits), the others once.
+        let omitted: usize = md
+            .split("… ")
+            .nth(1)
+            .and_then(|t| t.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .expect(&md);
+        assert!(omitted > 190_000, "{omitted}");
+        assert!(shown > 100, "{shown}");
+        assert!(md.contains("more, left out to fit a pull-request comment (GitHub takes at most 65,536 characters); see the full report: `aiprov diff --format json`."));
+        assert!(md.trim_end().ends_with("</sub>"), "the footer is kept");
+        // Nothing left out when it fits.
+        assert!(!to_markdown(&hostile()).contains("left out"));
     }
 }

@@ -62,6 +62,7 @@ pub fn edits(
                 source,
                 found_by,
                 released,
+                note,
                 ..
             } => {
                 let w = &plan.walks[*walk];
@@ -73,7 +74,7 @@ pub fn edits(
                 };
                 *tally.statuses.entry(status).or_insert(0) += 1;
                 e.component(loc, props::STATUS, status.as_str());
-                if let Some(reason) = &outcome.failure {
+                if let Some(reason) = outcome.failure.as_ref().or(note.as_ref()) {
                     e.component(loc, props::STATUS_REASON, plan.scrub(reason));
                 }
                 if !plan.is_local(repository) {

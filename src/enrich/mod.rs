@@ -172,6 +172,10 @@ pub enum Target {
         released: Option<i64>,
         /// Who named the repository when the SBOM did not (`registry:npm`, …).
         found_by: Option<String>,
+        /// Why what was walked may be out of date (one line, bounded): the cached mirror was
+        /// older than `FetchOptions::fresh_for` and could not be refreshed (issue 15). Written
+        /// as `aiprov:status:reason` of an analyzed component.
+        note: Option<String>,
     },
     /// It is not analyzed.
     Skip {

@@ -132,7 +132,8 @@ pub fn plan(inventory: &Inventory, opts: &Options<'_>, pool: &rayon::ThreadPool)
             .flatten()
             .map(|p| p.display().to_string()),
     );
-    let (targets, groups, found, released) = group_by_repository(inventory, repos, local, opts);
+    let (targets, groups, found, released, mut stale) =
+        group_by_repository(inventory, repos, local, opts);
     for g in &groups {
         local_paths.push(g.path.display().to_string());
         if let Ok(c) = std::fs::canonicalize(&g.path) {
@@ -144,6 +145,11 @@ pub fn plan(inventory: &Inventory, opts: &Options<'_>, pool: &rayon::ThreadPool)
     local_paths.dedup();
     let mut plan = plan_walks(inventory, targets, groups, found, released, opts, pool);
     plan.local_paths = local_paths;
+    for (target, why) in plan.targets.iter_mut().zip(stale.iter_mut()) {
+        if let Target::Walk { note, .. } = target {
+            *note = why.take();
+        }
+    }
     plan
 }
 
@@ -305,12 +311,14 @@ pub fn fetch_repositories(
 }
 
 /// Components grouped by local repository ([`Member`]s), and a [`Target::Skip`] for those
-/// without one; also who found each repository, and the registries' release times.
+/// without one; also who found each repository, the registries' release times, and why a
+/// cached mirror could not be refreshed ([`Target::Walk::note`]).
 type Grouped = (
     Vec<Option<Target>>,
     Vec<Group>,
     Vec<Option<String>>,
     Vec<Option<Result<i64, String>>>,
+    Vec<Option<String>>,
 );
 
 fn group_by_repository(
@@ -342,6 +350,7 @@ fn group_by_repository(
         groups[g].members.push(member);
     };
     let mut found: Vec<Option<String>> = vec![None; n];
+    let mut stale: Vec<Option<String>> = vec![None; n];
     for (i, resolution) in resolutions.into_iter().enumerate() {
         match resolution {
             Resolution::None { reason } => {
@@ -376,9 +385,17 @@ fn group_by_repository(
                 };
                 found[i] = found_by.clone();
                 // The fetched mirror; else the local one as it is (a failed fetch of a mirror
-                // that exists leaves it usable); else why there is none.
+                // that exists leaves it usable, but the reason says so: issue 15); else why
+                // there is none.
                 let path = match (fetched.get(&repository), local[i].take()) {
                     (Some(Ok(p)), _) => Ok(p.clone()),
+                    (Some(Err(e)), Some(p)) => {
+                        stale[i] = Some(one_line(&format!(
+                            "the cached mirror could not be refreshed ({}); walked as last fetched",
+                            refresh_failure(e)
+                        )));
+                        Ok(p)
+                    }
                     (_, Some(p)) => Ok(p),
                     (Some(Err(e)), None) => Err(e.clone()),
                     (None, None) => Err(unavailable_reason(&repo, &source, opts)),
@@ -434,7 +451,17 @@ fn group_by_repository(
             }
         }
     }
-    (targets, groups, found, released)
+    (targets, groups, found, released, stale)
+}
+
+/// What failed in a fetch error message, without the repository URL in front (the component
+/// names its repository already): `git fetch failed: …`, bounded.
+fn refresh_failure(message: &str) -> String {
+    let said = message
+        .find(": git ")
+        .or_else(|| message.find(": "))
+        .map_or(message, |i| &message[i + 2..]);
+    crate::text::bounded(said, crate::text::ECHO_LIMIT)
 }
 
 /// Stage 3: open each local repository once (on `pool`) to resolve its members' revisions, and
@@ -495,6 +522,7 @@ fn plan_walks(
                     tag,
                     released,
                     found_by: found[i].take(),
+                    note: None,
                 }
             }
             Err((status, reason)) => Target::Skip {

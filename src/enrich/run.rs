@@ -256,7 +256,7 @@ fn walk_one(
                                 &verdict,
                                 &review,
                             );
-                            serde_json::to_writer(&mut evidence, &line)
+                            crate::text::json_to_writer(&mut evidence, &line, false)
                                 .expect("writing JSON to a Vec");
                             evidence.push(b'\n');
                             lines += 1;

@@ -270,12 +270,12 @@ fn sniff_text(path: &str, bytes: &[u8]) -> Result<u32, Error> {
     };
     let head = head.strip_prefix('\u{feff}').unwrap_or(head);
     let mut first_line = None;
-    for line in head.lines().take(400) {
+    for (number, line) in head.lines().take(400).enumerate() {
         let t = line.trim();
         if t.is_empty() || t.starts_with('#') {
             continue;
         }
-        first_line.get_or_insert(t);
+        first_line.get_or_insert((number + 1, t));
         if let Some(v) = t.strip_prefix("SPDXVersion:") {
             return match v.trim() {
                 "SPDX-2.2" => Ok(2),
@@ -307,16 +307,35 @@ fn sniff_text(path: &str, bytes: &[u8]) -> Result<u32, Error> {
         // not decodable from the start: say where
         utf8(path, bytes)?;
     }
+    // The file's content is never echoed (issue 15: an input may be a link to any file the
+    // user can read): its size, where its first line is, how long it is and what kind of
+    // character starts it.
     match first_line {
-        Some(l) if looks_like_tag(l) => Err(unsupported(format!(
-            "tag-value text without an \"SPDXVersion:\" line (first line: \"{}\")",
-            bounded(l, 60)
+        Some((n, l)) if looks_like_tag(l) => Err(unsupported(format!(
+            "tag-value text without an \"SPDXVersion:\" line ({} bytes; line {n}, the first, is a \"Tag: value\" line of {} characters)",
+            bytes.len(),
+            l.chars().count()
         ))),
-        Some(l) => Err(unsupported(format!(
-            "text starting with \"{}\"",
-            bounded(l, 60)
+        Some((n, l)) => Err(unsupported(format!(
+            "text, not an SBOM ({} bytes; line {n}, the first that is not blank or a comment, has {} characters and starts with {})",
+            bytes.len(),
+            l.chars().count(),
+            character_class(l.chars().next().unwrap_or(' '))
         ))),
         None => Err(unsupported("only comments and white space".into())),
+    }
+}
+
+/// What kind of character `c` is, for a message that must not echo the file: `a letter`,
+/// `a digit`, an ASCII punctuation character itself (`"<"`: one inert character), `a non-ASCII
+/// character`, `a control character`.
+fn character_class(c: char) -> String {
+    match c {
+        c if c.is_ascii_alphabetic() => "a letter".into(),
+        c if c.is_ascii_digit() => "a digit".into(),
+        c if c.is_ascii_punctuation() => format!("\"{c}\""),
+        c if c.is_control() => "a control character".into(),
+        _ => "a non-ASCII character".into(),
     }
 }
 
@@ -478,11 +497,19 @@ mod tests {
         );
         assert_eq!(
             unsupported(b"hello world, this is not an SBOM\n"),
-            "text starting with \"hello world, this is not an SBOM\""
+            "text, not an SBOM (33 bytes; line 1, the first that is not blank or a comment, has 32 characters and starts with a letter)"
+        );
+        assert_eq!(
+            unsupported(b"\n# c\n<x secret>\n"),
+            "text, not an SBOM (16 bytes; line 3, the first that is not blank or a comment, has 10 characters and starts with \"<\")"
+        );
+        assert_eq!(
+            unsupported("é secret".as_bytes()),
+            "text, not an SBOM (9 bytes; line 1, the first that is not blank or a comment, has 8 characters and starts with a non-ASCII character)"
         );
         assert_eq!(
             unsupported(b"DocumentName: x\nDataLicense: CC0-1.0\n"),
-            "tag-value text without an \"SPDXVersion:\" line (first line: \"DocumentName: x\")"
+            "tag-value text without an \"SPDXVersion:\" line (37 bytes; line 1, the first, is a \"Tag: value\" line of 15 characters)"
         );
     }
 
@@ -537,11 +564,18 @@ mod tests {
             unsupported(&[0x00, 0x01, 0x02, 0xff, 0xfe, 0x80, 0x81, 0x82, 0x83, 0x90]),
             "binary data (not UTF-8 text)"
         );
-        // bounded echo of untrusted text
+        // untrusted text described, never echoed
         let long = format!("\u{1b}[2J{}", "x".repeat(10_000));
         let e = err(long.as_bytes());
         assert!(e.len() < 400, "{}", e.len());
-        assert!(e.contains("\\u{1b}[2J"), "{e}");
+        assert!(
+            !e.contains("[2J") && !e.contains("xxx"),
+            "never echoed: {e}"
+        );
+        assert!(
+            e.contains("10004 characters and starts with a control character"),
+            "{e}"
+        );
         // malformed XML before the root: line and column
         assert_eq!(
             err(b"<?xml version=\"1.0\"?>\n<!-- unterminated"),

@@ -165,11 +165,34 @@ fn read_file(p: &Path) -> Option<Result<Vec<Lockfile>, Error>> {
     }
 }
 
+/// Read one file of the scanned tree. A symbolic link that leads out of the folder it is in is
+/// refused, never followed (issue 15: the tree is untrusted; `Cargo.lock -> /etc/passwd` or a
+/// link into another project would be read as the project's own).
 pub(crate) fn read_text(p: &Path) -> Result<String, Error> {
+    refuse_link_out_of_its_folder(p)?;
     std::fs::read_to_string(p).map_err(|source| Error::Read {
         path: label(p),
         source,
     })
+}
+
+fn refuse_link_out_of_its_folder(p: &Path) -> Result<(), Error> {
+    let is_link = std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink());
+    if !is_link {
+        return Ok(());
+    }
+    let folder = std::fs::canonicalize(
+        p.parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new(".")),
+    );
+    match (folder, std::fs::canonicalize(p)) {
+        (Ok(folder), Ok(target)) if target.starts_with(&folder) => Ok(()),
+        _ => Err(malformed(
+            p,
+            "a symbolic link that leads out of its folder; scan does not follow it (the scanned tree is untrusted); name the file it points to if you mean that one",
+        )),
+    }
 }
 
 pub(crate) fn label(p: &Path) -> String {

@@ -21,7 +21,9 @@ pub fn write(doc: &Document, edits: &Edits, opts: &WriteOptions) -> Written {
 
 /// Serialize like most generators do: 2-space indent, trailing newline.
 pub fn to_bytes(value: &Value) -> Vec<u8> {
-    let mut out = serde_json::to_vec_pretty(value).expect("a serde_json::Value always serializes");
+    // C1 controls and bidi characters escaped (`\u202e`): crate::text::SafeJson.
+    let mut out =
+        crate::text::json_to_vec(value, true).expect("a serde_json::Value always serializes");
     out.push(b'\n');
     out
 }
