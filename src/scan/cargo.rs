@@ -96,6 +96,7 @@ fn package(l: &Locked) -> Package {
         hashes,
         vcs,
         depends_on: Vec::new(),
+        ..Default::default()
     }
 }
 
