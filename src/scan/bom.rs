@@ -90,6 +90,7 @@ fn component(p: &Package, ty: &str) -> Value {
     } else {
         unknown.push("Component Version");
     }
+    c.insert("purl".into(), json!(p.purl));
     if p.dev {
         c.insert("scope".into(), json!("excluded"));
     }
@@ -113,7 +114,6 @@ fn component(p: &Package, ty: &str) -> Value {
         }
         None => unknown.push("Component License"),
     }
-    c.insert("purl".into(), json!(p.purl));
     let mut refs = Vec::new();
     if let Some(vcs) = &p.vcs {
         // The clean repository URL when it is on a forge, the lockfile's spelling otherwise.

@@ -188,6 +188,11 @@ pub(crate) fn read_manifest(dir: &Path) -> Result<Option<Manifest>, Error> {
 /// paths and `*` / `**` in any segment; `!` exclusions are applied. Never through a symbolic
 /// link, never into `node_modules`, never above `root`.
 pub(crate) fn expand_workspaces(root: &Path, globs: &[String]) -> Vec<String> {
+    expand_members(root, globs, "package.json")
+}
+
+/// [`expand_workspaces`] for any manifest file name (`Cargo.toml` for cargo workspaces).
+pub(crate) fn expand_members(root: &Path, globs: &[String], manifest: &str) -> Vec<String> {
     let mut out = BTreeSet::new();
     let (excl, incl): (Vec<&String>, Vec<&String>) = globs.iter().partition(|g| g.starts_with('!'));
     for g in incl {
@@ -204,7 +209,9 @@ pub(crate) fn expand_workspaces(root: &Path, globs: &[String]) -> Vec<String> {
                 .iter()
                 .any(|e| glob_match(e.trim_start_matches('!').trim_start_matches("./"), m))
         })
-        .filter(|m| root.join(m).join("package.json").is_file())
+        .filter(|m| {
+            std::fs::symlink_metadata(root.join(m).join(manifest)).is_ok_and(|t| t.is_file())
+        })
         .collect()
 }
 

@@ -135,8 +135,8 @@ pub fn read(path: &Path) -> Result<Lockfile, Error> {
     let resolve_dep = |name: &str, version: &str| -> Option<String> {
         let key = if version.starts_with('/') {
             base_key(version)
-        } else if version.contains('@') && !version.starts_with('@')
-            || version.starts_with('@') && version[1..].contains('@')
+        } else if (version.contains('@') && !version.starts_with('@'))
+            || (version.starts_with('@') && version[1..].contains('@'))
         {
             base_key(version) // an alias: `name@version`
         } else {

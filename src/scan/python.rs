@@ -27,7 +27,7 @@ fn is_sdist(file: &str) -> bool {
 /// The project name from `pyproject.toml` beside the lockfile (`[project]` or `[tool.poetry]`).
 fn project(dir: &Path) -> Option<(String, String)> {
     let t: toml::Table =
-        toml::from_str(&std::fs::read_to_string(dir.join("pyproject.toml")).ok()?).ok()?;
+        toml::from_str(&super::read_text(&dir.join("pyproject.toml")).ok()?).ok()?;
     let p = t.get("project").or_else(|| t.get("tool")?.get("poetry"))?;
     let name = p.get("name")?.as_str()?.to_string();
     let version = p

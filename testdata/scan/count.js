@@ -30,5 +30,20 @@ if (fmt === "npm") {
 } else if (fmt === "bun") {
   // tree lines `├── name@1.2.3` / `│   └── name@1.2.3`; workspace members are `name@workspace:path`
   for (const m of text.matchAll(/(?:├──|└──)\s*(@?[^@\s]+)@(\S+)/g)) add(m[1], m[2]);
+} else if (fmt === "cargo" || fmt === "cargo-prod") {
+  // cargo metadata: every package; cargo-prod: those the root reaches through normal and build
+  // dependencies (dep_kinds kind null or "build"), following every kind below workspace members
+  // only for their normal and build dependencies too.
+  const meta = JSON.parse(text);
+  const byId = Object.fromEntries(meta.packages.map((p) => [p.id, p]));
+  if (fmt === "cargo") for (const p of meta.packages) add(p.name, p.version);
+  else {
+    const nodes = Object.fromEntries(meta.resolve.nodes.map((n) => [n.id, n]));
+    const rootId = meta.packages.find((p) => p.name === root).id;
+    const queue = [rootId]; const seen = new Set();
+    while (queue.length) { const id = queue.shift(); if (seen.has(id)) continue; seen.add(id);
+      add(byId[id].name, byId[id].version);
+      for (const d of nodes[id].deps) if (d.dep_kinds.some((k) => k.kind === null || k.kind === "build")) queue.push(d.pkg); }
+  }
 } else throw new Error("unknown format " + fmt);
 console.log(seen.size);

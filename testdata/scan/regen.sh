@@ -2,7 +2,8 @@
 # Re-generates the lockfiles of the workspace fixtures with the real package managers, and the
 # package managers' own listings the scan tests compare against (issue 14, must-show 3).
 #
-# Needs node/npm, pnpm 9, yarn 1 (classic), yarn 4 (berry), bun on PATH (or in $PM_BIN), and the
+# Needs cargo, node/npm, pnpm 9 and pnpm 8 (as $PNPM8, default pnpm8), yarn 1 (as $YARN1, default
+# yarn1) (classic), yarn 4 (berry, as $YARN4, default yarn), bun on PATH (or in $PM_BIN), and the
 # npm registry. Each project is installed in a temporary copy, so no node_modules lands here;
 # only the lockfile and the listings are copied back:
 #   LISTING.*    the package manager's raw listing (npm ls --all --json, pnpm list -r --depth
@@ -16,6 +17,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 [ -n "${PM_BIN:-}" ] && PATH="$PM_BIN:$PATH"
 YARN1=${YARN1:-yarn1}
 YARN4=${YARN4:-yarn}
+PNPM8=${PNPM8:-pnpm8}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -43,12 +45,22 @@ printf '{"components": %s, "prod": %s}\n' \
 # pnpm
 copy pnpm-workspace
 (cd "$tmp/p" && pnpm install --ignore-scripts >/dev/null \
-  && pnpm list -r --depth Infinity --json >"$here/pnpm-workspace/LISTING.pnpm-list.json" \
-  && pnpm list -r --depth Infinity --json --prod >"$here/pnpm-workspace/LISTING.pnpm-list-prod.json")
+  && pnpm list -r --depth Infinity --json | sed "s|$tmp/p|.|g" >"$here/pnpm-workspace/LISTING.pnpm-list.json" \
+  && pnpm list -r --depth Infinity --json --prod | sed "s|$tmp/p|.|g" >"$here/pnpm-workspace/LISTING.pnpm-list-prod.json")
 cp "$tmp/p/pnpm-lock.yaml" "$here/pnpm-workspace/"
 printf '{"components": %s, "prod": %s}\n' \
   "$(count pnpm "$here/pnpm-workspace/LISTING.pnpm-list.json" pnpm-workspace)" \
   "$(count pnpm "$here/pnpm-workspace/LISTING.pnpm-list-prod.json" pnpm-workspace)" >"$here/pnpm-workspace/counts.json"
+
+# pnpm 8 (lockfile version 6)
+copy pnpm8-workspace
+(cd "$tmp/p" && "$PNPM8" install --ignore-scripts >/dev/null \
+  && "$PNPM8" list -r --depth Infinity --json | sed "s|$tmp/p|.|g" >"$here/pnpm8-workspace/LISTING.pnpm-list.json" \
+  && "$PNPM8" list -r --depth Infinity --json --prod | sed "s|$tmp/p|.|g" >"$here/pnpm8-workspace/LISTING.pnpm-list-prod.json")
+cp "$tmp/p/pnpm-lock.yaml" "$here/pnpm8-workspace/"
+printf '{"components": %s, "prod": %s}\n' \
+  "$(count pnpm "$here/pnpm8-workspace/LISTING.pnpm-list.json" pnpm8-workspace)" \
+  "$(count pnpm "$here/pnpm8-workspace/LISTING.pnpm-list-prod.json" pnpm8-workspace)" >"$here/pnpm8-workspace/counts.json"
 
 # yarn berry
 copy yarn-berry-workspace
@@ -73,4 +85,11 @@ copy bun-workspace
 cp "$tmp/p/bun.lock" "$here/bun-workspace/"
 printf '{"components": %s, "prod": null}\n' \
   "$(count bun "$here/bun-workspace/LISTING.bun-pm-ls.txt" bun-workspace)" >"$here/bun-workspace/counts.json"
+# cargo: the lockfile is written by hand (tests must not need the network); cargo only checks
+# it (--locked --offline: the crates must be in the local registry cache) and lists it.
+(cd "$here/cargo-workspace" && cargo metadata --locked --offline --format-version 1) \
+  | sed -e "s|$here/cargo-workspace|.|g" -e "s|$HOME|~|g" >"$here/cargo-workspace/LISTING.cargo-metadata.json"
+printf '{"components": %s, "prod": %s}\n' \
+  "$(count cargo "$here/cargo-workspace/LISTING.cargo-metadata.json" cw-app)" \
+  "$(count cargo-prod "$here/cargo-workspace/LISTING.cargo-metadata.json" cw-app)" >"$here/cargo-workspace/counts.json"
 echo "regenerated: $(cd "$here" && ls */counts.json | tr '\n' ' ')"
