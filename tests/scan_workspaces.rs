@@ -454,3 +454,31 @@ fn walk_finds_subprojects_and_skips_installed_and_linked_folders() {
     );
     assert!(run.stdout.is_empty());
 }
+
+/// `-o` onto a workspace member's package.json (read by scan) is refused; the file is kept.
+#[test]
+fn never_overwrites_a_member_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    let src = fixture("npm-workspace");
+    for rel in [
+        "package.json",
+        "package-lock.json",
+        "packages/app/package.json",
+        "packages/util/package.json",
+    ] {
+        let to = dir.path().join(rel);
+        std::fs::create_dir_all(to.parent().unwrap()).unwrap();
+        std::fs::copy(src.join(rel), &to).unwrap();
+    }
+    let member = dir.path().join("packages/app/package.json");
+    let before = std::fs::read(&member).unwrap();
+    let run = common::aiprov(&[
+        "scan",
+        dir.path().to_str().unwrap(),
+        "--no-enrich",
+        "-o",
+        member.to_str().unwrap(),
+    ]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert_eq!(std::fs::read(&member).unwrap(), before);
+}

@@ -55,6 +55,19 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
             .collect();
         let mut reads: Vec<&Path> = lockfiles.iter().map(|l| l.path.as_path()).collect();
         reads.extend(manifests.iter().map(|p| p.as_path()));
+        // Workspace members' manifests below a lockfile's folder are read too.
+        let member_manifest = out
+            .file_name()
+            .is_some_and(|n| super::guard::MANIFESTS.iter().any(|m| n == *m))
+            && out.is_file()
+            && std::fs::canonicalize(out).is_ok_and(|o| {
+                lockfiles.iter().filter_map(|l| l.path.parent()).any(|d| {
+                    std::fs::canonicalize(d).is_ok_and(|d| o.starts_with(d))
+                })
+            });
+        if member_manifest {
+            reads.push(out.as_path());
+        }
         reads.extend(args.sources.reviews.paths());
         super::refuse_clobber("-o", out, &reads, &[])?;
         let dirs: Vec<&Path> = args
