@@ -482,3 +482,85 @@ fn never_overwrites_a_member_manifest() {
     assert_eq!(run.code, 2, "{}", run.stderr);
     assert_eq!(std::fs::read(&member).unwrap(), before);
 }
+
+/// Bad lockfiles: one error naming the file and the place, exit 2, nothing on stdout.
+#[test]
+fn bad_lockfiles_are_refused_with_file_and_place() {
+    let cases: [(&str, &str, &str); 5] = [
+        (
+            "pnpm-lock.yaml",
+            "lockfileVersion: '9.0'\nimporters:\n  .: [\n",
+            "pnpm-lock.yaml: not valid YAML at line",
+        ),
+        (
+            "pnpm-lock.yaml",
+            "lockfileVersion: 5.4\n",
+            "pnpm-lock.yaml: lockfileVersion \"5.4\" is not read",
+        ),
+        (
+            "yarn.lock",
+            "# yarn lockfile v1\n\nms@^2:\n      version \"2.1.3\"\n",
+            "yarn.lock: line 4: unexpected indentation",
+        ),
+        (
+            "yarn.lock",
+            "__metadata:\n  version: 8\n\"ms@npm:^2\":\n  resolution: \"ms@npm:2.1.3\"\n",
+            "yarn.lock: entry \"ms@npm:^2\" has no version",
+        ),
+        (
+            "bun.lock",
+            "{\"lockfileVersion\": 1,\n \"packages\": {\"ms\": [\"ms@2.1.3\", \"\", {}, ]]\n}",
+            "bun.lock: not valid JSONC at line 2",
+        ),
+    ];
+    for (file, body, expect) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(file), body).unwrap();
+        let run = common::aiprov(&[
+            "scan",
+            dir.path().join(file).to_str().unwrap(),
+            "--no-enrich",
+        ]);
+        assert_eq!(run.code, 2, "{file}: {}", run.stderr);
+        assert!(run.stderr.contains(expect), "{file}: {}", run.stderr);
+        assert!(run.stdout.is_empty());
+    }
+}
+
+/// A pnpm version 6 lockfile of a single project (no `importers`: the maps are top level),
+/// with a peer suffix and a development dependency.
+#[test]
+fn pnpm_v6_single_project() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("package.json"),
+        r#"{"name": "solo", "version": "2.0.0", "license": "ISC"}"#,
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("pnpm-lock.yaml"),
+        "lockfileVersion: '6.0'\n\ndependencies:\n  a:\n    specifier: ^1.0.0\n    version: 1.0.0(b@2.0.0)\n\ndevDependencies:\n  c:\n    specifier: ^3\n    version: 3.0.0\n\npackages:\n\n  /a@1.0.0(b@2.0.0):\n    resolution: {integrity: sha512-AAEC}\n    peerDependencies:\n      b: '*'\n    dependencies:\n      b: 2.0.0\n    dev: false\n\n  /b@2.0.0:\n    resolution: {integrity: sha512-AAEC}\n    dev: false\n\n  /c@3.0.0:\n    resolution: {integrity: sha512-AAEC}\n    dev: true\n",
+    )
+    .unwrap();
+    let doc = scan(dir.path());
+    assert_eq!(
+        doc["metadata"]["component"]["bom-ref"],
+        "pkg:npm/solo@2.0.0"
+    );
+    assert_eq!(
+        ids(&doc, |_| true),
+        BTreeSet::from(["a@1.0.0".into(), "b@2.0.0".into(), "c@3.0.0".into()])
+    );
+    assert_eq!(ids(&doc, is_dev), BTreeSet::from(["c@3.0.0".into()]));
+    let deps = doc["dependencies"].as_array().unwrap();
+    let of = |r: &str| deps.iter().find(|d| d["ref"] == r).unwrap()["dependsOn"].clone();
+    assert_eq!(
+        of("pkg:npm/a@1.0.0"),
+        serde_json::json!(["pkg:npm/b@2.0.0"])
+    );
+    assert_eq!(
+        of("pkg:npm/solo@2.0.0"),
+        serde_json::json!(["pkg:npm/a@1.0.0", "pkg:npm/c@3.0.0"])
+    );
+    assert_eq!(check(&doc).0, 0);
+}

@@ -61,9 +61,10 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
             .is_some_and(|n| super::guard::MANIFESTS.iter().any(|m| n == *m))
             && out.is_file()
             && std::fs::canonicalize(out).is_ok_and(|o| {
-                lockfiles.iter().filter_map(|l| l.path.parent()).any(|d| {
-                    std::fs::canonicalize(d).is_ok_and(|d| o.starts_with(d))
-                })
+                lockfiles
+                    .iter()
+                    .filter_map(|l| l.path.parent())
+                    .any(|d| std::fs::canonicalize(d).is_ok_and(|d| o.starts_with(d)))
             });
         if member_manifest {
             reads.push(out.as_path());

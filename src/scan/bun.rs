@@ -19,7 +19,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use super::js::{mark_dev, npm_purl, read_manifest, Importer};
+use super::js::{mark_dev, npm_purl, read_manifest, read_member_manifest, Importer};
 use super::npm::integrity_hashes;
 use super::{dedupe, malformed, read_text, Error, Lockfile, Package};
 
@@ -74,12 +74,10 @@ pub fn read(path: &Path) -> Result<Lockfile, Error> {
             let Some(mut p) = super::js::package(name, version) else {
                 continue;
             };
-            if folder.split('/').all(|s| s != "..") {
-                if let Some(m) = read_manifest(&dir.join(folder))? {
-                    p.license = m.license;
-                    p.repository = m.repository;
-                    p.author = m.author;
-                }
+            if let Some(m) = read_member_manifest(dir, folder)? {
+                p.license = m.license;
+                p.repository = m.repository;
+                p.author = m.author;
             }
             let deps = ws.map(|w| dep_names(Some(w), true)).unwrap_or_default();
             entries.push((key.clone(), p, deps));

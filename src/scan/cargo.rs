@@ -137,10 +137,8 @@ fn local_manifests(dir: &Path) -> Result<BTreeMap<String, Manifest>, Error> {
         if !seen.insert(rel.clone()) || depth > super::MAX_DEPTH || seen.len() > 10_000 {
             continue;
         }
-        let folder = if rel.is_empty() {
-            dir.to_path_buf()
-        } else {
-            dir.join(&rel)
+        let Some(folder) = super::js::real_subdir(dir, &rel) else {
+            continue;
         };
         let Some((name, m)) = parse_manifest(&folder.join("Cargo.toml"), ws_pkg.as_ref())? else {
             continue;

@@ -184,6 +184,35 @@ pub(crate) fn read_manifest(dir: &Path) -> Result<Option<Manifest>, Error> {
     }))
 }
 
+/// The `package.json` of the member folder `rel` (as a lockfile names it) below `root`; `None`
+/// when there is none, or when `rel` would leave the tree: absolute, with a `..` segment, or
+/// through a symbolic link (the lockfile is untrusted and may name any folder).
+pub(crate) fn read_member_manifest(root: &Path, rel: &str) -> Result<Option<Manifest>, Error> {
+    match real_subdir(root, rel) {
+        Some(dir) => read_manifest(&dir),
+        None => Ok(None),
+    }
+}
+
+/// `root/rel` when it is a folder inside the tree: `rel` relative, without `..`, and no
+/// segment a symbolic link.
+pub(crate) fn real_subdir(root: &Path, rel: &str) -> Option<std::path::PathBuf> {
+    if rel.starts_with('/') || rel.contains('\\') {
+        return None;
+    }
+    let mut dir = root.to_path_buf();
+    for seg in rel.split('/').filter(|s| !s.is_empty() && *s != ".") {
+        if seg == ".." {
+            return None;
+        }
+        dir.push(seg);
+        if !is_real_dir(&dir) {
+            return None;
+        }
+    }
+    Some(dir)
+}
+
 /// The member folders `globs` name below `root` (relative, `/`-separated, sorted): literal
 /// paths and `*` / `**` in any segment; `!` exclusions are applied. Never through a symbolic
 /// link, never into `node_modules`, never above `root`.

@@ -11,7 +11,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::js::{license_field, read_manifest};
+use super::js::{license_field, read_member_manifest};
 use super::{base64_to_hex, dedupe, malformed, purl, read_text, Error, Lockfile, Package};
 
 /// Read a `package-lock.json`.
@@ -150,13 +150,11 @@ pub fn read(path: &Path) -> Result<Lockfile, Error> {
         // The project and its workspace folders: their package.json adds what the lockfile
         // does not copy (repository, author).
         if !key.contains("node_modules/") {
-            let dir = path.parent().unwrap_or(Path::new(".")).join(key);
-            if key.split('/').all(|s| s != "..") {
-                if let Some(m) = read_manifest(&dir)? {
-                    pkg.repository = m.repository;
-                    pkg.author = m.author;
-                    pkg.license = pkg.license.or(m.license);
-                }
+            let dir = path.parent().unwrap_or(Path::new("."));
+            if let Some(m) = read_member_manifest(dir, key)? {
+                pkg.repository = m.repository;
+                pkg.author = m.author;
+                pkg.license = pkg.license.or(m.license);
             }
         }
         if key.is_empty() {

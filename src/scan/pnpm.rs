@@ -21,7 +21,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use super::js::{mark_dev, read_manifest, Importer};
+use super::js::{mark_dev, read_manifest, read_member_manifest, Importer};
 use super::npm::integrity_hashes;
 use super::{dedupe, malformed, read_text, Error, Lockfile, Package};
 
@@ -122,7 +122,7 @@ pub fn read(path: &Path) -> Result<Lockfile, Error> {
         if folder == "." || folder.split('/').any(|s| s == "..") {
             continue;
         }
-        let m = read_manifest(&dir.join(folder))?;
+        let m = read_member_manifest(dir, folder)?;
         match m.as_ref().and_then(|m| m.package("")) {
             Some(p) => {
                 members.insert(folder.clone(), p);
@@ -133,12 +133,10 @@ pub fn read(path: &Path) -> Result<Lockfile, Error> {
         }
     }
     let resolve_dep = |name: &str, version: &str| -> Option<String> {
-        let key = if version.starts_with('/') {
-            base_key(version)
-        } else if (version.contains('@') && !version.starts_with('@'))
-            || (version.starts_with('@') && version[1..].contains('@'))
-        {
-            base_key(version) // an alias: `name@version`
+        // `1.0.0(peer@2.0.0)`: the peer suffix is not part of the version.
+        let bare = version.split_once('(').map(|(a, _)| a).unwrap_or(version);
+        let key = if bare.starts_with('/') || bare.get(1..).is_some_and(|r| r.contains('@')) {
+            base_key(version) // `/name@version` (v6) or an alias `name@version`
         } else {
             base_key(&format!("{name}@{version}"))
         };

@@ -23,7 +23,9 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use super::js::{expand_workspaces, mark_dev, read_manifest, Importer, Manifest};
+use super::js::{
+    expand_workspaces, mark_dev, read_manifest, read_member_manifest, Importer, Manifest,
+};
 use super::npm::integrity_hashes;
 use super::{dedupe, malformed, read_text, Error, Lockfile, Package};
 
@@ -70,7 +72,7 @@ pub fn read(path: &Path) -> Result<Lockfile, Error> {
     };
     let mut members: Vec<(Manifest, Package)> = Vec::new();
     for f in &folders {
-        match read_manifest(&dir.join(f))? {
+        match read_member_manifest(dir, f)? {
             Some(m) => match m.package("") {
                 Some(p) => members.push((m, p)),
                 None => warnings.push(format!("{f}/package.json: no valid name; not a component")),
