@@ -130,9 +130,7 @@ pub fn read(path: &Path) -> Result<Lockfile, Error> {
             if let Some((_, p, _)) = entries.iter().find(|(k, ..)| *k == candidate) {
                 return Some(p);
             }
-            if segs.pop().is_none() {
-                return None;
-            }
+            segs.pop()?;
         }
     };
     let mut out: Vec<Package> = Vec::new();

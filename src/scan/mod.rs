@@ -343,7 +343,8 @@ pub(crate) fn purl(ty: &str, namespace: Option<&str>, name: &str, version: &str)
     Some(p.to_string())
 }
 
-/// Keep the first package per purl, merging hashes and edges of later duplicates.
+/// Keep the first package per purl, merging hashes and edges of later duplicates (and their
+/// development flag: kept only when every copy has it).
 pub(crate) fn dedupe(packages: Vec<Package>) -> Vec<Package> {
     let mut out: Vec<Package> = Vec::new();
     let mut index = std::collections::HashMap::new();
@@ -351,6 +352,17 @@ pub(crate) fn dedupe(packages: Vec<Package>) -> Vec<Package> {
         match index.get(&p.purl) {
             Some(&i) => {
                 let q: &mut Package = &mut out[i];
+                // Development-only when every copy is; a copy that states more fills in.
+                q.dev &= p.dev;
+                if q.license.is_none() {
+                    q.license = p.license;
+                }
+                if q.repository.is_none() {
+                    q.repository = p.repository;
+                }
+                if q.author.is_none() {
+                    q.author = p.author;
+                }
                 for h in p.hashes {
                     if !q.hashes.contains(&h) {
                         q.hashes.push(h);
@@ -400,6 +412,23 @@ pub(crate) fn base64_to_hex(s: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dedupe_keeps_dev_only_when_every_copy_is() {
+        let p = |dev: bool, license: Option<&str>| Package {
+            purl: "pkg:npm/a@1.0.0".into(),
+            dev,
+            license: license.map(str::to_string),
+            ..Default::default()
+        };
+        let one = dedupe(vec![p(true, None), p(false, Some("MIT"))]);
+        assert_eq!(one.len(), 1);
+        assert_eq!(
+            (one[0].dev, one[0].license.as_deref()),
+            (false, Some("MIT"))
+        );
+        assert!(dedupe(vec![p(true, None), p(true, None)])[0].dev);
+    }
 
     #[test]
     fn helpers() {
