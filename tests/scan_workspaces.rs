@@ -552,6 +552,11 @@ fn pnpm_v6_single_project() {
         BTreeSet::from(["a@1.0.0".into(), "b@2.0.0".into(), "c@3.0.0".into()])
     );
     assert_eq!(ids(&doc, is_dev), BTreeSet::from(["c@3.0.0".into()]));
+    // `sha512-AAEC` is three bytes, not a SHA-512: not written, declared unknown.
+    for c in components(&doc) {
+        assert!(c.get("hashes").is_none(), "{c}");
+        assert!(props(c, "cdx:cisa:unknown-information").contains(&"Component Hash Value"));
+    }
     let deps = doc["dependencies"].as_array().unwrap();
     let of = |r: &str| deps.iter().find(|d| d["ref"] == r).unwrap()["dependsOn"].clone();
     assert_eq!(

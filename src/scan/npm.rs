@@ -188,14 +188,16 @@ pub(crate) fn integrity_hashes(s: &str) -> Vec<(String, String)> {
     s.split_whitespace()
         .filter_map(|part| {
             let (alg, b64) = part.split_once('-')?;
-            let alg = match alg {
-                "sha512" => "SHA-512",
-                "sha384" => "SHA-384",
-                "sha256" => "SHA-256",
-                "sha1" => "SHA-1",
+            let (alg, bytes) = match alg {
+                "sha512" => ("SHA-512", 64),
+                "sha384" => ("SHA-384", 48),
+                "sha256" => ("SHA-256", 32),
+                "sha1" => ("SHA-1", 20),
                 _ => return None,
             };
-            Some((alg.to_string(), base64_to_hex(b64)?))
+            // A digest of the wrong length is not one (the lockfile is untrusted).
+            let hex = base64_to_hex(b64).filter(|h| h.len() == 2 * bytes)?;
+            Some((alg.to_string(), hex))
         })
         .collect()
 }
