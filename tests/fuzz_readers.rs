@@ -167,12 +167,17 @@ fn targets(shared: Option<&Path>) -> Vec<Target> {
         }),
     }];
     for (file, dir) in [
-        ("Cargo.lock", "cargo"),
-        ("package-lock.json", "npm"),
-        ("uv.lock", "uv"),
-        ("go.sum", "go"),
+        ("Cargo.lock", "lockfiles/cargo"),
+        ("package-lock.json", "lockfiles/npm"),
+        ("uv.lock", "lockfiles/uv"),
+        ("go.sum", "lockfiles/go"),
+        ("yarn.lock", "scan/yarn-classic-workspace"),
+        ("yarn.lock", "scan/yarn-berry-workspace"),
+        ("pnpm-lock.yaml", "scan/pnpm-workspace"),
+        ("pnpm-lock.yaml", "scan/pnpm8-workspace"),
+        ("bun.lock", "scan/bun-workspace"),
     ] {
-        let seed = std::fs::read(here.join("testdata/lockfiles").join(dir).join(file)).unwrap();
+        let seed = std::fs::read(here.join("testdata").join(dir).join(file)).unwrap();
         out.push(Target {
             name: file,
             seeds: vec![seed],

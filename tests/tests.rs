@@ -107,6 +107,7 @@ mod real_sboms;
 mod sbom_formats;
 // `aiprov scan` end to end.
 mod scan_cli;
+mod scan_workspaces;
 // Outputs never land inside what a run reads, nor replace a device or FIFO (issue 15).
 mod security_clobber;
 // Untrusted text reaches the terminal escaped, bidi overrides included (issue 15).

@@ -1,7 +1,16 @@
 //! The lockfile readers: the first byte picks the file name, the rest is its content.
 #![no_main]
 libfuzzer_sys::fuzz_target!(|data: &[u8]| {
-    const NAMES: [&str; 5] = ["Cargo.lock", "package-lock.json", "uv.lock", "poetry.lock", "go.sum"];
+    const NAMES: [&str; 8] = [
+        "Cargo.lock",
+        "package-lock.json",
+        "uv.lock",
+        "poetry.lock",
+        "go.sum",
+        "yarn.lock",
+        "pnpm-lock.yaml",
+        "bun.lock",
+    ];
     let Some((&pick, body)) = data.split_first() else {
         return;
     };

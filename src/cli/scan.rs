@@ -9,9 +9,14 @@ use crate::scan::bom::{to_cyclonedx, BomOptions};
 
 /// Build a CycloneDX 1.6 SBOM from the lockfiles at PATH, one component per locked package.
 ///
-/// PATH is a lockfile or a folder; in a folder every known lockfile is read (not recursively):
-/// Cargo.lock (the lockfile alone: scan never runs cargo or any other program), package-lock.json (v2, v3), poetry.lock, uv.lock, requirements*.txt (== pins), go.sum with
-/// go.mod. Components carry purls, the hashes the lockfile records and a `dependencies` graph.
+/// PATH is a lockfile or a folder; a folder is walked (8 levels; never through symbolic links,
+/// never into node_modules, target, vendor, hidden or test-fixture folders) and every known
+/// lockfile is read: Cargo.lock (the lockfile alone: scan never runs cargo or any other
+/// program), package-lock.json (v2, v3), yarn.lock (v1, berry), pnpm-lock.yaml (v6, v9),
+/// bun.lock (not the binary bun.lockb), poetry.lock, uv.lock, requirements*.txt (== pins),
+/// go.sum with go.mod. Components carry purls, the hashes, licenses and repositories the
+/// lockfiles and the tree's manifests state (the rest declared unknown), workspace members,
+/// `scope: excluded` on development-only packages, and a `dependencies` graph.
 /// Reading runs none of the project's code and never uses the network.
 ///
 /// Unless --no-enrich, the SBOM is then enriched exactly as `aiprov enrich` would enrich it
@@ -50,6 +55,20 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
             .collect();
         let mut reads: Vec<&Path> = lockfiles.iter().map(|l| l.path.as_path()).collect();
         reads.extend(manifests.iter().map(|p| p.as_path()));
+        // Workspace members' manifests below a lockfile's folder are read too.
+        let member_manifest = out
+            .file_name()
+            .is_some_and(|n| super::guard::MANIFESTS.iter().any(|m| n == *m))
+            && out.is_file()
+            && std::fs::canonicalize(out).is_ok_and(|o| {
+                lockfiles
+                    .iter()
+                    .filter_map(|l| l.path.parent())
+                    .any(|d| std::fs::canonicalize(d).is_ok_and(|d| o.starts_with(d)))
+            });
+        if member_manifest {
+            reads.push(out.as_path());
+        }
         reads.extend(args.sources.reviews.paths());
         // Enriching reads what `aiprov enrich` reads, and refuses what it refuses: the rule
         // packs, repo map and configuration, and anything inside the cache (issue 15).

@@ -8,6 +8,13 @@
 //! - `dependencies`: one entry per component and for the subject.
 //! - aiprov in `metadata.tools`, `metadata.timestamp` (`SOURCE_DATE_EPOCH` when set), and a
 //!   `serialNumber` derived from the component list, so the same lockfiles give the same document.
+//! - What the lockfiles and manifests state (licenses, the repository, the author of a
+//!   workspace member, hashes); what they do not is declared unknown with the CycloneDX
+//!   `cdx:cisa:unknown-information` property naming the CISA 2026 element, so the document
+//!   passes `aiprov check --profile cisa-2026` without a guessed value. Development-only
+//!   packages get `scope: excluded` and, for npm, `cdx:npm:package:development = true`.
+//! - `metadata.lifecycles` `pre-build` (read from lockfiles); `metadata.properties` declare the
+//!   SBOM author and signature unknown (scan signs nothing and cannot know who ships it).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -28,18 +35,65 @@ pub struct BomOptions {
     pub fallback_name: String,
 }
 
+/// The property CycloneDX's taxonomy defines for "declared unknown" (`cdx:cisa` namespace:
+/// the value is the CISA element's exact name).
+pub const UNKNOWN_PROPERTY: &str = "cdx:cisa:unknown-information";
+
+/// The property cdxgen and cyclonedx-npm write on npm development dependencies
+/// (`cdx:npm:package:development`, CycloneDX property taxonomy, `cdx:npm` namespace).
+pub const NPM_DEVELOPMENT: &str = "cdx:npm:package:development";
+
+/// Whether `s` reads as an SPDX license expression (identifiers, `LicenseRef-…`, `AND`, `OR`,
+/// `WITH`, parentheses, a trailing `+`), so it can be a CycloneDX `expression`; anything else
+/// (`SEE LICENSE IN …`, free text) is written as a license `name`.
+fn is_spdx_expression(s: &str) -> bool {
+    let spaced = s.replace('(', " ( ").replace(')', " ) ");
+    let tokens: Vec<&str> = spaced.split_whitespace().collect();
+    !tokens.is_empty()
+        && tokens.iter().all(|t| {
+            matches!(*t, "(" | ")" | "AND" | "OR" | "WITH")
+                || (t.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+                    && t.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+')))
+        })
+        && !matches!(tokens[0], "AND" | "OR" | "WITH")
+}
+
+/// What the subject named after the scanned folder declares unknown.
+const FALLBACK_UNKNOWN: [&str; 6] = [
+    "Component Producer",
+    "Component Version",
+    "Component Identifiers",
+    "Component Hash Value",
+    "Component Hash Algorithm",
+    "Component License",
+];
+
 fn component(p: &Package, ty: &str) -> Value {
     let mut c = Map::new();
+    let mut unknown: Vec<&str> = Vec::new();
+    let mut props: Vec<Value> = Vec::new();
     c.insert("type".into(), json!(ty));
     c.insert("bom-ref".into(), json!(p.purl));
+    match &p.author {
+        Some(a) => {
+            c.insert("authors".into(), json!([{"name": a}]));
+        }
+        None => unknown.push("Component Producer"),
+    }
     if let Some(g) = &p.group {
         c.insert("group".into(), json!(g));
     }
     c.insert("name".into(), json!(p.name));
     if !p.version.is_empty() {
         c.insert("version".into(), json!(p.version));
+    } else {
+        unknown.push("Component Version");
     }
     c.insert("purl".into(), json!(p.purl));
+    if p.dev {
+        c.insert("scope".into(), json!("excluded"));
+    }
     if !p.hashes.is_empty() {
         let hashes: Vec<Value> = p
             .hashes
@@ -47,7 +101,20 @@ fn component(p: &Package, ty: &str) -> Value {
             .map(|(alg, hex)| json!({"alg": alg, "content": hex}))
             .collect();
         c.insert("hashes".into(), Value::Array(hashes));
+    } else {
+        unknown.push("Component Hash Value");
+        unknown.push("Component Hash Algorithm");
     }
+    match &p.license {
+        Some(l) if is_spdx_expression(l) => {
+            c.insert("licenses".into(), json!([{"expression": l}]));
+        }
+        Some(l) => {
+            c.insert("licenses".into(), json!([{"license": {"name": l}}]));
+        }
+        None => unknown.push("Component License"),
+    }
+    let mut refs = Vec::new();
     if let Some(vcs) = &p.vcs {
         // The clean repository URL when it is on a forge, the lockfile's spelling otherwise.
         let url = match parse_repo_url(vcs) {
@@ -55,10 +122,28 @@ fn component(p: &Package, ty: &str) -> Value {
             Some((repo, None)) => repo.to_string(),
             None => crate::resolve::redact_credentials(vcs),
         };
-        c.insert(
-            "externalReferences".into(),
-            json!([{"type": "vcs", "url": url}]),
-        );
+        refs.push(json!({"type": "vcs", "url": url}));
+    }
+    if let Some(repo) = p.repository.as_ref().filter(|_| p.vcs.is_none()) {
+        let url = match parse_repo_url(repo) {
+            Some((repo, _)) => repo.to_string(),
+            None => crate::resolve::redact_credentials(repo),
+        };
+        refs.push(json!({"type": "vcs", "url": url}));
+    }
+    if !refs.is_empty() {
+        c.insert("externalReferences".into(), Value::Array(refs));
+    }
+    if p.dev && p.purl.starts_with("pkg:npm/") {
+        props.push(json!({"name": NPM_DEVELOPMENT, "value": "true"}));
+    }
+    props.extend(
+        unknown
+            .iter()
+            .map(|u| json!({"name": UNKNOWN_PROPERTY, "value": u})),
+    );
+    if !props.is_empty() {
+        c.insert("properties".into(), Value::Array(props));
     }
     Value::Object(c)
 }
@@ -80,8 +165,10 @@ pub fn to_cyclonedx(lockfiles: &[Lockfile], opts: &BomOptions) -> Value {
                 .entry(p.purl.clone())
                 .or_default()
                 .extend(p.depends_on.iter().cloned());
+            // The same package in two lockfiles: development-only only if it is in both.
             comps
                 .entry(p.purl.clone())
+                .and_modify(|(q, _)| q.dev &= p.dev)
                 .or_insert((p.clone(), "library"));
         }
         match &l.root {
@@ -123,7 +210,9 @@ pub fn to_cyclonedx(lockfiles: &[Lockfile], opts: &BomOptions) -> Value {
     let known: BTreeSet<String> = comps.keys().cloned().collect();
     let subject = match &single_root {
         Some(r) => component(r, "application"),
-        None => json!({"type": "application", "bom-ref": subject_ref, "name": opts.fallback_name}),
+        // A folder holding several projects: nothing identifies it but its name.
+        None => json!({"type": "application", "bom-ref": subject_ref, "name": opts.fallback_name,
+            "properties": FALLBACK_UNKNOWN.iter().map(|u| json!({"name": UNKNOWN_PROPERTY, "value": u})).collect::<Vec<_>>()}),
     };
     let components: Vec<Value> = comps.values().map(|(p, ty)| component(p, ty)).collect();
     let mut dependencies = vec![json!({
@@ -149,8 +238,16 @@ pub fn to_cyclonedx(lockfiles: &[Lockfile], opts: &BomOptions) -> Value {
         "metadata": {
             "timestamp": opts.timestamp.to_offset(time::UtcOffset::UTC).replace_nanosecond(0).unwrap_or(opts.timestamp)
                 .format(&time::format_description::well_known::Rfc3339).unwrap_or_default(),
+            // Read from lockfiles before anything is built.
+            "lifecycles": [{"phase": "pre-build"}],
             "tools": {"components": [{"type": "application", "name": crate::sbom::cyclonedx::TOOL_NAME, "version": opts.tool_version}]},
             "component": subject,
+            // Who the SBOM's author is and a signature are not in any lockfile: declared
+            // unknown (CycloneDX `cdx:cisa` taxonomy), not guessed (docs/decisions.md).
+            "properties": [
+                {"name": UNKNOWN_PROPERTY, "value": "SBOM Author"},
+                {"name": UNKNOWN_PROPERTY, "value": "SBOM Author Signature"},
+            ],
         },
         "components": components,
         "dependencies": dependencies,
@@ -180,6 +277,7 @@ mod tests {
             hashes: vec![],
             vcs: None,
             depends_on: deps.iter().map(|d| format!("pkg:npm/{d}@1.0.0")).collect(),
+            ..Default::default()
         }
     }
 

@@ -176,6 +176,7 @@ pub fn read(path: &Path) -> Result<Lockfile, Error> {
             hashes: vec![],
             vcs: None,
             depends_on: vec![],
+            ..Default::default()
         });
     }
     let known: BTreeSet<String> = out.iter().map(|p| p.purl.clone()).collect();
@@ -199,6 +200,7 @@ pub fn read(path: &Path) -> Result<Lockfile, Error> {
             hashes: vec![],
             vcs: None,
             depends_on: direct.into_iter().collect(),
+            ..Default::default()
         }
     });
     Ok(Lockfile {

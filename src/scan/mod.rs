@@ -1,7 +1,12 @@
 //! Lockfiles → the components they pin, and a CycloneDX 1.6 SBOM of them (`aiprov scan`).
 //!
-//! Readers, one per ecosystem: `Cargo.lock` ([`cargo`], the lockfile alone), `package-lock.json` v2 / v3 ([`npm`]), `poetry.lock`,
-//! `uv.lock` and pinned `requirements*.txt` ([`python`]), `go.sum` with `go.mod` ([`go`]).
+//! Readers, one per ecosystem: `Cargo.lock` ([`cargo`], the lockfile alone), `package-lock.json` v2 / v3 ([`npm`]),
+//! `yarn.lock` v1 and berry ([`yarn`]), `pnpm-lock.yaml` v6 / v9 ([`pnpm`]), `bun.lock`
+//! ([`bun`]; the binary `bun.lockb` is refused), `poetry.lock`, `uv.lock` and pinned
+//! `requirements*.txt` ([`python`]), `go.sum` with `go.mod` ([`go`]). Workspaces: [`scan`]
+//! walks the tree below a folder; the JavaScript readers take workspace members, their
+//! licenses, repositories and development dependencies from the members' `package.json`
+//! ([`js`]).
 //! Each yields a [`Lockfile`]: the project itself (when the lockfile says which it is), every
 //! pinned package with its purl, hashes the lockfile records, a git source when it has one, and
 //! the dependency edges. [`bom::to_cyclonedx`] writes them as one document.
@@ -10,17 +15,21 @@
 //! `.cargo/config.toml` there would choose which `cargo` runs) and never touches the network.
 
 pub mod bom;
+pub mod bun;
 pub mod cargo;
 pub mod go;
+pub mod js;
 pub mod npm;
+pub mod pnpm;
 pub mod python;
+pub mod yarn;
 
 use std::path::{Path, PathBuf};
 
 use crate::text::{bounded, path_label, ECHO_LIMIT};
 
 /// One pinned package.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Package {
     /// Name as the ecosystem writes it (`serde`, `@babel/core`, `github.com/o/r`).
     pub name: String,
@@ -36,6 +45,17 @@ pub struct Package {
     pub vcs: Option<String>,
     /// purls of the packages it depends on.
     pub depends_on: Vec<String>,
+    /// Only needed to develop the project (reached only through development dependencies):
+    /// written as CycloneDX `scope: excluded` plus `cdx:npm:package:development` (npm family).
+    pub dev: bool,
+    /// The license as the lockfile or the package's own manifest states it (an SPDX
+    /// expression or a name, as written); `None` when neither says.
+    pub license: Option<String>,
+    /// The repository URL the package's manifest gives (`repository` in package.json and
+    /// Cargo.toml), when the package is part of the scanned tree.
+    pub repository: Option<String>,
+    /// The author the package's manifest names, when the package is part of the scanned tree.
+    pub author: Option<String>,
 }
 
 /// What one lockfile pins.
@@ -59,13 +79,13 @@ pub struct Lockfile {
 #[non_exhaustive]
 pub enum Error {
     /// Nothing aiprov reads at `path`.
-    #[error("{path}: no lockfile found (looked for Cargo.lock, package-lock.json, poetry.lock, uv.lock, requirements*.txt, go.sum)")]
+    #[error("{path}: no lockfile found (looked for Cargo.lock, package-lock.json, npm-shrinkwrap.json, yarn.lock, pnpm-lock.yaml, bun.lock, poetry.lock, uv.lock, requirements*.txt, go.sum, go.mod here and in the folders below)")]
     NoLockfile {
         /// The path given.
         path: String,
     },
     /// A file aiprov does not read.
-    #[error("{path}: not a lockfile aiprov reads (Cargo.lock, package-lock.json, poetry.lock, uv.lock, requirements*.txt, go.sum, go.mod)")]
+    #[error("{path}: not a lockfile aiprov reads (Cargo.lock, package-lock.json, npm-shrinkwrap.json, yarn.lock, pnpm-lock.yaml, bun.lock, poetry.lock, uv.lock, requirements*.txt, go.sum, go.mod)")]
     UnknownFile {
         /// The path given.
         path: String,
@@ -89,8 +109,35 @@ pub enum Error {
     },
 }
 
-/// Every lockfile at `path`: the file itself, or each known lockfile in the folder (not
-/// recursive), in a fixed order.
+/// Largest lockfile or manifest read, in bytes (the scanned tree is untrusted; the biggest
+/// real lockfiles seen are a few tens of MiB).
+pub const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// How deep [`scan`] looks below the folder it is given (the folder itself is depth 0).
+pub const MAX_DEPTH: usize = 8;
+
+/// Most folders [`scan`] visits in one tree.
+pub const MAX_DIRS: usize = 20_000;
+
+/// Folders [`scan`] never enters: installed packages and build output (`node_modules`,
+/// `target`, `vendor`, `bower_components`), test fixtures (`testdata`, `fixtures`,
+/// `__fixtures__`, `test`, `tests`: their lockfiles describe fixtures, not what the project
+/// ships) and hidden folders (`.git`, `.yarn`, …). A folder given as PATH is always read.
+pub const SKIPPED_DIRS: &[&str] = &[
+    "node_modules",
+    "target",
+    "vendor",
+    "bower_components",
+    "testdata",
+    "fixtures",
+    "__fixtures__",
+    "test",
+    "tests",
+];
+
+/// Every lockfile at `path`: the file itself, or every known lockfile in the folder and the
+/// folders below it (at most [`MAX_DEPTH`] deep, [`MAX_DIRS`] folders, never through a
+/// symbolic link, never into [`SKIPPED_DIRS`]), folder by folder in name order.
 pub fn scan(path: &Path) -> Result<Vec<Lockfile>, Error> {
     let label = path_label(&path.display().to_string());
     let meta = std::fs::metadata(path).map_err(|source| Error::Read {
@@ -101,37 +148,18 @@ pub fn scan(path: &Path) -> Result<Vec<Lockfile>, Error> {
         return read_file(path).ok_or(Error::UnknownFile { path: label })?;
     }
     let mut found = Vec::new();
-    for name in [
-        "Cargo.lock",
-        "package-lock.json",
-        "poetry.lock",
-        "uv.lock",
-        "go.sum",
-    ] {
-        let p = path.join(name);
-        if p.is_file() {
-            found.push(p);
+    let mut queue = std::collections::VecDeque::from([(path.to_path_buf(), 0usize)]);
+    let mut visited = 0;
+    while let Some((dir, depth)) = queue.pop_front() {
+        visited += 1;
+        if visited > MAX_DIRS {
+            break;
         }
-    }
-    let mut reqs: Vec<PathBuf> = std::fs::read_dir(path)
-        .map_err(|source| Error::Read {
-            path: label.clone(),
-            source,
-        })?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.is_file() && is_requirements(p))
-        .collect();
-    reqs.sort();
-    // requirements.txt repeats what poetry.lock / uv.lock pin (an export); read it alone.
-    if !found
-        .iter()
-        .any(|p| p.ends_with("poetry.lock") || p.ends_with("uv.lock"))
-    {
-        found.extend(reqs);
-    }
-    if found.is_empty() && path.join("go.mod").is_file() {
-        found.push(path.join("go.mod"));
+        let (files, subdirs) = list_dir(&dir)?;
+        found.extend(lockfiles_in(&dir, &files));
+        if depth < MAX_DEPTH {
+            queue.extend(subdirs.into_iter().map(|d| (d, depth + 1)));
+        }
     }
     if found.is_empty() {
         return Err(Error::NoLockfile { path: label });
@@ -141,6 +169,72 @@ pub fn scan(path: &Path) -> Result<Vec<Lockfile>, Error> {
         out.extend(read_file(&p).expect("known names have a reader")?);
     }
     Ok(out)
+}
+
+/// The regular files and the folders to descend into of `dir`, each sorted. Entries are
+/// classified without following symbolic links: a link is neither (a link to a folder could
+/// lead out of the tree or into a loop).
+fn list_dir(dir: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>), Error> {
+    let mut files = Vec::new();
+    let mut dirs = Vec::new();
+    let entries = std::fs::read_dir(dir).map_err(|source| Error::Read {
+        path: label(dir),
+        source,
+    })?;
+    for e in entries.flatten() {
+        let Ok(ty) = e.file_type() else { continue };
+        let name = e.file_name().to_string_lossy().into_owned();
+        if ty.is_file() {
+            files.push(e.path());
+        } else if ty.is_dir() && !name.starts_with('.') && !SKIPPED_DIRS.contains(&name.as_str()) {
+            dirs.push(e.path());
+        }
+    }
+    files.sort();
+    dirs.sort();
+    Ok((files, dirs))
+}
+
+/// The lockfiles of one folder, in a fixed order. A `requirements*.txt` beside `poetry.lock` /
+/// `uv.lock` is an export of it and not read; `go.mod` only when there is no `go.sum`; a
+/// `package.json` of a workspace member has no lockfile of its own and is read through the
+/// root's lockfile.
+fn lockfiles_in(dir: &Path, files: &[PathBuf]) -> Vec<PathBuf> {
+    let has = |name: &str| {
+        files
+            .iter()
+            .any(|f| f.file_name().is_some_and(|n| n == name))
+    };
+    let mut found: Vec<PathBuf> = [
+        "Cargo.lock",
+        "package-lock.json",
+        "npm-shrinkwrap.json",
+        "yarn.lock",
+        "pnpm-lock.yaml",
+        "bun.lock",
+        "poetry.lock",
+        "uv.lock",
+        "go.sum",
+    ]
+    .into_iter()
+    .filter(|n| has(n))
+    .map(|n| dir.join(n))
+    .collect();
+    // npm-shrinkwrap.json wins over package-lock.json (npm reads only it when both exist).
+    if has("npm-shrinkwrap.json") {
+        found.retain(|p| !p.ends_with("package-lock.json"));
+    }
+    // bun.lockb is the binary lockfile: read (to refuse it clearly) only without bun.lock.
+    if has("bun.lockb") && !has("bun.lock") {
+        found.push(dir.join("bun.lockb"));
+    }
+    if !has("poetry.lock") && !has("uv.lock") {
+        found.extend(files.iter().filter(|p| is_requirements(p)).cloned());
+    }
+    if !has("go.sum") && has("go.mod") {
+        found.push(dir.join("go.mod"));
+    }
+    found
 }
 
 fn is_requirements(p: &Path) -> bool {
@@ -157,6 +251,13 @@ fn read_file(p: &Path) -> Option<Result<Vec<Lockfile>, Error>> {
     match name.as_str() {
         "Cargo.lock" => one(cargo::read(p)),
         "package-lock.json" | "npm-shrinkwrap.json" => one(npm::read(p)),
+        "yarn.lock" => one(yarn::read(p)),
+        "pnpm-lock.yaml" => one(pnpm::read(p)),
+        "bun.lock" => one(bun::read(p)),
+        "bun.lockb" => Some(Err(malformed(
+            p,
+            "the binary bun lockfile is not read; write the text lockfile bun.lock with `bun install --save-text-lockfile` (the default since bun 1.2)",
+        ))),
         "poetry.lock" => one(python::read_poetry(p)),
         "uv.lock" => one(python::read_uv(p)),
         "go.sum" | "go.mod" => one(go::read(p)),
@@ -165,14 +266,32 @@ fn read_file(p: &Path) -> Option<Result<Vec<Lockfile>, Error>> {
     }
 }
 
-/// Read one file of the scanned tree. A symbolic link that leads out of the folder it is in is
-/// refused, never followed (issue 15: the tree is untrusted; `Cargo.lock -> /etc/passwd` or a
-/// link into another project would be read as the project's own).
+/// Open and read one file of the scanned tree: the one place scan opens files (lockfiles and
+/// the manifests beside them), bounded to [`MAX_FILE_BYTES`]. A symbolic link that leads out of
+/// the folder it is in is refused, never followed (issue 15: the tree is untrusted;
+/// `Cargo.lock -> /etc/passwd` or a link into another project would be read as the project's own).
 pub(crate) fn read_text(p: &Path) -> Result<String, Error> {
+    use std::io::Read;
     refuse_link_out_of_its_folder(p)?;
-    std::fs::read_to_string(p).map_err(|source| Error::Read {
+    let read = |p: &Path| -> std::io::Result<Vec<u8>> {
+        let f = std::fs::File::open(p)?;
+        let mut buf = Vec::new();
+        f.take(MAX_FILE_BYTES + 1).read_to_end(&mut buf)?;
+        Ok(buf)
+    };
+    let bytes = read(p).map_err(|source| Error::Read {
         path: label(p),
         source,
+    })?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(malformed(
+            p,
+            format!("larger than {} MiB; not read", MAX_FILE_BYTES >> 20),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        malformed(p, format!("not UTF-8 (byte {at})"))
     })
 }
 
@@ -192,6 +311,15 @@ fn refuse_link_out_of_its_folder(p: &Path) -> Result<(), Error> {
             p,
             "a symbolic link that leads out of its folder; scan does not follow it (the scanned tree is untrusted); name the file it points to if you mean that one",
         )),
+    }
+}
+
+/// A manifest beside a lockfile (`package.json`, `Cargo.toml`), when it exists and reads:
+/// `None` when it does not exist, an error when it exists but cannot be read.
+pub(crate) fn read_optional(p: &Path) -> Result<Option<String>, Error> {
+    match std::fs::symlink_metadata(p) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        _ => read_text(p).map(Some),
     }
 }
 
@@ -237,7 +365,8 @@ pub(crate) fn purl(ty: &str, namespace: Option<&str>, name: &str, version: &str)
     Some(p.to_string())
 }
 
-/// Keep the first package per purl, merging hashes and edges of later duplicates.
+/// Keep the first package per purl, merging hashes and edges of later duplicates (and their
+/// development flag: kept only when every copy has it).
 pub(crate) fn dedupe(packages: Vec<Package>) -> Vec<Package> {
     let mut out: Vec<Package> = Vec::new();
     let mut index = std::collections::HashMap::new();
@@ -245,6 +374,17 @@ pub(crate) fn dedupe(packages: Vec<Package>) -> Vec<Package> {
         match index.get(&p.purl) {
             Some(&i) => {
                 let q: &mut Package = &mut out[i];
+                // Development-only when every copy is; a copy that states more fills in.
+                q.dev &= p.dev;
+                if q.license.is_none() {
+                    q.license = p.license;
+                }
+                if q.repository.is_none() {
+                    q.repository = p.repository;
+                }
+                if q.author.is_none() {
+                    q.author = p.author;
+                }
                 for h in p.hashes {
                     if !q.hashes.contains(&h) {
                         q.hashes.push(h);
@@ -294,6 +434,23 @@ pub(crate) fn base64_to_hex(s: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn dedupe_keeps_dev_only_when_every_copy_is() {
+        let p = |dev: bool, license: Option<&str>| Package {
+            purl: "pkg:npm/a@1.0.0".into(),
+            dev,
+            license: license.map(str::to_string),
+            ..Default::default()
+        };
+        let one = dedupe(vec![p(true, None), p(false, Some("MIT"))]);
+        assert_eq!(one.len(), 1);
+        assert_eq!(
+            (one[0].dev, one[0].license.as_deref()),
+            (false, Some("MIT"))
+        );
+        assert!(dedupe(vec![p(true, None), p(true, None)])[0].dev);
+    }
 
     #[test]
     fn helpers() {

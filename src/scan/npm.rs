@@ -11,6 +11,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
+use super::js::{license_field, read_member_manifest};
 use super::{base64_to_hex, dedupe, malformed, purl, read_text, Error, Lockfile, Package};
 
 /// Read a `package-lock.json`.
@@ -93,8 +94,9 @@ pub fn read(path: &Path) -> Result<Lockfile, Error> {
             };
         }
     };
-    let mut root = None;
+    let mut root: Option<Package> = None;
     let mut out = Vec::new();
+    let mut members = Vec::new();
     for (key, name, version, entry) in &installed {
         let Some(p) = purl_of(name, version) else {
             warnings.push(format!(
@@ -109,8 +111,8 @@ pub fn read(path: &Path) -> Result<Lockfile, Error> {
             "peerDependencies",
             "devDependencies",
         ] {
-            if field == "devDependencies" && !key.is_empty() {
-                continue; // only the project's own dev dependencies are installed
+            if field == "devDependencies" && key.contains("node_modules/") {
+                continue; // only the project's and its workspaces' dev dependencies are installed
             }
             if let Some(d) = entry.get(field).and_then(Value::as_object) {
                 for dep in d.keys() {
@@ -131,7 +133,7 @@ pub fn read(path: &Path) -> Result<Lockfile, Error> {
             Some((scope, n)) if scope.starts_with('@') => (Some(scope.to_string()), n.to_string()),
             _ => (None, name.clone()),
         };
-        let pkg = Package {
+        let mut pkg = Package {
             name: short,
             group,
             version: version.clone(),
@@ -139,11 +141,37 @@ pub fn read(path: &Path) -> Result<Lockfile, Error> {
             hashes,
             vcs,
             depends_on: deps.into_iter().collect(),
+            // npm marks what only devDependencies reach (`dev`; `devOptional` is also
+            // reached as an optional dependency of production code, so it is not excluded).
+            dev: entry.get("dev").and_then(Value::as_bool) == Some(true),
+            license: license_field(entry),
+            ..Default::default()
         };
+        // The project and its workspace folders: their package.json adds what the lockfile
+        // does not copy (repository, author).
+        if !key.contains("node_modules/") {
+            let dir = path.parent().unwrap_or(Path::new("."));
+            if let Some(m) = read_member_manifest(dir, key)? {
+                pkg.repository = m.repository;
+                pkg.author = m.author;
+                pkg.license = pkg.license.or(m.license);
+            }
+        }
         if key.is_empty() {
             root = Some(pkg);
         } else {
+            if !key.contains("node_modules/") {
+                members.push(pkg.purl.clone());
+            }
             out.push(pkg);
+        }
+    }
+    // The workspace root holds its members (they are installed because it lists them).
+    if let Some(r) = root.as_mut() {
+        for m in members {
+            if !r.depends_on.contains(&m) && m != r.purl {
+                r.depends_on.push(m);
+            }
         }
     }
     Ok(Lockfile {
@@ -156,18 +184,20 @@ pub fn read(path: &Path) -> Result<Lockfile, Error> {
 }
 
 /// Subresource-integrity strings (`sha512-<base64> sha1-<base64>`) as CycloneDX hashes.
-fn integrity_hashes(s: &str) -> Vec<(String, String)> {
+pub(crate) fn integrity_hashes(s: &str) -> Vec<(String, String)> {
     s.split_whitespace()
         .filter_map(|part| {
             let (alg, b64) = part.split_once('-')?;
-            let alg = match alg {
-                "sha512" => "SHA-512",
-                "sha384" => "SHA-384",
-                "sha256" => "SHA-256",
-                "sha1" => "SHA-1",
+            let (alg, bytes) = match alg {
+                "sha512" => ("SHA-512", 64),
+                "sha384" => ("SHA-384", 48),
+                "sha256" => ("SHA-256", 32),
+                "sha1" => ("SHA-1", 20),
                 _ => return None,
             };
-            Some((alg.to_string(), base64_to_hex(b64)?))
+            // A digest of the wrong length is not one (the lockfile is untrusted).
+            let hex = base64_to_hex(b64).filter(|h| h.len() == 2 * bytes)?;
+            Some((alg.to_string(), hex))
         })
         .collect()
 }

@@ -27,7 +27,7 @@ fn is_sdist(file: &str) -> bool {
 /// The project name from `pyproject.toml` beside the lockfile (`[project]` or `[tool.poetry]`).
 fn project(dir: &Path) -> Option<(String, String)> {
     let t: toml::Table =
-        toml::from_str(&std::fs::read_to_string(dir.join("pyproject.toml")).ok()?).ok()?;
+        toml::from_str(&super::read_text(&dir.join("pyproject.toml")).ok()?).ok()?;
     let p = t.get("project").or_else(|| t.get("tool")?.get("poetry"))?;
     let name = p.get("name")?.as_str()?.to_string();
     let version = p
@@ -105,6 +105,7 @@ pub fn read_poetry(path: &Path) -> Result<Lockfile, Error> {
             hashes,
             vcs,
             depends_on: deps.into_iter().collect(),
+            ..Default::default()
         });
     }
     let root = path.parent().and_then(project).map(|(name, version)| {
@@ -132,6 +133,7 @@ pub fn read_poetry(path: &Path) -> Result<Lockfile, Error> {
             hashes: vec![],
             vcs: None,
             depends_on: direct.into_iter().collect(),
+            ..Default::default()
         }
     });
     Ok(Lockfile {
@@ -222,6 +224,7 @@ pub fn read_uv(path: &Path) -> Result<Lockfile, Error> {
             hashes,
             vcs,
             depends_on: deps.into_iter().collect(),
+            ..Default::default()
         };
         if local && root.is_none() {
             root = Some(pkg);
@@ -318,6 +321,7 @@ pub fn read_requirements(path: &Path) -> Result<Lockfile, Error> {
                     hashes: vec![],
                     vcs: Some(url.to_string()),
                     depends_on: vec![],
+                    ..Default::default()
                 }),
                 _ => warnings.push(format!(
                     "line {n}: a direct reference without a pinned commit; skipped"
@@ -349,6 +353,7 @@ pub fn read_requirements(path: &Path) -> Result<Lockfile, Error> {
             hashes: if hashes.len() == 1 { hashes } else { vec![] },
             vcs: None,
             depends_on: vec![],
+            ..Default::default()
         });
     }
     Ok(Lockfile {
