@@ -568,7 +568,9 @@ fn aiprov(args: &[&str], home: &std::path::Path) -> (i32, String, String) {
         .env("HOME", home)
         .env("XDG_CACHE_HOME", home.join("cache"))
         .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("AIPROV_TEST_GITHUB_TOKEN", TOKEN);
+        .env("AIPROV_TEST_GITHUB_TOKEN", TOKEN)
+        // A fixed clock, so two runs' documents can be compared byte for byte.
+        .env("SOURCE_DATE_EPOCH", "1767225600");
     let run = common::run(cmd, None);
     (run.code, run.stdout, run.stderr)
 }
@@ -674,7 +676,10 @@ fn export_writes_review_data_that_reads_back_the_same() {
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/reviews/gadget.jsonl");
     let exported = evidence(&out_s);
     let mut want = evidence(shipped.to_str().unwrap());
-    want.0["source"] = json!("trailers,review-data");
+    // The hand-written file has no `source`: its records count as `review-data`; the exported
+    // one names the forge its records came from.
+    assert_eq!(want.0["source"], json!("trailers,review-data"));
+    want.0["source"] = json!("trailers,github");
     assert_eq!(exported, want);
     assert_eq!(exported.0["ai_approved"], 1);
 
@@ -697,8 +702,10 @@ fn export_writes_review_data_that_reads_back_the_same() {
 }
 
 /// `aiprov enrich --forge-reviews` asks the loopback "GitHub" about the AI commits only, in one
-/// query, and gives the counts the exported file gives offline (only `aiprov:review:source`
-/// differs: `github` against `review-data`); a second run is answered from the cache.
+/// query; a second run is answered from the cache; and the file `aiprov reviews export` writes,
+/// read back with `--review-data FILE --offline`, gives the same enriched SBOM, byte for byte
+/// (issue 10, must-show 3; `aiprov:review:source` is `trailers,github` both ways, since the
+/// exported lines record their `source`), and the same evidence lines.
 #[test]
 fn enrich_looks_up_ai_commits_online_and_matches_the_exported_file() {
     let dir = tempfile::tempdir().unwrap();
@@ -882,11 +889,33 @@ fn enrich_looks_up_ai_commits_online_and_matches_the_exported_file() {
         dir.path(),
     );
     assert_eq!(code, 0, "{stderr}");
+    assert!(std::fs::read_to_string(&prs)
+        .unwrap()
+        .lines()
+        .all(|l| l.ends_with(",\"source\":\"github\"}")));
     let from_file = s(&dir.path().join("from-file.json"));
-    enrich(&from_file, &["--offline", "--review-data", &prs]);
-    let mut want_file = want.clone();
-    want_file[5].1 = "trailers,review-data".into();
-    assert_eq!(review_props(&from_file), want_file);
+    let (ev_online, ev_file) = (
+        s(&dir.path().join("online.jsonl")),
+        s(&dir.path().join("from-file.jsonl")),
+    );
+    let mut with_evidence = with_host.clone();
+    with_evidence.extend_from_slice(&["--evidence", &ev_online]);
+    enrich(&online, &with_evidence);
+    assert_eq!(server.requests(), 1, "the cache answers");
+    enrich(
+        &from_file,
+        &["--offline", "--review-data", &prs, "--evidence", &ev_file],
+    );
+    assert_eq!(review_props(&from_file), want);
+    assert_eq!(
+        std::fs::read_to_string(&from_file).unwrap(),
+        std::fs::read_to_string(&online).unwrap(),
+        "the exported file gives the online run's document, byte for byte"
+    );
+    assert_eq!(
+        std::fs::read_to_string(&ev_file).unwrap(),
+        std::fs::read_to_string(&ev_online).unwrap()
+    );
     for f in [&online, &again, &from_file, &prs] {
         assert!(!std::fs::read_to_string(f).unwrap().contains(TOKEN));
     }
