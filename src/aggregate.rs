@@ -273,6 +273,10 @@ impl Counts {
         let r = &self.review;
         push(props::REVIEW_AI_APPROVED, r.approved.to_string());
         push(
+            props::REVIEW_AI_TRAILER_REVIEWED,
+            r.trailers_only.to_string(),
+        );
+        push(
             props::REVIEW_AI_MERGED_UNAPPROVED,
             r.merged_unapproved.to_string(),
         );

@@ -243,6 +243,16 @@ impl Pipeline {
         )
     }
 
+    /// Ask the forge (`--forge-reviews`) about `repos` (repository → AI commit ids): the
+    /// `--review-data` records plus the answers; `None` without a forge. For `aiprov diff`,
+    /// whose ranges are walked before the lookup.
+    pub fn look_up_reviews(&self, repos: &[(String, Vec<String>)]) -> Option<ReviewIndex> {
+        let forge = self.forge.as_ref()?;
+        let mut index = self.reviews.clone().unwrap_or_default();
+        forge.look_up(&self.forges, repos, &self.cache, &mut index);
+        Some(index)
+    }
+
     /// Ask `forge` about the AI commits before walking (`--forge-reviews`).
     pub fn with_forge(mut self, forge: Box<dyn ReviewLookup>) -> Pipeline {
         self.forge = Some(forge);

@@ -65,6 +65,8 @@ names! {
     REVIEW_AI_WITH_EVIDENCE = "review:ai-with-evidence";
     /// AI commits approved through a merged pull/merge request.
     REVIEW_AI_APPROVED = "review:ai-approved";
+    /// AI commits with review trailers that no merged request approved.
+    REVIEW_AI_TRAILER_REVIEWED = "review:ai-trailer-reviewed";
     /// AI commits without review trailers merged through requests without a counting approval.
     REVIEW_AI_MERGED_UNAPPROVED = "review:ai-merged-unapproved";
     /// AI commits without review trailers that no merged request brought in.

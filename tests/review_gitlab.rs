@@ -391,6 +391,7 @@ fn export_from_gitlab_reads_back_as_the_online_run() {
     let want: Vec<(String, String)> = [
         ("aiprov:review:ai-with-evidence", "2"),
         ("aiprov:review:ai-approved", "1"),
+        ("aiprov:review:ai-trailer-reviewed", "1"),
         ("aiprov:review:ai-merged-unapproved", "2"),
         ("aiprov:review:ai-no-pull-request", "1"),
         ("aiprov:review:ai-unknown", "0"),
@@ -402,4 +403,93 @@ fn export_from_gitlab_reads_back_as_the_online_run() {
     assert_eq!(review, want);
     assert_eq!(offline.0, online.0, "the same SBOM, byte for byte");
     assert_eq!(offline.1, online.1, "the same evidence lines");
+}
+
+/// Squash and rebase merges on GitLab: the landed commit is not among the merge request's own
+/// commits. `GET /projects/:id/repository/commits/:sha/merge_requests` ("List merge requests
+/// associated with a commit", docs.gitlab.com/api/commits/) is asked with the landed id; its
+/// answer is the merge request in the shape of the merge requests API
+/// (docs.gitlab.com/api/merge_requests/: `sha` = the head, `squash_commit_sha`,
+/// `merge_commit_sha`, `squash`). Attribution comes from the landed commit's answer; a rebase's
+/// two landed commits end up in one request record.
+#[test]
+fn squash_and_rebase_merges_attribute_the_landed_commits() {
+    use aiprov::review::{Lookup, ReviewIndex, Source};
+    std::env::set_var("AIPROV_TEST_GITLAB_TOKEN", TOKEN);
+    let server = Server::start();
+    let (squashed, rebased1, rebased2) = ("a".repeat(40), "b".repeat(40), "c".repeat(40));
+    let (head_squash, head_rebase) = ("d".repeat(40), "e".repeat(40));
+    server.route(
+        &format!("{P}/repository/commits/{squashed}/merge_requests"),
+        vec![j(
+            json!([{"iid": 30, "web_url": format!("{REPO}/-/merge_requests/30"),
+            "state": "merged", "author": {"username": "alice"},
+            "merged_at": "2026-02-02T05:00:00Z", "merge_user": {"username": "bob"},
+            "sha": head_squash, "squash": true, "squash_commit_sha": squashed,
+            "merge_commit_sha": null}]),
+        )],
+    );
+    let rebase_mr = json!([{"iid": 31, "web_url": format!("{REPO}/-/merge_requests/31"),
+        "state": "merged", "author": {"username": "alice"},
+        "merged_at": "2026-02-02T06:00:00Z", "merge_user": {"username": "bob"},
+        "sha": head_rebase, "squash": false, "squash_commit_sha": null,
+        "merge_commit_sha": null}]);
+    for c in [&rebased1, &rebased2] {
+        server.route(
+            &format!("{P}/repository/commits/{c}/merge_requests"),
+            vec![j(rebase_mr.clone())],
+        );
+    }
+    for n in [30, 31] {
+        server.route(
+            &format!("{P}/merge_requests/{n}/approvals"),
+            vec![j(json!({"approved_by": [{"user": {"username": "carol"}}]}))],
+        );
+        server.route(
+            &format!("{P}/merge_requests/{n}/pipelines"),
+            vec![j(json!([]))],
+        );
+    }
+    let h = http(&server);
+    let mut index = ReviewIndex::default();
+    let landed = [squashed.clone(), rebased1.clone(), rebased2.clone()];
+    for c in &landed {
+        let rs = merge_requests(&h, &api(&server), REPO, "grp/sub/proj", c).unwrap();
+        assert_eq!(rs.len(), 1);
+        assert_eq!(rs[0].commits, [c.clone()], "the landed id, not the head");
+        for r in rs {
+            index.add(r);
+        }
+    }
+    index.cover_commits(REPO, Source::Gitlab, landed.iter().cloned());
+    let records: Vec<(u64, Vec<String>)> = index
+        .requests()
+        .iter()
+        .map(|r| (r.number, r.commits.clone()))
+        .collect();
+    assert_eq!(
+        records,
+        [
+            (30, vec![squashed.clone()]),
+            (31, vec![rebased1.clone(), rebased2.clone()])
+        ]
+    );
+    let rules = RuleSet::builtin().unwrap();
+    let author = aiprov::history::Signature {
+        name: "Dev One".into(),
+        email: "dev-1@example.invalid".into(),
+        time: Default::default(),
+    };
+    for c in &landed {
+        let Lookup::Requests(rs) = index.lookup(REPO, c) else {
+            panic!("{c} not covered")
+        };
+        assert_eq!(
+            attribute(&author, &rs, &rules).outcome,
+            Outcome::Approved,
+            "{c}"
+        );
+    }
+    assert_eq!(index.lookup(REPO, &head_squash), Lookup::NotCovered);
+    assert_eq!(index.lookup(REPO, &head_rebase), Lookup::NotCovered);
 }

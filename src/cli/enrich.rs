@@ -221,6 +221,9 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         let full = doc.inventory();
         let new = crate::pipeline::without_described_roots(full);
         let (opts, pool) = pipeline.parts();
+        // The range's AI commits are asked about as in `aiprov diff` (answers already cached
+        // by the run above are not asked again).
+        let look_up = |repos: &[(String, Vec<String>)]| pipeline.look_up_reviews(repos);
         let d = crate::diff::diff(
             &old_path.display().to_string(),
             old,
@@ -228,7 +231,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
             new.as_ref().unwrap_or(full),
             &opts,
             pool,
-            None,
+            Some(&look_up),
         );
         crate::diff::delta_edits(&d, &mut outcome.edits);
     }
