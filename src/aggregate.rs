@@ -331,6 +331,7 @@ mod tests {
             ("aiprov:ai:last", "1970-01-01T01:05:00+01:00"),
             ("aiprov:review:ai-with-evidence", "1"),
             ("aiprov:review:ai-approved", "0"),
+            ("aiprov:review:ai-trailer-reviewed", "1"),
             ("aiprov:review:ai-merged-unapproved", "0"),
             ("aiprov:review:ai-no-pull-request", "0"),
             ("aiprov:review:ai-unknown", "2"),
@@ -365,6 +366,7 @@ mod tests {
                 "aiprov:summary:ai:share",
                 "aiprov:summary:review:ai-with-evidence",
                 "aiprov:summary:review:ai-approved",
+                "aiprov:summary:review:ai-trailer-reviewed",
                 "aiprov:summary:review:ai-merged-unapproved",
                 "aiprov:summary:review:ai-no-pull-request",
                 "aiprov:summary:review:ai-unknown",
@@ -403,6 +405,7 @@ mod tests {
         let want = [
             ("aiprov:review:ai-with-evidence", "4"),
             ("aiprov:review:ai-approved", "2"),
+            ("aiprov:review:ai-trailer-reviewed", "2"),
             ("aiprov:review:ai-merged-unapproved", "1"),
             ("aiprov:review:ai-no-pull-request", "1"),
             ("aiprov:review:ai-unknown", "1"),
@@ -414,6 +417,12 @@ mod tests {
             .collect();
         assert_eq!(props, want);
         assert_eq!((c.ai(), c.review.trailers_only), (7, 2));
+        // The five buckets partition the AI commits.
+        let r = &c.review;
+        assert_eq!(
+            r.approved + r.trailers_only + r.merged_unapproved + r.no_pull_request + r.unknown,
+            c.ai()
+        );
     }
 
     #[test]

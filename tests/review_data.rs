@@ -417,7 +417,7 @@ fn require_review_names_exactly_the_unapproved_ai_commits() {
     assert_eq!(v["ai_without_review_evidence"], json!([A4, A3, A2]));
     assert_eq!(
         v["metrics"]["review"],
-        json!({"ai_approved": 1, "ai_merged_unapproved": 2, "ai_no_pull_request": 1, "ai_unknown": 0,
+        json!({"ai_approved": 1, "ai_trailer_reviewed": 1, "ai_merged_unapproved": 2, "ai_no_pull_request": 1, "ai_unknown": 0,
                "source": "trailers,review-data"})
     );
     assert_eq!(v["metrics"]["ai_with_review_evidence"], 2);

@@ -355,8 +355,10 @@ enum ReviewsCommand {
     Export(ExportArgs),
 }
 
-/// Write review data (JSON Lines, schemas/review-data.schema.json) for the AI commits of a range,
-/// from GitHub's GraphQL API or GitLab's REST API
+/// Write review data (JSON Lines) for the AI commits of a range, from GitHub or GitLab
+///
+/// The format is schemas/review-data.schema.json; GitHub is asked through its GraphQL API,
+/// GitLab through its REST API.
 ///
 /// Walks A..B of the local repository, classifies each commit, and asks the forge for the
 /// pull/merge requests that brought the AI commits in (every commit with --reviews all):
