@@ -29,6 +29,10 @@ pub struct Counts {
     /// The review outcome of the non-merge AI commits (`aiprov:review:ai-*`).
     #[serde(skip)]
     pub review: ReviewCounts,
+    /// With `--reviews all`: the same partition over every non-merge commit, AI or not
+    /// (`aiprov:review:approved`, …); `None` otherwise (and then not written).
+    #[serde(skip)]
+    pub all_review: Option<ReviewCounts>,
     /// Author time of the earliest non-merge AI commit.
     #[serde(skip)]
     pub ai_first: Option<Time>,
@@ -148,6 +152,9 @@ impl Counts {
         if class.is_ai() {
             self.review.add(trailers, outcome);
         }
+        if let Some(all) = &mut self.all_review {
+            all.add(trailers, outcome);
+        }
     }
 
     /// Count one non-merge commit from the parts of its verdict that the totals use: its class,
@@ -194,6 +201,11 @@ impl Counts {
         }
         self.ai_with_review += other.ai_with_review;
         self.review.merge(&other.review);
+        if let Some(o) = &other.all_review {
+            self.all_review
+                .get_or_insert_with(Default::default)
+                .merge(o);
+        }
         self.note_ai_time(other.ai_first, other.ai_last);
         self.errors += other.errors;
     }
@@ -286,6 +298,16 @@ impl Counts {
         );
         push(props::REVIEW_AI_UNKNOWN, r.unknown.to_string());
         push(props::REVIEW_SOURCE, r.source_text());
+        if let Some(a) = &self.all_review {
+            push(props::REVIEW_APPROVED, a.approved.to_string());
+            push(props::REVIEW_TRAILER_REVIEWED, a.trailers_only.to_string());
+            push(
+                props::REVIEW_MERGED_UNAPPROVED,
+                a.merged_unapproved.to_string(),
+            );
+            push(props::REVIEW_NO_PULL_REQUEST, a.no_pull_request.to_string());
+            push(props::REVIEW_UNKNOWN, a.unknown.to_string());
+        }
         out
     }
 }

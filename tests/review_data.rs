@@ -772,3 +772,87 @@ fn diff_reads_review_data_and_counts_by_the_same_rule() {
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
 }
+
+/// `--reviews all`: every commit of the walk gets a review outcome, written as
+/// `aiprov:review:approved`, `…:trailer-reviewed`, `…:merged-unapproved`, `…:no-pull-request`,
+/// `…:unknown` (the same names in every format), which sum to `aiprov:commits:total`. In gadget
+/// v1.0.0 (7 commits): approved 913e6fb (PR #1) and the human 57b7bcb (PR #4); trailer-reviewed
+/// e68539d; merged-unapproved 9316482 and 45c1bca; no pull request f556fb2 and the initial
+/// commit. Without `--reviews all` none of these properties is written.
+#[test]
+fn reviews_all_gives_the_partition_over_every_commit() {
+    let f = Fixture::new();
+    let reviews = data("gadget.jsonl");
+    let all_props = |doc: &Value, at: &str| -> Vec<(String, String)> {
+        props(doc, at)
+            .into_iter()
+            .filter(|(n, _)| {
+                let n = n.trim_start_matches("aiprov:summary:");
+                let n = n.trim_start_matches("aiprov:");
+                n.starts_with("review:") && !n.starts_with("review:ai-") && n != "review:source"
+            })
+            .collect()
+    };
+    let out = f.s("all.json");
+    let run = f.enrich(
+        "bom.cdx.json",
+        &["-o", &out, "--review-data", &reviews, "--reviews", "all"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let want = pairs(&[
+        ("aiprov:review:approved", "2"),
+        ("aiprov:review:trailer-reviewed", "1"),
+        ("aiprov:review:merged-unapproved", "2"),
+        ("aiprov:review:no-pull-request", "2"),
+        ("aiprov:review:unknown", "0"),
+    ]);
+    let got = all_props(&doc, "/components/0");
+    assert_eq!(got, want);
+    let sum: u64 = got.iter().map(|(_, v)| v.parse::<u64>().unwrap()).sum();
+    assert_eq!(
+        Some(sum.to_string().as_str()),
+        prop(&props(&doc, "/components/0"), "aiprov:commits:total")
+    );
+    let summary: Vec<(String, String)> = want
+        .iter()
+        .map(|(n, v)| (n.replace("aiprov:", "aiprov:summary:"), v.clone()))
+        .collect();
+    assert_eq!(all_props(&doc, "/metadata"), summary);
+    // The AI partition is unchanged by the scope.
+    assert_eq!(
+        prop(&props(&doc, "/components/0"), "aiprov:review:ai-approved"),
+        Some("1")
+    );
+    // SPDX 2.3: the same names and values in the component's annotation.
+    let spdx = f.s("all.spdx.json");
+    let run = f.enrich(
+        "bom.spdx.json",
+        &["-o", &spdx, "--review-data", &reviews, "--reviews", "all"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = std::fs::read_to_string(&spdx).unwrap();
+    assert!(
+        text.contains("aiprov:review:approved=2\\naiprov:review:trailer-reviewed=1\\naiprov:review:merged-unapproved=2\\naiprov:review:no-pull-request=2\\naiprov:review:unknown=0"),
+        "{text}"
+    );
+    // Without review data: only the trailers are known.
+    let run = f.enrich("bom.cdx.json", &["-o", &out, "--reviews", "all"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(
+        all_props(&doc, "/components/0"),
+        pairs(&[
+            ("aiprov:review:approved", "0"),
+            ("aiprov:review:trailer-reviewed", "1"),
+            ("aiprov:review:merged-unapproved", "0"),
+            ("aiprov:review:no-pull-request", "0"),
+            ("aiprov:review:unknown", "6"),
+        ])
+    );
+    // The default scope writes none of them.
+    let run = f.enrich("bom.cdx.json", &["-o", &out, "--review-data", &reviews]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(all_props(&doc, "/components/0"), []);
+}

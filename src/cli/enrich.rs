@@ -101,6 +101,12 @@ pub struct SourceArgs {
     pub reviews: super::reviews::ReviewDataArgs,
     #[command(flatten)]
     pub forge: super::reviews::ForgeArgs,
+    /// Which commits get a review outcome: `ai` (the AI commits, the default) or `all` (every
+    /// commit, asked of the forge too: review coverage of the whole dependency, in
+    /// aiprov:review:approved, …:trailer-reviewed, …:merged-unapproved, …:no-pull-request,
+    /// …:unknown). `aiprov diff` counts the AI commits only
+    #[arg(long = "reviews", value_enum, value_name = "WHICH", default_value_t = super::reviews::Which::Ai)]
+    pub review_scope: super::reviews::Which,
 }
 
 const STDIN_LABEL: &str = "<stdin>";
@@ -384,6 +390,7 @@ pub(super) fn pipeline(args: &SourceArgs, config: &FileConfig) -> Result<Pipelin
         rules: args.rules.clone(),
         fallback: args.fallback,
         reviews: args.reviews.load()?,
+        review_all: args.review_scope == super::reviews::Which::All,
     };
     let pipeline = Pipeline::new(&settings)?;
     Ok(if args.forge.forge_reviews {
