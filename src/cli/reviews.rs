@@ -617,10 +617,9 @@ fn export_gitlab(
     };
     let path = format!("{}/{}", url.owner, url.name);
     for (i, c) in commits.iter().enumerate() {
-        if args.max_forge_requests.is_some_and(|m| out.sent >= m) {
+        if let Some(m) = args.max_forge_requests.filter(|m| out.sent >= *m) {
             out.errors.push(format!(
-                "the forge request budget ({}) is spent; the remaining commits were not looked up",
-                out.sent
+                "the forge request budget ({m}) is spent; the remaining commits were not looked up"
             ));
             out.missed = commits.len() - i;
             break;

@@ -20,8 +20,11 @@
 //!   whole history at its revision (from [`crate::enrich::Options::since`] when given); removed
 //!   and unchanged components are not walked (0 commits).
 //! - Resolution, fetching, caching and classification are `enrich`'s ([`crate::enrich::plan`]).
-//! - **Review**: per AI commit, the review evidence its trailers carry; a review stage (forge
-//!   pull requests) plugs in through [`ReviewSource`].
+//! - **Review**: per AI commit, the outcome `enrich` gives it (`crate::review`: the
+//!   `--review-data` records in [`crate::enrich::Options::reviews`], and with a forge
+//!   ([`ReviewLookup`], `--forge-reviews`) the answers about the AI commits the first walk found,
+//!   after which the ranges are counted again), with trailers counting as reviewed; the
+//!   five-bucket partition [`ReviewTally`] sums to the AI commits.
 //!
 //! Never prints; per-component failures are data ([`Delta::status`], [`Delta::reason`]).
 
