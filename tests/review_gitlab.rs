@@ -456,7 +456,11 @@ fn squash_and_rebase_merges_attribute_the_landed_commits() {
     for c in &landed {
         let rs = merge_requests(&h, &api(&server), REPO, "grp/sub/proj", c).unwrap();
         assert_eq!(rs.len(), 1);
-        assert_eq!(rs[0].commits, [c.clone()], "the landed id, not the head");
+        assert_eq!(
+            rs[0].commits,
+            std::slice::from_ref(c),
+            "the landed id, not the head"
+        );
         for r in rs {
             index.add(r);
         }
