@@ -29,6 +29,10 @@ pub struct Counts {
     /// The review outcome of the non-merge AI commits (`aiprov:review:ai-*`).
     #[serde(skip)]
     pub review: ReviewCounts,
+    /// With `--reviews all`: the same partition over every non-merge commit, AI or not
+    /// (`aiprov:review:approved`, …); `None` otherwise (and then not written).
+    #[serde(skip)]
+    pub all_review: Option<ReviewCounts>,
     /// Author time of the earliest non-merge AI commit.
     #[serde(skip)]
     pub ai_first: Option<Time>,
@@ -148,6 +152,9 @@ impl Counts {
         if class.is_ai() {
             self.review.add(trailers, outcome);
         }
+        if let Some(all) = &mut self.all_review {
+            all.add(trailers, outcome);
+        }
     }
 
     /// Count one non-merge commit from the parts of its verdict that the totals use: its class,
@@ -194,6 +201,11 @@ impl Counts {
         }
         self.ai_with_review += other.ai_with_review;
         self.review.merge(&other.review);
+        if let Some(o) = &other.all_review {
+            self.all_review
+                .get_or_insert_with(Default::default)
+                .merge(o);
+        }
         self.note_ai_time(other.ai_first, other.ai_last);
         self.errors += other.errors;
     }
@@ -273,6 +285,10 @@ impl Counts {
         let r = &self.review;
         push(props::REVIEW_AI_APPROVED, r.approved.to_string());
         push(
+            props::REVIEW_AI_TRAILER_REVIEWED,
+            r.trailers_only.to_string(),
+        );
+        push(
             props::REVIEW_AI_MERGED_UNAPPROVED,
             r.merged_unapproved.to_string(),
         );
@@ -282,6 +298,16 @@ impl Counts {
         );
         push(props::REVIEW_AI_UNKNOWN, r.unknown.to_string());
         push(props::REVIEW_SOURCE, r.source_text());
+        if let Some(a) = &self.all_review {
+            push(props::REVIEW_APPROVED, a.approved.to_string());
+            push(props::REVIEW_TRAILER_REVIEWED, a.trailers_only.to_string());
+            push(
+                props::REVIEW_MERGED_UNAPPROVED,
+                a.merged_unapproved.to_string(),
+            );
+            push(props::REVIEW_NO_PULL_REQUEST, a.no_pull_request.to_string());
+            push(props::REVIEW_UNKNOWN, a.unknown.to_string());
+        }
         out
     }
 }
@@ -327,6 +353,7 @@ mod tests {
             ("aiprov:ai:last", "1970-01-01T01:05:00+01:00"),
             ("aiprov:review:ai-with-evidence", "1"),
             ("aiprov:review:ai-approved", "0"),
+            ("aiprov:review:ai-trailer-reviewed", "1"),
             ("aiprov:review:ai-merged-unapproved", "0"),
             ("aiprov:review:ai-no-pull-request", "0"),
             ("aiprov:review:ai-unknown", "2"),
@@ -361,6 +388,7 @@ mod tests {
                 "aiprov:summary:ai:share",
                 "aiprov:summary:review:ai-with-evidence",
                 "aiprov:summary:review:ai-approved",
+                "aiprov:summary:review:ai-trailer-reviewed",
                 "aiprov:summary:review:ai-merged-unapproved",
                 "aiprov:summary:review:ai-no-pull-request",
                 "aiprov:summary:review:ai-unknown",
@@ -399,6 +427,7 @@ mod tests {
         let want = [
             ("aiprov:review:ai-with-evidence", "4"),
             ("aiprov:review:ai-approved", "2"),
+            ("aiprov:review:ai-trailer-reviewed", "2"),
             ("aiprov:review:ai-merged-unapproved", "1"),
             ("aiprov:review:ai-no-pull-request", "1"),
             ("aiprov:review:ai-unknown", "1"),
@@ -410,6 +439,12 @@ mod tests {
             .collect();
         assert_eq!(props, want);
         assert_eq!((c.ai(), c.review.trailers_only), (7, 2));
+        // The five buckets partition the AI commits.
+        let r = &c.review;
+        assert_eq!(
+            r.approved + r.trailers_only + r.merged_unapproved + r.no_pull_request + r.unknown,
+            c.ai()
+        );
     }
 
     #[test]

@@ -239,6 +239,8 @@ pub struct Metrics {
 pub struct ReviewMetrics {
     /// Approved through a merged request.
     pub ai_approved: u64,
+    /// Review trailers, no approving request.
+    pub ai_trailer_reviewed: u64,
     /// No review trailers; merged through requests without a counting approval.
     pub ai_merged_unapproved: u64,
     /// No review trailers; no merged request brought it in.
@@ -371,6 +373,7 @@ pub fn collect_with_reviews(
             r.sources = index.all_sources();
             ReviewMetrics {
                 ai_approved: r.approved,
+                ai_trailer_reviewed: r.trailers_only,
                 ai_merged_unapproved: r.merged_unapproved,
                 ai_no_pull_request: r.no_pull_request,
                 ai_unknown: r.unknown,

@@ -54,6 +54,9 @@ pub struct Settings {
     /// The pull/merge requests of `--review-data` (read by the caller); `None` leaves the AI
     /// commits without review trailers `unknown` unless a [`ReviewLookup`] answers.
     pub reviews: Option<ReviewIndex>,
+    /// `--reviews all`: every commit gets a review outcome (and is asked of the forge), not
+    /// only the AI commits.
+    pub review_all: bool,
 }
 
 /// Asks forges about the AI commits' pull/merge requests (`--forge-reviews`): the CLI's, which
@@ -110,6 +113,7 @@ pub struct Pipeline {
     since: Option<i64>,
     fallback: crate::revision::Fallback,
     reviews: Option<ReviewIndex>,
+    review_all: bool,
     forge: Option<Box<dyn ReviewLookup>>,
     forges: BTreeMap<String, ForgeConfig>,
     cache: Cache,
@@ -217,6 +221,7 @@ impl Pipeline {
             since: args.since,
             fallback: args.fallback,
             reviews: args.reviews.clone(),
+            review_all: args.review_all,
             forge: None,
             forges: config.forges.clone(),
             cache,
@@ -237,10 +242,21 @@ impl Pipeline {
                 fetch: self.fetch.as_ref(),
                 fallback: self.fallback,
                 reviews: self.reviews.as_ref(),
+                review_all: self.review_all,
                 progress: None,
             },
             &self.pool,
         )
+    }
+
+    /// Ask the forge (`--forge-reviews`) about `repos` (repository → AI commit ids): the
+    /// `--review-data` records plus the answers; `None` without a forge. For `aiprov diff`,
+    /// whose ranges are walked before the lookup.
+    pub fn look_up_reviews(&self, repos: &[(String, Vec<String>)]) -> Option<ReviewIndex> {
+        let forge = self.forge.as_ref()?;
+        let mut index = self.reviews.clone().unwrap_or_default();
+        forge.look_up(&self.forges, repos, &self.cache, &mut index);
+        Some(index)
     }
 
     /// Ask `forge` about the AI commits before walking (`--forge-reviews`).

@@ -65,12 +65,24 @@ names! {
     REVIEW_AI_WITH_EVIDENCE = "review:ai-with-evidence";
     /// AI commits approved through a merged pull/merge request.
     REVIEW_AI_APPROVED = "review:ai-approved";
+    /// AI commits with review trailers that no merged request approved.
+    REVIEW_AI_TRAILER_REVIEWED = "review:ai-trailer-reviewed";
     /// AI commits without review trailers merged through requests without a counting approval.
     REVIEW_AI_MERGED_UNAPPROVED = "review:ai-merged-unapproved";
     /// AI commits without review trailers that no merged request brought in.
     REVIEW_AI_NO_PULL_REQUEST = "review:ai-no-pull-request";
     /// AI commits without review trailers whose requests were not looked up.
     REVIEW_AI_UNKNOWN = "review:ai-unknown";
+    /// `--reviews all`: commits (AI or not) approved through a merged pull/merge request.
+    REVIEW_APPROVED = "review:approved";
+    /// `--reviews all`: commits with review trailers that no merged request approved.
+    REVIEW_TRAILER_REVIEWED = "review:trailer-reviewed";
+    /// `--reviews all`: commits without review trailers merged without a counting approval.
+    REVIEW_MERGED_UNAPPROVED = "review:merged-unapproved";
+    /// `--reviews all`: commits without review trailers that no merged request brought in.
+    REVIEW_NO_PULL_REQUEST = "review:no-pull-request";
+    /// `--reviews all`: commits without review trailers whose requests were not looked up.
+    REVIEW_UNKNOWN = "review:unknown";
     /// Where review evidence came from: `trailers`, `github`, `gitlab`, `review-data`.
     REVIEW_SOURCE = "review:source";
 }

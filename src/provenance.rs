@@ -14,8 +14,9 @@ use crate::sbom::cyclonedx;
 pub use crate::props::{
     AI_FIRST, AI_LAST, AI_SHARE, AI_TOOLS, AI_TOOL_PREFIX, COMMITS_AI_AGENT, COMMITS_AI_ASSISTED,
     COMMITS_AUTOMATION, COMMITS_NO_EVIDENCE, COMMITS_TOTAL, RANGE, REPOSITORY, REVIEW_AI_APPROVED,
-    REVIEW_AI_MERGED_UNAPPROVED, REVIEW_AI_NO_PULL_REQUEST, REVIEW_AI_UNKNOWN,
-    REVIEW_AI_WITH_EVIDENCE, REVIEW_SOURCE, REVISION, REVISION_SOURCE, STATUS, STATUS_REASON,
+    REVIEW_AI_MERGED_UNAPPROVED, REVIEW_AI_NO_PULL_REQUEST, REVIEW_AI_TRAILER_REVIEWED,
+    REVIEW_AI_UNKNOWN, REVIEW_AI_WITH_EVIDENCE, REVIEW_SOURCE, REVISION, REVISION_SOURCE, STATUS,
+    STATUS_REASON,
 };
 
 /// What the `aiprov:` properties of one component say.
@@ -58,6 +59,8 @@ pub struct Provenance {
     pub ai_approved: Option<u64>,
     /// `aiprov:review:ai-merged-unapproved`.
     pub ai_merged_unapproved: Option<u64>,
+    /// `aiprov:review:ai-trailer-reviewed`.
+    pub ai_trailer_reviewed: Option<u64>,
     /// `aiprov:review:ai-no-pull-request`.
     pub ai_no_pull_request: Option<u64>,
     /// `aiprov:review:ai-unknown`.
@@ -107,6 +110,7 @@ impl Provenance {
                 AI_LAST => p.ai_last = text(),
                 REVIEW_AI_WITH_EVIDENCE => p.ai_with_review = count(),
                 REVIEW_AI_APPROVED => p.ai_approved = count(),
+                REVIEW_AI_TRAILER_REVIEWED => p.ai_trailer_reviewed = count(),
                 REVIEW_AI_MERGED_UNAPPROVED => p.ai_merged_unapproved = count(),
                 REVIEW_AI_NO_PULL_REQUEST => p.ai_no_pull_request = count(),
                 REVIEW_AI_UNKNOWN => p.ai_review_unknown = count(),

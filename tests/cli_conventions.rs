@@ -235,6 +235,22 @@ fn completions_and_man_page() {
     assert!(enrich.contains(".TH aiprov-enrich 1"), "{enrich}");
     assert!(enrich.contains("\\-\\-mirror\\-dir"));
     assert!(enrich.contains("\\-\\-offline"));
+    // A nested subcommand: aiprov-reviews-export(1).
+    let export = stdout(&run(&["man", "reviews", "export"], &[]));
+    assert!(export.contains(".TH aiprov-reviews-export 1"), "{export}");
+    assert!(
+        export.contains("\\-\\-review\\-data \\-\\-offline"),
+        "{export}"
+    );
+    assert!(export.contains("\\-\\-forge"), "{export}");
+    let bad = run(&["man", "reviews", "nope"], &[]);
+    assert_eq!(bad.code, 2);
+    assert!(
+        bad.stderr
+            .starts_with("aiprov: man: unknown command `nope` (expected one of export"),
+        "{}",
+        bad.stderr
+    );
     let bad = run(&["man", "nope"], &[]);
     assert_eq!(bad.code, 2);
     assert!(bad.stderr.starts_with("aiprov: man: unknown command `nope` (expected one of enrich, commits, check, report, evidence, scan, diff, reviews, completions, man"), "{}", bad.stderr);

@@ -330,6 +330,11 @@ fn markdown_lists_changed_components_with_ai_commits_first() {
         lines[2],
         "**2** changed components (1 upgraded, 0 downgraded, 1 added, 0 removed; 1 unchanged). **2** AI commits in the changed ranges (0 with review evidence) out of 3 commits; tools: aider 1, claude-code 1."
     );
+    // Without review data nothing is looked up: both AI commits are unknown, never unreviewed.
+    assert_eq!(
+        lines[4],
+        "Review of those AI commits: 0 approved, 0 with review trailers, 0 merged without approval, 0 without a pull request, 2 unknown (not looked up)."
+    );
     let up = "| up | 1.0.0 → 1.1.0 | v1.0.0..v1.1.0 | 3 | 2 | aider 1, claude-code 1 | 0/2 |";
     assert!(lines.contains(&up), "{md}");
     // new-thing has no version tag v1.0.0: NEW revision unresolved, listed with its reason
@@ -338,7 +343,7 @@ fn markdown_lists_changed_components_with_ai_commits_first() {
         "{md}"
     );
     let aider = format!(
-        "- `{}` 2023-11-14 aider (ai-agent): feat: Add retries to the fetcher; review: none",
+        "- `{}` 2023-11-14 aider (ai-agent): feat: Add retries to the fetcher; review: unknown",
         &f.rev("v1.1.0")[..10]
     );
     assert!(lines.contains(&aider.as_str()), "{md}");

@@ -264,7 +264,7 @@ fn the_gate_fails_when_the_range_holds_an_unreviewed_ai_commit() {
         run.stderr,
         format!(
             "aiprov: AI commit without review evidence: {} feat: Add parser (unreviewed, before the release range) (ai-agent, aider)\n\
-             aiprov: --require-review: 1 of 4 AI commit(s) in {root}..v1.1 have no review evidence\n",
+             aiprov: --require-review: 1 of 4 AI commit(s) in {root}..v1.1 have no review evidence (1 of them unknown: not looked up)\n",
             &unreviewed[..12]
         )
     );
@@ -447,5 +447,5 @@ fn aider_release_range() {
         .collect();
     let want_named: Vec<&str> = expected.iter().map(|(id, _)| &id[..12]).collect();
     assert_eq!(named, want_named);
-    assert!(run.stderr.ends_with("aiprov: --require-review: 14 of 14 AI commit(s) in v0.85.0..v0.86.1 have no review evidence\n"), "{}", run.stderr);
+    assert!(run.stderr.ends_with("aiprov: --require-review: 14 of 14 AI commit(s) in v0.85.0..v0.86.1 have no review evidence (14 of them unknown: not looked up)\n"), "{}", run.stderr);
 }

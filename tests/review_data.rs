@@ -163,6 +163,7 @@ fn review_props(path: &Path) -> Vec<(String, String)> {
     vec![
         ("ai-with-evidence".into(), n(p.ai_with_review)),
         ("ai-approved".into(), n(p.ai_approved)),
+        ("ai-trailer-reviewed".into(), n(p.ai_trailer_reviewed)),
         ("ai-merged-unapproved".into(), n(p.ai_merged_unapproved)),
         ("ai-no-pull-request".into(), n(p.ai_no_pull_request)),
         ("ai-unknown".into(), n(p.ai_review_unknown)),
@@ -185,6 +186,7 @@ fn the_same_review_counts_in_every_format() {
     let with_data = pairs(&[
         ("ai-with-evidence", "2"),
         ("ai-approved", "1"),
+        ("ai-trailer-reviewed", "1"),
         ("ai-merged-unapproved", "2"),
         ("ai-no-pull-request", "1"),
         ("ai-unknown", "0"),
@@ -193,6 +195,7 @@ fn the_same_review_counts_in_every_format() {
     let without = pairs(&[
         ("ai-with-evidence", "1"),
         ("ai-approved", "0"),
+        ("ai-trailer-reviewed", "1"),
         ("ai-merged-unapproved", "0"),
         ("ai-no-pull-request", "0"),
         ("ai-unknown", "4"),
@@ -206,10 +209,24 @@ fn the_same_review_counts_in_every_format() {
             &["-o", out.as_str(), "--review-data", reviews.as_str()],
         );
         assert_eq!(run.code, 0, "{input}: {}", run.stderr);
-        assert_eq!(review_props(Path::new(&out)), with_data, "{input}");
+        let got = review_props(Path::new(&out));
+        assert_eq!(got, with_data, "{input}");
+        // The partition: approved, trailer-reviewed, merged-unapproved, no-pull-request and
+        // unknown sum to the 5 AI commits.
+        let sum: u64 = got[1..6]
+            .iter()
+            .map(|(_, v)| v.parse::<u64>().unwrap())
+            .sum();
+        assert_eq!(sum, 5, "{input}");
         let run = f.enrich(input, &["-o", out.as_str()]);
         assert_eq!(run.code, 0, "{input}: {}", run.stderr);
-        assert_eq!(review_props(Path::new(&out)), without, "{input}");
+        let got = review_props(Path::new(&out));
+        assert_eq!(got, without, "{input}");
+        let sum: u64 = got[1..6]
+            .iter()
+            .map(|(_, v)| v.parse::<u64>().unwrap())
+            .sum();
+        assert_eq!(sum, 5, "{input}");
     }
 
     // CycloneDX JSON: the component's properties in order, and the summary's.
@@ -229,6 +246,7 @@ fn the_same_review_counts_in_every_format() {
         pairs(&[
             ("aiprov:review:ai-with-evidence", "2"),
             ("aiprov:review:ai-approved", "1"),
+            ("aiprov:review:ai-trailer-reviewed", "1"),
             ("aiprov:review:ai-merged-unapproved", "2"),
             ("aiprov:review:ai-no-pull-request", "1"),
             ("aiprov:review:ai-unknown", "0"),
@@ -239,6 +257,7 @@ fn the_same_review_counts_in_every_format() {
     for (name, want) in [
         ("aiprov:summary:review:ai-with-evidence", "2"),
         ("aiprov:summary:review:ai-approved", "1"),
+        ("aiprov:summary:review:ai-trailer-reviewed", "1"),
         ("aiprov:summary:review:ai-merged-unapproved", "2"),
         ("aiprov:summary:review:ai-no-pull-request", "1"),
         ("aiprov:summary:review:ai-unknown", "0"),
@@ -398,7 +417,7 @@ fn require_review_names_exactly_the_unapproved_ai_commits() {
     assert_eq!(v["ai_without_review_evidence"], json!([A4, A3, A2]));
     assert_eq!(
         v["metrics"]["review"],
-        json!({"ai_approved": 1, "ai_merged_unapproved": 2, "ai_no_pull_request": 1, "ai_unknown": 0,
+        json!({"ai_approved": 1, "ai_trailer_reviewed": 1, "ai_merged_unapproved": 2, "ai_no_pull_request": 1, "ai_unknown": 0,
                "source": "trailers,review-data"})
     );
     assert_eq!(v["metrics"]["ai_with_review_evidence"], 2);
@@ -640,4 +659,200 @@ fn reports_show_review_coverage_and_unknowns_per_component() {
         ),
         (json!(1), json!(4), json!(0))
     );
+}
+
+/// `aiprov diff` reads `--review-data` and applies the rule `enrich`, `report` / `--fail-on`
+/// and `evidence --require-review` apply: the range v0.9.0..v1.0.0 of gadget has the same
+/// partition as the enriched component (1 approved, 1 trailer-reviewed, 2 merged-unapproved,
+/// 1 no-pull-request, summing to the 5 AI commits), `unreviewed-ai` counts 3 as in the enrich
+/// gate, and without review data nothing is unreviewed and 4 are unknown.
+#[test]
+fn diff_reads_review_data_and_counts_by_the_same_rule() {
+    let f = Fixture::new();
+    let reviews = data("gadget.jsonl");
+    let side = |name: &str, version: &str| {
+        let purl = format!("pkg:github/acme/gadget@{version}");
+        std::fs::write(
+            f.path(name),
+            json!({"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+                   "components": [{"type": "library", "name": "gadget", "version": version,
+                                   "purl": purl}]})
+            .to_string(),
+        )
+        .unwrap();
+        f.s(name)
+    };
+    let (old, new, mirrors) = (
+        side("old.json", "0.9.0"),
+        side("new.json", "1.0.0"),
+        f.s("mirrors"),
+    );
+    let diff = |extra: &[&str]| {
+        let mut args = vec!["diff", &old, &new, "--offline", "--mirror-dir", &mirrors];
+        args.extend_from_slice(extra);
+        aiprov_with(&args, None, &[])
+    };
+    let run = diff(&["--review-data", &reviews]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    let c = &v["components"][0];
+    assert_eq!(
+        (c["range"].as_str(), c["ai_commits"].as_u64()),
+        (Some("v0.9.0..v1.0.0"), Some(5))
+    );
+    let partition = json!({"approved": 1, "trailer_reviewed": 1, "merged_unapproved": 2,
+                           "no_pull_request": 1, "unknown": 0});
+    assert_eq!(c["review"], partition);
+    assert_eq!(v["totals"]["review"], partition);
+    let sum: u64 = c["review"]
+        .as_object()
+        .unwrap()
+        .values()
+        .map(|x| x.as_u64().unwrap())
+        .sum();
+    assert_eq!(sum, c["ai_commits"].as_u64().unwrap());
+    assert_eq!(c["ai_reviewed"], 2);
+    let per_commit: Vec<(String, String)> = c["ai"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["commit"].as_str().unwrap()[..7].to_string(),
+                a["review"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        per_commit,
+        pairs(&[
+            ("e68539d", "trailer"),
+            ("f556fb2", "no-pull-request"),
+            ("45c1bca", "merged-unapproved"),
+            ("9316482", "merged-unapproved"),
+            ("913e6fb", "approved"),
+        ])
+    );
+    // The gate: the same numbers as enrich's (the_policy_gate_tells_unreviewed_from_unknown).
+    let run = diff(&["--review-data", &reviews, "--fail-on", "unreviewed-ai>0"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("unreviewed-ai>0: 3"), "{}", run.stderr);
+    let run = diff(&[
+        "--review-data",
+        &reviews,
+        "--fail-on",
+        "review-coverage<0.5",
+    ]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(
+        run.stderr.contains("review-coverage<0.5: 0.4"),
+        "{}",
+        run.stderr
+    );
+    let run = diff(&["--fail-on", "unreviewed-ai>0"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let run = diff(&["--fail-on", "review-unknown>0"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stderr.contains("review-unknown>0: 4"), "{}", run.stderr);
+    let v: Value = serde_json::from_str(&diff(&[]).stdout).unwrap();
+    assert_eq!(
+        v["components"][0]["review"],
+        json!({"approved": 0, "trailer_reviewed": 1, "merged_unapproved": 0,
+               "no_pull_request": 0, "unknown": 4})
+    );
+    // Everything approved: the gate passes.
+    let all = data("gadget-all-approved.jsonl");
+    let run = diff(&[
+        "--review-data",
+        &all,
+        "--fail-on",
+        "unreviewed-ai>0",
+        "--fail-on",
+        "review-unknown>0",
+    ]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+}
+
+/// `--reviews all`: every commit of the walk gets a review outcome, written as
+/// `aiprov:review:approved`, `…:trailer-reviewed`, `…:merged-unapproved`, `…:no-pull-request`,
+/// `…:unknown` (the same names in every format), which sum to `aiprov:commits:total`. In gadget
+/// v1.0.0 (7 commits): approved 913e6fb (PR #1) and the human 57b7bcb (PR #4); trailer-reviewed
+/// e68539d; merged-unapproved 9316482 and 45c1bca; no pull request f556fb2 and the initial
+/// commit. Without `--reviews all` none of these properties is written.
+#[test]
+fn reviews_all_gives_the_partition_over_every_commit() {
+    let f = Fixture::new();
+    let reviews = data("gadget.jsonl");
+    let all_props = |doc: &Value, at: &str| -> Vec<(String, String)> {
+        props(doc, at)
+            .into_iter()
+            .filter(|(n, _)| {
+                let n = n.trim_start_matches("aiprov:summary:");
+                let n = n.trim_start_matches("aiprov:");
+                n.starts_with("review:") && !n.starts_with("review:ai-") && n != "review:source"
+            })
+            .collect()
+    };
+    let out = f.s("all.json");
+    let run = f.enrich(
+        "bom.cdx.json",
+        &["-o", &out, "--review-data", &reviews, "--reviews", "all"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let want = pairs(&[
+        ("aiprov:review:approved", "2"),
+        ("aiprov:review:trailer-reviewed", "1"),
+        ("aiprov:review:merged-unapproved", "2"),
+        ("aiprov:review:no-pull-request", "2"),
+        ("aiprov:review:unknown", "0"),
+    ]);
+    let got = all_props(&doc, "/components/0");
+    assert_eq!(got, want);
+    let sum: u64 = got.iter().map(|(_, v)| v.parse::<u64>().unwrap()).sum();
+    assert_eq!(
+        Some(sum.to_string().as_str()),
+        prop(&props(&doc, "/components/0"), "aiprov:commits:total")
+    );
+    let summary: Vec<(String, String)> = want
+        .iter()
+        .map(|(n, v)| (n.replace("aiprov:", "aiprov:summary:"), v.clone()))
+        .collect();
+    assert_eq!(all_props(&doc, "/metadata"), summary);
+    // The AI partition is unchanged by the scope.
+    assert_eq!(
+        prop(&props(&doc, "/components/0"), "aiprov:review:ai-approved"),
+        Some("1")
+    );
+    // SPDX 2.3: the same names and values in the component's annotation.
+    let spdx = f.s("all.spdx.json");
+    let run = f.enrich(
+        "bom.spdx.json",
+        &["-o", &spdx, "--review-data", &reviews, "--reviews", "all"],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = std::fs::read_to_string(&spdx).unwrap();
+    assert!(
+        text.contains("aiprov:review:approved=2\\naiprov:review:trailer-reviewed=1\\naiprov:review:merged-unapproved=2\\naiprov:review:no-pull-request=2\\naiprov:review:unknown=0"),
+        "{text}"
+    );
+    // Without review data: only the trailers are known.
+    let run = f.enrich("bom.cdx.json", &["-o", &out, "--reviews", "all"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(
+        all_props(&doc, "/components/0"),
+        pairs(&[
+            ("aiprov:review:approved", "0"),
+            ("aiprov:review:trailer-reviewed", "1"),
+            ("aiprov:review:merged-unapproved", "0"),
+            ("aiprov:review:no-pull-request", "0"),
+            ("aiprov:review:unknown", "6"),
+        ])
+    );
+    // The default scope writes none of them.
+    let run = f.enrich("bom.cdx.json", &["-o", &out, "--review-data", &reviews]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    assert_eq!(all_props(&doc, "/components/0"), []);
 }

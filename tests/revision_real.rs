@@ -43,6 +43,7 @@ fn plan_table(fallback: Fallback) -> Vec<(String, String, String, String)> {
         rules: &rules,
         fallback,
         reviews: None,
+        review_all: false,
         progress: None,
     };
     let pool = rayon::ThreadPoolBuilder::new()

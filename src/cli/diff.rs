@@ -150,7 +150,16 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     let new = read_side("NEW", &new_path)?;
     let pipeline = super::enrich::pipeline(&args.sources, &config)?;
     let (opts, pool) = pipeline.parts();
-    let d = diff::diff(&old_label, &old, &new_label, &new, &opts, pool, None);
+    let look_up = |repos: &[(String, Vec<String>)]| pipeline.look_up_reviews(repos);
+    let d = diff::diff(
+        &old_label,
+        &old,
+        &new_label,
+        &new,
+        &opts,
+        pool,
+        Some(&look_up),
+    );
     let violations = crate::policy::evaluate(&policies, &render::policy_components(&d));
     let text = match args.format {
         Format::Json => {

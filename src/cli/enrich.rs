@@ -102,6 +102,12 @@ pub struct SourceArgs {
     pub reviews: super::reviews::ReviewDataArgs,
     #[command(flatten)]
     pub forge: super::reviews::ForgeArgs,
+    /// Which commits get a review outcome: `ai` (the AI commits, the default) or `all` (every
+    /// commit, asked of the forge too: review coverage of the whole dependency, in
+    /// aiprov:review:approved, …:trailer-reviewed, …:merged-unapproved, …:no-pull-request,
+    /// …:unknown). `aiprov diff` counts the AI commits only
+    #[arg(long = "reviews", value_enum, value_name = "WHICH", default_value_t = super::reviews::Which::Ai)]
+    pub review_scope: super::reviews::Which,
 }
 
 const STDIN_LABEL: &str = "<stdin>";
@@ -216,6 +222,9 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         let full = doc.inventory();
         let new = crate::pipeline::without_described_roots(full);
         let (opts, pool) = pipeline.parts();
+        // The range's AI commits are asked about as in `aiprov diff` (answers already cached
+        // by the run above are not asked again).
+        let look_up = |repos: &[(String, Vec<String>)]| pipeline.look_up_reviews(repos);
         let d = crate::diff::diff(
             &old_path.display().to_string(),
             old,
@@ -223,7 +232,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
             new.as_ref().unwrap_or(full),
             &opts,
             pool,
-            None,
+            Some(&look_up),
         );
         crate::diff::delta_edits(&d, &mut outcome.edits);
     }
@@ -402,6 +411,7 @@ pub(super) fn pipeline(args: &SourceArgs, config: &FileConfig) -> Result<Pipelin
         rules: args.rules.clone(),
         fallback: args.fallback,
         reviews: args.reviews.load()?,
+        review_all: args.review_scope == super::reviews::Which::All,
     };
     let pipeline = Pipeline::new(&settings)?;
     Ok(if args.forge.forge_reviews {

@@ -139,8 +139,22 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
                 outcome
             );
         }
+        // The same rule as `unreviewed-ai` / `review-unknown`: the unknown ones are named apart,
+        // never as unreviewed (they fail the requirement because they are not known reviewed).
+        let unknown = e
+            .records
+            .iter()
+            .filter(|r| {
+                r.is_ai() && !r.reviewed && r.review_outcome.unwrap_or("unknown") == "unknown"
+            })
+            .count();
+        let unknown = if unknown > 0 {
+            format!(" ({unknown} of them unknown: not looked up)")
+        } else {
+            String::new()
+        };
         say!(
-            "aiprov: --require-review: {} of {} AI commit(s) in {} have no review evidence",
+            "aiprov: --require-review: {} of {} AI commit(s) in {} have no review evidence{unknown}",
             e.ai_without_review_evidence.len(),
             e.metrics.ai_commits,
             crate::text::bounded(&e.range, 200)

@@ -47,6 +47,9 @@ impl ReviewDataArgs {
                 Failure::input(anyhow::anyhow!("{}", escape_for_terminal(&e.to_string())))
             })?;
             for r in requests {
+                // A file speaks for every commit of the repositories it names, whichever forge
+                // its records were read from (their `source`).
+                index.cover(&r.repository, r.source);
                 index.add(r);
             }
         }
@@ -198,22 +201,15 @@ impl ForgeArgs {
         index: &mut ReviewIndex,
     ) {
         use crate::forge::gitlab;
-        use crate::registry::{Http, HttpConfig};
         use crate::review::Source;
         let host = self
             .gitlab_host
             .clone()
             .map(|h| h.to_ascii_lowercase())
             .unwrap_or_else(|| forge_host(&self.gitlab_api));
-        let api_host = forge_host(&self.gitlab_api);
-        let mut cfg = HttpConfig::default();
-        cfg.tokens.insert(api_host, self.gitlab_token_env.clone());
-        // The API base is the user's (flag or configuration), so its address is not filtered
-        // like hosts that come from SBOM content (README, trust model).
-        if let Some(entry) = crate::registry::addr::trusted_entry(&self.gitlab_api) {
-            cfg.trusted_hosts.insert(entry);
-        }
-        let Ok(http) = Http::new(cfg) else { return };
+        let Some(http) = gitlab_http(&self.gitlab_api, &self.gitlab_token_env) else {
+            return;
+        };
         let mut requests = sent;
         let (mut asked, mut answered) = (0usize, 0usize);
         'repos: for (repository, commits) in repos {
@@ -317,6 +313,20 @@ impl ForgeArgs {
     }
 }
 
+/// The HTTP client for the GitLab API at `api`: the token from the variable `token_env`, sent
+/// to the API's host only; the API's address is trusted (it is the user's flag or
+/// configuration, so it is not filtered like hosts that come from SBOM content: README, trust
+/// model). `None` when the client cannot be built.
+fn gitlab_http(api: &str, token_env: &str) -> Option<crate::registry::Http> {
+    use crate::registry::{Http, HttpConfig};
+    let mut cfg = HttpConfig::default();
+    cfg.tokens.insert(forge_host(api), token_env.to_string());
+    if let Some(entry) = crate::registry::addr::trusted_entry(api) {
+        cfg.trusted_hosts.insert(entry);
+    }
+    Http::new(cfg).ok()
+}
+
 /// The host whose repositories an API base serves: `github.com` for `api.github.com`, else the
 /// API's own host (GitHub Enterprise: `https://HOST/api`).
 fn forge_host(api: &str) -> String {
@@ -345,13 +355,18 @@ enum ReviewsCommand {
     Export(ExportArgs),
 }
 
-/// Write review data (JSON Lines, schemas/review-data.schema.json) for the AI commits of a range,
-/// from GitHub's GraphQL API
+/// Write review data (JSON Lines) for the AI commits of a range, from GitHub or GitLab
 ///
-/// Walks A..B of the local repository, classifies each commit, and asks GitHub, in batches of 50
-/// commits a query, for the pull requests that brought the AI commits in (every commit with
-/// --reviews all): number, URL, author, merged at and by, reviews, head-commit checks. The file
-/// feeds --review-data on an air-gapped machine. The token comes from the environment variable
+/// The format is schemas/review-data.schema.json; GitHub is asked through its GraphQL API,
+/// GitLab through its REST API.
+///
+/// Walks A..B of the local repository, classifies each commit, and asks the forge for the
+/// pull/merge requests that brought the AI commits in (every commit with --reviews all):
+/// number, URL, author, merged at and by, reviews or approvals, checks or pipeline. GitHub is
+/// asked in batches of 50 commits a query; GitLab once per commit, twice more per merged merge
+/// request. Each line records the forge it came from ("source"), so the file read back with
+/// --review-data --offline gives the same enriched SBOM as the online run. The file feeds
+/// --review-data on an air-gapped machine. The token comes from the environment variable
 /// --token-env names and is never written anywhere. When any commit cannot be looked up (no
 /// access, rate limit, budget, offline cache miss), nothing is written and the exit code is 3:
 /// a partial file would make the commits it leaves out read as direct pushes.
@@ -360,6 +375,7 @@ enum ReviewsCommand {
 /// Examples:
 ///   GITHUB_TOKEN=… aiprov reviews export . --range v1.2.0..v1.3.0 -o prs.jsonl
 ///   aiprov reviews export mirror.git --range v1..v2 --repository https://github.com/o/n -o prs.jsonl
+///   GITLAB_TOKEN=… aiprov reviews export . --range v1..v2 --repository https://gitlab.com/g/p -o prs.jsonl
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct ExportArgs {
@@ -371,15 +387,20 @@ pub struct ExportArgs {
     /// Where to write the review data
     #[arg(short = 'o', long = "output", value_name = "FILE")]
     output: PathBuf,
-    /// The repository on GitHub [default: the repository's remote.origin.url]
+    /// The repository on the forge [default: the repository's remote.origin.url]
     #[arg(long, value_name = "URL")]
     repository: Option<String>,
-    /// The GitHub API base (GitHub Enterprise: https://HOST/api)
-    #[arg(long, value_name = "URL", default_value = "https://api.github.com")]
-    api: String,
+    /// Which forge's API to ask [default: gitlab for gitlab.com repositories, else github]
+    #[arg(long, value_enum, value_name = "KIND")]
+    forge: Option<ForgeKind>,
+    /// The API base [default: https://api.github.com; https://gitlab.com/api/v4 for GitLab]
+    /// (GitHub Enterprise: https://HOST/api; self-managed GitLab: https://HOST/api/v4)
+    #[arg(long, value_name = "URL")]
+    api: Option<String>,
     /// The environment variable holding the token (its name, never the token)
-    #[arg(long, value_name = "NAME", default_value = "GITHUB_TOKEN")]
-    token_env: String,
+    /// [default: GITHUB_TOKEN; GITLAB_TOKEN for GitLab]
+    #[arg(long, value_name = "NAME")]
+    token_env: Option<String>,
     /// Send at most N requests to the forge
     #[arg(long = "max-forge-requests", value_name = "N")]
     max_forge_requests: Option<u64>,
@@ -397,10 +418,33 @@ pub struct ExportArgs {
     rules: Vec<PathBuf>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-enum Which {
+/// Which commits a review lookup asks about (`--reviews`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Which {
+    /// The AI commits only.
+    #[default]
     Ai,
+    /// Every commit of the range (review-coverage metrics of the whole dependency).
     All,
+}
+
+/// The kind of forge API (`--forge`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ForgeKind {
+    /// GitHub's GraphQL API.
+    Github,
+    /// GitLab's REST API.
+    Gitlab,
+}
+
+/// The one place that picks the forge API for a repository host: the flag when given, else
+/// `gitlab` for gitlab.com and `github` for every other host.
+fn forge_kind(host: &str, flag: Option<ForgeKind>) -> ForgeKind {
+    match flag {
+        Some(k) => k,
+        None if host.eq_ignore_ascii_case("gitlab.com") => ForgeKind::Gitlab,
+        None => ForgeKind::Github,
+    }
 }
 
 pub(super) fn run(args: Args) -> Result<u8, Failure> {
@@ -409,8 +453,18 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     }
 }
 
+/// What one forge answered for the commits of an export.
+struct Exported {
+    requests: Vec<crate::review::PullRequest>,
+    /// One message per failure; nothing is written when there is any.
+    errors: Vec<String>,
+    /// Commits not looked up.
+    missed: usize,
+    /// Requests sent to the forge.
+    sent: u64,
+}
+
 fn export(args: ExportArgs) -> Result<u8, Failure> {
-    use crate::forge::github::{Github, Options};
     use crate::registry::{Cache, CacheOptions};
     let reads: Vec<&std::path::Path> = args.rules.iter().map(PathBuf::as_path).collect();
     super::refuse_clobber("-o", &args.output, &reads, &[])?;
@@ -433,7 +487,7 @@ fn export(args: ExportArgs) -> Result<u8, Failure> {
             .map(|s| s.to_string())
             .ok_or_else(|| {
                 Failure::input(anyhow::anyhow!(
-                    "{}: no remote.origin.url; name the GitHub repository with --repository URL",
+                    "{}: no remote.origin.url; name the forge repository with --repository URL",
                     escape_for_terminal(&args.repo.display().to_string())
                 ))
             })?,
@@ -452,39 +506,36 @@ fn export(args: ExportArgs) -> Result<u8, Failure> {
         .filter(|r| args.reviews == Which::All || r.is_ai())
         .map(|r| r.commit.clone())
         .collect();
-    let cache_dir = args
-        .cache_dir
-        .clone()
-        .or_else(crate::config::default_cache_dir);
     let cache_opts = CacheOptions {
         offline: args.offline,
         ..CacheOptions::default()
     };
-    let cache = match &cache_dir {
+    let cache = match &cache_root {
         Some(d) => Cache::new(d, cache_opts),
         None => Cache::disabled(cache_opts),
     };
-    let opts = Options {
-        api: args.api.clone(),
-        token_env: Some(args.token_env.clone()),
-        max_requests: args.max_forge_requests,
-        ..Options::default()
-    };
-    let github = Github::new(opts, Some(&cache)).map_err(Failure::runtime)?;
     let repository = repo_url.to_string();
-    let answer = github.lookup(&repository, &repo_url.owner, &repo_url.name, &commits);
-    if !answer.errors.is_empty() {
-        for err in &answer.errors {
-            say!("aiprov: {}", escape_for_terminal(&err.to_string()));
+    let kind = forge_kind(&repo_url.host, args.forge);
+    let got = match kind {
+        ForgeKind::Github => export_github(&args, &cache, &repository, &repo_url, &commits)?,
+        ForgeKind::Gitlab => export_gitlab(&args, &cache, &repository, &repo_url, &commits),
+    };
+    let forge = match kind {
+        ForgeKind::Github => "GitHub",
+        ForgeKind::Gitlab => "GitLab",
+    };
+    if !got.errors.is_empty() {
+        for err in &got.errors {
+            say!("aiprov: {}", escape_for_terminal(err));
         }
         say!(
             "aiprov: {} of {} commit(s) were not looked up; nothing written",
-            commits.len() - answer.answered.len(),
+            got.missed,
             commits.len()
         );
         return Ok(super::EXIT_RUNTIME);
     }
-    let mut requests = answer.requests.clone();
+    let mut requests = got.requests;
     requests.sort_by_key(|r| r.number);
     let mut text = String::new();
     for r in &requests {
@@ -494,12 +545,100 @@ fn export(args: ExportArgs) -> Result<u8, Failure> {
     }
     super::output::write_output(Some(&args.output), "review data", text.as_bytes())?;
     say!(
-        "aiprov: {} pull request(s) for {} commit(s) of {} written to {} ({} request(s) to GitHub)",
-        answer.requests.len(),
+        "aiprov: {} pull request(s) for {} commit(s) of {} written to {} ({} request(s) to {forge})",
+        requests.len(),
         commits.len(),
         escape_for_terminal(&repository),
         escape_for_terminal(&args.output.display().to_string()),
-        github.requests_sent()
+        got.sent
     );
     Ok(super::EXIT_OK)
+}
+
+fn export_github(
+    args: &ExportArgs,
+    cache: &crate::registry::Cache,
+    repository: &str,
+    url: &crate::ident::RepoUrl,
+    commits: &[String],
+) -> Result<Exported, Failure> {
+    use crate::forge::github::{Github, Options};
+    let opts = Options {
+        api: args
+            .api
+            .clone()
+            .unwrap_or_else(|| "https://api.github.com".into()),
+        token_env: Some(
+            args.token_env
+                .clone()
+                .unwrap_or_else(|| "GITHUB_TOKEN".into()),
+        ),
+        max_requests: args.max_forge_requests,
+        ..Options::default()
+    };
+    let github = Github::new(opts, Some(cache)).map_err(Failure::runtime)?;
+    let answer = github.lookup(repository, &url.owner, &url.name, commits);
+    Ok(Exported {
+        missed: commits.len() - answer.answered.len(),
+        errors: answer.errors.iter().map(ToString::to_string).collect(),
+        requests: answer.requests,
+        sent: github.requests_sent(),
+    })
+}
+
+/// GitLab: one lookup per commit (cached as in `enrich`); the first failure ends the export
+/// (nothing is written then), as does the request budget.
+fn export_gitlab(
+    args: &ExportArgs,
+    cache: &crate::registry::Cache,
+    repository: &str,
+    url: &crate::ident::RepoUrl,
+    commits: &[String],
+) -> Exported {
+    use crate::forge::gitlab;
+    let api = args
+        .api
+        .clone()
+        .unwrap_or_else(|| "https://gitlab.com/api/v4".into());
+    let token_env = args
+        .token_env
+        .clone()
+        .unwrap_or_else(|| "GITLAB_TOKEN".into());
+    let mut out = Exported {
+        requests: Vec::new(),
+        errors: Vec::new(),
+        missed: 0,
+        sent: 0,
+    };
+    let Some(http) = gitlab_http(&api, &token_env) else {
+        out.errors
+            .push("GitLab: the HTTP client could not be built".into());
+        out.missed = commits.len();
+        return out;
+    };
+    let path = format!("{}/{}", url.owner, url.name);
+    for (i, c) in commits.iter().enumerate() {
+        if let Some(m) = args.max_forge_requests.filter(|m| out.sent >= *m) {
+            out.errors.push(format!(
+                "the forge request budget ({m}) is spent; the remaining commits were not looked up"
+            ));
+            out.missed = commits.len() - i;
+            break;
+        }
+        match gitlab::merge_requests_cached(&http, cache, &api, repository, &path, c) {
+            Ok((rs, from_cache)) => {
+                if !from_cache {
+                    out.sent += 1 + 2 * rs.iter().filter(|r| r.merged_at.is_some()).count() as u64;
+                }
+                crate::forge::github::merge_into(&mut out.requests, rs);
+            }
+            Err(e) => {
+                out.sent += 1;
+                out.errors.push(e.to_string());
+                out.missed = commits.len() - i;
+                break;
+            }
+        }
+    }
+    out
 }

@@ -20,8 +20,11 @@
 //!   whole history at its revision (from [`crate::enrich::Options::since`] when given); removed
 //!   and unchanged components are not walked (0 commits).
 //! - Resolution, fetching, caching and classification are `enrich`'s ([`crate::enrich::plan`]).
-//! - **Review**: per AI commit, the review evidence its trailers carry; a review stage (forge
-//!   pull requests) plugs in through [`ReviewSource`].
+//! - **Review**: per AI commit, the outcome `enrich` gives it (`crate::review`: the
+//!   `--review-data` records in [`crate::enrich::Options::reviews`], and with a forge
+//!   ([`ReviewLookup`], `--forge-reviews`) the answers about the AI commits the first walk found,
+//!   after which the ranges are counted again), with trailers counting as reviewed; the
+//!   five-bucket partition [`ReviewTally`] sums to the AI commits.
 //!
 //! Never prints; per-component failures are data ([`Delta::status`], [`Delta::reason`]).
 
@@ -38,6 +41,7 @@ use crate::enrich::{self, Options, Plan, Target};
 use crate::history::{self, Entry, Hidden, Repo};
 use crate::inventory::{Component, Inventory};
 use crate::resolve::{parse_repo_url, Purl};
+use crate::review::{self, ReviewIndex};
 use crate::text::{bounded, ECHO_LIMIT};
 
 pub mod lockfiles_at;
@@ -84,13 +88,10 @@ impl Change {
     }
 }
 
-/// Review status of one commit from a review stage (forge pull requests, a review-data file).
-/// The `reviews` helper's stage implements it; without it, only trailers count.
-pub trait ReviewSource: Sync {
-    /// A short status for `commit` of `repository` (`approved`, `merged-unapproved`,
-    /// `no-pull-request`, …), or `None` when unknown.
-    fn status(&self, repository: &str, commit: &str) -> Option<String>;
-}
+/// Asks the forges about the AI commits of the walked ranges (`--forge-reviews`): repository →
+/// AI commit ids in, the review index (with the `--review-data` records) out; `None` when no
+/// forge is configured. The CLI's pipeline implements it.
+pub type ReviewLookup<'a> = &'a dyn Fn(&[(String, Vec<String>)]) -> Option<ReviewIndex>;
 
 /// One side of a pair.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -121,8 +122,9 @@ pub struct AiCommit {
     pub tool: Option<String>,
     /// First line of the message, bounded.
     pub subject: String,
-    /// Review: `trailer` (review trailers in the message), a [`ReviewSource`] status, or
-    /// `none` (no review evidence known).
+    /// Review, by the rule of `docs/properties.md` ("Review"): `approved` (a counting approval
+    /// on a merged request), `trailer` (review trailers, no approving request),
+    /// `merged-unapproved`, `no-pull-request`, or `unknown` (not looked up).
     pub review: String,
     /// The commit on its forge, when the repository is on one.
     pub url: Option<String>,
@@ -159,8 +161,10 @@ pub struct Delta {
     pub tools: BTreeMap<String, u64>,
     /// ai-agent + ai-assisted commits.
     pub ai_commits: u64,
-    /// AI commits with review evidence (trailers, or an approving [`ReviewSource`] status).
+    /// AI commits with review evidence (approved, or trailer-reviewed).
     pub ai_reviewed: u64,
+    /// The review partition of the range's AI commits (sums to `ai_commits`).
+    pub review: ReviewTally,
     /// The AI commits (newest first, at most [`MAX_LISTED_COMMITS`]).
     pub ai: Vec<AiCommit>,
     /// `analyzed` (walked), `not-walked` (unchanged or removed), or why not: `no-repository`,
@@ -168,6 +172,44 @@ pub struct Delta {
     pub status: String,
     /// One line, when the status is not `analyzed` / `not-walked`, or a note (`diverged`).
     pub reason: Option<String>,
+}
+
+/// The review partition of AI commits (`docs/properties.md`, "Review"): each AI commit is in
+/// exactly one field, so they sum to the AI commits; `approved + trailer_reviewed` have review
+/// evidence, `merged_unapproved + no_pull_request` are known unreviewed (`unreviewed-ai`), and
+/// `unknown` is neither (`review-unknown`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct ReviewTally {
+    /// Approved through a merged request.
+    pub approved: u64,
+    /// Review trailers, no approving request.
+    pub trailer_reviewed: u64,
+    /// No trailers; merged through requests without a counting approval.
+    pub merged_unapproved: u64,
+    /// No trailers; no merged request brought it in.
+    pub no_pull_request: u64,
+    /// No trailers; not looked up.
+    pub unknown: u64,
+}
+
+impl ReviewTally {
+    fn from_counts(c: &crate::aggregate::ReviewCounts) -> ReviewTally {
+        ReviewTally {
+            approved: c.approved,
+            trailer_reviewed: c.trailers_only,
+            merged_unapproved: c.merged_unapproved,
+            no_pull_request: c.no_pull_request,
+            unknown: c.unknown,
+        }
+    }
+
+    fn add(&mut self, o: &ReviewTally) {
+        self.approved += o.approved;
+        self.trailer_reviewed += o.trailer_reviewed;
+        self.merged_unapproved += o.merged_unapproved;
+        self.no_pull_request += o.no_pull_request;
+        self.unknown += o.unknown;
+    }
 }
 
 /// Totals over every component.
@@ -185,6 +227,8 @@ pub struct Totals {
     pub ai_commits: u64,
     /// AI commits with review evidence.
     pub ai_reviewed: u64,
+    /// The review partition over every range.
+    pub review: ReviewTally,
     /// Changed components whose range has AI commits.
     pub components_with_ai: u64,
     /// Components per status.
@@ -395,7 +439,8 @@ pub fn pair(old: &Inventory, new: &Inventory) -> Vec<(String, Option<usize>, Opt
 struct RangeResult {
     counts: Counts,
     ai: Vec<AiCommit>,
-    ai_reviewed: u64,
+    /// Every AI commit's id (for the forge lookup).
+    ai_ids: Vec<String>,
     /// `Some(true)` when `from` is an ancestor of `to`; `None` without `from`.
     ancestor: Option<bool>,
     failure: Option<String>,
@@ -415,11 +460,7 @@ struct Task {
 /// classified. Ancestry: `from` is an ancestor of `to` exactly when `from == to` or `from` is a
 /// parent of a walked commit (every commit on a path from `to` down to `from` is a descendant
 /// of `from`, so none of them is hidden).
-fn walk_range(
-    t: &Task,
-    rules: &classify::RuleSet,
-    reviews: Option<&dyn ReviewSource>,
-) -> RangeResult {
+fn walk_range(t: &Task, rules: &classify::RuleSet, reviews: Option<&ReviewIndex>) -> RangeResult {
     let mut r = RangeResult::default();
     let repo = match Repo::open(&t.path) {
         Ok(repo) => repo,
@@ -457,20 +498,25 @@ fn walk_range(
                         }
                     }
                     let verdict = classify::classify(&meta, rules);
-                    r.counts.add(&meta, &verdict);
-                    if !meta.is_merge() && verdict.class.is_ai() {
-                        let external = reviews.and_then(|s| s.status(&t.repository, &meta.id));
-                        let review = match (&external, verdict.review.is_empty()) {
-                            (Some(s), _) => s.clone(),
-                            (None, false) => "trailer".to_string(),
-                            (None, true) => "none".to_string(),
-                        };
-                        if review != "none"
-                            && review != "no-pull-request"
-                            && review != "merged-unapproved"
-                        {
-                            r.ai_reviewed += 1;
+                    let ai = !meta.is_merge() && verdict.class.is_ai();
+                    // One rule with enrich, report and evidence: the review stage's outcome,
+                    // trailers counting as reviewed, unknown kept apart.
+                    let outcome = match reviews {
+                        Some(index) if ai => {
+                            review::review(&meta, index.lookup(&t.repository, &meta.id), rules)
+                                .outcome
                         }
+                        _ => review::Outcome::Unknown,
+                    };
+                    r.counts.add_reviewed(&meta, &verdict, outcome);
+                    if ai {
+                        r.ai_ids.push(meta.id.clone());
+                        let review = match (outcome, verdict.review.is_empty()) {
+                            (review::Outcome::Approved, _) => "approved",
+                            (_, false) => "trailer",
+                            (o, true) => o.as_str(),
+                        }
+                        .to_string();
                         if r.ai.len() < MAX_LISTED_COMMITS {
                             r.ai.push(AiCommit {
                                 url: commit_url(&t.repository, &meta.id),
@@ -571,7 +617,7 @@ pub fn diff(
     new: &Inventory,
     opts: &Options<'_>,
     pool: &rayon::ThreadPool,
-    reviews: Option<&dyn ReviewSource>,
+    look_up: Option<ReviewLookup<'_>>,
 ) -> Diff {
     let pairs = pair(old, new);
     let mut deltas: Vec<Delta> = Vec::with_capacity(pairs.len());
@@ -645,6 +691,7 @@ pub fn diff(
             tools: BTreeMap::new(),
             ai_commits: 0,
             ai_reviewed: 0,
+            review: ReviewTally::default(),
             ai: Vec::new(),
             status: "not-walked".into(),
             reason: None,
@@ -724,13 +771,39 @@ pub fn diff(
         });
     }
 
-    let results: Vec<RangeResult> = pool.install(|| {
-        use rayon::prelude::*;
-        tasks
-            .par_iter()
-            .map(|t| walk_range(t, opts.rules, reviews))
-            .collect()
-    });
+    let walk_all = |reviews: Option<&ReviewIndex>| -> Vec<RangeResult> {
+        pool.install(|| {
+            use rayon::prelude::*;
+            tasks
+                .par_iter()
+                .map(|t| walk_range(t, opts.rules, reviews))
+                .collect()
+        })
+    };
+    let mut results = walk_all(opts.reviews);
+    // With a forge: ask about the AI commits the walks found, then count again with the
+    // answers (the second walk reads the same ranges).
+    if let Some(look_up) = look_up {
+        let mut repos: Vec<(String, Vec<String>)> = Vec::new();
+        for (t, r) in tasks.iter().zip(&results) {
+            if r.ai_ids.is_empty() {
+                continue;
+            }
+            match repos.iter_mut().find(|(repo, _)| *repo == t.repository) {
+                Some((_, ids)) => ids.extend(r.ai_ids.iter().cloned()),
+                None => repos.push((t.repository.clone(), r.ai_ids.clone())),
+            }
+        }
+        for (_, ids) in &mut repos {
+            ids.sort();
+            ids.dedup();
+        }
+        if !repos.is_empty() {
+            if let Some(index) = look_up(&repos) {
+                results = walk_all(Some(&index));
+            }
+        }
+    }
     for (t, r) in tasks.iter().zip(results) {
         let d = &mut deltas[t.delta];
         if let Some(f) = r.failure {
@@ -751,7 +824,8 @@ pub fn diff(
         }
         d.tools = r.counts.tools.clone();
         d.ai_commits = r.counts.ai();
-        d.ai_reviewed = r.ai_reviewed;
+        d.ai_reviewed = r.counts.ai_with_review;
+        d.review = ReviewTally::from_counts(&r.counts.review);
         d.ai = r.ai;
         match r.ancestor {
             Some(true) => d.ancestry = Some("ancestor".into()),
@@ -902,6 +976,7 @@ fn totals(deltas: &[Delta]) -> Totals {
         }
         t.ai_commits += d.ai_commits;
         t.ai_reviewed += d.ai_reviewed;
+        t.review.add(&d.review);
         t.components_with_ai += u64::from(d.ai_commits > 0);
     }
     t

@@ -132,6 +132,14 @@ pub fn to_markdown(d: &Diff) -> String {
             format!("; tools: {}", tools_text(&t.tools))
         }
     );
+    if t.ai_commits > 0 {
+        let r = &t.review;
+        let _ = writeln!(
+            s,
+            "Review of those AI commits: {} approved, {} with review trailers, {} merged without approval, {} without a pull request, {} unknown (not looked up).\n",
+            r.approved, r.trailer_reviewed, r.merged_unapproved, r.no_pull_request, r.unknown
+        );
+    }
     let walked: Vec<&Delta> = d
         .components
         .iter()
@@ -318,6 +326,17 @@ pub fn policy_components(d: &Diff) -> Vec<provenance::Component> {
                     "aiprov:review:ai-with-evidence".into(),
                     c.ai_reviewed.to_string(),
                 ));
+                // The partition, so `unreviewed-ai`, `review-unknown` and `review-coverage`
+                // read the range exactly as they read an enriched component.
+                for (name, n) in [
+                    ("ai-approved", c.review.approved),
+                    ("ai-trailer-reviewed", c.review.trailer_reviewed),
+                    ("ai-merged-unapproved", c.review.merged_unapproved),
+                    ("ai-no-pull-request", c.review.no_pull_request),
+                    ("ai-unknown", c.review.unknown),
+                ] {
+                    props.push((format!("aiprov:review:{name}"), n.to_string()));
+                }
                 if !c.tools.is_empty() {
                     let names: Vec<&str> = c.tools.keys().map(String::as_str).collect();
                     props.push(("aiprov:ai:tools".into(), names.join(",")));
@@ -449,13 +468,14 @@ mod tests {
             tools: BTreeMap::from([("aider".to_string(), 1)]),
             ai_commits: 1,
             ai_reviewed: 0,
+            review: Default::default(),
             ai: vec![AiCommit {
                 commit: "1".repeat(40),
                 date: "2025-01-01T00:00:00Z".into(),
                 class: "ai-agent".into(),
                 tool: Some("aider".into()),
                 subject: "](javascript:alert(1)) <img src=x onerror=y> | pipe".into(),
-                review: "none".into(),
+                review: "unknown".into(),
                 url: None,
             }],
             status: "analyzed".into(),
@@ -479,7 +499,7 @@ mod tests {
             "| evil\\|&lt;script&gt;alert(1)&lt;/script&gt;\\`x\\` | 1.0 → 2.0 \\| &lt;b&gt; | a\\`b..c\\|d | 1 | 1 | aider 1 | 0/1 |"
         ), "{md}");
         assert!(md.contains(
-            "- `1111111111` 2025-01-01 aider (ai-agent): \\](javascript:alert(1)) &lt;img src=x onerror=y&gt; \\| pipe; review: none"
+            "- `1111111111` 2025-01-01 aider (ai-agent): \](javascript:alert(1)) &lt;img src=x onerror=y&gt; \| pipe; review: unknown"
         ), "{md}");
     }
 

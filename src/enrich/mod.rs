@@ -81,6 +81,10 @@ pub struct Options<'a> {
     /// The pull/merge requests known (`--review-data`, forge answers): each AI commit's review
     /// outcome comes from it; `None` leaves every AI commit without review trailers `unknown`.
     pub reviews: Option<&'a ReviewIndex>,
+    /// `--reviews all`: every non-merge commit gets a review outcome (and
+    /// [`ai_commits`] lists every commit for the forge), counted in
+    /// [`crate::aggregate::Counts::all_review`]; `false`: the AI commits only.
+    pub review_all: bool,
     /// Told about each registry answer and each clone or fetch as [`plan`] gets them (called
     /// from the worker threads; the command line draws progress with it).
     pub progress: Option<Progress<'a>>,

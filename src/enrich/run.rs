@@ -75,6 +75,9 @@ pub fn run(
         walks: vec![WalkOutcome::default(); total],
         summary: Counts::new(),
     };
+    if opts.review_all {
+        results.summary.all_review = Some(Default::default());
+    }
     if total == 0 {
         return Ok(results);
     }
@@ -215,6 +218,9 @@ fn walk_one(
     if let Some(index) = opts.reviews {
         counts.review.sources = index.sources(&walk.repository);
     }
+    if opts.review_all {
+        counts.all_review = Some(Default::default());
+    }
     let walked = Repo::open(&walk.path).and_then(|repo| {
         let hopts = history::Options {
             rev: Some(revision.clone()),
@@ -224,9 +230,11 @@ fn walk_one(
             match entry {
                 Entry::Commit(meta) => {
                     let verdict = classify::classify(&meta, opts.rules);
-                    // Only AI commits are looked up: they are what the question is about.
+                    // Only AI commits are looked up (they are what the question is about),
+                    // unless `--reviews all` asks for every commit.
+                    let asked = (opts.review_all || verdict.class.is_ai()) && !meta.is_merge();
                     let review = match opts.reviews {
-                        Some(index) if verdict.class.is_ai() && !meta.is_merge() => review::review(
+                        Some(index) if asked => review::review(
                             &meta,
                             index.lookup(&walk.repository, &meta.id),
                             opts.rules,
@@ -390,7 +398,8 @@ pub fn ai_commits(
                     repo.walk(&hopts, |entry| {
                         if let Entry::Commit(meta) = entry {
                             if !meta.is_merge()
-                                && classify::classify(&meta, opts.rules).class.is_ai()
+                                && (opts.review_all
+                                    || classify::classify(&meta, opts.rules).class.is_ai())
                             {
                                 ids.push(meta.id);
                             }

@@ -7,10 +7,14 @@
 //!  "merged_at": "2026-04-29T14:30:00Z", "merged_by": "bob",
 //!  "commits": ["<40-hex id of each commit the request brought in, as landed>"],
 //!  "reviews": [{"author": "carol", "state": "approved", "submitted_at": "2026-04-29T10:15:00Z"}],
-//!  "checks": [{"name": "test", "conclusion": "success"}]}
+//!  "checks": [{"name": "test", "conclusion": "success"}], "source": "github"}
 //! ```
 //!
-//! Required: `repository`, `number`, `url`, `commits`. Unknown keys are ignored; blank lines
+//! Required: `repository`, `number`, `url`, `commits`. The optional `source` (`github` or
+//! `gitlab`) says which forge the record was originally read from (`aiprov reviews export`
+//! writes it); the record then counts under that name in `aiprov:review:source`, so that a file
+//! read back offline gives the same document as the online run. Without it the record's source
+//! is `review-data`. Unknown keys are ignored; blank lines
 //! are skipped. Anything else that does not fit (bad JSON, a wrong type, a commit id that is not
 //! 40 or 64 hex digits, a date that is not RFC 3339, an unknown review state, an over-long
 //! value) is an [`Error`] naming the line and the field. Parsing is pure: the caller reads the
@@ -48,6 +52,7 @@ struct RawRequest {
     commits: Option<serde_json::Value>,
     reviews: Option<serde_json::Value>,
     checks: Option<serde_json::Value>,
+    source: Option<serde_json::Value>,
 }
 
 /// One line as written by [`to_line`].
@@ -62,6 +67,8 @@ struct OutRequest<'a> {
     commits: &'a [String],
     reviews: Vec<OutReview<'a>>,
     checks: &'a [Check],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    source: Option<&'static str>,
 }
 
 #[derive(Serialize)]
@@ -71,8 +78,8 @@ struct OutReview<'a> {
     submitted_at: Option<&'a str>,
 }
 
-/// Parse the review data in `text` (the content of `file`); every request gets
-/// [`Source::ReviewData`].
+/// Parse the review data in `text` (the content of `file`); a request gets the forge its
+/// `source` names ([`Source::Github`], [`Source::Gitlab`]), else [`Source::ReviewData`].
 pub fn parse(file: &str, text: &str) -> Result<Vec<PullRequest>, Error> {
     let mut out = Vec::new();
     for (i, line) in text.lines().enumerate() {
@@ -190,6 +197,17 @@ fn request(raw: RawRequest) -> Result<PullRequest, String> {
             .collect::<Result<Vec<_>, String>>()?,
         Some(v) => return Err(format!("`checks` must be an array, not {}", shown(v))),
     };
+    let source = match &raw.source {
+        None | Some(serde_json::Value::Null) => Source::ReviewData,
+        Some(serde_json::Value::String(s)) if s == "github" => Source::Github,
+        Some(serde_json::Value::String(s)) if s == "gitlab" => Source::Gitlab,
+        Some(v) => {
+            return Err(format!(
+                "`source`: {} is not one of github, gitlab",
+                shown(v)
+            ))
+        }
+    };
     Ok(PullRequest {
         repository,
         number,
@@ -200,7 +218,7 @@ fn request(raw: RawRequest) -> Result<PullRequest, String> {
         commits,
         reviews,
         checks,
-        source: Source::ReviewData,
+        source,
     })
 }
 
@@ -242,7 +260,8 @@ fn date(v: Option<&serde_json::Value>, field: &str) -> Result<Option<String>, St
     Ok(s)
 }
 
-/// One request as a review-data line (no trailing newline).
+/// One request as a review-data line (no trailing newline); `source` is written for a record
+/// read from a forge (`github`, `gitlab`), left out otherwise.
 pub fn to_line(r: &PullRequest) -> String {
     let out = OutRequest {
         repository: &r.repository,
@@ -262,6 +281,10 @@ pub fn to_line(r: &PullRequest) -> String {
             })
             .collect(),
         checks: &r.checks,
+        source: match r.source {
+            Source::Github | Source::Gitlab => Some(r.source.as_str()),
+            Source::Trailers | Source::ReviewData => None,
+        },
     };
     serde_json::to_string(&out).expect("serializing plain data")
 }

@@ -289,7 +289,8 @@ pub enum Lookup<'a> {
 
 impl ReviewIndex {
     /// Index `requests`. A request listed twice (same repository and number, e.g. in two
-    /// files) is kept once: the first wins.
+    /// files, or once per commit from GitLab's commit → merge requests answers) is kept once:
+    /// the first record's details win, and the commits of the later ones are added to it.
     pub fn new(requests: Vec<PullRequest>) -> ReviewIndex {
         let mut index = ReviewIndex::default();
         for r in requests {
@@ -301,11 +302,19 @@ impl ReviewIndex {
     /// Add one request.
     pub fn add(&mut self, r: PullRequest) {
         let key = repo_key(&r.repository);
-        if self
+        if let Some(i) = self
             .requests
             .iter()
-            .any(|o| o.number == r.number && repo_key(&o.repository) == key)
+            .position(|o| o.number == r.number && repo_key(&o.repository) == key)
         {
+            let (_, commits) = self.repos.entry(key).or_default();
+            for c in r.commits {
+                if !self.requests[i].commits.contains(&c) {
+                    commits.entry(c.clone()).or_default().push(i);
+                    self.any.entry(c.clone()).or_default().push(i);
+                    self.requests[i].commits.push(c);
+                }
+            }
             return;
         }
         let i = self.requests.len();
