@@ -88,6 +88,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
             strip_signature: true,
         },
     )?;
+    drop(bytes);
     super::warn_read(&doc);
     let facts = check::facts(&doc);
     let mut waived = Vec::new();

@@ -237,18 +237,10 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         timestamp,
         strip_signature: args.strip_signature,
     };
-    let sbom::Written {
-        mut bytes,
-        warnings,
-    } = doc.write(&outcome.edits, &write_opts);
-    if args.fill_min_elements {
-        bytes = doc
-            .fill_min_elements(bytes, env!("CARGO_PKG_VERSION"), timestamp)
-            .context("re-reading the enriched document")
-            .map_err(Failure::runtime)?;
-    }
     let violations = crate::policy::evaluate(&policies, &outcome.components(doc.inventory()));
-    drop(doc);
+    // Consumes the document: edited in place, never copied (issue 15: memory).
+    let sbom::Written { bytes, warnings } =
+        doc.into_written(&outcome.edits, &write_opts, args.fill_min_elements);
 
     // 4. Output, then rename into place.
     let output_label = output.label();

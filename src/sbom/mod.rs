@@ -233,13 +233,44 @@ pub enum Document {
     Spdx3(spdx3::Document),
 }
 
+/// The most components (CycloneDX components, SPDX packages) aiprov reads from one document; a
+/// document with more is refused with [`Error::Limit`] (exit 2) before any work is planned for
+/// them. Memory grows by about 4 KiB per component (issue 15's benchmark, `benches/scale.sh`),
+/// so the limit keeps a run within a few GiB. Documented in the README's limits table.
+pub const MAX_COMPONENTS: usize = 1_000_000;
+
+/// The longest line of an SPDX tag-value document aiprov reads, in bytes (1 MiB); a longer line
+/// is refused with [`Error::Limit`] naming it (exit 2). A `<text>` value may still span many
+/// lines; only each line is bounded.
+pub const MAX_TAG_VALUE_LINE: usize = 1 << 20;
+
 /// Read a document in any supported format, detected from its content (see [`detect`]).
 ///
 /// `path_label` names the input in messages (`-` for stdin). `opts.strip_signature` accepts a
 /// signed CycloneDX document (JSON `signature`, XML `<Signature>`); the other formats carry no
-/// enveloped signature.
+/// enveloped signature. A document over [`MAX_COMPONENTS`] is [`Error::Limit`].
 pub fn read(path_label_: &str, bytes: &[u8], opts: &ReadOptions) -> Result<Document, Error> {
     let path = path_label(path_label_);
+    let doc = read_unlimited(&path, bytes, opts)?;
+    within_component_limit(&path, doc.inventory().components.len(), MAX_COMPONENTS)?;
+    Ok(doc)
+}
+
+/// `n` components against `max` ([`MAX_COMPONENTS`] for [`read`]); `path` is a label.
+fn within_component_limit(path: &str, n: usize, max: usize) -> Result<(), Error> {
+    if n > max {
+        return Err(Error::Limit {
+            path: path.to_string(),
+            message: format!(
+                "{n} components, more than the {max} aiprov reads from one document (split the SBOM)"
+            ),
+        });
+    }
+    Ok(())
+}
+
+fn read_unlimited(path: &str, bytes: &[u8], opts: &ReadOptions) -> Result<Document, Error> {
+    let path = path.to_string();
     match detect::sniff(&path, bytes)? {
         detect::Sniffed::CycloneDxJson(value) => {
             cyclonedx::from_value(&path, value, opts).map(Document::CycloneDxJson)
@@ -393,6 +424,57 @@ impl Document {
                 Ok(cyclonedx::to_bytes(&value))
             }
             _ => Ok(written),
+        }
+    }
+
+    /// [`Document::write`] without the copy: the JSON formats are edited in place in the
+    /// document's own [`serde_json::Value`] and serialized from it, so the peak memory is one
+    /// parsed document plus its output, not two documents (issue 15: a 60 MB CycloneDX document
+    /// took 1.7 GB). With `fill_min_elements`, a CycloneDX JSON document also gets
+    /// [`cyclonedx::facts::fill_min_elements`] applied before it is serialized (the same result
+    /// as [`Document::fill_min_elements`] on the written bytes, without parsing them again);
+    /// other formats ignore it, as [`Document::fill_min_elements`] does. The bytes are the same
+    /// as [`Document::write`]'s.
+    pub fn into_written(
+        self,
+        edits: &Edits,
+        opts: &WriteOptions,
+        fill_min_elements: bool,
+    ) -> Written {
+        match self {
+            Document::CycloneDxJson(mut d) => {
+                let warnings = cyclonedx::apply(&mut d.value, d.spec_version, edits, opts);
+                if fill_min_elements {
+                    cyclonedx::facts::fill_min_elements(
+                        &mut d.value,
+                        &opts.tool_version,
+                        opts.timestamp,
+                    );
+                }
+                // The inventory is no longer needed: free it before the output is allocated.
+                drop(d.inventory);
+                Written {
+                    bytes: cyclonedx::to_bytes(&d.value),
+                    warnings,
+                }
+            }
+            Document::SpdxJson(mut d) => {
+                let warnings = spdx_json::apply(&mut d.value, &d.sha1, edits, opts);
+                drop(d.inventory);
+                Written {
+                    bytes: cyclonedx::to_bytes(&d.value),
+                    warnings,
+                }
+            }
+            Document::Spdx3(mut d) => {
+                let warnings = spdx3::apply(&mut d.value, edits, opts);
+                drop(d.inventory);
+                Written {
+                    bytes: cyclonedx::to_bytes(&d.value),
+                    warnings,
+                }
+            }
+            other => other.write(edits, opts),
         }
     }
 
@@ -728,6 +810,15 @@ pub enum Error {
         /// Locator of the second one.
         second: String,
     },
+    /// The document is over one of aiprov's documented limits ([`MAX_COMPONENTS`],
+    /// [`MAX_TAG_VALUE_LINE`]); `message` says which, and where.
+    #[error("{path}: {message}")]
+    Limit {
+        /// The file.
+        path: String,
+        /// Which limit, with the value found.
+        message: String,
+    },
     /// The document carries an enveloped signature, which any edit invalidates.
     #[error(
         "{path}: the document is signed (top-level \"signature\"); enriching it would invalidate \
@@ -771,6 +862,10 @@ mod tests {
             },
             Error::Signed {
                 path: "a.json".into(),
+            },
+            Error::Limit {
+                path: "a.json".into(),
+                message: "x".into(),
             },
             Error::UnsupportedFormat {
                 path: "a.json".into(),
@@ -908,6 +1003,17 @@ mod tests {
         assert_eq!(
             can_convert(CycloneDxJson { minor: 6 }, CycloneDxJson { minor: 5 }).unwrap_err(),
             "cannot convert CycloneDX 1.6 JSON to CycloneDX 1.5 JSON without losing information: CycloneDX 1.5 lacks fields that 1.6 defines; aiprov writes the input's format"
+        );
+    }
+
+    #[test]
+    fn the_component_limit_ends_in_a_message() {
+        assert!(within_component_limit("big.json", 3, 3).is_ok());
+        assert_eq!(
+            within_component_limit("big.json", 4, 3)
+                .unwrap_err()
+                .to_string(),
+            "big.json: 4 components, more than the 3 aiprov reads from one document (split the SBOM)"
         );
     }
 

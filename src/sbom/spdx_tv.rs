@@ -115,18 +115,42 @@ fn tag_error(path: &str, line: usize, message: String) -> Error {
     }
 }
 
-fn parse(path: &str, text: &str) -> Result<Parsed, Error> {
+/// The byte range of each line of `text` (its line ending included), refusing a line longer
+/// than `max` bytes (its ending not counted) with [`Error::Limit`].
+fn line_ranges(path: &str, text: &str, max: usize) -> Result<Vec<(usize, usize)>, Error> {
     let mut lines = Vec::new();
     let mut start = 0;
-    for (i, b) in text.bytes().enumerate() {
-        if b == b'\n' {
-            lines.push((start, i + 1));
-            start = i + 1;
+    let bytes = text.as_bytes();
+    while start < bytes.len() {
+        let end = memchr_newline(&bytes[start..]).map_or(bytes.len(), |i| start + i + 1);
+        let content = bytes[start..end]
+            .strip_suffix(b"\n")
+            .unwrap_or(&bytes[start..end]);
+        let content = content.strip_suffix(b"\r").unwrap_or(content);
+        if content.len() > max {
+            return Err(Error::Limit {
+                path: path.to_string(),
+                message: format!(
+                    "line {}: {} bytes long, more than the {} bytes aiprov reads in one tag-value line",
+                    lines.len() + 1,
+                    content.len(),
+                    max
+                ),
+            });
         }
+        lines.push((start, end));
+        start = end;
     }
-    if start < text.len() {
-        lines.push((start, text.len()));
-    }
+    Ok(lines)
+}
+
+/// Index of the first `\n` in `bytes`.
+fn memchr_newline(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| b == b'\n')
+}
+
+fn parse(path: &str, text: &str) -> Result<Parsed, Error> {
+    let lines = line_ranges(path, text, super::MAX_TAG_VALUE_LINE)?;
     let content = |i: usize| -> &str {
         let (s, e) = lines[i];
         let l = &text[s..e];
