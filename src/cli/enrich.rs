@@ -237,16 +237,23 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         timestamp,
         strip_signature: args.strip_signature,
     };
-    let violations = crate::policy::evaluate(&policies, &outcome.components(doc.inventory()));
-    // Consumes the document: edited in place, never copied (issue 15: memory).
-    let sbom::Written { bytes, warnings } =
-        doc.into_written(&outcome.edits, &write_opts, args.fill_min_elements);
+    // Without a policy there is nothing to evaluate: no copy of every component's provenance.
+    let violations = if policies.is_empty() {
+        Vec::new()
+    } else {
+        crate::policy::evaluate(&policies, &outcome.components(doc.inventory()))
+    };
 
-    // 4. Output, then rename into place.
+    // 4. Output, then rename into place. The document is consumed: edited in place and
+    // serialized straight into the output, never copied (issue 15: memory).
     let output_label = output.label();
-    output
-        .writer()
-        .write_all(&bytes)
+    let warnings = doc
+        .write_into(
+            &outcome.edits,
+            &write_opts,
+            args.fill_min_elements,
+            &mut output.writer(),
+        )
         .with_context(|| format!("{output_label}: cannot write the output"))
         .map_err(Failure::runtime)?;
     output.finish()?;

@@ -46,6 +46,7 @@ pub mod spdx_json;
 pub mod spdx_tv;
 
 use std::fmt;
+use std::io::Write as _;
 
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -427,21 +428,23 @@ impl Document {
         }
     }
 
-    /// [`Document::write`] without the copy: the JSON formats are edited in place in the
-    /// document's own [`serde_json::Value`] and serialized from it, so the peak memory is one
-    /// parsed document plus its output, not two documents (issue 15: a 60 MB CycloneDX document
-    /// took 1.7 GB). With `fill_min_elements`, a CycloneDX JSON document also gets
+    /// [`Document::write`] without the copy, serialized straight into `out`: the JSON formats
+    /// are edited in place in the document's own [`serde_json::Value`] and written from it
+    /// through a buffer, so the peak memory is one parsed document, not two documents plus the
+    /// output bytes (issue 15: a 60 MB CycloneDX document took 1.7 GB). With
+    /// `fill_min_elements`, a CycloneDX JSON document also gets
     /// [`cyclonedx::facts::fill_min_elements`] applied before it is serialized (the same result
     /// as [`Document::fill_min_elements`] on the written bytes, without parsing them again);
     /// other formats ignore it, as [`Document::fill_min_elements`] does. The bytes are the same
-    /// as [`Document::write`]'s.
-    pub fn into_written(
+    /// as [`Document::write`]'s; returns its warnings. Errors are `out`'s.
+    pub fn write_into(
         self,
         edits: &Edits,
         opts: &WriteOptions,
         fill_min_elements: bool,
-    ) -> Written {
-        match self {
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<Vec<String>> {
+        let (value, warnings) = match self {
             Document::CycloneDxJson(mut d) => {
                 let warnings = cyclonedx::apply(&mut d.value, d.spec_version, edits, opts);
                 if fill_min_elements {
@@ -451,31 +454,42 @@ impl Document {
                         opts.timestamp,
                     );
                 }
-                // The inventory is no longer needed: free it before the output is allocated.
-                drop(d.inventory);
-                Written {
-                    bytes: cyclonedx::to_bytes(&d.value),
-                    warnings,
-                }
+                (d.value, warnings)
             }
             Document::SpdxJson(mut d) => {
                 let warnings = spdx_json::apply(&mut d.value, &d.sha1, edits, opts);
-                drop(d.inventory);
-                Written {
-                    bytes: cyclonedx::to_bytes(&d.value),
-                    warnings,
-                }
+                (d.value, warnings)
             }
             Document::Spdx3(mut d) => {
                 let warnings = spdx3::apply(&mut d.value, edits, opts);
-                drop(d.inventory);
-                Written {
-                    bytes: cyclonedx::to_bytes(&d.value),
-                    warnings,
-                }
+                (d.value, warnings)
             }
-            other => other.write(edits, opts),
-        }
+            other => {
+                let written = other.write(edits, opts);
+                out.write_all(&written.bytes)?;
+                return Ok(written.warnings);
+            }
+        };
+        // As `cyclonedx::to_bytes`: 2-space indent, trailing newline.
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, out);
+        serde_json::to_writer_pretty(&mut w, &value).map_err(std::io::Error::from)?;
+        w.write_all(b"\n")?;
+        w.flush()?;
+        Ok(warnings)
+    }
+
+    /// [`Document::write_into`] a byte vector.
+    pub fn into_written(
+        self,
+        edits: &Edits,
+        opts: &WriteOptions,
+        fill_min_elements: bool,
+    ) -> Written {
+        let mut bytes = Vec::new();
+        let warnings = self
+            .write_into(edits, opts, fill_min_elements, &mut bytes)
+            .expect("writing into a Vec<u8> does not fail");
+        Written { bytes, warnings }
     }
 
     /// Enrich a copy of the document with `edits` (keyed by [`crate::inventory::Component::locator`])

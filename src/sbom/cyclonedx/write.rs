@@ -170,7 +170,9 @@ fn set_properties(obj: &mut Map<String, Value>, props: &[(String, String)]) -> R
         .iter()
         .filter(|(n, _)| n.starts_with(NAMESPACE))
         .map(|(n, v)| {
-            let mut p = Map::new();
+            // Sized for its two entries: a growing map reserves four (issue 15: 200k
+            // components' properties took 300 MB more).
+            let mut p = Map::with_capacity(2);
             p.insert("name".into(), Value::String(n.clone()));
             p.insert("value".into(), Value::String(v.clone()));
             Value::Object(p)
