@@ -181,7 +181,7 @@ fn set_properties(obj: &mut Map<String, Value>, props: &[(String, String)]) -> R
     match obj.get_mut("properties") {
         None if new.is_empty() => Ok(()),
         None => {
-            obj.insert("properties".into(), Value::Array(new));
+            crate::sbom::append_snug(obj, "properties", Value::Array(new));
             Ok(())
         }
         Some(Value::Array(list)) => {
