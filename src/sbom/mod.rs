@@ -236,8 +236,8 @@ pub enum Document {
 
 /// The most components (CycloneDX components, SPDX packages) aiprov reads from one document; a
 /// document with more is refused with [`Error::Limit`] (exit 2) before any work is planned for
-/// them. Memory grows by about 4 KiB per component (issue 15's benchmark, `benches/scale.sh`),
-/// so the limit keeps a run within a few GiB. Documented in the README's limits table.
+/// them. Memory grows by 2.5 to 6.5 KiB per component (issue 15's benchmark,
+/// `benches/scale.sh`), so the limit keeps a run within a few GiB. Documented in the README's limits table.
 pub const MAX_COMPONENTS: usize = 1_000_000;
 
 /// The longest line of an SPDX tag-value document aiprov reads, in bytes (1 MiB); a longer line
