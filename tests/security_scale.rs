@@ -203,3 +203,43 @@ fn a_tag_value_line_over_the_limit_exits_2_naming_the_line_and_the_limit() {
     assert_eq!(r.code, 1, "{}", r.stderr);
     assert_eq!(r.json()["format"], "SPDX 2.3 tag-value");
 }
+
+fn tag_value(n: usize) -> Vec<u8> {
+    let mut s = String::from(
+        "SPDXVersion: SPDX-2.3\nDataLicense: CC0-1.0\nSPDXID: SPDXRef-DOCUMENT\nDocumentName: gen\n\
+         DocumentNamespace: https://example.com/gen\nCreator: Tool: gen\nCreated: 2026-01-01T00:00:00Z\n\n",
+    );
+    for i in 0..n {
+        s.push_str(&format!(
+            "PackageName: pkg-{i}\nSPDXID: SPDXRef-Package-{i}\nPackageVersion: 1.0.0\n\
+             PackageDownloadLocation: NOASSERTION\nExternalRef: PACKAGE-MANAGER purl pkg:npm/pkg-{i}@1.0.0\n\
+             Relationship: SPDXRef-DOCUMENT DESCRIBES SPDXRef-Package-{i}\n\n"
+        ));
+    }
+    s.into_bytes()
+}
+
+fn tag_value_seconds(n: usize) -> f64 {
+    let bytes = tag_value(n);
+    let t = Instant::now();
+    let doc = sbom::read("gen.spdx", &bytes, &Default::default()).unwrap();
+    let facts = aiprov::check::facts(&doc);
+    assert_eq!(facts.components.len(), n);
+    let report = aiprov::check::check(&facts, aiprov::check::Profile::Cisa2026);
+    std::hint::black_box(report);
+    t.elapsed().as_secs_f64()
+}
+
+/// Issue 15: tag-value `check` was superlinear; read and check are linear (same bound as the
+/// SPDX 2 JSON test above: four times the packages, well under sixteen times the time).
+#[test]
+fn spdx2_tag_value_read_and_check_are_linear() {
+    let _warm = tag_value_seconds(500);
+    let small = tag_value_seconds(4_000);
+    let large = tag_value_seconds(16_000);
+    assert!(
+        large < 9.0 * small.max(0.02),
+        "4x the packages took {:.1}x the time ({small:.3} s → {large:.3} s)",
+        large / small
+    );
+}
