@@ -133,6 +133,35 @@ pub struct Outcome {
     pub roots: usize,
 }
 
+/// The repo map's text, read up to [`crate::resolve::MAX_REPO_MAP_BYTES`] (one byte more tells
+/// it is over the limit: refused, never read whole).
+fn read_repo_map(path: &std::path::Path, map_label: &str) -> Result<String, SetupError> {
+    use std::io::Read as _;
+    let cannot = |e: std::io::Error| {
+        SetupError::Input(anyhow::Error::from(e).context(format!(
+            "{}: cannot read the repo map",
+            escape_for_terminal(map_label)
+        )))
+    };
+    let file = std::fs::File::open(path).map_err(cannot)?;
+    let mut bytes = Vec::new();
+    file.take(crate::resolve::MAX_REPO_MAP_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(cannot)?;
+    if bytes.len() > crate::resolve::MAX_REPO_MAP_BYTES {
+        let label = crate::text::path_label(map_label);
+        return Err(SetupError::Input(
+            crate::resolve::repo_map_too_large(&label).into(),
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        cannot(std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            e.utf8_error(),
+        ))
+    })
+}
+
 impl Pipeline {
     /// Read the repo map, the rule packs and the configuration file, and start the registry
     /// client and the walker threads. Bad files are [`SetupError::Input`].
@@ -140,14 +169,7 @@ impl Pipeline {
         let repo_map = match &args.repo_map {
             Some(path) => {
                 let map_label = path.display().to_string();
-                let text = std::fs::read_to_string(path)
-                    .with_context(|| {
-                        format!(
-                            "{}: cannot read the repo map",
-                            escape_for_terminal(&map_label)
-                        )
-                    })
-                    .map_err(SetupError::Input)?;
+                let text = read_repo_map(path, &map_label)?;
                 Some(
                     RepoMap::from_toml(&map_label, &text)
                         .map_err(|e| SetupError::Input(e.into()))?,

@@ -84,10 +84,32 @@ pub struct RepoMap {
     by_ref: HashMap<String, MapTarget>,
 }
 
+/// The largest repo map aiprov reads, in bytes (32 MiB, about 350,000 entries). Parsing holds
+/// the whole TOML table in memory, about ten times the file's size, so a larger map is refused
+/// with [`Error::Shape`] (exit 2) rather than read until memory runs out (issue 15: a 157 MB map
+/// aborted). Documented in the README's limits table.
+pub const MAX_REPO_MAP_BYTES: usize = 32 << 20;
+
+/// The message for a repo map over [`MAX_REPO_MAP_BYTES`] (`path` already a label).
+pub fn repo_map_too_large(path: &str) -> Error {
+    Error::Shape {
+        path: path.to_string(),
+        message: format!(
+            "larger than the {} MiB aiprov reads from a repo map (split the map, or map only the \
+             components this SBOM holds)",
+            MAX_REPO_MAP_BYTES >> 20
+        ),
+    }
+}
+
 impl RepoMap {
     /// Parse a repo map. `path_label` names the file in messages and anchors relative paths.
+    /// A text longer than [`MAX_REPO_MAP_BYTES`] is refused before it is parsed.
     pub fn from_toml(path_label: &str, text: &str) -> Result<RepoMap, Error> {
         let label = crate::text::path_label(path_label);
+        if text.len() > MAX_REPO_MAP_BYTES {
+            return Err(repo_map_too_large(&label));
+        }
         let table: toml::Table = toml::from_str(text).map_err(|e| {
             let at = e.span().map(|sp| {
                 let (line, col) = line_col(text, sp.start);

@@ -241,24 +241,23 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         timestamp,
         strip_signature: args.strip_signature,
     };
-    let sbom::Written {
-        mut bytes,
-        warnings,
-    } = doc.write(&outcome.edits, &write_opts);
-    if args.fill_min_elements {
-        bytes = doc
-            .fill_min_elements(bytes, env!("CARGO_PKG_VERSION"), timestamp)
-            .context("re-reading the enriched document")
-            .map_err(Failure::runtime)?;
-    }
-    let violations = crate::policy::evaluate(&policies, &outcome.components(doc.inventory()));
-    drop(doc);
+    // Without a policy there is nothing to evaluate: no copy of every component's provenance.
+    let violations = if policies.is_empty() {
+        Vec::new()
+    } else {
+        crate::policy::evaluate(&policies, &outcome.components(doc.inventory()))
+    };
 
-    // 4. Output, then rename into place.
+    // 4. Output, then rename into place. The document is consumed: edited in place and
+    // serialized straight into the output, never copied (issue 15: memory).
     let output_label = output.label();
-    output
-        .writer()
-        .write_all(&bytes)
+    let warnings = doc
+        .write_into(
+            &outcome.edits,
+            &write_opts,
+            args.fill_min_elements,
+            &mut output.writer(),
+        )
         .with_context(|| format!("{output_label}: cannot write the output"))
         .map_err(Failure::runtime)?;
     output.finish()?;

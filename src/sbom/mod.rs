@@ -46,6 +46,7 @@ pub mod spdx_json;
 pub mod spdx_tv;
 
 use std::fmt;
+use std::io::Write as _;
 
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
@@ -233,13 +234,44 @@ pub enum Document {
     Spdx3(spdx3::Document),
 }
 
+/// The most components (CycloneDX components, SPDX packages) aiprov reads from one document; a
+/// document with more is refused with [`Error::Limit`] (exit 2) before any work is planned for
+/// them. Memory grows by 2.5 to 6.5 KiB per component (issue 15's benchmark,
+/// `benches/scale.sh`), so the limit keeps a run within a few GiB. Documented in the README's limits table.
+pub const MAX_COMPONENTS: usize = 1_000_000;
+
+/// The longest line of an SPDX tag-value document aiprov reads, in bytes (1 MiB); a longer line
+/// is refused with [`Error::Limit`] naming it (exit 2). A `<text>` value may still span many
+/// lines; only each line is bounded.
+pub const MAX_TAG_VALUE_LINE: usize = 1 << 20;
+
 /// Read a document in any supported format, detected from its content (see [`detect`]).
 ///
 /// `path_label` names the input in messages (`-` for stdin). `opts.strip_signature` accepts a
 /// signed CycloneDX document (JSON `signature`, XML `<Signature>`); the other formats carry no
-/// enveloped signature.
+/// enveloped signature. A document over [`MAX_COMPONENTS`] is [`Error::Limit`].
 pub fn read(path_label_: &str, bytes: &[u8], opts: &ReadOptions) -> Result<Document, Error> {
     let path = path_label(path_label_);
+    let doc = read_unlimited(&path, bytes, opts)?;
+    within_component_limit(&path, doc.inventory().components.len(), MAX_COMPONENTS)?;
+    Ok(doc)
+}
+
+/// `n` components against `max` ([`MAX_COMPONENTS`] for [`read`]); `path` is a label.
+fn within_component_limit(path: &str, n: usize, max: usize) -> Result<(), Error> {
+    if n > max {
+        return Err(Error::Limit {
+            path: path.to_string(),
+            message: format!(
+                "{n} components, more than the {max} aiprov reads from one document (split the SBOM)"
+            ),
+        });
+    }
+    Ok(())
+}
+
+fn read_unlimited(path: &str, bytes: &[u8], opts: &ReadOptions) -> Result<Document, Error> {
+    let path = path.to_string();
     match detect::sniff(&path, bytes)? {
         detect::Sniffed::CycloneDxJson(value) => {
             cyclonedx::from_value(&path, value, opts).map(Document::CycloneDxJson)
@@ -430,6 +462,70 @@ impl Document {
         }
     }
 
+    /// [`Document::write`] without the copy, serialized straight into `out`: the JSON formats
+    /// are edited in place in the document's own [`serde_json::Value`] and written from it
+    /// through a buffer, so the peak memory is one parsed document, not two documents plus the
+    /// output bytes (issue 15: a 60 MB CycloneDX document took 1.7 GB). With
+    /// `fill_min_elements`, a CycloneDX JSON document also gets
+    /// [`cyclonedx::facts::fill_min_elements`] applied before it is serialized (the same result
+    /// as [`Document::fill_min_elements`] on the written bytes, without parsing them again);
+    /// other formats ignore it, as [`Document::fill_min_elements`] does. The bytes are the same
+    /// as [`Document::write`]'s; returns its warnings. Errors are `out`'s.
+    pub fn write_into(
+        self,
+        edits: &Edits,
+        opts: &WriteOptions,
+        fill_min_elements: bool,
+        out: &mut dyn std::io::Write,
+    ) -> std::io::Result<Vec<String>> {
+        let (value, warnings) = match self {
+            Document::CycloneDxJson(mut d) => {
+                let warnings = cyclonedx::apply(&mut d.value, d.spec_version, edits, opts);
+                if fill_min_elements {
+                    cyclonedx::facts::fill_min_elements(
+                        &mut d.value,
+                        &opts.tool_version,
+                        opts.timestamp,
+                    );
+                }
+                (d.value, warnings)
+            }
+            Document::SpdxJson(mut d) => {
+                let warnings = spdx_json::apply(&mut d.value, &d.sha1, edits, opts);
+                (d.value, warnings)
+            }
+            Document::Spdx3(mut d) => {
+                let warnings = spdx3::apply(&mut d.value, edits, opts);
+                (d.value, warnings)
+            }
+            other => {
+                let written = other.write(edits, opts);
+                out.write_all(&written.bytes)?;
+                return Ok(written.warnings);
+            }
+        };
+        // As `cyclonedx::to_bytes`: 2-space indent, trailing newline.
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, out);
+        serde_json::to_writer_pretty(&mut w, &value).map_err(std::io::Error::from)?;
+        w.write_all(b"\n")?;
+        w.flush()?;
+        Ok(warnings)
+    }
+
+    /// [`Document::write_into`] a byte vector.
+    pub fn into_written(
+        self,
+        edits: &Edits,
+        opts: &WriteOptions,
+        fill_min_elements: bool,
+    ) -> Written {
+        let mut bytes = Vec::new();
+        let warnings = self
+            .write_into(edits, opts, fill_min_elements, &mut bytes)
+            .expect("writing into a Vec<u8> does not fail");
+        Written { bytes, warnings }
+    }
+
     /// Enrich a copy of the document with `edits` (keyed by [`crate::inventory::Component::locator`])
     /// and serialize it in the input's format and spec version.
     pub fn write(&self, edits: &Edits, opts: &WriteOptions) -> Written {
@@ -573,6 +669,22 @@ pub(crate) fn vcs_refs(
         }
     }
     refs
+}
+
+/// Append `key` to `obj` (which lacks it) without the map's doubling: the object is rebuilt
+/// with room for exactly one more entry. Writers add one key (`properties`, `annotations`) to
+/// each of up to 1,000,000 component objects, and a map grown by one insert reserves twice its
+/// entries (issue 15: 200k components took 300 MB more).
+pub(crate) fn append_snug(
+    obj: &mut serde_json::Map<String, serde_json::Value>,
+    key: &str,
+    value: serde_json::Value,
+) {
+    let old = std::mem::take(obj);
+    let mut new = serde_json::Map::with_capacity(old.len() + 1);
+    new.extend(old);
+    new.insert(key.to_string(), value);
+    *obj = new;
 }
 
 /// `t` in UTC, whole seconds, RFC 3339 with `Z` (`2026-09-01T12:00:00Z`): the form every format
@@ -772,6 +884,15 @@ pub enum Error {
         /// Locator of the second one.
         second: String,
     },
+    /// The document is over one of aiprov's documented limits ([`MAX_COMPONENTS`],
+    /// [`MAX_TAG_VALUE_LINE`]); `message` says which, and where.
+    #[error("{path}: {message}")]
+    Limit {
+        /// The file.
+        path: String,
+        /// Which limit, with the value found.
+        message: String,
+    },
     /// The document carries an enveloped signature, which any edit invalidates.
     #[error(
         "{path}: the document is signed (top-level \"signature\"); enriching it would invalidate \
@@ -815,6 +936,10 @@ mod tests {
             },
             Error::Signed {
                 path: "a.json".into(),
+            },
+            Error::Limit {
+                path: "a.json".into(),
+                message: "x".into(),
             },
             Error::UnsupportedFormat {
                 path: "a.json".into(),
@@ -966,6 +1091,17 @@ mod tests {
         assert_eq!(
             can_convert(CycloneDxJson { minor: 6 }, CycloneDxJson { minor: 5 }).unwrap_err(),
             "cannot convert CycloneDX 1.6 JSON to CycloneDX 1.5 JSON without losing information: CycloneDX 1.5 lacks fields that 1.6 defines; aiprov writes the input's format"
+        );
+    }
+
+    #[test]
+    fn the_component_limit_ends_in_a_message() {
+        assert!(within_component_limit("big.json", 3, 3).is_ok());
+        assert_eq!(
+            within_component_limit("big.json", 4, 3)
+                .unwrap_err()
+                .to_string(),
+            "big.json: 4 components, more than the 3 aiprov reads from one document (split the SBOM)"
         );
     }
 

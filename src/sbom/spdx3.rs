@@ -268,7 +268,8 @@ fn set_properties(obj: &mut Map<String, Value>, props: &[(String, String)]) -> R
         .iter()
         .filter(|(n, _)| n.starts_with(cyclonedx::NAMESPACE))
         .map(|(n, v)| {
-            let mut p = Map::new();
+            // Sized for its three entries (issue 15: memory).
+            let mut p = Map::with_capacity(3);
             p.insert("type".into(), Value::String(ENTRY.into()));
             p.insert(PROP_NAME.into(), Value::String(n.clone()));
             p.insert(PROP_VALUE.into(), Value::String(v.clone()));

@@ -547,7 +547,7 @@ fn set_annotation(
     match obj.get_mut("annotations") {
         None => {
             if let Some(a) = new {
-                obj.insert("annotations".into(), Value::Array(vec![a]));
+                super::append_snug(obj, "annotations", Value::Array(vec![a]));
             }
             Ok(())
         }

@@ -115,18 +115,42 @@ fn tag_error(path: &str, line: usize, message: String) -> Error {
     }
 }
 
-fn parse(path: &str, text: &str) -> Result<Parsed, Error> {
+/// The byte range of each line of `text` (its line ending included), refusing a line longer
+/// than `max` bytes (its ending not counted) with [`Error::Limit`].
+fn line_ranges(path: &str, text: &str, max: usize) -> Result<Vec<(usize, usize)>, Error> {
     let mut lines = Vec::new();
     let mut start = 0;
-    for (i, b) in text.bytes().enumerate() {
-        if b == b'\n' {
-            lines.push((start, i + 1));
-            start = i + 1;
+    let bytes = text.as_bytes();
+    while start < bytes.len() {
+        let end = memchr_newline(&bytes[start..]).map_or(bytes.len(), |i| start + i + 1);
+        let content = bytes[start..end]
+            .strip_suffix(b"\n")
+            .unwrap_or(&bytes[start..end]);
+        let content = content.strip_suffix(b"\r").unwrap_or(content);
+        if content.len() > max {
+            return Err(Error::Limit {
+                path: path.to_string(),
+                message: format!(
+                    "line {}: {} bytes long, more than the {} bytes aiprov reads in one tag-value line",
+                    lines.len() + 1,
+                    content.len(),
+                    max
+                ),
+            });
         }
+        lines.push((start, end));
+        start = end;
     }
-    if start < text.len() {
-        lines.push((start, text.len()));
-    }
+    Ok(lines)
+}
+
+/// Index of the first `\n` in `bytes`.
+fn memchr_newline(bytes: &[u8]) -> Option<usize> {
+    bytes.iter().position(|&b| b == b'\n')
+}
+
+fn parse(path: &str, text: &str) -> Result<Parsed, Error> {
+    let lines = line_ranges(path, text, super::MAX_TAG_VALUE_LINE)?;
     let content = |i: usize| -> &str {
         let (s, e) = lines[i];
         let l = &text[s..e];
@@ -336,7 +360,17 @@ fn inventory(path: &str, p: &Parsed) -> Result<Inventory, Error> {
 /// `SPDXID`, `name`, `versionInfo`, `supplier`, `originator`, `checksums`, `externalRefs`,
 /// `licenseConcluded`, `licenseDeclared`. Relationships are in the inventory.
 pub fn json_view(doc: &Document) -> serde_json::Value {
-    use serde_json::{json, Map, Value};
+    let mut out = json_head(doc);
+    let packages = (0..doc.parsed.packages.len())
+        .map(|i| json_package(doc, i))
+        .collect();
+    out.insert("packages".into(), serde_json::Value::Array(packages));
+    serde_json::Value::Object(out)
+}
+
+/// The document-level part of [`json_view`] (everything but `packages`).
+pub(crate) fn json_head(doc: &Document) -> serde_json::Map<String, serde_json::Value> {
+    use serde_json::{Map, Value};
     let p = &doc.parsed;
     let head = &p.entries[..p.first_section.unwrap_or(p.entries.len())];
     let first = |tag: &str| {
@@ -373,52 +407,54 @@ pub fn json_view(doc: &Document) -> serde_json::Value {
     if !info.is_empty() {
         out.insert("creationInfo".into(), Value::Object(info));
     }
-    let mut packages = Vec::new();
-    for (k, id) in &p.packages {
-        let block: Vec<&Entry> = p.entries[k + 1..]
-            .iter()
-            .take_while(|x| !SECTION_TAGS.contains(&x.tag.as_str()))
-            .collect();
-        let mut m = Map::new();
-        m.insert("SPDXID".into(), Value::from(id.as_str()));
-        m.insert("name".into(), Value::from(p.entries[*k].value.as_str()));
-        for (tag, key) in [
-            ("PackageVersion", "versionInfo"),
-            ("PackageSupplier", "supplier"),
-            ("PackageOriginator", "originator"),
-            ("PackageLicenseConcluded", "licenseConcluded"),
-            ("PackageLicenseDeclared", "licenseDeclared"),
-        ] {
-            if let Some(e) = block.iter().find(|e| e.tag == tag) {
-                m.insert(key.into(), Value::from(e.value.as_str()));
-            }
+    out
+}
+
+/// Package `i` (in document order, as in the inventory) in the shape of [`json_view`]: built
+/// one at a time, so `check` never holds the JSON view of every package (issue 15: memory).
+pub(crate) fn json_package(doc: &Document, i: usize) -> serde_json::Value {
+    use serde_json::{json, Map, Value};
+    let p = &doc.parsed;
+    let (k, id) = &p.packages[i];
+    let block = p.entries[k + 1..]
+        .iter()
+        .take_while(|x| !SECTION_TAGS.contains(&x.tag.as_str()));
+    let mut m = Map::new();
+    m.insert("SPDXID".into(), Value::from(id.as_str()));
+    m.insert("name".into(), Value::from(p.entries[*k].value.as_str()));
+    for (tag, key) in [
+        ("PackageVersion", "versionInfo"),
+        ("PackageSupplier", "supplier"),
+        ("PackageOriginator", "originator"),
+        ("PackageLicenseConcluded", "licenseConcluded"),
+        ("PackageLicenseDeclared", "licenseDeclared"),
+    ] {
+        if let Some(e) = block.clone().find(|e| e.tag == tag) {
+            m.insert(key.into(), Value::from(e.value.as_str()));
         }
-        let checksums: Vec<Value> = block
-            .iter()
-            .filter(|e| e.tag == "PackageChecksum")
-            .filter_map(|e| {
-                let (alg, value) = e.value.split_once(':')?;
-                Some(json!({"algorithm": alg.trim(), "checksumValue": value.trim()}))
-            })
-            .collect();
-        if !checksums.is_empty() {
-            m.insert("checksums".into(), Value::Array(checksums));
-        }
-        let refs: Vec<Value> = block
-            .iter()
-            .filter(|e| e.tag == "ExternalRef")
-            .filter_map(|e| {
-                let mut parts = e.value.split_whitespace();
-                Some(json!({"referenceCategory": parts.next()?, "referenceType": parts.next()?, "referenceLocator": parts.next()?}))
-            })
-            .collect();
-        if !refs.is_empty() {
-            m.insert("externalRefs".into(), Value::Array(refs));
-        }
-        packages.push(Value::Object(m));
     }
-    out.insert("packages".into(), Value::Array(packages));
-    Value::Object(out)
+    let checksums: Vec<Value> = block
+        .clone()
+        .filter(|e| e.tag == "PackageChecksum")
+        .filter_map(|e| {
+            let (alg, value) = e.value.split_once(':')?;
+            Some(json!({"algorithm": alg.trim(), "checksumValue": value.trim()}))
+        })
+        .collect();
+    if !checksums.is_empty() {
+        m.insert("checksums".into(), Value::Array(checksums));
+    }
+    let refs: Vec<Value> = block
+        .filter(|e| e.tag == "ExternalRef")
+        .filter_map(|e| {
+            let mut parts = e.value.split_whitespace();
+            Some(json!({"referenceCategory": parts.next()?, "referenceType": parts.next()?, "referenceLocator": parts.next()?}))
+        })
+        .collect();
+    if !refs.is_empty() {
+        m.insert("externalRefs".into(), Value::Array(refs));
+    }
+    Value::Object(m)
 }
 
 /// Which entries aiprov wrote (to be replaced): its creator, its annotations (the `Annotator`

@@ -168,7 +168,9 @@ fn set_properties(obj: &mut Map<String, Value>, props: &[(String, String)]) -> R
         .iter()
         .filter(|(n, _)| n.starts_with(NAMESPACE))
         .map(|(n, v)| {
-            let mut p = Map::new();
+            // Sized for its two entries: a growing map reserves four (issue 15: 200k
+            // components' properties took 300 MB more).
+            let mut p = Map::with_capacity(2);
             p.insert("name".into(), Value::String(n.clone()));
             p.insert("value".into(), Value::String(v.clone()));
             Value::Object(p)
@@ -177,7 +179,7 @@ fn set_properties(obj: &mut Map<String, Value>, props: &[(String, String)]) -> R
     match obj.get_mut("properties") {
         None if new.is_empty() => Ok(()),
         None => {
-            obj.insert("properties".into(), Value::Array(new));
+            crate::sbom::append_snug(obj, "properties", Value::Array(new));
             Ok(())
         }
         Some(Value::Array(list)) => {

@@ -60,6 +60,49 @@ pub fn facts(value: &Value, inventory: &Inventory, format: &str) -> DocumentFact
     }
 }
 
+/// [`facts`] with the packages given one at a time, by their index in `inventory.components`
+/// (document order), instead of held in `head` (which has the document-level fields): SPDX 2
+/// tag-value builds each package's JSON shape only while it is looked at, so `check` never holds
+/// the JSON view of every package (issue 15: memory). Every package's SPDXID is its component's
+/// `bom_ref` (the readers refuse repeats), so the order is [`facts`]'s: described packages first.
+pub(crate) fn facts_each(
+    head: &Value,
+    inventory: &Inventory,
+    format: &str,
+    package: impl Fn(usize) -> Value,
+) -> DocumentFacts {
+    let info = head.get("creationInfo").cloned().unwrap_or(Value::Null);
+    let document = document_facts(head, &info);
+    let doc_id = text(head, "SPDXID").unwrap_or("SPDXRef-DOCUMENT");
+    let (owned, described) = relationships(doc_id, inventory);
+    let n = inventory.components.len();
+    let mut by_id: HashMap<&str, usize> = HashMap::with_capacity(n);
+    for (i, c) in inventory.components.iter().enumerate() {
+        if let Some(id) = c.bom_ref.as_deref() {
+            by_id.entry(id).or_insert(i);
+        }
+    }
+    let mut placed = vec![false; n];
+    let mut order = Vec::with_capacity(n);
+    for id in &described {
+        if let Some(&i) = by_id.get(id) {
+            if !std::mem::replace(&mut placed[i], true) {
+                order.push(i);
+            }
+        }
+    }
+    order.extend((0..n).filter(|&i| !placed[i]));
+    let components = order
+        .into_iter()
+        .map(|i| component_facts(&package(i), &owned))
+        .collect();
+    DocumentFacts {
+        format: format.to_string(),
+        document,
+        components,
+    }
+}
+
 /// The document-level fields, from `creationInfo` (`info`), `spdxVersion` and
 /// `documentNamespace`.
 fn document_facts(value: &Value, info: &Value) -> Vec<(Field, Tally)> {

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use crate::sbom::describe::DocumentInfo;
 use crate::sbom::facts::DocumentFacts;
-use crate::sbom::spdx_tv::{json_view, Document};
+use crate::sbom::spdx_tv::{json_head, json_package, json_view, Document};
 use crate::sbom::{spdx_json, Format};
 
 fn format(doc: &Document) -> String {
@@ -16,7 +16,10 @@ fn format(doc: &Document) -> String {
 /// The minimum-element facts, read from the SPDX 2 JSON shape (so a tag-value document and its
 /// JSON twin give the same statuses).
 pub fn facts(doc: &Document) -> DocumentFacts {
-    spdx_json::facts::facts(&json_view(doc), &doc.inventory, &format(doc))
+    let head = serde_json::Value::Object(json_head(doc));
+    spdx_json::facts::facts_each(&head, &doc.inventory, &format(doc), |i| {
+        json_package(doc, i)
+    })
 }
 
 /// The report's view, as [`spdx_json::describe::info`] gives it for the JSON shape.
@@ -25,26 +28,19 @@ pub fn info(doc: &Document, file: &str) -> DocumentInfo {
 }
 
 /// The 1-based line and column of the first `SPDXID:` line naming each SPDXID in `wanted`.
+///
+/// One pass over the lines (counting the lines before each hit from the start was quadratic
+/// in the packages: issue 15).
 pub fn positions(source: &str, wanted: &HashSet<String>) -> HashMap<String, (usize, usize)> {
-    let at = |off: usize| {
-        let before = &source[..off];
-        let line = before.matches('\n').count() + 1;
-        let start = before.rfind('\n').map(|i| i + 1).unwrap_or(0);
-        (line, source[start..off].chars().count() + 1)
-    };
     let mut out = HashMap::new();
-    let mut off = 0;
-    for line in source.split_inclusive('\n') {
+    for (n, line) in source.split_inclusive('\n').enumerate() {
         if let Some((tag, value)) = line.split_once(':') {
             let id = value.trim();
             if tag.trim() == "SPDXID" && wanted.contains(id) && !out.contains_key(id) {
-                out.insert(
-                    id.to_string(),
-                    at(off + line.len() - line.trim_start().len()),
-                );
+                let indent = line.len() - line.trim_start().len();
+                out.insert(id.to_string(), (n + 1, line[..indent].chars().count() + 1));
             }
         }
-        off += line.len();
     }
     out
 }
