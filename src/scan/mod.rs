@@ -184,7 +184,10 @@ fn list_dir(dir: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>), Error> {
     for e in entries.flatten() {
         let Ok(ty) = e.file_type() else { continue };
         let name = e.file_name().to_string_lossy().into_owned();
-        if ty.is_file() {
+        // A symbolic link is listed with the files (never descended into): the lockfile
+        // readers open it through `read_text`, which refuses one leading out of its folder
+        // with a message naming it, rather than skipping it silently.
+        if ty.is_file() || ty.is_symlink() {
             files.push(e.path());
         } else if ty.is_dir() && !name.starts_with('.') && !SKIPPED_DIRS.contains(&name.as_str()) {
             dirs.push(e.path());
