@@ -44,6 +44,8 @@ fn plan_table(fallback: Fallback) -> Vec<(String, String, String, String)> {
         fallback,
         reviews: None,
         progress: None,
+        store: None,
+        shard: None,
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(2)

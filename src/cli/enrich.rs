@@ -80,9 +80,20 @@ pub struct SourceArgs {
     /// gives --fail-on and --mirror-dir when they are not on the command line
     #[arg(long, value_name = "FILE", env = "AIPROV_CONFIG")]
     pub config: Option<PathBuf>,
-    /// Ask the registries again even when the cached answer is still fresh
+    /// Ask the registries again even when the cached answer is still fresh, and walk again
+    /// instead of reading the results store (CACHE/results; the new results are stored)
     #[arg(long)]
     pub refresh: bool,
+    /// Neither read nor write the results store (CACHE/results): walk everything
+    #[arg(long = "no-cache")]
+    pub no_cache: bool,
+    /// Fetch and walk only the repositories of shard K of N (0 <= K < N; a repository's shard
+    /// is the first 8 bytes of the SHA-256 of its canonical URL, big-endian, modulo N), filling
+    /// the results store. Writes an SBOM only when -o is given: a partial one, the other
+    /// shards' components `repository-unavailable`. Assemble with `--offline --cache-dir` over
+    /// the merged stores (docs/scale.md)
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<(u32, u32)>,
     /// Repositories walked (and fetched) at the same time [default: the number of CPUs]
     #[arg(short, long, value_name = "N", env = "AIPROV_JOBS", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub jobs: Option<u16>,
@@ -272,6 +283,25 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     })
 }
 
+/// `--shard K/N`: two integers, 0 <= K < N <= 65536.
+pub(super) fn parse_shard(text: &str) -> Result<(u32, u32), String> {
+    let (k, n) = text
+        .split_once('/')
+        .ok_or_else(|| "expected K/N, e.g. 0/4".to_string())?;
+    let k: u32 = k
+        .trim()
+        .parse()
+        .map_err(|_| "K is not a number".to_string())?;
+    let n: u32 = n
+        .trim()
+        .parse()
+        .map_err(|_| "N is not a number".to_string())?;
+    if n == 0 || n > 65_536 || k >= n {
+        return Err(format!("need 0 <= K < N <= 65536, got {k}/{n}"));
+    }
+    Ok((k, n))
+}
+
 /// `--output-format` as a [`Format`]: a name, optionally `@VERSION`; without a version, the
 /// input's version when the family matches (so naming the input's own format is accepted),
 /// else CycloneDX 1.6 / SPDX 2.3.
@@ -381,6 +411,8 @@ pub(super) fn pipeline(args: &SourceArgs, config: &FileConfig) -> Result<Pipelin
         rules: args.rules.clone(),
         fallback: args.fallback,
         reviews: args.reviews.load()?,
+        no_cache: args.no_cache,
+        shard: args.shard,
     };
     let pipeline = Pipeline::new(&settings)?;
     Ok(if args.forge.forge_reviews {
@@ -396,6 +428,8 @@ pub(super) fn pipeline(args: &SourceArgs, config: &FileConfig) -> Result<Pipelin
 pub(super) struct Progress {
     plan: super::progress::PlanProgress,
     walks: Option<indicatif::ProgressBar>,
+    /// Walks the results store answered, and walks run.
+    pub(super) store: (u64, u64),
     /// The end-of-run line about failed clones and fetches, once the plan is made.
     pub(super) fetch_failures: Option<String>,
 }
@@ -405,6 +439,7 @@ impl Progress {
         Progress {
             plan: super::progress::PlanProgress::new(),
             walks: None,
+            store: (0, 0),
             fetch_failures: None,
         }
     }
@@ -419,10 +454,19 @@ impl Observer for Progress {
         self.walks = Some(progress_bar(plan.walks.len()));
     }
     fn event(&mut self, e: Event<'_>) {
+        match e {
+            Event::WalkDone { cached, .. } if cached => self.store.0 += 1,
+            Event::WalkDone { .. } => self.store.1 += 1,
+        }
         let Some(bar) = &self.walks else { return };
         match e {
             Event::WalkDone { repository, .. } => {
-                bar.set_message(escape_for_terminal(repository));
+                bar.set_message(format!(
+                    "store {} hit, {} walked; {}",
+                    self.store.0,
+                    self.store.1,
+                    escape_for_terminal(repository)
+                ));
                 bar.inc(1);
             }
         }
@@ -468,16 +512,20 @@ pub(super) fn report(
     if let Some(line) = &progress.fetch_failures {
         let _ = writeln!(err, "aiprov: {line}");
     }
-    let _ = writeln!(
-        err,
-        "aiprov: {}",
-        summary_line(
-            outcome.subjects,
-            &outcome.tally,
-            &outcome.plan,
-            started.elapsed()
-        )
+    let mut line = summary_line(
+        outcome.subjects,
+        &outcome.tally,
+        &outcome.plan,
+        started.elapsed(),
     );
+    if progress.store.0 > 0 {
+        line.push_str(&format!(
+            " (results store: {} of {} walks answered)",
+            progress.store.0,
+            progress.store.0 + progress.store.1
+        ));
+    }
+    let _ = writeln!(err, "aiprov: {line}");
 }
 
 fn progress_bar(walks: usize) -> indicatif::ProgressBar {
