@@ -21,9 +21,9 @@ use crate::sbom::{self, Format, ReadOptions, WriteOptions};
 pub struct Args {
     /// The SBOM to read (CycloneDX 1.2-1.7 JSON/XML, SPDX 2.2/2.3 JSON/tag-value, SPDX 3.0.1); `-` for stdin
     input: String,
-    /// Where to write the enriched SBOM; `-` for stdout
-    #[arg(short, long, value_name = "OUTPUT", default_value = "-")]
-    output: String,
+    /// Where to write the enriched SBOM; `-` for stdout [default: -; with --shard, no SBOM]
+    #[arg(short, long, value_name = "OUTPUT")]
+    output: Option<String>,
     #[command(flatten)]
     sources: SourceArgs,
     /// Write FORMAT instead of the input's format: cyclonedx-json, cyclonedx-xml, spdx-json,
@@ -116,6 +116,13 @@ pub struct SourceArgs {
 
 const STDIN_LABEL: &str = "<stdin>";
 
+impl Args {
+    /// `-o`, `-` (stdout) when not given.
+    fn output(&self) -> &str {
+        self.output.as_deref().unwrap_or("-")
+    }
+}
+
 /// What `aiprov enrich --help` explains after the options.
 const LONG_HELP: &str = "\
 How it works:
@@ -203,7 +210,11 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     let timestamp = super::clock::now()?;
 
     // 2. Destinations, so that an unwritable output fails before the walks.
-    let mut output = Sink::create(&args.output, "output")?;
+    // A shard without -o only fills the results store.
+    let output = match (&args.output, args.sources.shard) {
+        (None, Some(_)) => None,
+        _ => Some(Sink::create(args.output(), "output")?),
+    };
     let mut evidence = match &args.evidence {
         Some(e) => Some(Sink::create(e, "evidence file")?),
         None => None,
@@ -262,13 +273,15 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     drop(doc);
 
     // 4. Output, then rename into place.
-    let output_label = output.label();
-    output
-        .writer()
-        .write_all(&bytes)
-        .with_context(|| format!("{output_label}: cannot write the output"))
-        .map_err(Failure::runtime)?;
-    output.finish()?;
+    if let Some(mut output) = output {
+        let output_label = output.label();
+        output
+            .writer()
+            .write_all(&bytes)
+            .with_context(|| format!("{output_label}: cannot write the output"))
+            .map_err(Failure::runtime)?;
+        output.finish()?;
+    }
     if let Some(e) = evidence {
         e.finish()?;
     }
@@ -349,10 +362,10 @@ fn check_destinations(args: &Args) -> Result<(), Failure> {
             _ => pa == pb,
         }
     };
-    if args.input != "-" && args.output != "-" && same(&args.input, &args.output) {
+    if args.input != "-" && args.output() != "-" && same(&args.input, args.output()) {
         return Err(Failure::input(anyhow!(
             "{}: the output would overwrite the input; aiprov never writes its input (choose another -o)",
-            escape_for_terminal(&args.output)
+            escape_for_terminal(args.output())
         )));
     }
     let mut reads: Vec<&Path> = args.sources.rules.iter().map(PathBuf::as_path).collect();
@@ -360,7 +373,7 @@ fn check_destinations(args: &Args) -> Result<(), Failure> {
     reads.extend(args.sources.config.as_deref());
     reads.extend(args.baseline.as_deref());
     reads.extend(args.sources.reviews.paths());
-    super::refuse_clobber("-o", Path::new(&args.output), &reads, &[])?;
+    super::refuse_clobber("-o", Path::new(args.output()), &reads, &[])?;
     let mut dirs: Vec<PathBuf> = args.sources.mirror_dirs.clone();
     dirs.extend(
         args.sources
@@ -369,18 +382,18 @@ fn check_destinations(args: &Args) -> Result<(), Failure> {
             .or_else(crate::config::default_cache_dir),
     );
     let dirs: Vec<&Path> = dirs.iter().map(PathBuf::as_path).collect();
-    super::guard::refuse_inside("-o", Path::new(&args.output), &dirs)?;
+    super::guard::refuse_inside("-o", Path::new(args.output()), &dirs)?;
     if let Some(ev) = &args.evidence {
         super::refuse_clobber("--evidence", Path::new(ev), &reads, &[])?;
         super::guard::refuse_inside("--evidence", Path::new(ev), &dirs)?;
     }
     if let Some(ev) = &args.evidence {
-        if ev == "-" && args.output == "-" {
+        if ev == "-" && args.output() == "-" {
             return Err(Failure::input(anyhow!(
                 "--evidence - needs -o FILE: the SBOM already goes to stdout"
             )));
         }
-        if (args.input != "-" && same(ev, &args.input)) || (ev != "-" && same(ev, &args.output)) {
+        if (args.input != "-" && same(ev, &args.input)) || (ev != "-" && same(ev, args.output())) {
             return Err(Failure::input(anyhow!(
                 "{}: --evidence must name a file other than the input and the output",
                 escape_for_terminal(ev)

@@ -401,6 +401,20 @@ fn walk_one(
     if let Some(index) = opts.reviews {
         counts.review.sources = index.sources(&walk.repository);
     }
+    if !walk.path.exists() {
+        return Report {
+            outcome: WalkOutcome {
+                failure: Some(one_line(&format!(
+                    "{} is not here and the results store has no entry for this walk",
+                    walk.repository
+                ))),
+                ..WalkOutcome::default()
+            },
+            records: Vec::new(),
+            evidence: Vec::new(),
+            cached: false,
+        };
+    }
     let walked = Repo::open(&walk.path).and_then(|repo| {
         let hopts = history::Options {
             rev: Some(revision.clone()),
