@@ -599,6 +599,31 @@ fn group_by_repository(
                         unavailable.is_some(),
                     ),
                     Err(reason) => {
+                        // A shard records that its repository is unavailable, so that the
+                        // assembling run (other mirror folders) says the same.
+                        if let (Some(store), Some(key), Some(_)) = (opts.store, &key, opts.shard) {
+                            let mut roots: Vec<String> = opts
+                                .mirror_roots
+                                .iter()
+                                .map(|p| p.display().to_string())
+                                .collect();
+                            roots.sort_by_key(|p| std::cmp::Reverse(p.len()));
+                            let scrubbed = Plan {
+                                local_paths: roots,
+                                ..Plan::default()
+                            }
+                            .scrub(&reason);
+                            let record = RevisionRecord {
+                                fingerprint: String::new(),
+                                result: Err((
+                                    Status::RepositoryUnavailable.as_str().to_string(),
+                                    scrubbed,
+                                )),
+                            };
+                            if let Err(e) = store.put(results::Kind::Revision, key, &record) {
+                                tracing::debug!("results store: not written: {e}");
+                            }
+                        }
                         targets[i] = Some(Target::Skip {
                             status: Status::RepositoryUnavailable,
                             reason,
