@@ -525,19 +525,12 @@ pub(super) fn report(
     if let Some(line) = &progress.fetch_failures {
         let _ = writeln!(err, "aiprov: {line}");
     }
-    let mut line = summary_line(
+    let line = summary_line(
         outcome.subjects,
         &outcome.tally,
         &outcome.plan,
         started.elapsed(),
     );
-    if progress.store.0 > 0 {
-        line.push_str(&format!(
-            " (results store: {} of {} walks answered)",
-            progress.store.0,
-            progress.store.0 + progress.store.1
-        ));
-    }
     let _ = writeln!(err, "aiprov: {line}");
 }
 

@@ -67,7 +67,10 @@ impl RevisionRecord {
         }
     }
 
-    fn resolved(&self) -> Option<Resolved> {
+    /// The revision, with `<local path>` in a reason given back as `path` when there is a
+    /// local copy (callers that do not scrub paths, like `aiprov diff`, see what a fresh
+    /// resolution says).
+    fn resolved(&self, path: Option<&std::path::Path>) -> Option<Resolved> {
         Some(match &self.result {
             Ok((id, source, tag, released)) => {
                 let id = ObjectId::from_hex(id.as_bytes()).ok()?;
@@ -87,7 +90,11 @@ impl RevisionRecord {
                 if status == Status::Analyzed {
                     return None;
                 }
-                Err((status, one_line(reason)))
+                let reason = match path {
+                    Some(p) => reason.replace("<local path>", &p.display().to_string()),
+                    None => reason.clone(),
+                };
+                Err((status, one_line(&reason)))
             }
         })
     }
@@ -573,7 +580,7 @@ fn group_by_repository(
                 let stored = match (&path, opts.store, &key) {
                     (Err(_), Some(store), Some(key)) if opts.offline => store
                         .get::<RevisionRecord>(results::Kind::Revision, key)
-                        .and_then(|r| r.resolved())
+                        .and_then(|r| r.resolved(None))
                         .is_some(),
                     _ => false,
                 };
@@ -839,7 +846,7 @@ fn resolve_group(g: &Group, inventory: &Inventory, opts: &Options<'_>) -> GroupR
             if !g.stored_only && Some(&record.fingerprint) != fingerprint.as_ref() {
                 return None;
             }
-            record.resolved()
+            record.resolved((!g.stored_only).then_some(g.path.as_path()))
         })
         .collect();
     let n = g.members.len();

@@ -367,6 +367,16 @@ pub fn run(
             }
         }
     }
+    if let Some(store) = store {
+        let t = store.tally();
+        tracing::info!(
+            "results store: {} of {} walks answered, {} walked; {} corrupt entries recomputed",
+            t.hits,
+            total,
+            total as u64 - t.hits.min(total as u64),
+            t.corrupt
+        );
+    }
     match write_error {
         Some(e) => Err(e),
         None => Ok(results),
