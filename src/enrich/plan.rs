@@ -36,8 +36,11 @@ struct RevisionRecord {
     fingerprint: String,
     /// (commit, `aiprov:revision:source`, tag, release time) or (status, reason with the
     /// local path written `<local path>`).
-    result: Result<(String, String, Option<String>, Option<i64>), (String, String)>,
+    result: Result<StoredRevision, (String, String)>,
 }
+
+/// A resolved revision as stored: commit id, `aiprov:revision:source`, tag, release time.
+type StoredRevision = (String, String, Option<String>, Option<i64>);
 
 impl RevisionRecord {
     fn new(fingerprint: String, r: &Resolved, path: &std::path::Path) -> RevisionRecord {
