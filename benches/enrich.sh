@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Load test for `aiprov enrich`: juice-shop's SBOM (CycloneDX 1.6, 1,101 npm components) with a
 # repo map that sends every component to one of the shared corpus mirrors, run with --jobs 1 and
-# --jobs 2. Prints the wall time of each, their ratio (goal: >= 1.8x on 2 cores) and peak RSS.
+# --jobs 2. Prints the wall time of each, their ratio (goal: >= 1.8x on 2 cores) and peak RSS
+# (those runs bypass the results store: --no-cache). Then the results store (issue 12): a cold
+# run (empty CACHE/results) and a warm run (same input again), --jobs 2; prints both wall times
+# and their ratio (goals: warm <= 1.0 s on 2 cores and <= 0.15x cold) and checks that the
+# outputs are identical.
 #
 # usage: benches/enrich.sh            (from the repository root; needs ../shared, git, python3,
 #                                      GNU time at /usr/bin/time)
@@ -79,12 +83,16 @@ print(f"repo map: {len(components)} components onto {len(repos)} mirrors, {tagge
       f"~{len(seen_walks)} distinct walks", file=sys.stderr)
 EOF
 
-run() { # jobs -> "best median peak_kb" (seconds; KiB)
-  local jobs=$1 rss=0 times=()
+run() { # jobs [store: cold|warm] -> "best median peak_kb" (seconds; KiB)
+  local jobs=$1 store=${2:-} rss=0 times=() cache=(--cache-dir "$work/cache" --no-cache)
   for _ in $(seq "$runs"); do
+    if [[ -n $store ]]; then
+      cache=(--cache-dir "$work/store")
+      [[ $store == cold ]] && rm -rf "$work/store"
+    fi
     SOURCE_DATE_EPOCH=1788000000 /usr/bin/time -o "$work/time" -f "%e %M" \
       "$bin" enrich "$sbom" --offline --mirror-dir "$mirrors" --repo-map "$work/repos.toml" \
-      --jobs "$jobs" -o "$work/out-$jobs.json" 2> "$work/stderr-$jobs"
+      "${cache[@]}" --jobs "$jobs" -o "$work/out-$jobs$store.json" 2> "$work/stderr-$jobs$store"
     read -r s kb < "$work/time"
     times+=("$s")
     (( kb > rss )) && rss=$kb
@@ -102,3 +110,13 @@ printf 'jobs 1: best %6.2f s, median %6.2f s wall; peak RSS %6.1f MiB\n' "$b1" "
 printf 'jobs 2: best %6.2f s, median %6.2f s wall; peak RSS %6.1f MiB\n' "$b2" "$m2" "$(awk "BEGIN{print $rss2/1024}")"
 echo "speed-up jobs 1 / jobs 2: best $(awk "BEGIN{printf \"%.2f\", $b1/$b2}")x, median $(awk "BEGIN{printf \"%.2f\", $m1/$m2}")x" \
   "(goal >= 1.8x on 2 cores; $(nproc) CPUs here; $runs runs each)"
+
+# The results store: cold (emptied before each run) then warm (filled by the last cold run).
+read -r bc mc _ < <(run 2 cold)
+read -r bw mw _ < <(run 2 warm)
+cmp -s "$work/out-2cold.json" "$work/out-2warm.json" || { echo "enrich.sh: cold and warm outputs differ" >&2; exit 1; }
+cmp -s "$work/out-2.json" "$work/out-2warm.json" || { echo "enrich.sh: the store changed the output" >&2; exit 1; }
+tail -n1 "$work/stderr-2warm"
+printf 'store cold: best %6.2f s, median %6.2f s wall\n' "$bc" "$mc"
+printf 'store warm: best %6.2f s, median %6.2f s wall (outputs identical)\n' "$bw" "$mw"
+echo "warm / cold: median $(awk "BEGIN{printf \"%.3f\", $mw/$mc}")x (goals: warm <= 1.0 s on 2 cores, <= 0.15x cold; $(nproc) CPUs here)"

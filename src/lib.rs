@@ -30,6 +30,7 @@ pub mod provenance;
 pub mod registry;
 pub mod report;
 pub mod resolve;
+pub mod results;
 pub mod review;
 pub mod revision;
 pub mod sbom;

@@ -57,6 +57,10 @@ pub struct Settings {
     /// `--reviews all`: every commit gets a review outcome (and is asked of the forge), not
     /// only the AI commits.
     pub review_all: bool,
+    /// Neither read nor write the results store (`--no-cache`).
+    pub no_cache: bool,
+    /// Walk only shard `k` of `n` (`--shard K/N`).
+    pub shard: Option<(u32, u32)>,
 }
 
 /// Asks forges about the AI commits' pull/merge requests (`--forge-reviews`): the CLI's, which
@@ -117,6 +121,8 @@ pub struct Pipeline {
     forge: Option<Box<dyn ReviewLookup>>,
     forges: BTreeMap<String, ForgeConfig>,
     cache: Cache,
+    store: Option<crate::results::Store>,
+    shard: Option<(u32, u32)>,
 }
 
 /// What [`Pipeline::enrich`] produced.
@@ -215,6 +221,13 @@ impl Pipeline {
             Some(dir) => Cache::new(dir, cache_opts),
             None => Cache::disabled(cache_opts),
         };
+        // The results store: read and written, written only (--refresh), or not used
+        // (--no-cache, or no cache folder).
+        let store = match (&cache_dir, args.no_cache, args.refresh) {
+            (Some(dir), false, false) => Some(crate::results::Store::new(dir)),
+            (Some(dir), false, true) => Some(crate::results::Store::new(dir).write_only()),
+            _ => None,
+        };
         let registry = Registry::new(config.registry.clone(), cache.clone())
             .context("starting the registry client")
             .map_err(SetupError::Runtime)?;
@@ -247,6 +260,8 @@ impl Pipeline {
             forge: None,
             forges: config.forges.clone(),
             cache,
+            store,
+            shard: args.shard,
         })
     }
 
@@ -266,6 +281,8 @@ impl Pipeline {
                 reviews: self.reviews.as_ref(),
                 review_all: self.review_all,
                 progress: None,
+                store: self.store.as_ref(),
+                shard: self.shard,
             },
             &self.pool,
         )
@@ -279,6 +296,11 @@ impl Pipeline {
         let mut index = self.reviews.clone().unwrap_or_default();
         forge.look_up(&self.forges, repos, &self.cache, &mut index);
         Some(index)
+    }
+
+    /// The results store's hits and misses so far (`None`: no store in this run).
+    pub fn store_tally(&self) -> Option<crate::results::Tally> {
+        self.store.as_ref().map(crate::results::Store::tally)
     }
 
     /// Ask `forge` about the AI commits before walking (`--forge-reviews`).

@@ -17,7 +17,7 @@ const LAYERS: &[&[&str]] = &[
     &["aggregate", "provenance"],
     &["registry", "check", "policy", "evidence", "scan"],
     &["config", "forge"],
-    &["fetch", "report"],
+    &["fetch", "report", "results"],
     &["enrich"],
     &["pipeline", "diff"],
     &["cli"],

@@ -45,6 +45,8 @@ fn plan_table(fallback: Fallback) -> Vec<(String, String, String, String)> {
         reviews: None,
         review_all: false,
         progress: None,
+        store: None,
+        shard: None,
     };
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(2)

@@ -81,6 +81,7 @@ mod progress_tty;
 mod registry;
 // The release workflow, the Dockerfile (hadolint) and what `cargo package` ships.
 mod release;
+mod results_store;
 // `aiprov report` end to end on the enriched fixture.
 mod report_cli;
 // `aiprov report` and `--fail-on` on every format.

@@ -12,7 +12,7 @@ pub mod gitai;
 pub mod message;
 pub mod pack;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 pub use pack::{Field, Rule, RuleSet};
 
@@ -108,7 +108,7 @@ impl Confidence {
 }
 
 /// One matched rule: which, on what, and an excerpt of the matched text.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Evidence {
     /// The rule id.
     pub rule: String,

@@ -148,6 +148,11 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     }
     let old = read_side("OLD", &old_path)?;
     let new = read_side("NEW", &new_path)?;
+    if args.sources.shard.is_some() {
+        return Err(Failure::input(anyhow::anyhow!(
+            "--shard: aiprov diff does not run in shards (enrich and scan do)"
+        )));
+    }
     let pipeline = super::enrich::pipeline(&args.sources, &config)?;
     let (opts, pool) = pipeline.parts();
     let look_up = |repos: &[(String, Vec<String>)]| pipeline.look_up_reviews(repos);

@@ -21,9 +21,9 @@ use crate::sbom::{self, Format, ReadOptions, WriteOptions};
 pub struct Args {
     /// The SBOM to read (CycloneDX 1.2-1.7 JSON/XML, SPDX 2.2/2.3 JSON/tag-value, SPDX 3.0.1); `-` for stdin
     input: String,
-    /// Where to write the enriched SBOM; `-` for stdout
-    #[arg(short, long, value_name = "OUTPUT", default_value = "-")]
-    output: String,
+    /// Where to write the enriched SBOM; `-` for stdout [default: -; with --shard, no SBOM]
+    #[arg(short, long, value_name = "OUTPUT")]
+    output: Option<String>,
     #[command(flatten)]
     sources: SourceArgs,
     /// Write FORMAT instead of the input's format: cyclonedx-json, cyclonedx-xml, spdx-json,
@@ -81,9 +81,20 @@ pub struct SourceArgs {
     /// gives --fail-on and --mirror-dir when they are not on the command line
     #[arg(long, value_name = "FILE", env = "AIPROV_CONFIG")]
     pub config: Option<PathBuf>,
-    /// Ask the registries again even when the cached answer is still fresh
+    /// Ask the registries again even when the cached answer is still fresh, and walk again
+    /// instead of reading the results store (CACHE/results; the new results are stored)
     #[arg(long)]
     pub refresh: bool,
+    /// Neither read nor write the results store (CACHE/results): walk everything
+    #[arg(long = "no-cache")]
+    pub no_cache: bool,
+    /// Fetch and walk only the repositories of shard K of N (0 <= K < N; a repository's shard
+    /// is the first 8 bytes of the SHA-256 of its canonical URL, big-endian, modulo N), filling
+    /// the results store. Writes an SBOM only when -o is given: a partial one, the other
+    /// shards' components `repository-unavailable`. Assemble with `--offline --cache-dir` over
+    /// the merged stores (docs/scale.md)
+    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    pub shard: Option<(u32, u32)>,
     /// Repositories walked (and fetched) at the same time [default: the number of CPUs]
     #[arg(short, long, value_name = "N", env = "AIPROV_JOBS", value_parser = clap::value_parser!(u16).range(1..=1024))]
     pub jobs: Option<u16>,
@@ -111,6 +122,13 @@ pub struct SourceArgs {
 }
 
 const STDIN_LABEL: &str = "<stdin>";
+
+impl Args {
+    /// `-o`, `-` (stdout) when not given.
+    fn output(&self) -> &str {
+        self.output.as_deref().unwrap_or("-")
+    }
+}
 
 /// What `aiprov enrich --help` explains after the options.
 const LONG_HELP: &str = "\
@@ -193,7 +211,11 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     let timestamp = super::clock::now()?;
 
     // 2. Destinations, so that an unwritable output fails before the walks.
-    let mut output = Sink::create(&args.output, "output")?;
+    // A shard without -o only fills the results store.
+    let output = match (&args.output, args.sources.shard) {
+        (None, Some(_)) => None,
+        _ => Some(Sink::create(args.output(), "output")?),
+    };
     let mut evidence = match &args.evidence {
         Some(e) => Some(Sink::create(e, "evidence file")?),
         None => None,
@@ -249,18 +271,25 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     };
 
     // 4. Output, then rename into place. The document is consumed: edited in place and
-    // serialized straight into the output, never copied (issue 15: memory).
-    let output_label = output.label();
-    let warnings = doc
-        .write_into(
-            &outcome.edits,
-            &write_opts,
-            args.fill_min_elements,
-            &mut output.writer(),
-        )
-        .with_context(|| format!("{output_label}: cannot write the output"))
-        .map_err(Failure::runtime)?;
-    output.finish()?;
+    // serialized straight into the output, never copied (issue 15: memory). A shard run
+    // without -o writes no SBOM (issue 12).
+    let warnings = match output {
+        Some(mut output) => {
+            let output_label = output.label();
+            let warnings = doc
+                .write_into(
+                    &outcome.edits,
+                    &write_opts,
+                    args.fill_min_elements,
+                    &mut output.writer(),
+                )
+                .with_context(|| format!("{output_label}: cannot write the output"))
+                .map_err(Failure::runtime)?;
+            output.finish()?;
+            warnings
+        }
+        None => Vec::new(),
+    };
     if let Some(e) = evidence {
         e.finish()?;
     }
@@ -299,6 +328,25 @@ fn upgraded(doc: sbom::Document, wanted: &str) -> Result<sbom::Document, Failure
             escape_for_terminal(&why)
         ))),
     }
+}
+
+/// `--shard K/N`: two integers, 0 <= K < N <= 65536.
+pub(super) fn parse_shard(text: &str) -> Result<(u32, u32), String> {
+    let (k, n) = text
+        .split_once('/')
+        .ok_or_else(|| "expected K/N, e.g. 0/4".to_string())?;
+    let k: u32 = k
+        .trim()
+        .parse()
+        .map_err(|_| "K is not a number".to_string())?;
+    let n: u32 = n
+        .trim()
+        .parse()
+        .map_err(|_| "N is not a number".to_string())?;
+    if n == 0 || n > 65_536 || k >= n {
+        return Err(format!("need 0 <= K < N <= 65536, got {k}/{n}"));
+    }
+    Ok((k, n))
 }
 
 /// `--output-format` as a [`Format`]: a name, optionally `@VERSION`; without a version, the
@@ -348,10 +396,10 @@ fn check_destinations(args: &Args) -> Result<(), Failure> {
             _ => pa == pb,
         }
     };
-    if args.input != "-" && args.output != "-" && same(&args.input, &args.output) {
+    if args.input != "-" && args.output() != "-" && same(&args.input, args.output()) {
         return Err(Failure::input(anyhow!(
             "{}: the output would overwrite the input; aiprov never writes its input (choose another -o)",
-            escape_for_terminal(&args.output)
+            escape_for_terminal(args.output())
         )));
     }
     let mut reads: Vec<&Path> = args.sources.rules.iter().map(PathBuf::as_path).collect();
@@ -359,7 +407,7 @@ fn check_destinations(args: &Args) -> Result<(), Failure> {
     reads.extend(args.sources.config.as_deref());
     reads.extend(args.baseline.as_deref());
     reads.extend(args.sources.reviews.paths());
-    super::refuse_clobber("-o", Path::new(&args.output), &reads, &[])?;
+    super::refuse_clobber("-o", Path::new(args.output()), &reads, &[])?;
     let mut dirs: Vec<PathBuf> = args.sources.mirror_dirs.clone();
     dirs.extend(
         args.sources
@@ -368,18 +416,18 @@ fn check_destinations(args: &Args) -> Result<(), Failure> {
             .or_else(crate::config::default_cache_dir),
     );
     let dirs: Vec<&Path> = dirs.iter().map(PathBuf::as_path).collect();
-    super::guard::refuse_inside("-o", Path::new(&args.output), &dirs)?;
+    super::guard::refuse_inside("-o", Path::new(args.output()), &dirs)?;
     if let Some(ev) = &args.evidence {
         super::refuse_clobber("--evidence", Path::new(ev), &reads, &[])?;
         super::guard::refuse_inside("--evidence", Path::new(ev), &dirs)?;
     }
     if let Some(ev) = &args.evidence {
-        if ev == "-" && args.output == "-" {
+        if ev == "-" && args.output() == "-" {
             return Err(Failure::input(anyhow!(
                 "--evidence - needs -o FILE: the SBOM already goes to stdout"
             )));
         }
-        if (args.input != "-" && same(ev, &args.input)) || (ev != "-" && same(ev, &args.output)) {
+        if (args.input != "-" && same(ev, &args.input)) || (ev != "-" && same(ev, args.output())) {
             return Err(Failure::input(anyhow!(
                 "{}: --evidence must name a file other than the input and the output",
                 escape_for_terminal(ev)
@@ -411,6 +459,8 @@ pub(super) fn pipeline(args: &SourceArgs, config: &FileConfig) -> Result<Pipelin
         fallback: args.fallback,
         reviews: args.reviews.load()?,
         review_all: args.review_scope == super::reviews::Which::All,
+        no_cache: args.no_cache,
+        shard: args.shard,
     };
     let pipeline = Pipeline::new(&settings)?;
     Ok(if args.forge.forge_reviews {
@@ -426,6 +476,8 @@ pub(super) fn pipeline(args: &SourceArgs, config: &FileConfig) -> Result<Pipelin
 pub(super) struct Progress {
     plan: super::progress::PlanProgress,
     walks: Option<indicatif::ProgressBar>,
+    /// Walks the results store answered, and walks run.
+    pub(super) store: (u64, u64),
     /// The end-of-run line about failed clones and fetches, once the plan is made.
     pub(super) fetch_failures: Option<String>,
 }
@@ -435,6 +487,7 @@ impl Progress {
         Progress {
             plan: super::progress::PlanProgress::new(),
             walks: None,
+            store: (0, 0),
             fetch_failures: None,
         }
     }
@@ -449,10 +502,19 @@ impl Observer for Progress {
         self.walks = Some(progress_bar(plan.walks.len()));
     }
     fn event(&mut self, e: Event<'_>) {
+        match e {
+            Event::WalkDone { cached, .. } if cached => self.store.0 += 1,
+            Event::WalkDone { .. } => self.store.1 += 1,
+        }
         let Some(bar) = &self.walks else { return };
         match e {
             Event::WalkDone { repository, .. } => {
-                bar.set_message(escape_for_terminal(repository));
+                bar.set_message(format!(
+                    "store {} hit, {} walked; {}",
+                    self.store.0,
+                    self.store.1,
+                    escape_for_terminal(repository)
+                ));
                 bar.inc(1);
             }
         }
@@ -507,16 +569,13 @@ pub(super) fn report(
     if let Some(line) = &progress.fetch_failures {
         let _ = writeln!(err, "aiprov: {line}");
     }
-    let _ = writeln!(
-        err,
-        "aiprov: {}",
-        summary_line(
-            outcome.subjects,
-            &outcome.tally,
-            &outcome.plan,
-            started.elapsed()
-        )
+    let line = summary_line(
+        outcome.subjects,
+        &outcome.tally,
+        &outcome.plan,
+        started.elapsed(),
     );
+    let _ = writeln!(err, "aiprov: {line}");
 }
 
 fn progress_bar(walks: usize) -> indicatif::ProgressBar {

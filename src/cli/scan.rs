@@ -145,6 +145,9 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         super::enrich::report(&outcome, &progress, &written.warnings, started);
         bytes = written.bytes;
     }
-    super::output::write_output(args.output.as_deref(), "SBOM", &bytes)?;
+    // A shard without -o only fills the results store.
+    if args.output.is_some() || args.sources.shard.is_none() {
+        super::output::write_output(args.output.as_deref(), "SBOM", &bytes)?;
+    }
     Ok(EXIT_OK)
 }

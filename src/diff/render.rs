@@ -499,7 +499,7 @@ mod tests {
             "| evil\\|&lt;script&gt;alert(1)&lt;/script&gt;\\`x\\` | 1.0 → 2.0 \\| &lt;b&gt; | a\\`b..c\\|d | 1 | 1 | aider 1 | 0/1 |"
         ), "{md}");
         assert!(md.contains(
-            "- `1111111111` 2025-01-01 aider (ai-agent): \](javascript:alert(1)) &lt;img src=x onerror=y&gt; \| pipe; review: unknown"
+            "- `1111111111` 2025-01-01 aider (ai-agent): \\](javascript:alert(1)) &lt;img src=x onerror=y&gt; \\| pipe; review: unknown"
         ), "{md}");
     }
 

@@ -39,6 +39,7 @@ use crate::history::{self, Entry, Repo, Time};
 use crate::inventory::{Component, Inventory};
 use crate::registry::{AnswerStatus, Registry};
 use crate::resolve::{self, match_version_tag, Purl, RepoMap, RepoUrl, Resolution};
+use crate::results;
 use crate::review::{self, CommitReview, Outcome, ReviewIndex};
 use crate::sbom::cyclonedx::Edits;
 use crate::text::{bounded, ECHO_LIMIT};
@@ -56,7 +57,9 @@ pub use plan::{
     fetch_repositories, plan, resolve_repositories, LocalRepositories, PlanEvent, Progress,
     RepositoryPlan,
 };
-pub use run::{ai_commits, run, Event, EvidenceLine, Results, WalkHeader, WalkOutcome};
+pub use run::{
+    ai_commits, commit_evidence, run, Event, EvidenceLine, Results, WalkHeader, WalkOutcome,
+};
 
 /// What the pipeline needs besides the document.
 #[derive(Debug, Clone, Copy)]
@@ -88,6 +91,13 @@ pub struct Options<'a> {
     /// Told about each registry answer and each clone or fetch as [`plan`] gets them (called
     /// from the worker threads; the command line draws progress with it).
     pub progress: Option<Progress<'a>>,
+    /// The results store (`CACHE/results`): finished walks and resolved revisions are taken
+    /// from it and added to it; `None` with `--no-cache`/`--refresh` or without a cache folder.
+    pub store: Option<&'a results::Store>,
+    /// `Some((k, n))`: fetch and walk only the repositories of shard `k` of `n`
+    /// ([`results::shard_of`]); the other components end `repository-unavailable` with a reason
+    /// that names their shard.
+    pub shard: Option<(u32, u32)>,
 }
 
 /// The outcome for one component (`aiprov:status`).

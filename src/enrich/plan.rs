@@ -14,17 +14,190 @@ struct Member {
     pin_binding: bool,
     /// Where the pin comes from ([`RevisionSource::Sbom`] or [`RevisionSource::Registry`]).
     pin_source: RevisionSource,
+    /// The key of its revision record in the results store (`None`: no store).
+    key: Option<String>,
+    /// In a group taken from the results store (no local copy): why there is no local copy.
+    unavailable: Option<String>,
 }
 
 struct Group {
     path: PathBuf,
     members: Vec<Member>,
+    /// No local copy: every revision comes from the results store's records, every walk from
+    /// its walk entries (an assembling run over merged shard stores).
+    stored_only: bool,
+}
+
+/// How one component's revision was resolved, as the results store keeps it
+/// ([`results::Kind::Revision`]): valid for a local copy whose refs have `fingerprint`
+/// ([`refs_fingerprint`]), or for any run that has no local copy.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+struct RevisionRecord {
+    fingerprint: String,
+    /// (commit, `aiprov:revision:source`, tag, release time) or (status, reason with the
+    /// local path written `<local path>`).
+    result: Result<StoredRevision, (String, String)>,
+}
+
+/// A resolved revision as stored: commit id, `aiprov:revision:source`, tag, release time.
+type StoredRevision = (String, String, Option<String>, Option<i64>);
+
+impl RevisionRecord {
+    fn new(fingerprint: String, r: &Resolved, path: &std::path::Path) -> RevisionRecord {
+        let scrub = |reason: &str| {
+            let mut out = reason.to_string();
+            let mut paths = vec![path.display().to_string()];
+            if let Ok(c) = std::fs::canonicalize(path) {
+                paths.push(c.display().to_string());
+            }
+            paths.sort_by_key(|p| std::cmp::Reverse(p.len()));
+            for p in paths.iter().filter(|p| !p.is_empty()) {
+                out = out.replace(p.as_str(), "<local path>");
+            }
+            out
+        };
+        RevisionRecord {
+            fingerprint,
+            result: match r {
+                Ok((id, source, tag, released)) => Ok((
+                    id.to_string(),
+                    source.as_str().to_string(),
+                    tag.clone(),
+                    *released,
+                )),
+                Err((status, reason)) => Err((status.as_str().to_string(), scrub(reason))),
+            },
+        }
+    }
+
+    /// The revision, with `<local path>` in a reason given back as `path` when there is a
+    /// local copy (callers that do not scrub paths, like `aiprov diff`, see what a fresh
+    /// resolution says).
+    fn resolved(&self, path: Option<&std::path::Path>) -> Option<Resolved> {
+        Some(match &self.result {
+            Ok((id, source, tag, released)) => {
+                let id = ObjectId::from_hex(id.as_bytes()).ok()?;
+                let source = [
+                    RevisionSource::Sbom,
+                    RevisionSource::Registry,
+                    RevisionSource::Tag,
+                    RevisionSource::ReleaseDate,
+                    RevisionSource::DefaultBranch,
+                ]
+                .into_iter()
+                .find(|s| s.as_str() == source)?;
+                Ok((id, source, tag.clone(), *released))
+            }
+            Err((status, reason)) => {
+                let status = Status::ALL.into_iter().find(|s| s.as_str() == status)?;
+                if status == Status::Analyzed {
+                    return None;
+                }
+                let reason = match path {
+                    Some(p) => reason.replace("<local path>", &p.display().to_string()),
+                    None => reason.clone(),
+                };
+                Err((status, one_line(&reason)))
+            }
+        })
+    }
+}
+
+/// The key of a component's revision record: its repository and everything its revision is
+/// chosen from (pin, version, the tag-match name, the registry's release time, `--fallback`).
+fn revision_key(
+    c: &Component,
+    repository: &str,
+    pinned: &Option<String>,
+    pin_binding: bool,
+    pin_source: RevisionSource,
+    released: &Option<Result<i64, String>>,
+    opts: &Options<'_>,
+) -> String {
+    serde_json::to_string(&(
+        "revision",
+        repository,
+        pinned,
+        pin_binding,
+        pin_source.as_str(),
+        component_version(c),
+        tag_match_name(c),
+        released,
+        format!("{:?}", opts.fallback),
+        opts.registry.is_some(),
+    ))
+    .expect("a key serializes")
+}
+
+/// SHA-256 over a local repository's `HEAD`, `packed-refs` and loose refs (names and
+/// contents; at most 100,000 files): a fetch that moves a tag or a branch changes it, so a
+/// revision record made before is not used.
+fn refs_fingerprint(git_dir: &std::path::Path) -> String {
+    use sha2::Digest;
+    let mut h = sha2::Sha256::new();
+    for name in ["HEAD", "packed-refs"] {
+        h.update(name.as_bytes());
+        h.update([0]);
+        h.update(std::fs::read(git_dir.join(name)).unwrap_or_default());
+        h.update([0]);
+    }
+    let mut stack = vec![git_dir.join("refs")];
+    let mut files = 0usize;
+    while let Some(dir) = stack.pop() {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        let mut entries: Vec<_> = entries.flatten().collect();
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
+            files += 1;
+            if files > 100_000 {
+                return String::from("too-many-refs");
+            }
+            let Ok(t) = e.file_type() else { continue };
+            if t.is_dir() {
+                stack.push(e.path());
+            } else if t.is_file() {
+                h.update(
+                    e.path()
+                        .strip_prefix(git_dir)
+                        .unwrap_or(&e.path())
+                        .to_string_lossy()
+                        .as_bytes(),
+                );
+                h.update([0]);
+                h.update(std::fs::read(e.path()).unwrap_or_default());
+                h.update([0]);
+            }
+        }
+    }
+    results::sha256_hex(&h.finalize())
+}
+
+/// Whether `repository` is in this run's shard (always, without `--shard`).
+fn in_shard(opts: &Options<'_>, repository: &str) -> Result<(), String> {
+    match opts.shard {
+        Some((k, n)) => {
+            let s = results::shard_of(repository, n);
+            if s == k {
+                Ok(())
+            } else {
+                Err(format!(
+                    "walked by shard {s}/{n}, not by this run (--shard {k}/{n}); assemble the shards' results stores with --offline --cache-dir"
+                ))
+            }
+        }
+        None => Ok(()),
+    }
 }
 
 /// What planning learned about one distinct repository.
 struct GroupResult {
     weight: u64,
     members: Vec<(usize, String, Resolved)>,
+    /// Per member: the revision record to write once the revision is settled (it was not in
+    /// the store).
+    records: Vec<Option<(String, String)>>,
     /// Indices into `members` that no pin or tag decided: [`settle`] gives them a release-date
     /// commit, the default branch (when asked) or `revision-unresolved`.
     pending: Vec<usize>,
@@ -134,7 +307,7 @@ pub fn plan(inventory: &Inventory, opts: &Options<'_>, pool: &rayon::ThreadPool)
     );
     let (targets, groups, found, released, mut stale) =
         group_by_repository(inventory, repos, local, opts);
-    for g in &groups {
+    for g in groups.iter().filter(|g| !g.stored_only) {
         local_paths.push(g.path.display().to_string());
         if let Ok(c) = std::fs::canonicalize(&g.path) {
             local_paths.push(c.display().to_string());
@@ -263,7 +436,7 @@ pub fn fetch_repositories(
                 (Some(f), Some(path)) => path.starts_with(f.mirrors_dir()),
                 (None, _) => false,
             };
-            if wanted && !to_fetch.contains(repo) {
+            if wanted && !to_fetch.contains(repo) && in_shard(opts, &repo.to_string()).is_ok() {
                 to_fetch.push(repo.clone());
             }
         }
@@ -338,12 +511,13 @@ fn group_by_repository(
     let mut targets: Vec<Option<Target>> = vec![None; n];
     let mut groups: Vec<Group> = Vec::new();
     let mut group_of: HashMap<PathBuf, usize> = HashMap::new();
-    let mut add = |path: PathBuf, member: Member| {
+    let mut add = |path: PathBuf, member: Member, stored_only: bool| {
         let key = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
         let g = *group_of.entry(key).or_insert_with(|| {
             groups.push(Group {
                 path,
                 members: Vec::new(),
+                stored_only,
             });
             groups.len() - 1
         });
@@ -384,6 +558,15 @@ fn group_by_repository(
                     },
                 };
                 found[i] = found_by.clone();
+                if let Err(reason) = in_shard(opts, &repository) {
+                    targets[i] = Some(Target::Skip {
+                        status: Status::RepositoryUnavailable,
+                        reason,
+                        repository: Some(repository),
+                        found_by,
+                    });
+                    continue;
+                }
                 // The fetched mirror; else the local one as it is (a failed fetch of a mirror
                 // that exists leaves it usable, but the reason says so: issue 15); else why
                 // there is none.
@@ -400,18 +583,74 @@ fn group_by_repository(
                     (Some(Err(e)), None) => Err(e.clone()),
                     (None, None) => Err(unavailable_reason(&repo, &source, opts)),
                 };
+                let pin_binding = pin_source == RevisionSource::Sbom;
+                let key = opts.store.map(|_| {
+                    revision_key(
+                        &inventory.components[i],
+                        &repository,
+                        &pinned,
+                        pin_binding,
+                        pin_source,
+                        &released[i],
+                        opts,
+                    )
+                });
+                // No local copy, offline, but the results store knows the revision: the walks
+                // come from the store (an assembling run).
+                let stored = match (&path, opts.store, &key) {
+                    (Err(_), Some(store), Some(key)) if opts.offline => store
+                        .get::<RevisionRecord>(results::Kind::Revision, key)
+                        .and_then(|r| r.resolved(None))
+                        .is_some(),
+                    _ => false,
+                };
+                let path = match path {
+                    Err(reason) if stored => Ok((
+                        PathBuf::from(format!("results-store:{repository}")),
+                        Some(reason),
+                    )),
+                    other => other.map(|p| (p, None)),
+                };
                 match path {
-                    Ok(path) => add(
+                    Ok((path, unavailable)) => add(
                         path,
                         Member {
                             component: i,
                             repository,
                             pinned,
-                            pin_binding: pin_source == RevisionSource::Sbom,
+                            pin_binding,
                             pin_source,
+                            key,
+                            unavailable: unavailable.clone(),
                         },
+                        unavailable.is_some(),
                     ),
                     Err(reason) => {
+                        // A shard records that its repository is unavailable, so that the
+                        // assembling run (other mirror folders) says the same.
+                        if let (Some(store), Some(key), Some(_)) = (opts.store, &key, opts.shard) {
+                            let mut roots: Vec<String> = opts
+                                .mirror_roots
+                                .iter()
+                                .map(|p| p.display().to_string())
+                                .collect();
+                            roots.sort_by_key(|p| std::cmp::Reverse(p.len()));
+                            let scrubbed = Plan {
+                                local_paths: roots,
+                                ..Plan::default()
+                            }
+                            .scrub(&reason);
+                            let record = RevisionRecord {
+                                fingerprint: String::new(),
+                                result: Err((
+                                    Status::RepositoryUnavailable.as_str().to_string(),
+                                    scrubbed,
+                                )),
+                            };
+                            if let Err(e) = store.put(results::Kind::Revision, key, &record) {
+                                tracing::debug!("results store: not written: {e}");
+                            }
+                        }
                         targets[i] = Some(Target::Skip {
                             status: Status::RepositoryUnavailable,
                             reason,
@@ -427,7 +666,27 @@ fn group_by_repository(
                 source,
             } => {
                 let repository = path.display().to_string();
+                if let Err(reason) = in_shard(opts, &repository) {
+                    targets[i] = Some(Target::Skip {
+                        status: Status::RepositoryUnavailable,
+                        reason,
+                        repository: Some(repository),
+                        found_by: None,
+                    });
+                    continue;
+                }
                 if path.exists() {
+                    let key = opts.store.map(|_| {
+                        revision_key(
+                            &inventory.components[i],
+                            &repository,
+                            &pinned_commit,
+                            false,
+                            RevisionSource::Sbom,
+                            &released[i],
+                            opts,
+                        )
+                    });
                     add(
                         path,
                         Member {
@@ -436,7 +695,10 @@ fn group_by_repository(
                             pinned: pinned_commit,
                             pin_binding: false,
                             pin_source: RevisionSource::Sbom,
+                            key,
+                            unavailable: None,
                         },
+                        false,
                     );
                 } else {
                     targets[i] = Some(Target::Skip {
@@ -480,10 +742,23 @@ fn plan_walks(
         use rayon::prelude::*;
         groups
             .par_iter()
-            .map(|g| resolve_group(g, inventory))
+            .map(|g| resolve_group(g, inventory, opts))
             .collect()
     });
     settle(&groups, &mut resolved, inventory, opts, &mut released, pool);
+    if let Some(store) = opts.store {
+        for (g, r) in groups.iter().zip(&resolved) {
+            for ((_, _, result), record) in r.members.iter().zip(&r.records) {
+                let Some((key, fingerprint)) = record else {
+                    continue;
+                };
+                let record = RevisionRecord::new(fingerprint.clone(), result, &g.path);
+                if let Err(e) = store.put(results::Kind::Revision, key, &record) {
+                    tracing::debug!("results store: not written: {e}");
+                }
+            }
+        }
+    }
 
     // Walks in order of first appearance in the document.
     let mut by_component: Vec<Option<(usize, String, Resolved)>> = (0..n).map(|_| None).collect();
@@ -575,7 +850,72 @@ fn unavailable_reason(repo: &RepoUrl, source: &resolve::Source, opts: &Options<'
     one_line(&reason)
 }
 
-fn resolve_group(g: &Group, inventory: &Inventory) -> GroupResult {
+/// The git folder of a local repository without opening it: `PATH/.git` when that is a
+/// folder, else `PATH` (a bare mirror); `None` for a work tree whose `.git` is a file.
+fn git_dir_of(path: &std::path::Path) -> Option<PathBuf> {
+    let dot = path.join(".git");
+    match std::fs::symlink_metadata(&dot) {
+        Ok(m) if m.is_dir() => Some(dot),
+        Ok(_) => None,
+        Err(_) => Some(path.to_path_buf()),
+    }
+}
+
+fn resolve_group(g: &Group, inventory: &Inventory, opts: &Options<'_>) -> GroupResult {
+    let fingerprint = match (opts.store, g.stored_only) {
+        (Some(_), false) => git_dir_of(&g.path).map(|d| refs_fingerprint(&d)),
+        _ => None,
+    };
+    // Revisions the results store knows for this state of the refs (any state, without a
+    // local copy).
+    let cached: Vec<Option<Resolved>> = g
+        .members
+        .iter()
+        .map(|m| {
+            let (store, key) = (opts.store?, m.key.as_ref()?);
+            let record: RevisionRecord = store.get(results::Kind::Revision, key)?;
+            if !g.stored_only && Some(&record.fingerprint) != fingerprint.as_ref() {
+                return None;
+            }
+            record.resolved((!g.stored_only).then_some(g.path.as_path()))
+        })
+        .collect();
+    let n = g.members.len();
+    if g.stored_only || cached.iter().all(Option::is_some) {
+        let members = g
+            .members
+            .iter()
+            .zip(cached)
+            .map(|(m, r)| {
+                let r = r.unwrap_or_else(|| {
+                    Err((
+                        Status::RepositoryUnavailable,
+                        m.unavailable.clone().unwrap_or_default(),
+                    ))
+                });
+                (m.component, m.repository.clone(), r)
+            })
+            .collect();
+        let weight = match g.stored_only {
+            true => 0,
+            false => git_dir_of(&g.path).map_or(0, |d| pack_bytes(&d)),
+        };
+        return GroupResult {
+            weight,
+            members,
+            records: vec![None; n],
+            pending: Vec::new(),
+        };
+    }
+    let records: Vec<Option<(String, String)>> = g
+        .members
+        .iter()
+        .zip(&cached)
+        .map(|(m, c)| match (c, &m.key, &fingerprint) {
+            (None, Some(key), Some(fp)) => Some((key.clone(), fp.clone())),
+            _ => None,
+        })
+        .collect();
     let repo = match Repo::open(&g.path) {
         Ok(r) => r,
         Err(e) => {
@@ -594,6 +934,7 @@ fn resolve_group(g: &Group, inventory: &Inventory) -> GroupResult {
             return GroupResult {
                 weight: 0,
                 members,
+                records: vec![None; n],
                 pending: Vec::new(),
             };
         }
@@ -602,7 +943,11 @@ fn resolve_group(g: &Group, inventory: &Inventory) -> GroupResult {
     let mut tags: Option<(Vec<String>, Vec<ObjectId>)> = None;
     let mut out = Vec::with_capacity(g.members.len());
     let mut pending = Vec::new();
-    for m in &g.members {
+    for (m, cached) in g.members.iter().zip(cached) {
+        if let Some(r) = cached {
+            out.push((m.component, m.repository.clone(), r));
+            continue;
+        }
         let c = &inventory.components[m.component];
         let r = (|| {
             if let Some(pin) = &m.pinned {
@@ -656,6 +1001,7 @@ fn resolve_group(g: &Group, inventory: &Inventory) -> GroupResult {
     GroupResult {
         weight,
         members: out,
+        records,
         pending,
     }
 }

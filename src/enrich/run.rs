@@ -38,6 +38,8 @@ pub enum Event<'a> {
         total: usize,
         /// The repository it walked.
         repository: &'a str,
+        /// Whether the results store answered (nothing was walked).
+        cached: bool,
     },
 }
 
@@ -55,6 +57,137 @@ struct Report {
     outcome: WalkOutcome,
     records: Vec<Record>,
     evidence: Vec<u8>,
+    cached: bool,
+}
+
+/// The results store as a run uses it: walk entries only when the counts depend on nothing
+/// outside the key (no review data or forge answers).
+fn usable_store<'a>(opts: &Options<'a>) -> Option<&'a results::Store> {
+    opts.store
+        .filter(|_| opts.reviews.is_none() && !opts.review_all)
+}
+
+/// The key of a walk entry: repository, commit, `--since`, rules digest.
+fn walk_key(walk: &Walk, opts: &Options<'_>) -> String {
+    serde_json::to_string(&(
+        "walk",
+        &walk.repository,
+        walk.revision.to_string(),
+        opts.since,
+        opts.rules.digest(),
+    ))
+    .expect("a key serializes")
+}
+
+/// The key of a group entry: one repository's distinct-commit totals over the revisions walked.
+fn group_key(plan: &Plan, repo: usize, opts: &Options<'_>) -> Option<String> {
+    let walks: Vec<&Walk> = plan.walks.iter().filter(|w| w.repo == repo).collect();
+    let first = walks.first()?;
+    let mut revisions: Vec<String> = walks.iter().map(|w| w.revision.to_string()).collect();
+    revisions.sort();
+    Some(
+        serde_json::to_string(&(
+            "group",
+            &first.repository,
+            revisions,
+            opts.since,
+            opts.rules.digest(),
+        ))
+        .expect("a key serializes"),
+    )
+}
+
+/// The evidence bytes of a walk: one line per commit, the walk's header first.
+fn evidence_bytes(
+    header: &WalkHeader,
+    walk: &Walk,
+    revision: &str,
+    commits: &[results::CommitEvidence],
+) -> Vec<u8> {
+    let mut out = Vec::new();
+    for c in commits {
+        let line = EvidenceLine {
+            components: &header.0,
+            pointers: &header.1,
+            repository: &walk.repository,
+            revision,
+            commit: c,
+        };
+        crate::text::json_to_writer(&mut out, &line, false).expect("writing JSON to a Vec");
+        out.push(b'\n');
+    }
+    out
+}
+
+/// A walk answered by the store, when it holds a sound entry (and its evidence, when wanted).
+fn from_store(
+    store: &results::Store,
+    walk: &Walk,
+    header: &WalkHeader,
+    opts: &Options<'_>,
+    want_evidence: bool,
+) -> Option<Report> {
+    let start = Instant::now();
+    let entry: results::WalkEntry = store.get(results::Kind::Walk, &walk_key(walk, opts))?;
+    let counts = entry.counts.counts()?;
+    let mut evidence = Vec::new();
+    if want_evidence {
+        let blob = store.get_blob(results::Kind::Evidence, &entry.evidence)?;
+        let mut commits = Vec::new();
+        for line in blob.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+            commits.push(serde_json::from_slice::<results::CommitEvidence>(line).ok()?);
+        }
+        if commits.len() as u64 != entry.evidence_lines {
+            return None;
+        }
+        evidence = evidence_bytes(header, walk, &walk.revision.to_string(), &commits);
+    }
+    Some(Report {
+        outcome: WalkOutcome {
+            counts,
+            failure: None,
+            evidence_lines: if want_evidence {
+                entry.evidence_lines
+            } else {
+                0
+            },
+            elapsed: start.elapsed(),
+        },
+        records: Vec::new(),
+        evidence,
+        cached: true,
+    })
+}
+
+/// Store a successful walk: its evidence file, then its entry.
+fn to_store(
+    store: &results::Store,
+    walk: &Walk,
+    opts: &Options<'_>,
+    counts: &Counts,
+    commits: &[results::CommitEvidence],
+) {
+    let mut blob = Vec::new();
+    for c in commits {
+        serde_json::to_writer(&mut blob, c).expect("writing JSON to a Vec");
+        blob.push(b'\n');
+    }
+    let written = store
+        .put_blob(results::Kind::Evidence, &blob)
+        .and_then(|digest| {
+            store.put(
+                results::Kind::Walk,
+                &walk_key(walk, opts),
+                &results::WalkEntry {
+                    counts: results::StoredCounts::new(counts),
+                    evidence_lines: commits.len() as u64,
+                    evidence: digest,
+                },
+            )
+        });
+    if let Err(e) = written {
+        tracing::debug!("results store: not written: {e}");
+    }
 }
 
 /// Walk every distinct repository@revision of `plan` on `pool` (as many walks at a time as the
@@ -82,16 +215,37 @@ pub fn run(
         return Ok(results);
     }
     let want_evidence = evidence.is_some();
+    let store = usable_store(opts);
     let headers: Vec<WalkHeader> = plan
         .walks
         .iter()
         .map(|w| walk_header(w, inventory))
         .collect();
+    // Repositories walked at several revisions: their distinct-commit totals, from the store
+    // when it has them (then no walk of theirs needs per-commit records).
+    let groups = plan.walks_per_repo.len();
+    let group_keys: Vec<Option<String>> = (0..groups)
+        .map(|g| match (store, plan.walks_per_repo[g] > 1) {
+            (Some(_), true) => group_key(plan, g, opts),
+            _ => None,
+        })
+        .collect();
+    let mut group_counts: Vec<Option<Counts>> = group_keys
+        .iter()
+        .map(|k| {
+            let (store, key) = (store?, k.as_ref()?);
+            store
+                .get::<results::StoredCounts>(results::Kind::Group, key)?
+                .counts()
+        })
+        .collect();
+    let group_known: Vec<bool> = group_counts.iter().map(Option::is_some).collect();
     // Longest first (LPT scheduling); evidence is still written in plan order.
     let mut order: Vec<usize> = (0..total).collect();
     order.sort_by_key(|i| (std::cmp::Reverse(plan.walks[*i].weight), *i));
     let next = AtomicUsize::new(0);
     let mut seen: HashMap<usize, HashSet<ObjectId>> = HashMap::new();
+    let mut group_failed = vec![false; groups];
     let mut pending: BTreeMap<usize, Vec<u8>> = BTreeMap::new();
     let mut next_to_write = 0usize;
     let mut done = 0usize;
@@ -100,7 +254,7 @@ pub fn run(
     pool.in_place_scope(|scope| {
         for _ in 0..pool.current_num_threads().min(total) {
             let tx = tx.clone();
-            let (next, headers, order) = (&next, &headers, &order);
+            let (next, headers, order, group_known) = (&next, &headers, &order, &group_known);
             scope.spawn(move |_| loop {
                 let k = next.fetch_add(1, Ordering::Relaxed);
                 if k >= total {
@@ -108,26 +262,36 @@ pub fn run(
                 }
                 let i = order[k];
                 let walk = &plan.walks[i];
-                let keep_records = plan.walks_per_repo[walk.repo] > 1;
-                let report = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    walk_one(walk, &headers[i], opts, keep_records, want_evidence)
-                }))
-                .unwrap_or_else(|panic| {
-                    let what = panic
-                        .downcast_ref::<&str>()
-                        .map(|s| s.to_string())
-                        .or_else(|| panic.downcast_ref::<String>().cloned())
-                        .unwrap_or_default();
-                    Report {
-                        outcome: WalkOutcome {
-                            failure: Some(one_line(&format!(
-                                "internal error while walking: {what}"
-                            ))),
-                            ..WalkOutcome::default()
-                        },
-                        records: Vec::new(),
-                        evidence: Vec::new(),
+                let multi = plan.walks_per_repo[walk.repo] > 1;
+                let keep_records = multi && !group_known[walk.repo];
+                let cached = match store {
+                    Some(store) if !keep_records => {
+                        from_store(store, walk, &headers[i], opts, want_evidence)
                     }
+                    _ => None,
+                };
+                let report = cached.unwrap_or_else(|| {
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        walk_one(walk, &headers[i], opts, keep_records, want_evidence, store)
+                    }))
+                    .unwrap_or_else(|panic| {
+                        let what = panic
+                            .downcast_ref::<&str>()
+                            .map(|s| s.to_string())
+                            .or_else(|| panic.downcast_ref::<String>().cloned())
+                            .unwrap_or_default();
+                        Report {
+                            outcome: WalkOutcome {
+                                failure: Some(one_line(&format!(
+                                    "internal error while walking: {what}"
+                                ))),
+                                ..WalkOutcome::default()
+                            },
+                            records: Vec::new(),
+                            evidence: Vec::new(),
+                            cached: false,
+                        }
+                    })
                 });
                 if tx.send((i, report)).is_err() {
                     break;
@@ -139,16 +303,19 @@ pub fn run(
             let walk = &plan.walks[i];
             if report.outcome.failure.is_none() {
                 if plan.walks_per_repo[walk.repo] > 1 {
-                    let seen = seen.entry(walk.repo).or_default();
-                    for r in &report.records {
-                        if seen.insert(r.id) {
-                            results.summary.add_change_reviewed(
-                                r.class,
-                                r.tool.as_deref(),
-                                r.reviewed,
-                                r.outcome,
-                                r.time,
-                            );
+                    if !group_known[walk.repo] {
+                        let seen = seen.entry(walk.repo).or_default();
+                        let group = group_counts[walk.repo].get_or_insert_with(Counts::new);
+                        for r in &report.records {
+                            if seen.insert(r.id) {
+                                group.add_change_reviewed(
+                                    r.class,
+                                    r.tool.as_deref(),
+                                    r.reviewed,
+                                    r.outcome,
+                                    r.time,
+                                );
+                            }
                         }
                     }
                 } else {
@@ -160,6 +327,7 @@ pub fn run(
                     .sources
                     .extend(report.outcome.counts.review.sources.iter().copied());
             } else {
+                group_failed[walk.repo] = true;
                 report.evidence.clear();
                 report.outcome.evidence_lines = 0;
             }
@@ -179,12 +347,40 @@ pub fn run(
                 done,
                 total,
                 repository: &walk.repository,
+                cached: report.cached,
             });
             if write_error.is_some() {
                 break; // dropping the receiver stops the workers at their next send
             }
         }
     });
+    if write_error.is_none() {
+        for (g, counts) in group_counts.iter().enumerate() {
+            let Some(counts) = counts else { continue };
+            results.summary.merge(counts);
+            if let (Some(store), Some(key), false, false) =
+                (store, &group_keys[g], group_known[g], group_failed[g])
+            {
+                if let Err(e) = store.put(
+                    results::Kind::Group,
+                    key,
+                    &results::StoredCounts::new(counts),
+                ) {
+                    tracing::debug!("results store: not written: {e}");
+                }
+            }
+        }
+    }
+    if let Some(store) = store {
+        let t = store.tally();
+        tracing::info!(
+            "results store: {} of {} walks answered, {} walked; {} corrupt entries recomputed",
+            t.hits,
+            total,
+            total as u64 - t.hits.min(total as u64),
+            t.corrupt
+        );
+    }
     match write_error {
         Some(e) => Err(e),
         None => Ok(results),
@@ -207,12 +403,13 @@ fn walk_one(
     opts: &Options<'_>,
     keep_records: bool,
     want_evidence: bool,
+    store: Option<&results::Store>,
 ) -> Report {
     let start = Instant::now();
     let mut counts = Counts::new();
     let mut records = Vec::new();
-    let mut evidence = Vec::new();
-    let mut lines = 0u64;
+    let mut commits: Vec<results::CommitEvidence> = Vec::new();
+    let keep_evidence = want_evidence || store.is_some();
     let mut first_error: Option<String> = None;
     let revision = walk.revision.to_string();
     if let Some(index) = opts.reviews {
@@ -220,6 +417,20 @@ fn walk_one(
     }
     if opts.review_all {
         counts.all_review = Some(Default::default());
+    }
+    if !walk.path.exists() {
+        return Report {
+            outcome: WalkOutcome {
+                failure: Some(one_line(&format!(
+                    "{} is not here and the results store has no entry for this walk",
+                    walk.repository
+                ))),
+                ..WalkOutcome::default()
+            },
+            records: Vec::new(),
+            evidence: Vec::new(),
+            cached: false,
+        };
     }
     let walked = Repo::open(&walk.path).and_then(|repo| {
         let hopts = history::Options {
@@ -255,19 +466,8 @@ fn walk_one(
                                 time: meta.author.time,
                             });
                         }
-                        if want_evidence && verdict.class != Class::NoEvidence {
-                            let line = EvidenceLine::new(
-                                header,
-                                &walk.repository,
-                                &revision,
-                                &meta,
-                                &verdict,
-                                &review,
-                            );
-                            crate::text::json_to_writer(&mut evidence, &line, false)
-                                .expect("writing JSON to a Vec");
-                            evidence.push(b'\n');
-                            lines += 1;
+                        if keep_evidence && verdict.class != Class::NoEvidence {
+                            commits.push(commit_evidence(&meta, &verdict, &review));
                         }
                     }
                 }
@@ -289,21 +489,34 @@ fn walk_one(
         ))),
         Ok(_) => None,
     };
+    if let (Some(store), None) = (store, &failure) {
+        to_store(store, walk, opts, &counts, &commits);
+    }
+    let evidence = match want_evidence {
+        true => evidence_bytes(header, walk, &revision, &commits),
+        false => Vec::new(),
+    };
     Report {
         outcome: WalkOutcome {
             counts,
             failure,
-            evidence_lines: lines,
+            evidence_lines: if want_evidence {
+                commits.len() as u64
+            } else {
+                0
+            },
             elapsed: start.elapsed(),
         },
         records,
         evidence,
+        cached: false,
     }
 }
 
 /// One line of the evidence file (JSON Lines; `schemas/evidence.schema.json`): a commit classed
 /// other than `no-evidence`, with the components whose walk found it. Fields serialize in this
-/// order; `tool` and `confidence` are `null` when absent.
+/// order (the commit's own fields flattened after `revision`); `tool` and `confidence` are
+/// `null` when absent.
 #[derive(Debug, Serialize)]
 pub struct EvidenceLine<'a> {
     /// bom-refs of the components the walk is for (components without one are left out).
@@ -314,64 +527,38 @@ pub struct EvidenceLine<'a> {
     pub repository: &'a str,
     /// The commit the walk started from.
     pub revision: &'a str,
-    /// The commit, full hex id.
-    pub commit: &'a str,
-    /// Author date, RFC 3339 with the author's offset.
-    pub date: String,
-    /// The verdict's class (`ai-agent`, `ai-assisted`, `automation`).
-    pub class: &'static str,
-    /// The AI tool's slug, when the verdict names one.
-    pub tool: Option<&'a str>,
-    /// `high`, `medium` or `low`.
-    pub confidence: Option<&'static str>,
-    /// Ids of the rules that matched (evidence, then review), each once.
-    pub rules: Vec<&'a str>,
-    /// What matched, rule by rule.
-    pub evidence: &'a [classify::Evidence],
-    /// Review evidence.
-    pub review: &'a [classify::Evidence],
-    /// AI commits only: the review outcome (`approved`, `unapproved`, …, `unknown`).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub review_outcome: Option<&'static str>,
-    /// AI commits only: the merged pull/merge requests that brought the commit in.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub pull_requests: Option<&'a [review::RequestEvidence]>,
+    /// The commit and its verdict: the same for every walk that reaches it (what the results
+    /// store keeps).
+    #[serde(flatten)]
+    pub commit: &'a results::CommitEvidence,
 }
 
-impl<'a> EvidenceLine<'a> {
-    /// The line for `meta` classified as `v` with review `r`, found walking `revision` of
-    /// `repository`. The review fields are present for AI classes only.
-    pub fn new(
-        header: &'a WalkHeader,
-        repository: &'a str,
-        revision: &'a str,
-        meta: &'a history::CommitMeta,
-        v: &'a classify::Verdict,
-        r: &'a CommitReview,
-    ) -> EvidenceLine<'a> {
-        let ai = v.class.is_ai();
-        let mut rules: Vec<&str> = Vec::new();
-        for e in v.evidence.iter().chain(&v.review) {
-            if !rules.contains(&e.rule.as_str()) {
-                rules.push(&e.rule);
-            }
+/// The per-commit part of an evidence line for `meta` classified as `v` with review `r`. The
+/// review fields are present for AI classes only.
+pub fn commit_evidence(
+    meta: &history::CommitMeta,
+    v: &classify::Verdict,
+    r: &CommitReview,
+) -> results::CommitEvidence {
+    let ai = v.class.is_ai();
+    let mut rules: Vec<String> = Vec::new();
+    for e in v.evidence.iter().chain(&v.review) {
+        if !rules.contains(&e.rule) {
+            rules.push(e.rule.clone());
         }
-        EvidenceLine {
-            components: &header.0,
-            pointers: &header.1,
-            repository,
-            revision,
-            commit: &meta.id,
-            date: meta.author.time.to_rfc3339(),
-            class: v.class.as_str(),
-            tool: v.tool.as_deref(),
-            confidence: v.confidence.map(|c| c.as_str()),
-            rules,
-            evidence: &v.evidence,
-            review: &v.review,
-            review_outcome: ai.then(|| r.outcome.as_str()),
-            pull_requests: ai.then_some(r.pull_requests.as_slice()),
-        }
+    }
+    results::CommitEvidence {
+        commit: meta.id.clone(),
+        date: meta.author.time.to_rfc3339(),
+        class: v.class.as_str().to_string(),
+        tool: v.tool.clone(),
+        confidence: v.confidence.map(|c| c.as_str().to_string()),
+        rules,
+        evidence: v.evidence.clone(),
+        review: v.review.clone(),
+        review_outcome: ai.then(|| r.outcome.as_str().to_string()),
+        pull_requests: ai
+            .then(|| serde_json::to_value(&r.pull_requests).expect("requests serialize to JSON")),
     }
 }
 /// The AI commits (non-merge, ai-agent or ai-assisted) of every walk of `plan`, per repository

@@ -1,0 +1,529 @@
+//! The results store, `CACHE/results/v1/`: what finished walks found, so that a re-run (or the
+//! assembling run of a sharded batch) skips them. Untrusted input like every cache: bounded
+//! reads, no symbolic links followed, every entry checksummed and its key repeated inside.
+//!
+//! Layout (all names are lower-case hex, so no entry can be mistaken for a temporary file,
+//! which starts with `.tmp-`):
+//!
+//! ```text
+//! CACHE/results/v1/walk/<ab>/<sha256 of the key>      one walk's counts (+ the evidence digest)
+//! CACHE/results/v1/group/<ab>/<sha256 of the key>     a repository's distinct-commit totals
+//! CACHE/results/v1/revision/<ab>/<sha256 of the key>  how one component's revision was resolved
+//! CACHE/results/v1/evidence/<ab>/<sha256 of the body> a walk's evidence lines (content-addressed)
+//! ```
+//!
+//! Every file is `aiprov-results <version> <kind> <payload bytes> sha256:<hex of payload>\n`
+//! followed by the payload, a JSON object `{"key": …, "value": …}` (evidence files: JSON Lines
+//! of [`CommitEvidence`]). A file whose header, length, checksum, JSON or key does not match is
+//! *corrupt*: it is reported (a `tracing` warning, "results store: entry … corrupt,
+//! recomputed") and read as a miss, never trusted; the recomputed entry replaces it. Files are
+//! written to a temporary name in the same folder and renamed into place, so readers see a
+//! whole entry or none, concurrent writers of one key both write complete (equal) entries, and
+//! two stores merged by copying (`cp -r`, a bucket sync) are one valid store: every entry is a
+//! file of its own and equal keys hold equal values.
+//!
+//! Keys are JSON texts built by the callers ([`crate::enrich`]) from the canonical repository
+//! URL, the resolved commit id, `--since`, and the rule set's digest
+//! ([`crate::classify::RuleSet::digest`]): a rule change misses every walk entry, as it must.
+//! Runs with review data or forge reviews do not use walk entries (their counts depend on
+//! answers outside the key).
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::aggregate::{Counts, ReviewCounts};
+use crate::classify::{self, Class};
+use crate::history::Time;
+
+/// The format version in every header; a different one reads as a miss (not corrupt).
+pub const FORMAT_VERSION: u32 = 1;
+/// The largest keyed entry read (walk, group, revision), in bytes.
+pub const MAX_ENTRY_BYTES: u64 = 16 << 20;
+/// The largest evidence file read, in bytes.
+pub const MAX_EVIDENCE_BYTES: u64 = 1 << 30;
+
+/// The kinds of entries, each in its own folder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// One walk's totals ([`WalkEntry`]).
+    Walk,
+    /// The distinct-commit totals of one repository walked at a set of revisions.
+    Group,
+    /// How one component's revision was resolved (tag or release time → commit).
+    Revision,
+    /// A walk's evidence lines, addressed by the SHA-256 of their bytes.
+    Evidence,
+}
+
+impl Kind {
+    /// The folder name, also written in the header.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Walk => "walk",
+            Kind::Group => "group",
+            Kind::Revision => "revision",
+            Kind::Evidence => "evidence",
+        }
+    }
+}
+
+/// The store under one cache folder, with hit and miss counters for progress.
+#[derive(Debug)]
+pub struct Store {
+    cache_dir: PathBuf,
+    dir: PathBuf,
+    hits: AtomicU64,
+    misses: AtomicU64,
+    corrupt: AtomicU64,
+    /// `--refresh`: nothing is read, every result is written anew.
+    write_only: bool,
+}
+
+/// Hits, misses and corrupt entries of the walk entries so far.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Walk entries found and used.
+    pub hits: u64,
+    /// Walk entries absent (or corrupt).
+    pub misses: u64,
+    /// Entries of any kind found corrupt and recomputed.
+    pub corrupt: u64,
+}
+
+/// Why an entry could not be used.
+enum Bad {
+    Absent,
+    Corrupt(String),
+}
+
+impl Store {
+    /// The store under `cache_dir/results/v1`.
+    pub fn new(cache_dir: &Path) -> Store {
+        Store {
+            cache_dir: cache_dir.to_path_buf(),
+            dir: cache_dir.join("results").join(format!("v{FORMAT_VERSION}")),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+            corrupt: AtomicU64::new(0),
+            write_only: false,
+        }
+    }
+
+    /// The same store, written but never read (`--refresh`).
+    pub fn write_only(mut self) -> Store {
+        self.write_only = true;
+        self
+    }
+
+    /// The counters so far.
+    pub fn tally(&self) -> Tally {
+        Tally {
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
+            corrupt: self.corrupt.load(Ordering::Relaxed),
+        }
+    }
+
+    fn path(&self, kind: Kind, hex: &str) -> PathBuf {
+        self.dir.join(kind.as_str()).join(&hex[..2]).join(hex)
+    }
+
+    /// The value stored for `key`, or `None` (absent, another format version, or corrupt: a
+    /// corrupt entry is reported as a warning). Walk lookups count as hits or misses.
+    pub fn get<T: DeserializeOwned>(&self, kind: Kind, key: &str) -> Option<T> {
+        let hex = sha256_hex(key.as_bytes());
+        let got = self.read(kind, &hex, MAX_ENTRY_BYTES).and_then(|payload| {
+            #[derive(Deserialize)]
+            struct Keyed<T> {
+                key: String,
+                value: T,
+            }
+            let keyed: Keyed<T> = serde_json::from_slice(&payload)
+                .map_err(|e| Bad::Corrupt(format!("unparseable payload: {e}")))?;
+            if keyed.key != key {
+                return Err(Bad::Corrupt("its key differs from its name".into()));
+            }
+            Ok(keyed.value)
+        });
+        let counted = kind == Kind::Walk;
+        match got {
+            Ok(v) => {
+                if counted {
+                    self.hits.fetch_add(1, Ordering::Relaxed);
+                }
+                Some(v)
+            }
+            Err(bad) => {
+                if counted {
+                    self.misses.fetch_add(1, Ordering::Relaxed);
+                }
+                self.note(kind, &hex, bad);
+                None
+            }
+        }
+    }
+
+    /// Store `value` for `key` (atomically). Errors may be ignored: an entry that cannot be
+    /// written only costs a later walk.
+    pub fn put<T: Serialize>(&self, kind: Kind, key: &str, value: &T) -> std::io::Result<()> {
+        #[derive(Serialize)]
+        struct Keyed<'a, T> {
+            key: &'a str,
+            value: &'a T,
+        }
+        let payload = serde_json::to_vec(&Keyed { key, value }).map_err(std::io::Error::other)?;
+        self.write(kind, &sha256_hex(key.as_bytes()), &payload)
+    }
+
+    /// The bytes stored under their own SHA-256 `digest` (hex), checked.
+    pub fn get_blob(&self, kind: Kind, digest: &str) -> Option<Vec<u8>> {
+        if digest.len() != 64 || !digest.bytes().all(|b| b.is_ascii_hexdigit()) {
+            self.note(kind, digest, Bad::Corrupt("not a SHA-256 digest".into()));
+            return None;
+        }
+        match self.read(kind, digest, MAX_EVIDENCE_BYTES) {
+            Ok(bytes) if sha256_hex(&bytes) == digest => Some(bytes),
+            Ok(_) => {
+                self.note(
+                    kind,
+                    digest,
+                    Bad::Corrupt("content differs from its name".into()),
+                );
+                None
+            }
+            Err(bad) => {
+                self.note(kind, digest, bad);
+                None
+            }
+        }
+    }
+
+    /// Store `bytes` under their SHA-256; returns the digest (hex).
+    pub fn put_blob(&self, kind: Kind, bytes: &[u8]) -> std::io::Result<String> {
+        // Written even when present: a damaged copy is replaced.
+        let hex = sha256_hex(bytes);
+        self.write(kind, &hex, bytes)?;
+        Ok(hex)
+    }
+
+    fn note(&self, kind: Kind, hex: &str, bad: Bad) {
+        if let Bad::Corrupt(why) = bad {
+            self.corrupt.fetch_add(1, Ordering::Relaxed);
+            tracing::warn!(
+                "results store: entry {}/{} corrupt ({}), recomputed",
+                kind.as_str(),
+                crate::text::one_line_cut(hex, 64),
+                crate::text::one_line_cut(&why, 200)
+            );
+        }
+    }
+
+    fn read(&self, kind: Kind, hex: &str, max: u64) -> Result<Vec<u8>, Bad> {
+        if self.write_only {
+            return Err(Bad::Absent);
+        }
+        let path = self.path(kind, hex);
+        match std::fs::symlink_metadata(&path) {
+            Ok(m) if m.file_type().is_file() => {}
+            Ok(_) => return Err(Bad::Corrupt("not a regular file".into())),
+            Err(_) => return Err(Bad::Absent),
+        }
+        if self.linked_on_the_way(&path) {
+            return Err(Bad::Corrupt(
+                "a folder on its path is a symbolic link".into(),
+            ));
+        }
+        let mut f = open_nofollow(&path).map_err(|e| Bad::Corrupt(format!("unreadable: {e}")))?;
+        let mut bytes = Vec::new();
+        let header_max = 200u64;
+        (&mut f)
+            .take(max + header_max + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| Bad::Corrupt(format!("unreadable: {e}")))?;
+        let nl = bytes
+            .iter()
+            .take(header_max as usize)
+            .position(|b| *b == b'\n')
+            .ok_or_else(|| Bad::Corrupt("no header".into()))?;
+        let header = String::from_utf8(bytes[..nl].to_vec())
+            .map_err(|_| Bad::Corrupt("header is not text".into()))?;
+        let parts: Vec<&str> = header.split(' ').collect();
+        let [magic, version, k, len, sum] = parts.as_slice() else {
+            return Err(Bad::Corrupt("malformed header".into()));
+        };
+        if *magic != "aiprov-results" || *k != kind.as_str() {
+            return Err(Bad::Corrupt("malformed header".into()));
+        }
+        if *version != FORMAT_VERSION.to_string() {
+            return Err(Bad::Absent);
+        }
+        let len: u64 = len
+            .parse()
+            .map_err(|_| Bad::Corrupt("malformed header".into()))?;
+        let payload = bytes.split_off(nl + 1);
+        if len > max || payload.len() as u64 != len {
+            return Err(Bad::Corrupt(format!(
+                "{} payload bytes, the header says {len}",
+                payload.len()
+            )));
+        }
+        if sum.strip_prefix("sha256:") != Some(sha256_hex(&payload).as_str()) {
+            return Err(Bad::Corrupt("checksum mismatch".into()));
+        }
+        Ok(payload)
+    }
+
+    fn linked_on_the_way(&self, path: &Path) -> bool {
+        let rel = path.strip_prefix(&self.cache_dir).unwrap_or(path);
+        let mut p = self.cache_dir.clone();
+        rel.components().any(|c| {
+            p.push(c);
+            std::fs::symlink_metadata(&p).is_ok_and(|m| m.file_type().is_symlink())
+        })
+    }
+
+    fn write(&self, kind: Kind, hex: &str, payload: &[u8]) -> std::io::Result<()> {
+        let path = self.path(kind, hex);
+        let dir = path.parent().expect("entry paths have a parent");
+        std::fs::create_dir_all(dir)?;
+        if self.linked_on_the_way(&path) {
+            return Err(std::io::Error::other(
+                "a folder of the results store is a symbolic link; not written",
+            ));
+        }
+        let mut tmp = tempfile::Builder::new().prefix(".tmp-").tempfile_in(dir)?;
+        let header = format!(
+            "aiprov-results {FORMAT_VERSION} {} {} sha256:{}\n",
+            kind.as_str(),
+            payload.len(),
+            sha256_hex(payload)
+        );
+        std::io::Write::write_all(&mut tmp, header.as_bytes())?;
+        std::io::Write::write_all(&mut tmp, payload)?;
+        tmp.persist(&path).map_err(|e| e.error)?;
+        Ok(())
+    }
+}
+
+fn open_nofollow(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut o = std::fs::OpenOptions::new();
+    o.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        o.custom_flags(libc::O_NOFOLLOW);
+    }
+    o.open(path)
+}
+
+/// Lower-case hex SHA-256 of `bytes`.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    let d = Sha256::digest(bytes);
+    let mut s = String::with_capacity(64);
+    for b in d {
+        s.push_str(&format!("{b:02x}"));
+    }
+    s
+}
+
+/// The shard (0 ≤ shard < `n`) a repository belongs to: the first 8 bytes of the SHA-256 of its
+/// canonical URL (as [`crate::resolve::RepoUrl`] prints it, e.g. `https://github.com/o/n`; a
+/// repo-map path as written), read as a big-endian `u64`, modulo `n`. Stable across platforms
+/// and versions: deploy manifests depend on it.
+pub fn shard_of(repository: &str, n: u32) -> u32 {
+    let d = Sha256::digest(repository.as_bytes());
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&d[..8]);
+    (u64::from_be_bytes(first) % u64::from(n.max(1))) as u32
+}
+
+/// One walk's totals as stored ([`Counts`] with owned names).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredCounts {
+    commits: u64,
+    merges: u64,
+    classes: Vec<(String, u64)>,
+    tools: Vec<(String, u64)>,
+    ai_with_review: u64,
+    review: [u64; 5],
+    ai_first: Option<(i64, i32)>,
+    ai_last: Option<(i64, i32)>,
+    errors: u64,
+}
+
+impl StoredCounts {
+    /// `counts` as stored. Review sources are not kept: runs that have any do not use the store.
+    pub fn new(counts: &Counts) -> StoredCounts {
+        let r = &counts.review;
+        StoredCounts {
+            commits: counts.commits,
+            merges: counts.merges,
+            classes: counts
+                .classes
+                .iter()
+                .map(|(k, v)| (k.to_string(), *v))
+                .collect(),
+            tools: counts.tools.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+            ai_with_review: counts.ai_with_review,
+            review: [
+                r.approved,
+                r.trailers_only,
+                r.merged_unapproved,
+                r.no_pull_request,
+                r.unknown,
+            ],
+            ai_first: counts.ai_first.map(|t| (t.seconds, t.offset)),
+            ai_last: counts.ai_last.map(|t| (t.seconds, t.offset)),
+            errors: counts.errors,
+        }
+    }
+
+    /// Back to [`Counts`]; `None` when a class name is unknown (a corrupt or foreign entry).
+    pub fn counts(&self) -> Option<Counts> {
+        let mut classes = std::collections::BTreeMap::new();
+        for (name, n) in &self.classes {
+            let class = Class::ALL.iter().find(|c| c.as_str() == name)?;
+            classes.insert(class.as_str(), *n);
+        }
+        let time = |t: Option<(i64, i32)>| t.map(|(seconds, offset)| Time { seconds, offset });
+        let [approved, trailers_only, merged_unapproved, no_pull_request, unknown] = self.review;
+        Some(Counts {
+            commits: self.commits,
+            merges: self.merges,
+            classes,
+            tools: self.tools.iter().cloned().collect(),
+            ai_with_review: self.ai_with_review,
+            review: ReviewCounts {
+                approved,
+                trailers_only,
+                merged_unapproved,
+                no_pull_request,
+                unknown,
+                sources: Default::default(),
+            },
+            // Walk entries are used only without `--reviews all` (enrich::run's usable_store).
+            all_review: None,
+            ai_first: time(self.ai_first),
+            ai_last: time(self.ai_last),
+            errors: self.errors,
+        })
+    }
+}
+
+/// A finished walk as stored under [`Kind::Walk`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WalkEntry {
+    /// Its totals.
+    pub counts: StoredCounts,
+    /// How many evidence lines it has.
+    pub evidence_lines: u64,
+    /// The SHA-256 (hex) of its evidence file ([`Kind::Evidence`]), JSON Lines of
+    /// [`CommitEvidence`].
+    pub evidence: String,
+}
+
+/// The per-commit part of an evidence line (`schemas/evidence.schema.json` without the walk's
+/// `components`, `pointers`, `repository` and `revision`), in the schema's field order; the
+/// same for every walk that reaches the commit.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CommitEvidence {
+    /// The commit, full hex id.
+    pub commit: String,
+    /// Author date, RFC 3339 with the author's offset.
+    pub date: String,
+    /// The verdict's class (`ai-agent`, `ai-assisted`, `automation`).
+    pub class: String,
+    /// The AI tool's slug, when the verdict names one.
+    pub tool: Option<String>,
+    /// `high`, `medium` or `low`.
+    pub confidence: Option<String>,
+    /// Ids of the rules that matched (evidence, then review), each once.
+    pub rules: Vec<String>,
+    /// What matched, rule by rule.
+    pub evidence: Vec<classify::Evidence>,
+    /// Review evidence.
+    pub review: Vec<classify::Evidence>,
+    /// AI commits only: the review outcome.
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub review_outcome: Option<String>,
+    /// AI commits only: the merged pull/merge requests that brought the commit in (as
+    /// [`crate::review::RequestEvidence`] serializes).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub pull_requests: Option<serde_json::Value>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[derive(Debug, Serialize, Deserialize, PartialEq)]
+    struct V {
+        n: u32,
+    }
+
+    #[test]
+    fn entries_round_trip_and_damage_is_a_miss() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::new(dir.path());
+        assert_eq!(s.get::<V>(Kind::Walk, "k"), None);
+        s.put(Kind::Walk, "k", &V { n: 7 }).unwrap();
+        assert_eq!(s.get::<V>(Kind::Walk, "k"), Some(V { n: 7 }));
+        let path = s.path(Kind::Walk, &sha256_hex(b"k"));
+        let good = std::fs::read(&path).unwrap();
+        // Truncated.
+        std::fs::write(&path, &good[..good.len() - 3]).unwrap();
+        assert_eq!(s.get::<V>(Kind::Walk, "k"), None);
+        // One byte flipped in the payload.
+        let mut flipped = good.clone();
+        let last = flipped.len() - 2;
+        flipped[last] ^= 0x01;
+        std::fs::write(&path, &flipped).unwrap();
+        assert_eq!(s.get::<V>(Kind::Walk, "k"), None);
+        // Another key's entry under this name.
+        s.put(Kind::Walk, "other", &V { n: 1 }).unwrap();
+        std::fs::copy(s.path(Kind::Walk, &sha256_hex(b"other")), &path).unwrap();
+        assert_eq!(s.get::<V>(Kind::Walk, "k"), None);
+        assert_eq!(
+            s.tally(),
+            Tally {
+                hits: 1,
+                misses: 4,
+                corrupt: 3
+            }
+        );
+        let blob = s.put_blob(Kind::Evidence, b"line\n").unwrap();
+        assert_eq!(s.get_blob(Kind::Evidence, &blob).unwrap(), b"line\n");
+        assert_eq!(s.get_blob(Kind::Evidence, "../../etc"), None);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn symbolic_links_are_never_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::new(dir.path());
+        s.put(Kind::Walk, "k", &V { n: 7 }).unwrap();
+        let path = s.path(Kind::Walk, &sha256_hex(b"k"));
+        let target = dir.path().join("elsewhere");
+        std::fs::rename(&path, &target).unwrap();
+        std::os::unix::fs::symlink(&target, &path).unwrap();
+        assert_eq!(s.get::<V>(Kind::Walk, "k"), None);
+    }
+
+    #[test]
+    fn shards_are_stable() {
+        // Fixed values (python3: int.from_bytes(sha256(url).digest()[:8], "big") % n): deploy
+        // manifests and running shards depend on them.
+        assert_eq!(shard_of("https://github.com/acme/widget", 4), 2);
+        assert_eq!(shard_of("https://github.com/Aider-AI/aider", 1000), 690);
+        let spread: std::collections::BTreeSet<u32> = (0..64)
+            .map(|i| shard_of(&format!("https://github.com/o/r{i}"), 4))
+            .collect();
+        assert_eq!(spread.len(), 4);
+        assert_eq!(shard_of("x", 1), 0);
+    }
+}
