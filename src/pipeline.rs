@@ -101,6 +101,7 @@ impl Observer for Quiet {}
 /// mirror cache and the walker threads. Built before any output exists (bad flags exit 2).
 pub struct Pipeline {
     mirror_roots: Vec<PathBuf>,
+    hosts: crate::resolve::ForgeHosts,
     repo_map: Option<RepoMap>,
     rules: RuleSet,
     registry: Option<Registry>,
@@ -208,6 +209,7 @@ impl Pipeline {
             .map_err(SetupError::Runtime)?;
         Ok(Pipeline {
             mirror_roots,
+            hosts: config.forge_hosts(),
             repo_map,
             rules,
             registry: Some(registry),
@@ -230,6 +232,7 @@ impl Pipeline {
             Options {
                 mirror_roots: &self.mirror_roots,
                 repo_map: self.repo_map.as_ref(),
+                hosts: &self.hosts,
                 offline: self.offline,
                 since: self.since,
                 rules: &self.rules,

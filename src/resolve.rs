@@ -14,7 +14,10 @@ use std::path::{Path, PathBuf};
 use crate::ident::strip_prefix_ci;
 pub(crate) use crate::ident::Purl;
 // Identifiers moved to `crate::ident`; these paths keep working.
-pub use crate::ident::{looks_like_commit, parse_repo_url, redact_credentials, RepoUrl, FORGES};
+pub use crate::ident::{
+    looks_like_commit, parse_repo_url, parse_vcs_url, redact_credentials, ForgeHosts, ForgeKind,
+    RepoUrl, FORGES,
+};
 use crate::inventory::Component;
 use crate::text::{bounded, ECHO_LIMIT};
 
@@ -59,7 +62,7 @@ pub enum Error {
 /// Where the repo map sends a component.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MapTarget {
-    /// A repository on a known forge.
+    /// A repository on any git host (the user wrote it: fetched whatever its host).
     Url(RepoUrl),
     /// A local repository (a working copy or a bare repository), absolute or relative to the
     /// map file's folder (already joined).
@@ -205,7 +208,7 @@ fn parse_map_target(value: &str, base: &Path) -> Result<MapTarget, String> {
     if let Some(p) = strip_prefix_ci(value, "file://") {
         return Ok(MapTarget::Path(PathBuf::from(p)));
     }
-    if let Some((repo, pin)) = parse_repo_url(value) {
+    if let Some((repo, pin)) = parse_vcs_url(value, &ForgeHosts::default()) {
         if pin.is_some() {
             return Err(
                 "the repo map names repositories, not revisions: remove the commit (#… / @…)"
@@ -221,9 +224,8 @@ fn parse_map_target(value: &str, base: &Path) -> Result<MapTarget, String> {
             .is_some_and(|(h, _)| h.contains('.') && !h.contains('/') && !h.contains('\\'));
     if looks_remote {
         return Err(format!(
-            "\"{}\" is not a repository URL on {}; for another server, clone it and give the local path",
+            "\"{}\" is not a repository URL (https://, ssh://, git:// or git@HOST:PATH with at least OWNER/NAME) nor a local path",
             bounded(&redact_credentials(value), ECHO_LIMIT),
-            FORGES.join(", ")
         ));
     }
     let p = Path::new(value);
@@ -274,7 +276,7 @@ impl fmt::Display for Source {
 /// The repository chosen for a component.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Resolution {
-    /// A forge repository.
+    /// A repository on a git host (a public forge, a configured host or any other).
     Url {
         /// The repository.
         repo: RepoUrl,
@@ -301,16 +303,26 @@ pub enum Resolution {
     },
 }
 
-/// Pick the repository for `c`: the repo map first (the user wins), then the component's
-/// [`crate::inventory::VcsRef`]s in order (the first on a known forge). The pinned commit is the
-/// first one any reference to the chosen repository carries.
+/// [`resolve_repository_on`] with the public forges only as known hosts.
 pub fn resolve_repository(c: &Component, map: Option<&RepoMap>) -> Resolution {
+    resolve_repository_on(c, map, &ForgeHosts::default())
+}
+
+/// Pick the repository for `c`: the repo map first (the user wins), then the component's
+/// [`crate::inventory::VcsRef`]s in order (the first that names a repository, on any host:
+/// [`parse_vcs_url`], read with the kinds of `hosts`). The pinned commit is the first one any
+/// reference to the chosen repository carries.
+pub fn resolve_repository_on(
+    c: &Component,
+    map: Option<&RepoMap>,
+    hosts: &ForgeHosts,
+) -> Resolution {
     type Parsed = Option<(RepoUrl, Option<String>)>;
     let parsed: Vec<(usize, Parsed)> = c
         .vcs_refs
         .iter()
         .enumerate()
-        .map(|(i, r)| (i, parse_repo_url(&r.url)))
+        .map(|(i, r)| (i, parse_vcs_url(&r.url, hosts)))
         .collect();
     let pin_for = |repo: &RepoUrl| {
         let key = repo.key();
@@ -362,10 +374,9 @@ pub fn resolve_repository(c: &Component, map: Option<&RepoMap>) -> Resolution {
                 n => format!(" (and {} more)", n - 1),
             };
             format!(
-                "no supported repository URL in the SBOM: {} {} is not a repository on {}{more}",
+                "no supported repository URL in the SBOM: {} {} is not a git repository URL{more}",
                 first.origin,
                 redact_credentials(&first.url),
-                FORGES.join(", ")
             )
         }
     };

@@ -65,6 +65,9 @@ pub struct Options<'a> {
     pub mirror_roots: &'a [PathBuf],
     /// The user's overrides (`--repo-map`).
     pub repo_map: Option<&'a RepoMap>,
+    /// The forge hosts known (public forges, `[forges."HOST"]`): how repository URLs on them
+    /// read. Repositories on other hosts are still named, never fetched.
+    pub hosts: &'a resolve::ForgeHosts,
     /// Whether the user asked never to touch the network (registry answers come from the cache
     /// only, nothing is fetched).
     pub offline: bool,

@@ -158,7 +158,7 @@ pub fn resolve_repositories(
     let mut resolutions: Vec<Resolution> = inventory
         .components
         .iter()
-        .map(|c| resolve::resolve_repository(c, opts.repo_map))
+        .map(|c| resolve::resolve_repository_on(c, opts.repo_map, opts.hosts))
         .collect();
     let mut registry_pins: Vec<Option<(Option<String>, String)>> = vec![None; n];
     // Release times the registries gave (Unix seconds), or why there is none.
@@ -262,7 +262,18 @@ pub fn fetch_repositories(
             }
         }
     }
-    let fetched: HashMap<String, Result<PathBuf, String>> = match fetch {
+    // Hosts nobody vouched for are never contacted (not even announced as a fetch).
+    let mut refused: HashMap<String, Result<PathBuf, String>> = HashMap::new();
+    if let Some(f) = fetch {
+        to_fetch.retain(|repo| match crate::fetch::may_fetch(repo, f) {
+            Ok(()) => true,
+            Err(e) => {
+                refused.insert(repo.to_string(), Err(one_line(&error_chain(&e))));
+                false
+            }
+        });
+    }
+    let mut fetched: HashMap<String, Result<PathBuf, String>> = match fetch {
         Some(f) if !to_fetch.is_empty() => {
             tracing::info!("fetching {} repositories", to_fetch.len());
             tell(
@@ -301,6 +312,7 @@ pub fn fetch_repositories(
         }
         _ => HashMap::new(),
     };
+    fetched.extend(refused);
     LocalRepositories { local, fetched }
 }
 

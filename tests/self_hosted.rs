@@ -1,0 +1,166 @@
+//! Self-hosted forges (issue 14, must-show 2): a `vcs` reference on a host that is not one of
+//! the public forges is a repository with its full group path; with `[forges."HOST"]`
+//! configured (its `git` base pointing at a loopback `git daemon`) it is fetched and analyzed;
+//! unconfigured, it is `repository-unavailable` with a reason naming the host and the key, and
+//! nothing is fetched.
+//!
+//! The served history is `testdata/enrich-widget.fi` (see tests/enrich_fixture.rs): at tag
+//! `v1.0.0` (c3) 3 commits: aider (ai-agent), Claude co-authored (ai-assisted, reviewed by
+//! trailer), the initial commit (no evidence).
+
+use crate::common::{self, aiprov};
+use crate::enrich_common::{prop, props};
+use crate::git_daemon::Daemon;
+use crate::schema;
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Value};
+
+const C3: &str = "12d8954fbbded65c5ef6da47bfe34e0e101ef515";
+const HOST: &str = "gitlab.example.com";
+const REPOSITORY: &str = "https://gitlab.example.com/group/sub/name";
+
+struct Setup {
+    dir: tempfile::TempDir,
+    _daemon: Daemon,
+    port: u16,
+}
+
+impl Setup {
+    /// `served/gitlab.example.com/group/sub/name.git` behind a git daemon, and an SBOM whose
+    /// one component names it scp-style.
+    fn new() -> Setup {
+        let dir = tempfile::tempdir().unwrap();
+        let served = dir.path().join("served");
+        let repo = served.join(HOST).join("group/sub/name.git");
+        std::fs::create_dir_all(repo.parent().unwrap()).unwrap();
+        common::import_fi("enrich-widget.fi", &repo);
+        let daemon = Daemon::start(&served);
+        let bom = json!({
+            "bomFormat": "CycloneDX",
+            "specVersion": "1.6",
+            "version": 1,
+            "components": [{"type": "library", "bom-ref": "c1", "name": "widget", "version": "1.0.0",
+                "externalReferences": [{"type": "vcs", "url": "git@gitlab.example.com:group/sub/name.git"}]}]
+        });
+        std::fs::write(dir.path().join("bom.json"), bom.to_string()).unwrap();
+        let port = daemon.port;
+        Setup {
+            dir,
+            _daemon: daemon,
+            port,
+        }
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// `aiprov enrich bom.json --config CONFIG --cache-dir cache -o OUT`, exit 0; the output.
+    fn enrich(&self, config: &str, out: &str) -> (Value, String) {
+        std::fs::write(self.path("aiprov.toml"), config).unwrap();
+        let p = |n: &str| self.path(n).to_str().unwrap().to_string();
+        let run = aiprov(&[
+            "enrich",
+            &p("bom.json"),
+            "--config",
+            &p("aiprov.toml"),
+            "--cache-dir",
+            &p("cache"),
+            "-o",
+            &p(out),
+        ]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let doc = serde_json::from_slice(&std::fs::read(self.path(out)).unwrap()).unwrap();
+        (doc, run.stderr)
+    }
+
+    fn configured(&self) -> String {
+        format!(
+            "[forges.\"{HOST}\"]\nkind = \"gitlab\"\ngit = \"git://127.0.0.1:{}/{HOST}\"\n",
+            self.port
+        )
+    }
+}
+
+fn mirror(cache: &Path) -> PathBuf {
+    cache.join("mirrors").join(HOST).join("group/sub/name.git")
+}
+
+#[test]
+fn a_configured_self_hosted_gitlab_is_fetched_with_its_subgroups() {
+    let s = Setup::new();
+    let (doc, _) = s.enrich(&s.configured(), "out.json");
+    assert!(
+        mirror(&s.path("cache")).join("HEAD").is_file(),
+        "cloned into the cache under the full group path"
+    );
+    let p = props(&doc, "/components/0");
+    let want: Vec<(String, String)> = [
+        ("aiprov:status", "analyzed"),
+        ("aiprov:repository", REPOSITORY),
+        ("aiprov:revision", C3),
+        ("aiprov:revision:source", "tag"),
+        ("aiprov:range", C3),
+        ("aiprov:commits:total", "3"),
+        ("aiprov:commits:ai-agent", "1"),
+        ("aiprov:commits:ai-assisted", "1"),
+        ("aiprov:commits:automation", "0"),
+        ("aiprov:commits:no-evidence", "1"),
+        ("aiprov:ai:share", "0.6667"),
+        ("aiprov:ai:tools", "aider,claude-code"),
+        ("aiprov:ai:tool:aider", "1"),
+        ("aiprov:ai:tool:claude-code", "1"),
+        ("aiprov:ai:first", "2023-11-15T00:30:00+02:00"),
+        ("aiprov:ai:last", "2023-11-14T17:46:40-05:00"),
+        ("aiprov:review:ai-with-evidence", "1"),
+        ("aiprov:review:ai-approved", "0"),
+        ("aiprov:review:ai-merged-unapproved", "0"),
+        ("aiprov:review:ai-no-pull-request", "0"),
+        ("aiprov:review:ai-unknown", "1"),
+        ("aiprov:review:source", "trailers"),
+    ]
+    .iter()
+    .map(|(a, b)| (a.to_string(), b.to_string()))
+    .collect();
+    assert_eq!(p, want);
+}
+
+#[test]
+fn an_unconfigured_self_hosted_host_is_named_but_never_fetched() {
+    let s = Setup::new();
+    // The daemon serves the repository, but nothing tells aiprov the host may be asked.
+    let (doc, _) = s.enrich("", "out.json");
+    let p = props(&doc, "/components/0");
+    assert_eq!(
+        p,
+        vec![
+            ("aiprov:status".to_string(), "repository-unavailable".to_string()),
+            (
+                "aiprov:status:reason".to_string(),
+                "https://gitlab.example.com/group/sub/name: refused: gitlab.example.com is neither a public forge \
+                 (github.com, gitlab.com, bitbucket.org, codeberg.org) nor configured; add [forges.\"gitlab.example.com\"] \
+                 (kind = \"gitlab\", \"github\" or \"gitea\") to the configuration to fetch from it"
+                    .to_string()
+            ),
+            ("aiprov:repository".to_string(), REPOSITORY.to_string()),
+        ]
+    );
+    assert!(
+        !s.path("cache/mirrors").join(HOST).exists(),
+        "nothing was cloned or even prepared for the host"
+    );
+    assert_eq!(prop(&p, "aiprov:repository"), Some(REPOSITORY));
+}
+
+#[test]
+#[ignore = "needs ../shared"]
+fn self_hosted_outputs_validate() {
+    let shared = common::shared();
+    let s = Setup::new();
+    for (config, out) in [(s.configured(), "a.json"), (String::new(), "b.json")] {
+        let (doc, _) = s.enrich(&config, out);
+        schema::validate_cyclonedx(&doc, &shared).unwrap_or_else(|e| panic!("{}", e.join("\n")));
+    }
+}
