@@ -31,6 +31,11 @@ impl Setup {
     /// `served/gitlab.example.com/group/sub/name.git` behind a git daemon, and an SBOM whose
     /// one component names it scp-style.
     fn new() -> Setup {
+        Setup::naming("git@gitlab.example.com:group/sub/name.git")
+    }
+
+    /// Like [`Setup::new`], the SBOM's `vcs` reference spelled `url`.
+    fn naming(url: &str) -> Setup {
         let dir = tempfile::tempdir().unwrap();
         let served = dir.path().join("served");
         let repo = served.join(HOST).join("group/sub/name.git");
@@ -42,7 +47,7 @@ impl Setup {
             "specVersion": "1.6",
             "version": 1,
             "components": [{"type": "library", "bom-ref": "c1", "name": "widget", "version": "1.0.0",
-                "externalReferences": [{"type": "vcs", "url": "git@gitlab.example.com:group/sub/name.git"}]}]
+                "externalReferences": [{"type": "vcs", "url": url}]}]
         });
         std::fs::write(dir.path().join("bom.json"), bom.to_string()).unwrap();
         let port = daemon.port;
@@ -125,6 +130,11 @@ fn a_configured_self_hosted_gitlab_is_fetched_with_its_subgroups() {
     .map(|(a, b)| (a.to_string(), b.to_string()))
     .collect();
     assert_eq!(p, want);
+
+    // The same repository spelled as a GitLab web URL with a route: the same walk, exactly.
+    let web = Setup::naming("https://gitlab.example.com/group/sub/name/-/tree/main");
+    let (doc, _) = web.enrich(&web.configured(), "out.json");
+    assert_eq!(props(&doc, "/components/0"), want);
 }
 
 #[test]
@@ -158,7 +168,9 @@ fn an_unconfigured_self_hosted_host_is_named_but_never_fetched() {
 #[ignore = "needs ../shared"]
 fn self_hosted_outputs_validate() {
     let shared = common::shared();
-    let s = Setup::new();
+    // scp-style `git@host:path` is no URI, so a document holding it is invalid already: the
+    // ssh:// spelling of the same repository.
+    let s = Setup::naming("ssh://git@gitlab.example.com/group/sub/name.git");
     for (config, out) in [(s.configured(), "a.json"), (String::new(), "b.json")] {
         let (doc, _) = s.enrich(&config, out);
         schema::validate_cyclonedx(&doc, &shared).unwrap_or_else(|e| panic!("{}", e.join("\n")));
