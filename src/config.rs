@@ -435,9 +435,15 @@ fn apply_forges(
             None => ForgeKind::of_public(&lower).unwrap_or(ForgeKind::Github),
         };
         if let Some(git) = &f.git {
+            let authority = git
+                .split_once("://")
+                .map_or("", |(_, r)| r.split('/').next().unwrap_or(""));
+            let password = authority
+                .rsplit_once('@')
+                .is_some_and(|(user, _)| user.contains(':'));
             let ok = matches!(scheme(git).as_deref(), Some("https" | "ssh" | "git"))
                 && !git.contains(char::is_whitespace)
-                && crate::resolve::redact_credentials(git) == *git;
+                && !password;
             if !ok {
                 problems.push(format!(
                     "forges.\"{shown}\".git: expected an https://, ssh:// or git:// base URL without a password"
@@ -540,6 +546,54 @@ mod tests {
         assert_eq!(
             e,
             "c.toml: forges.\"x\".kind: expected github, gitlab or gitea"
+        );
+    }
+
+    /// Issue 14: a self-hosted forge needs only its kind; the API defaults by kind, `git` sets
+    /// where its repositories are cloned from, and every problem is reported at once.
+    #[test]
+    fn self_hosted_forges() {
+        let cfg = FileConfig::from_toml(
+            "c.toml",
+            "[forges.\"GHE.example.com\"]\nkind = \"github\"\n\
+             [forges.\"gitlab.example.com\"]\ngit = \"ssh://git@gitlab.example.com:2222\"\n\
+             [forges.\"forgejo.example.org\"]\nkind = \"forgejo\"\n",
+        )
+        .unwrap();
+        let ghe = &cfg.forges["ghe.example.com"];
+        assert_eq!(
+            (ghe.kind, ghe.api.as_str(), ghe.gitlab),
+            (ForgeKind::Github, "https://ghe.example.com/api", false)
+        );
+        let gl = &cfg.forges["gitlab.example.com"];
+        assert_eq!(
+            (gl.kind, gl.api.as_str(), gl.gitlab),
+            (ForgeKind::Gitlab, "https://gitlab.example.com/api/v4", true)
+        );
+        assert_eq!(
+            cfg.git_remotes["gitlab.example.com"],
+            "ssh://git@gitlab.example.com:2222"
+        );
+        assert_eq!(
+            cfg.forges["forgejo.example.org"].api,
+            "https://forgejo.example.org/api/v1"
+        );
+        let hosts = cfg.forge_hosts();
+        assert_eq!(hosts.kind("forgejo.example.org"), Some(ForgeKind::Gitea));
+        assert!(hosts.is_configured("ghe.example.com") && !hosts.is_configured("github.com"));
+        assert!(hosts.is_known("codeberg.org") && !hosts.is_known("git.example.net"));
+        let e = FileConfig::from_toml(
+            "c.toml",
+            "[forges.\"https://h.example/x\"]\nkind = \"svn\"\ngit = \"ext::sh\"\napi = \"ftp://h\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            e,
+            "c.toml: forges.\"https://h.example/x\": expected a host name (letters, digits, - and .), no scheme, port or path; \
+             forges.\"https://h.example/x\".api: expected an http:// or https:// base URL, found \"ftp://h\"; \
+             forges.\"https://h.example/x\".kind: expected github, gitlab or gitea; \
+             forges.\"https://h.example/x\".git: expected an https://, ssh:// or git:// base URL without a password"
         );
     }
 

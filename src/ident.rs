@@ -274,6 +274,22 @@ pub fn parse_vcs_url(s: &str, hosts: &ForgeHosts) -> Option<(RepoUrl, Option<Str
     parse_on(s, &|host| hosts.kind(host), true)
 }
 
+/// Whether `s` says by itself that it is a git repository, whatever its host: a `git+` or
+/// `git://`/`ssh://` URL, scp-style `user@host:path`, a path ending in `.git`, or a GitLab-style
+/// `/-/` route. A plain `https://host/a/b` on an unknown host may be a web page (a registry's
+/// project page), so [`crate::resolve`] prefers every other reference to it.
+pub fn says_git(s: &str) -> bool {
+    let t = s.trim();
+    let lower = t.to_ascii_lowercase();
+    let path = lower.split(['#', '?']).next().unwrap_or("");
+    lower.starts_with("git+")
+        || lower.starts_with("git://")
+        || lower.starts_with("ssh://")
+        || is_scp(t)
+        || path.trim_end_matches('/').ends_with(".git")
+        || path.contains("/-/")
+}
+
 fn parse_on(
     s: &str,
     kind_of: &dyn Fn(&str) -> Option<ForgeKind>,
@@ -288,7 +304,11 @@ fn parse_on(
     let host = host.strip_prefix("www.").unwrap_or(&host).to_string();
     let kind = match kind_of(&host) {
         Some(k) => k,
-        None if any_host && valid_host(&host) && (s.contains("://") || is_scp(s)) => {
+        None if any_host
+            && valid_host(&host)
+            && !NOT_GIT_HOSTS.contains(&host.as_str())
+            && (s.contains("://") || is_scp(s)) =>
+        {
             ForgeKind::Other
         }
         None => return None,
@@ -326,7 +346,9 @@ fn parse_on(
         }
         (vec![segs[0]], segs[1], &segs[2..])
     };
-    if NON_OWNERS.contains(&owner_segs[0].to_ascii_lowercase().as_str()) {
+    // Forge pages (`/orgs/…`, `/explore/…`); an unknown host's paths are its own.
+    if kind != ForgeKind::Other && NON_OWNERS.contains(&owner_segs[0].to_ascii_lowercase().as_str())
+    {
         return None;
     }
     // Route after the repository: tree/<ref>, commit/<sha>, src/<ref> (bitbucket, codeberg);
@@ -376,6 +398,35 @@ fn parse_on(
         pinned,
     ))
 }
+
+/// Package registries' web and download hosts: SBOM generators put their project pages in
+/// `vcs` fields, and no git repository lives there.
+const NOT_GIT_HOSTS: &[&str] = &[
+    "pypi.org",
+    "files.pythonhosted.org",
+    "npmjs.com",
+    "npmjs.org",
+    "registry.npmjs.org",
+    "crates.io",
+    "static.crates.io",
+    "docs.rs",
+    "rubygems.org",
+    "pkg.go.dev",
+    "proxy.golang.org",
+    "nuget.org",
+    "repo1.maven.org",
+    "repo.maven.apache.org",
+    "search.maven.org",
+    "central.sonatype.com",
+    "mvnrepository.com",
+    "packagist.org",
+    "hex.pm",
+    "pub.dev",
+    "cocoapods.org",
+    "hackage.haskell.org",
+    "cran.r-project.org",
+    "metacpan.org",
+];
 
 /// A host name as DNS spells it (letters, digits, `-`, `.`), or an IPv4 literal.
 fn valid_host(h: &str) -> bool {

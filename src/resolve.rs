@@ -208,6 +208,12 @@ fn parse_map_target(value: &str, base: &Path) -> Result<MapTarget, String> {
     if let Some(p) = strip_prefix_ci(value, "file://") {
         return Ok(MapTarget::Path(PathBuf::from(p)));
     }
+    if redact_credentials(value) != value {
+        return Err(format!(
+            "\"{}\": no user:password in repository URLs (git asks ssh-agent or a credential helper)",
+            bounded(&redact_credentials(value), ECHO_LIMIT)
+        ));
+    }
     if let Some((repo, pin)) = parse_vcs_url(value, &ForgeHosts::default()) {
         if pin.is_some() {
             return Err(
@@ -350,12 +356,28 @@ pub fn resolve_repository_on(
             },
         };
     }
-    if let Some((i, Some((repo, _)))) = parsed.iter().find(|(_, p)| p.is_some()) {
+    // References on a known host first, then those that say they are git on another host,
+    // then the rest (a plain https URL on an unknown host may be a project page).
+    let rank = |i: usize, repo: &RepoUrl| {
+        if hosts.is_known(&repo.host) {
+            0
+        } else if crate::ident::says_git(&c.vcs_refs[i].url) {
+            1
+        } else {
+            2
+        }
+    };
+    let best = parsed
+        .iter()
+        .filter_map(|(i, p)| p.as_ref().map(|(repo, _)| (rank(*i, repo), *i, repo)))
+        .min_by_key(|(r, i, _)| (*r, *i))
+        .map(|(_, i, repo)| (i, repo));
+    if let Some((i, repo)) = best {
         return Resolution::Url {
             pinned_commit: pin_for(repo),
             repo: repo.clone(),
             source: Source::Sbom {
-                origin: c.vcs_refs[*i].origin.clone(),
+                origin: c.vcs_refs[i].origin.clone(),
             },
         };
     }
