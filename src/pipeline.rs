@@ -54,6 +54,8 @@ pub struct Settings {
     /// The pull/merge requests of `--review-data` (read by the caller); `None` leaves the AI
     /// commits without review trailers `unknown` unless a [`ReviewLookup`] answers.
     pub reviews: Option<ReviewIndex>,
+    /// Write local paths into the SBOM as they are (`--include-local-paths`).
+    pub include_local_paths: bool,
 }
 
 /// Asks forges about the AI commits' pull/merge requests (`--forge-reviews`): the CLI's, which
@@ -114,6 +116,7 @@ pub struct Pipeline {
     forge: Option<Box<dyn ReviewLookup>>,
     forges: BTreeMap<String, ForgeConfig>,
     cache: Cache,
+    include_local_paths: bool,
 }
 
 /// What [`Pipeline::enrich`] produced.
@@ -128,6 +131,9 @@ pub struct Outcome {
     pub subjects: usize,
     /// Described root packages skipped as the document's subject.
     pub roots: usize,
+    /// The local paths the SBOM does not carry, as (placeholder, path), each once, in order of
+    /// appearance: what the terminal should name (empty with `--include-local-paths`).
+    pub hidden_paths: Vec<(String, String)>,
 }
 
 impl Pipeline {
@@ -222,6 +228,7 @@ impl Pipeline {
             forge: None,
             forges: config.forges.clone(),
             cache,
+            include_local_paths: args.include_local_paths,
         })
     }
 
@@ -266,7 +273,7 @@ impl Pipeline {
         let (mut opts, _) = self.parts();
         // Stages: resolve + fetch + plan → walks; [forge lookup]; run → results; edits → the
         // document's edits.
-        let plan = {
+        let mut plan = {
             let observer = &*observer;
             let on_plan = |e: enrich::PlanEvent<'_>| observer.plan_event(e);
             let opts = Options {
@@ -275,6 +282,7 @@ impl Pipeline {
             };
             enrich::plan(inventory, &opts, &self.pool)
         };
+        plan.keep_local_paths = self.include_local_paths;
         let looked_up = self.forge.as_ref().map(|forge| {
             let repos = enrich::ai_commits(&plan, &opts, &self.pool);
             let mut index = self.reviews.clone().unwrap_or_default();
@@ -289,14 +297,45 @@ impl Pipeline {
         let results = enrich::run(&plan, inventory, &opts, &self.pool, evidence, &mut on_event)?;
         observer.done();
         let (edits, tally) = enrich::edits(inventory, &plan, &results, self.since);
+        let hidden_paths = hidden_paths(&plan, &results);
         Ok(Outcome {
             edits,
             tally,
             plan,
             subjects: inventory.components.len(),
             roots: full.components.len() - inventory.components.len(),
+            hidden_paths,
         })
     }
+}
+
+/// The local paths [`enrich::edits`] left out of the SBOM (reasons, repo-map repositories), as
+/// (placeholder, path), each once.
+fn hidden_paths(plan: &enrich::Plan, results: &enrich::Results) -> Vec<(String, String)> {
+    let mut found: Vec<(String, String)> = Vec::new();
+    if plan.keep_local_paths {
+        return found;
+    }
+    for t in &plan.targets {
+        let (reason, repository) = match t {
+            enrich::Target::Skip {
+                reason, repository, ..
+            } => (Some(reason.as_str()), repository.as_deref()),
+            enrich::Target::Walk { repository, .. } => (None, Some(repository.as_str())),
+        };
+        found.extend(reason.map(|r| plan.hidden_in(r)).unwrap_or_default());
+        if let Some(r) = repository.filter(|r| plan.is_local(r)) {
+            found.push(("<local path>".into(), r.to_string()));
+        }
+    }
+    for w in &results.walks {
+        if let Some(f) = &w.failure {
+            found.extend(plan.hidden_in(f));
+        }
+    }
+    let mut seen = HashSet::new();
+    found.retain(|p| seen.insert(p.clone()));
+    found
 }
 
 impl Outcome {

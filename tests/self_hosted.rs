@@ -176,3 +176,130 @@ fn self_hosted_outputs_validate() {
         schema::validate_cyclonedx(&doc, &shared).unwrap_or_else(|e| panic!("{}", e.join("\n")));
     }
 }
+
+/// Issue 14, local paths: without `--include-local-paths` reasons name the mirror folder, the
+/// cache and repo-map paths by placeholder (each place once, even when the mirror folder is
+/// the cache's own) and stderr names the real paths once; with it, they are written as they
+/// are.
+#[test]
+fn local_paths_by_placeholder_unless_asked() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = std::fs::canonicalize(tmp.path()).unwrap();
+    let d = |n: &str| dir.join(n).to_str().unwrap().to_string();
+    let repo = dir.join("checkout");
+    std::fs::create_dir(&repo).unwrap();
+    common::git(&repo, &["init", "-q", "-b", "main"]);
+    common::git(
+        &repo,
+        &[
+            "-c",
+            "user.name=A",
+            "-c",
+            "user.email=a@example.com",
+            "commit",
+            "-q",
+            "--allow-empty",
+            "-m",
+            "one",
+        ],
+    );
+    std::fs::write(
+        dir.join("repos.toml"),
+        "[repositories]\n\"pkg:npm/local\" = \"checkout\"\n\"pkg:npm/gone\" = \"missing\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("bom.json"),
+        r#"{"bomFormat":"CycloneDX","specVersion":"1.6","version":1,"components":[
+ {"type":"library","name":"local","version":"1.0.0","bom-ref":"l","purl":"pkg:npm/local@1.0.0"},
+ {"type":"library","name":"gone","version":"1.0.0","bom-ref":"g","purl":"pkg:npm/gone@1.0.0"},
+ {"type":"library","name":"r","version":"1.0.0","bom-ref":"r","purl":"pkg:github/o/r@1.0.0"}]}"#,
+    )
+    .unwrap();
+    std::fs::create_dir(dir.join("mirrors")).unwrap();
+    let run = |mirror_dir: &str, extra: &[&str]| {
+        let (bom, map, cache, out) = (d("bom.json"), d("repos.toml"), d("cache"), d("out.json"));
+        let mut args = vec![
+            "enrich",
+            &bom,
+            "--offline",
+            "--fallback",
+            "default-branch",
+            "--repo-map",
+            &map,
+            "--mirror-dir",
+            mirror_dir,
+            "--cache-dir",
+            &cache,
+            "-o",
+            &out,
+        ];
+        args.extend_from_slice(extra);
+        let r = aiprov(&args);
+        assert_eq!(r.code, 0, "{}", r.stderr);
+        let doc: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+        let reasons: Vec<Option<String>> = (0..3)
+            .map(|i| {
+                prop(
+                    &props(&doc, &format!("/components/{i}")),
+                    "aiprov:status:reason",
+                )
+                .map(str::to_string)
+            })
+            .collect();
+        let local_repo =
+            prop(&props(&doc, "/components/0"), "aiprov:repository").map(str::to_string);
+        (reasons, local_repo, r.stderr)
+    };
+
+    let (reasons, local_repo, stderr) = run(&d("mirrors"), &[]);
+    assert_eq!(
+        reasons,
+        [
+            None,
+            Some("repo map entry \"pkg:npm/gone\" names <local path>, which does not exist".into()),
+            Some(
+                "no local mirror of https://github.com/o/r (from SBOM purl:github): looked in \
+                  <mirror-dir>/github.com/o/r.git, <cache>/github.com/o/r.git (offline)"
+                    .into()
+            ),
+        ]
+    );
+    assert_eq!(local_repo, None);
+    let line = format!(
+        "aiprov: local paths are not written into the SBOM (--include-local-paths writes them): \
+         <local path> is {}; <local path> is {}; <cache> is {}/mirrors; <mirror-dir> is {}\n",
+        d("checkout"),
+        d("missing"),
+        d("cache"),
+        d("mirrors"),
+    );
+    assert_eq!(stderr.matches(&line).count(), 1, "{stderr}");
+
+    // The mirror folder is the cache's own: named once.
+    let (reasons, _, _) = run(&d("cache/mirrors"), &[]);
+    assert_eq!(
+        reasons[2].as_deref(),
+        Some("no local mirror of https://github.com/o/r (from SBOM purl:github): looked in <cache>/github.com/o/r.git (offline)")
+    );
+
+    let (reasons, local_repo, stderr) = run(&d("mirrors"), &["--include-local-paths"]);
+    assert_eq!(
+        reasons,
+        [
+            None,
+            Some(format!(
+                "repo map entry \"pkg:npm/gone\" names {}, which does not exist",
+                d("missing")
+            )),
+            Some(format!(
+                "no local mirror of https://github.com/o/r (from SBOM purl:github): looked in \
+                 {}/github.com/o/r.git, {}/github.com/o/r.git (offline)",
+                d("mirrors"),
+                d("cache/mirrors")
+            )),
+        ]
+    );
+    assert_eq!(local_repo, Some(d("checkout")));
+    assert!(!stderr.contains("local paths are not written"), "{stderr}");
+}

@@ -144,7 +144,32 @@ pub fn plan(inventory: &Inventory, opts: &Options<'_>, pool: &rayon::ThreadPool)
     local_paths.dedup();
     let mut plan = plan_walks(inventory, targets, groups, found, released, opts, pool);
     plan.local_paths = local_paths;
+    plan.labels = root_labels(opts);
     plan
+}
+
+/// The placeholder of each mirror root in reasons: `<cache>` for the cache's mirrors, else
+/// `<mirror-dir>` (numbered `<mirror-dir 1>`, `<mirror-dir 2>`, … when several are given).
+fn root_labels(opts: &Options<'_>) -> HashMap<String, String> {
+    let cache = opts.fetch.map(|f| f.mirrors_dir());
+    let user: Vec<&PathBuf> = opts
+        .mirror_roots
+        .iter()
+        .filter(|r| Some(*r) != cache.as_ref())
+        .collect();
+    let mut labels = HashMap::new();
+    if let Some(c) = &cache {
+        labels.insert(c.display().to_string(), "<cache>".to_string());
+    }
+    for (k, r) in user.iter().enumerate() {
+        let label = if user.len() == 1 {
+            "<mirror-dir>".to_string()
+        } else {
+            format!("<mirror-dir {}>", k + 1)
+        };
+        labels.entry(r.display().to_string()).or_insert(label);
+    }
+    labels
 }
 
 /// Stage 1: repositories from the map and the SBOM, then the registries for the rest (in
@@ -524,7 +549,7 @@ fn plan_walks(
             .collect(),
         walks,
         walks_per_repo,
-        local_paths: Vec::new(),
+        ..Plan::default()
     }
 }
 
@@ -538,11 +563,16 @@ fn go_pseudo_version_commit(c: &Component) -> Option<String> {
 }
 
 fn unavailable_reason(repo: &RepoUrl, source: &resolve::Source, opts: &Options<'_>) -> String {
-    let looked: Vec<String> = opts
-        .mirror_roots
-        .iter()
-        .map(|r| repo.mirror_path(r).display().to_string())
-        .collect();
+    // Each place once, even when a mirror folder is the cache's own.
+    let mut looked: Vec<String> = Vec::new();
+    let mut seen: Vec<PathBuf> = Vec::new();
+    for r in opts.mirror_roots {
+        let canonical = std::fs::canonicalize(r).unwrap_or_else(|_| r.clone());
+        if !seen.contains(&canonical) {
+            seen.push(canonical);
+            looked.push(repo.mirror_path(r).display().to_string());
+        }
+    }
     let mut reason = if looked.is_empty() {
         format!("no local mirror of {repo} (from {source}): no mirror folder given (--mirror-dir, --cache-dir)")
     } else {
