@@ -18,6 +18,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{json, Value};
 
 const C3: &str = "12d8954fbbded65c5ef6da47bfe34e0e101ef515";
+const C2: &str = "9b7772fe121453523282c71580a183e25a61ba57";
 const HOST: &str = "gitlab.example.com";
 const REPOSITORY: &str = "https://gitlab.example.com/group/sub/name";
 
@@ -302,4 +303,181 @@ fn local_paths_by_placeholder_unless_asked() {
     );
     assert_eq!(local_repo, Some(d("checkout")));
     assert!(!stderr.contains("local paths are not written"), "{stderr}");
+}
+
+/// Issue 10 on self-hosted forges: `--forge-reviews` asks a configured host of kind gitlab
+/// through GitLab's REST client at its `api`, and one of kind github (GitHub Enterprise)
+/// through the GraphQL client at `{api}/graphql`, each with its own token variable.
+#[test]
+fn reviews_of_configured_self_hosted_forges() {
+    use crate::http_server::{ok, Server};
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let d = |n: &str| dir.join(n).to_str().unwrap().to_string();
+    common::import_fi(
+        "enrich-widget.fi",
+        &dir.join("mirrors/gitlab.example.com/group/sub/name.git"),
+    );
+    common::import_fi(
+        "enrich-widget.fi",
+        &dir.join("mirrors/ghe.example.com/acme/gadget.git"),
+    );
+    let server = Server::start();
+    let p = "/api/v4/projects/group%2Fsub%2Fname";
+    let gl = "https://gitlab.example.com/group/sub/name";
+    server.route(
+        &format!("{p}/repository/commits/{C3}/merge_requests"),
+        vec![ok(
+            "application/json",
+            json!([{"iid": 7, "web_url": format!("{gl}/-/merge_requests/7"), "state": "merged",
+                    "author": {"username": "alice"}, "merged_at": "2026-02-02T05:00:00.000Z",
+                    "merged_by": {"username": "bob"}}])
+            .to_string(),
+        )],
+    );
+    server.route(
+        &format!("{p}/merge_requests/7/approvals"),
+        vec![ok(
+            "application/json",
+            json!({"approved": true, "approved_by": [{"user": {"username": "carol"}}]}).to_string(),
+        )],
+    );
+    server.route(
+        &format!("{p}/merge_requests/7/pipelines"),
+        vec![ok("application/json", "[]")],
+    );
+    // The other AI commit (trailer-reviewed) came in without a merge request.
+    server.route(
+        &format!("{p}/repository/commits/{C2}/merge_requests"),
+        vec![ok("application/json", "[]")],
+    );
+    // GitHub Enterprise: no pull request brought the AI commit in.
+    server.route(
+        "/api/graphql",
+        vec![ok(
+            "application/json",
+            json!({"data": {"repository": {"c0": {"associatedPullRequests": {"nodes": []}},
+                                            "c1": {"associatedPullRequests": {"nodes": []}}}}})
+            .to_string(),
+        )],
+    );
+    std::fs::write(
+        dir.join("aiprov.toml"),
+        format!(
+            "[forges.\"gitlab.example.com\"]\nkind = \"gitlab\"\napi = \"{b}/api/v4\"\ntoken-env = \"AIPROV_TEST_GL_TOKEN\"\n\
+             [forges.\"ghe.example.com\"]\nkind = \"github\"\napi = \"{b}/api\"\ntoken-env = \"AIPROV_TEST_GHE_TOKEN\"\n",
+            b = server.base
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("bom.json"),
+        json!({"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1, "components": [
+            {"type": "library", "bom-ref": "a", "name": "widget", "version": "1.0.0",
+             "externalReferences": [{"type": "vcs", "url": "git@gitlab.example.com:group/sub/name.git"}]},
+            {"type": "library", "bom-ref": "b", "name": "widget", "version": "1.0.0",
+             "externalReferences": [{"type": "vcs", "url": "https://ghe.example.com/acme/gadget"}]}]})
+        .to_string(),
+    )
+    .unwrap();
+    let (bom, config, mirrors, cache, out) = (
+        d("bom.json"),
+        d("aiprov.toml"),
+        d("mirrors"),
+        d("cache"),
+        d("out.json"),
+    );
+    let run = crate::common::aiprov_with(
+        &[
+            "enrich",
+            &bom,
+            "--config",
+            &config,
+            "--mirror-dir",
+            &mirrors,
+            "--cache-dir",
+            &cache,
+            "--forge-reviews",
+            "-o",
+            &out,
+        ],
+        None,
+        &[
+            ("AIPROV_TEST_GL_TOKEN", "glpat-SECRET-GL"),
+            ("AIPROV_TEST_GHE_TOKEN", "ghp_SECRET_GHE"),
+        ],
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let doc: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let review = |i: usize| -> Vec<(String, String)> {
+        props(&doc, &format!("/components/{i}"))
+            .into_iter()
+            .filter(|(n, _)| n.starts_with("aiprov:review:"))
+            .collect()
+    };
+    let pairs = |v: &[(&str, &str)]| -> Vec<(String, String)> {
+        v.iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    };
+    // GitLab: the aider commit approved by carol in !7, the Claude one trailer-reviewed.
+    assert_eq!(
+        review(0),
+        pairs(&[
+            ("aiprov:review:ai-with-evidence", "2"),
+            ("aiprov:review:ai-approved", "1"),
+            ("aiprov:review:ai-merged-unapproved", "0"),
+            ("aiprov:review:ai-no-pull-request", "0"),
+            ("aiprov:review:ai-unknown", "0"),
+            ("aiprov:review:source", "trailers,gitlab"),
+        ])
+    );
+    // GitHub Enterprise: no pull request for the aider commit.
+    assert_eq!(
+        review(1),
+        pairs(&[
+            ("aiprov:review:ai-with-evidence", "1"),
+            ("aiprov:review:ai-approved", "0"),
+            ("aiprov:review:ai-merged-unapproved", "0"),
+            ("aiprov:review:ai-no-pull-request", "1"),
+            ("aiprov:review:ai-unknown", "0"),
+            ("aiprov:review:source", "trailers,github"),
+        ])
+    );
+    // Each client at its own base, with its own token; the tokens never reach stderr.
+    let log: Vec<(String, Option<String>)> = server
+        .log()
+        .into_iter()
+        .map(|(path, _, auth)| (path, auth))
+        .collect();
+    let gl_auth = Some("Bearer glpat-SECRET-GL".to_string());
+    assert_eq!(
+        log,
+        [
+            (
+                "/api/graphql".to_string(),
+                Some("bearer ghp_SECRET_GHE".to_string())
+            ),
+            (
+                format!("{p}/repository/commits/{C3}/merge_requests"),
+                gl_auth.clone()
+            ),
+            (format!("{p}/merge_requests/7/approvals"), gl_auth.clone()),
+            (format!("{p}/merge_requests/7/pipelines"), gl_auth.clone()),
+            (
+                format!("{p}/repository/commits/{C2}/merge_requests"),
+                gl_auth.clone()
+            ),
+        ]
+    );
+    assert!(
+        run.stderr.contains(
+            "aiprov: reviews: 2 of 2 AI commit(s) looked up on ghe.example.com (1 request(s))\n"
+        ) && run
+            .stderr
+            .contains("aiprov: reviews: 2 of 2 AI commit(s) looked up on gitlab.example.com\n"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("SECRET"));
 }
