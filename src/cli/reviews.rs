@@ -627,15 +627,21 @@ mod tests {
             github_host: Some("github.com".into()),
             ..defaults
         };
+        let targets = flags.targets(&cfg.forges);
+        let want = t(
+            "github.com",
+            "https://api.example.net",
+            "GITHUB_TOKEN",
+            false,
+        );
         assert_eq!(
-            flags.targets(&cfg.forges)[1],
-            t(
-                "github.com",
-                "https://api.example.net",
-                "GITHUB_TOKEN",
-                false
-            ),
+            targets
+                .iter()
+                .filter(|t| t.host == "github.com")
+                .collect::<Vec<_>>(),
+            [&want],
             "the flag wins on its host"
         );
+        assert_eq!(targets.len(), 4);
     }
 }
