@@ -252,6 +252,15 @@ pub fn ensure_mirror(repo: &RepoUrl, opts: &FetchOptions) -> Result<Mirror, Fetc
     ensure_at(&url, trust, check_addr, &dest, opts)
 }
 
+/// [`ensure_mirror`] for a repository the user named (a `--repo-map` URL): fetched whatever
+/// its host, and trusted like a configured host (its addresses are not filtered). The URL is
+/// still `https://`, `ssh://` or `git://` only ([`check_url`]).
+pub fn ensure_user_mirror(repo: &RepoUrl, opts: &FetchOptions) -> Result<Mirror, FetchError> {
+    let (url, trust) = remote_url(repo, opts);
+    let dest = repo.mirror_path(&opts.mirrors_dir());
+    ensure_at(&url, trust, false, &dest, opts)
+}
+
 /// Like [`ensure_mirror`] for a URL that is not (or not only) a forge repository. The mirror goes
 /// to `mirrors/<host>/<owner>/<name>.git` for a forge URL and `mirrors/<host>[_<port>]/<path>.git`
 /// otherwise. `trust` says where the URL came from: `file://` needs [`Trust::User`].

@@ -481,3 +481,58 @@ fn reviews_of_configured_self_hosted_forges() {
     );
     assert!(!run.stderr.contains("SECRET"));
 }
+
+/// A repo-map URL on any host is the user's word: accepted (no exit 2) and fetched without
+/// `[forges."HOST"]` (here the host does not resolve, so the clone fails; the reason is git's,
+/// not the refusal a host from an SBOM gets).
+#[test]
+fn a_repo_map_url_on_any_host_is_fetched() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let d = |n: &str| dir.join(n).to_str().unwrap().to_string();
+    std::fs::write(
+        dir.join("repos.toml"),
+        "[repositories]\n\"c1\" = \"git@git.example.invalid:group/sub/name.git\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("bom.json"),
+        json!({"bomFormat": "CycloneDX", "specVersion": "1.6", "version": 1,
+               "components": [{"type": "library", "bom-ref": "c1", "name": "n", "version": "1.0.0"}]})
+        .to_string(),
+    )
+    .unwrap();
+    std::fs::write(dir.join("aiprov.toml"), "").unwrap();
+    let (bom, map, config, cache, out) = (
+        d("bom.json"),
+        d("repos.toml"),
+        d("aiprov.toml"),
+        d("cache"),
+        d("out.json"),
+    );
+    let r = aiprov(&[
+        "enrich",
+        &bom,
+        "--repo-map",
+        &map,
+        "--config",
+        &config,
+        "--cache-dir",
+        &cache,
+        "-o",
+        &out,
+    ]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let doc: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
+    let p = props(&doc, "/components/0");
+    assert_eq!(prop(&p, "aiprov:status"), Some("repository-unavailable"));
+    assert_eq!(
+        prop(&p, "aiprov:repository"),
+        Some("https://git.example.invalid/group/sub/name")
+    );
+    let reason = prop(&p, "aiprov:status:reason").unwrap();
+    assert!(
+        reason.starts_with("https://git.example.invalid/group/sub/name.git: git clone failed: "),
+        "{reason}"
+    );
+}

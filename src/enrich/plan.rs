@@ -272,8 +272,13 @@ pub fn fetch_repositories(
     let fetch = opts.fetch.filter(|_| !opts.offline);
     let mut local: Vec<Option<PathBuf>> = vec![None; n];
     let mut to_fetch: Vec<RepoUrl> = Vec::new();
+    // Repositories the user named (repo map): fetched whatever their host.
+    let mut user_named: HashSet<RepoUrl> = HashSet::new();
     for (i, r) in repos.resolutions.iter().enumerate() {
-        if let Resolution::Url { repo, .. } = r {
+        if let Resolution::Url { repo, source, .. } = r {
+            if matches!(source, resolve::Source::RepoMap { .. }) {
+                user_named.insert(repo.clone());
+            }
             local[i] = find_mirror(repo, opts.mirror_roots);
             // A mirror of the cache itself is brought up to date too (ensure_mirror fetches it
             // only when older than FetchOptions::fresh_for); one under --mirror-dir is the user's.
@@ -291,6 +296,7 @@ pub fn fetch_repositories(
     let mut refused: HashMap<String, Result<PathBuf, String>> = HashMap::new();
     if let Some(f) = fetch {
         to_fetch.retain(|repo| match crate::fetch::may_fetch(repo, f) {
+            _ if user_named.contains(repo) => true,
             Ok(()) => true,
             Err(e) => {
                 refused.insert(repo.to_string(), Err(one_line(&error_chain(&e))));
@@ -315,7 +321,12 @@ pub fn fetch_repositories(
                         let name = repo.to_string();
                         tell(opts, PlanEvent::FetchStart { repository: &name });
                         let started = std::time::Instant::now();
-                        let r = crate::fetch::ensure_mirror(repo, f)
+                        let ensure = if user_named.contains(repo) {
+                            crate::fetch::ensure_user_mirror
+                        } else {
+                            crate::fetch::ensure_mirror
+                        };
+                        let r = ensure(repo, f)
                             .map(|m| m.path)
                             .map_err(|e| one_line(&error_chain(&e)));
                         tracing::debug!(
