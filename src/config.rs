@@ -42,10 +42,14 @@
 //! [forges."github.com"]                 # review evidence (--forge-reviews)
 //! api = "https://api.github.com"
 //! token-env = "GITHUB_TOKEN"            # the variable's NAME; the token stays in the environment
-//! [forges."gitlab.example.com"]
-//! api = "https://gitlab.example.com/api/v4"
+//! [forges."gitlab.example.com"]         # a self-hosted forge: its repositories are fetched
+//! kind = "gitlab"                       # github | gitlab | gitea (forgejo); default: gitlab
+//!                                       # when the host or API says so, else github
+//! api = "https://gitlab.example.com/api/v4"   # default by kind: github → https://HOST/api,
+//!                                       # gitlab → https://HOST/api/v4, gitea → https://HOST/api/v1
 //! token-env = "GITLAB_TOKEN"
-//! kind = "gitlab"                       # github | gitlab; default: gitlab when the host or API says so
+//! git = "ssh://git@gitlab.example.com:2222"   # clone from BASE/<group path>/<name>.git
+//!                                       # instead of https://HOST/…; same as [git] remotes
 //! [defaults]                      # used when the flag is not given
 //! profile = "ntia-2021"           # aiprov check --profile
 //! fail-on = ["unreviewed-ai>0"]   # --fail-on of check, report, enrich and scan
@@ -57,6 +61,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::ident::{ForgeHosts, ForgeKind};
 use crate::registry::{CacheOptions, RegistryConfig};
 use crate::text::{bounded, ECHO_LIMIT};
 
@@ -87,15 +92,48 @@ pub struct FileConfig {
     pub defaults: Defaults,
 }
 
-/// `[forges."HOST"]`: where to ask about a host's pull/merge requests.
+/// `[forges."HOST"]`: a forge host the user vouches for. Its repositories named in SBOMs are
+/// fetched (a host neither public nor configured is `repository-unavailable`), its URLs read
+/// with its [`ForgeKind`], and its pull/merge requests asked through `api`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ForgeConfig {
-    /// API base (`https://api.github.com`, `https://HOST/api`, `https://HOST/api/v4`).
+    /// API base (`https://api.github.com`, `https://HOST/api`, `https://HOST/api/v4`); when the
+    /// file leaves it out, the kind's default on the host ([`default_api`]).
     pub api: String,
     /// The name of the environment variable holding the token.
     pub token_env: Option<String>,
-    /// `true` for GitLab's REST API, `false` for GitHub's GraphQL API.
+    /// `true` for GitLab's REST API, `false` otherwise (kept for the review clients; the same
+    /// as `kind == ForgeKind::Gitlab`).
     pub gitlab: bool,
+    /// The forge software (`kind = …`).
+    pub kind: ForgeKind,
+    /// The git base URL to clone this host's repositories from (`git = …`), when not
+    /// `https://HOST`.
+    pub git: Option<String>,
+}
+
+/// The API base a forge of `kind` on `host` serves when the configuration names none:
+/// github.com → `https://api.github.com`; GitHub Enterprise Server → `https://HOST/api`
+/// (GraphQL at `/api/graphql`, REST at `/api/v3`: GitHub Enterprise Server docs, "About the
+/// GraphQL API" / "REST API endpoints"); GitLab → `https://HOST/api/v4` (GitLab REST API docs);
+/// Gitea/Forgejo → `https://HOST/api/v1` (Gitea API docs).
+pub fn default_api(host: &str, kind: ForgeKind) -> String {
+    match kind {
+        ForgeKind::Github if host == "github.com" => "https://api.github.com".into(),
+        ForgeKind::Github => format!("https://{host}/api"),
+        ForgeKind::Gitlab => format!("https://{host}/api/v4"),
+        ForgeKind::Gitea => format!("https://{host}/api/v1"),
+        ForgeKind::Bitbucket => "https://api.bitbucket.org/2.0".into(),
+        ForgeKind::Other => format!("https://{host}"),
+    }
+}
+
+impl FileConfig {
+    /// The hosts a run reads and fetches repositories on: the public forges plus every
+    /// `[forges."HOST"]`.
+    pub fn forge_hosts(&self) -> ForgeHosts {
+        ForgeHosts::new(self.forges.iter().map(|(h, f)| (h.clone(), f.kind)))
+    }
 }
 
 /// `[defaults]`: values for flags the command line leaves out. A flag given on the command line
@@ -133,6 +171,7 @@ struct RawForge {
     api: Option<String>,
     token_env: Option<String>,
     kind: Option<String>,
+    git: Option<String>,
 }
 
 #[derive(Deserialize, Default)]
@@ -342,9 +381,11 @@ fn apply_git(g: RawGit, cfg: &mut FileConfig, problems: &mut Vec<String>) {
     }
 }
 
-/// `[forges."HOST"]` into `cfg.forges`: `api` is required and an http(s) base; `token-env` names
-/// a variable (never holds a token); `kind` is `github` or `gitlab`, else guessed from the host
-/// or an `/api/v4` base. A bad entry is a problem and is left out.
+/// `[forges."HOST"]` into `cfg.forges`: `api` is an http(s) base (default: [`default_api`]);
+/// `token-env` names a variable (never holds a token); `kind` is `github`, `gitlab` or `gitea`
+/// (`forgejo`), else guessed from the host or an `/api/v4` base (gitlab), else github; `git` is
+/// an https://, ssh:// or git:// base. The host must be a host name. Every problem of an entry
+/// is reported, and a bad entry is left out.
 fn apply_forges(
     forges: BTreeMap<String, RawForge>,
     cfg: &mut FileConfig,
@@ -352,13 +393,21 @@ fn apply_forges(
 ) {
     for (host, f) in forges {
         let shown = bounded(&host, ECHO_LIMIT);
-        let Some(api) = f.api else {
-            problems.push(format!("forges.\"{shown}\": `api` is missing"));
-            continue;
-        };
-        if let Err(e) = check_base(&format!("forges.\"{shown}\".api"), &api) {
-            problems.push(e);
-            continue;
+        let before = problems.len();
+        let lower = host.to_ascii_lowercase();
+        if lower.is_empty()
+            || !lower
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.'))
+        {
+            problems.push(format!(
+                "forges.\"{shown}\": expected a host name (letters, digits, - and .), no scheme, port or path"
+            ));
+        }
+        if let Some(api) = &f.api {
+            if let Err(e) = check_base(&format!("forges.\"{shown}\".api"), api) {
+                problems.push(e);
+            }
         }
         if let Some(var) = &f.token_env {
             let ok = !var.is_empty() && var.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_');
@@ -366,26 +415,56 @@ fn apply_forges(
                 problems.push(format!(
                     "forges.\"{shown}\".token-env: give the NAME of an environment variable (letters, digits, _), never the token itself"
                 ));
-                continue;
             }
         }
-        let gitlab = match f.kind.as_deref() {
-            Some("gitlab") => true,
-            Some("github") => false,
-            Some(_) => {
-                problems.push(format!(
-                    "forges.\"{shown}\".kind: expected github or gitlab"
-                ));
-                continue;
+        let kind = match f.kind.as_deref() {
+            Some(k) => match ForgeKind::parse(k) {
+                Some(k) => k,
+                None => {
+                    problems.push(format!(
+                        "forges.\"{shown}\".kind: expected github, gitlab or gitea"
+                    ));
+                    ForgeKind::Other
+                }
+            },
+            None if lower.contains("gitlab")
+                || f.api.as_deref().is_some_and(|a| a.contains("/api/v4")) =>
+            {
+                ForgeKind::Gitlab
             }
-            None => host.contains("gitlab") || api.contains("/api/v4"),
+            None => ForgeKind::of_public(&lower).unwrap_or(ForgeKind::Github),
         };
+        if let Some(git) = &f.git {
+            let authority = git
+                .split_once("://")
+                .map_or("", |(_, r)| r.split('/').next().unwrap_or(""));
+            let password = authority
+                .rsplit_once('@')
+                .is_some_and(|(user, _)| user.contains(':'));
+            let ok = matches!(scheme(git).as_deref(), Some("https" | "ssh" | "git"))
+                && !git.contains(char::is_whitespace)
+                && !password;
+            if !ok {
+                problems.push(format!(
+                    "forges.\"{shown}\".git: expected an https://, ssh:// or git:// base URL without a password"
+                ));
+            }
+        }
+        if problems.len() > before {
+            continue;
+        }
+        let api = f.api.unwrap_or_else(|| default_api(&lower, kind));
+        if let Some(git) = &f.git {
+            cfg.git_remotes.entry(lower.clone()).or_insert(git.clone());
+        }
         cfg.forges.insert(
-            host.to_ascii_lowercase(),
+            lower,
             ForgeConfig {
                 api,
                 token_env: f.token_env,
-                gitlab,
+                gitlab: kind == ForgeKind::Gitlab,
+                kind,
+                git: f.git,
             },
         );
     }
@@ -445,7 +524,9 @@ mod tests {
             ForgeConfig {
                 api: "https://api.github.com".into(),
                 token_env: Some("GITHUB_TOKEN".into()),
-                gitlab: false
+                gitlab: false,
+                kind: ForgeKind::Github,
+                git: None,
             }
         );
         assert!(cfg.forges["git.example.com"].gitlab);
@@ -458,11 +539,62 @@ mod tests {
         assert_eq!(e, "c.toml: forges.\"github.com\".token-env: give the NAME of an environment variable (letters, digits, _), never the token itself");
         let e = FileConfig::from_toml(
             "c.toml",
-            "[forges.x]\napi = \"https://x\"\nkind = \"gitea\"\n",
+            "[forges.x]\napi = \"https://x\"\nkind = \"svn\"\n",
         )
         .unwrap_err()
         .to_string();
-        assert_eq!(e, "c.toml: forges.\"x\".kind: expected github or gitlab");
+        assert_eq!(
+            e,
+            "c.toml: forges.\"x\".kind: expected github, gitlab or gitea"
+        );
+    }
+
+    /// Issue 14: a self-hosted forge needs only its kind; the API defaults by kind, `git` sets
+    /// where its repositories are cloned from, and every problem is reported at once.
+    #[test]
+    fn self_hosted_forges() {
+        let cfg = FileConfig::from_toml(
+            "c.toml",
+            "[forges.\"GHE.example.com\"]\nkind = \"github\"\n\
+             [forges.\"gitlab.example.com\"]\ngit = \"ssh://git@gitlab.example.com:2222\"\n\
+             [forges.\"forgejo.example.org\"]\nkind = \"forgejo\"\n",
+        )
+        .unwrap();
+        let ghe = &cfg.forges["ghe.example.com"];
+        assert_eq!(
+            (ghe.kind, ghe.api.as_str(), ghe.gitlab),
+            (ForgeKind::Github, "https://ghe.example.com/api", false)
+        );
+        let gl = &cfg.forges["gitlab.example.com"];
+        assert_eq!(
+            (gl.kind, gl.api.as_str(), gl.gitlab),
+            (ForgeKind::Gitlab, "https://gitlab.example.com/api/v4", true)
+        );
+        assert_eq!(
+            cfg.git_remotes["gitlab.example.com"],
+            "ssh://git@gitlab.example.com:2222"
+        );
+        assert_eq!(
+            cfg.forges["forgejo.example.org"].api,
+            "https://forgejo.example.org/api/v1"
+        );
+        let hosts = cfg.forge_hosts();
+        assert_eq!(hosts.kind("forgejo.example.org"), Some(ForgeKind::Gitea));
+        assert!(hosts.is_configured("ghe.example.com") && !hosts.is_configured("github.com"));
+        assert!(hosts.is_known("codeberg.org") && !hosts.is_known("git.example.net"));
+        let e = FileConfig::from_toml(
+            "c.toml",
+            "[forges.\"https://h.example/x\"]\nkind = \"svn\"\ngit = \"ext::sh\"\napi = \"ftp://h\"\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            e,
+            "c.toml: forges.\"https://h.example/x\": expected a host name (letters, digits, - and .), no scheme, port or path; \
+             forges.\"https://h.example/x\".api: expected an http:// or https:// base URL, found \"ftp://h\"; \
+             forges.\"https://h.example/x\".kind: expected github, gitlab or gitea; \
+             forges.\"https://h.example/x\".git: expected an https://, ssh:// or git:// base URL without a password"
+        );
     }
 
     #[test]

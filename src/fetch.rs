@@ -35,7 +35,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::registry::http::redact_in_text;
-use crate::resolve::{parse_repo_url, redact_credentials, RepoUrl};
+use crate::resolve::{parse_repo_url, redact_credentials, ForgeHosts, RepoUrl, FORGES};
 use crate::text::{bounded, ECHO_LIMIT};
 
 pub mod policy;
@@ -79,6 +79,10 @@ pub struct FetchOptions {
     pub git: PathBuf,
     /// Ask for a commit-only clone (`--filter=tree:0`).
     pub filter: bool,
+    /// The hosts repositories are fetched from: the public forges and the configured
+    /// `[forges."HOST"]` (plus any host of [`FetchOptions::remotes`]). A repository on another
+    /// host, named by an SBOM, is refused ([`may_fetch`]).
+    pub hosts: ForgeHosts,
 }
 
 impl FetchOptions {
@@ -92,6 +96,7 @@ impl FetchOptions {
             fresh_for: Duration::from_secs(600),
             git: PathBuf::from("git"),
             filter: true,
+            hosts: ForgeHosts::default(),
         }
     }
 
@@ -102,6 +107,7 @@ impl FetchOptions {
     ) -> FetchOptions {
         let mut o = FetchOptions::new(cache_dir);
         o.remotes = cfg.git_remotes.clone();
+        o.hosts = cfg.forge_hosts();
         if let Some(t) = cfg.git_timeout {
             o.timeout = t;
         }
@@ -217,12 +223,42 @@ pub fn locate(repo: &RepoUrl, mirror_dirs: &[PathBuf], opts: &FetchOptions) -> O
         .find(|p| is_mirror(p))
 }
 
+/// Whether `repo` may be fetched: its host is a public forge, a configured `[forges."HOST"]`
+/// or has a configured git remote. Any other host came from SBOM content the user never
+/// vouched for: refused with the configuration key that allows it (issue 14).
+pub fn may_fetch(repo: &RepoUrl, opts: &FetchOptions) -> Result<(), FetchError> {
+    if opts.hosts.is_known(&repo.host) || opts.remotes.contains_key(&repo.host) {
+        return Ok(());
+    }
+    Err(FetchError::Refused {
+        url: bounded(&repo.to_string(), ECHO_LIMIT),
+        reason: format!(
+            "{host} is neither a public forge ({}) nor configured; add [forges.\"{host}\"] (kind = \"gitlab\", \"github\" or \"gitea\") to the configuration to fetch from it",
+            FORGES.join(", "),
+            host = bounded(&repo.host, ECHO_LIMIT)
+        ),
+    })
+}
+
 /// Make sure the cache holds an up-to-date mirror of `repo`: clone it when absent, fetch when
-/// older than [`FetchOptions::fresh_for`]; offline, only look.
+/// older than [`FetchOptions::fresh_for`]; offline, only look. A host [`may_fetch`] refuses is
+/// never contacted; a configured host is trusted like a configured registry (its addresses are
+/// not filtered), every other host from a document must not resolve to a private address.
 pub fn ensure_mirror(repo: &RepoUrl, opts: &FetchOptions) -> Result<Mirror, FetchError> {
+    may_fetch(repo, opts)?;
     let (url, trust) = remote_url(repo, opts);
     let dest = repo.mirror_path(&opts.mirrors_dir());
-    ensure_at(&url, trust, &dest, opts)
+    let check_addr = trust == Trust::Document && !opts.hosts.is_configured(&repo.host);
+    ensure_at(&url, trust, check_addr, &dest, opts)
+}
+
+/// [`ensure_mirror`] for a repository the user named (a `--repo-map` URL): fetched whatever
+/// its host, and trusted like a configured host (its addresses are not filtered). The URL is
+/// still `https://`, `ssh://` or `git://` only ([`check_url`]).
+pub fn ensure_user_mirror(repo: &RepoUrl, opts: &FetchOptions) -> Result<Mirror, FetchError> {
+    let (url, trust) = remote_url(repo, opts);
+    let dest = repo.mirror_path(&opts.mirrors_dir());
+    ensure_at(&url, trust, false, &dest, opts)
 }
 
 /// Like [`ensure_mirror`] for a URL that is not (or not only) a forge repository. The mirror goes
@@ -240,7 +276,7 @@ pub fn ensure_mirror_url(
         }
         _ => url_mirror_path(url, &opts.mirrors_dir())?,
     };
-    ensure_at(url, trust, &dest, opts)
+    ensure_at(url, trust, trust == Trust::Document, &dest, opts)
 }
 
 /// Refuse URLs git must not see: other transports (`ext::`, `fd::`, `<helper>::`), options in
@@ -362,6 +398,7 @@ fn io<'a>(path: &'a Path, what: &'static str) -> impl FnOnce(std::io::Error) -> 
 fn ensure_at(
     url: &str,
     trust: Trust,
+    check_addr: bool,
     dest: &Path,
     opts: &FetchOptions,
 ) -> Result<Mirror, FetchError> {
@@ -386,7 +423,7 @@ fn ensure_at(
     let lock_path = policy::lock_for(dest);
     policy::no_symlink_on_the_way(&opts.cache_dir, dest).map_err(&refuse)?;
     policy::no_symlink_on_the_way(&opts.cache_dir, &lock_path).map_err(&refuse)?;
-    if trust == Trust::Document {
+    if check_addr {
         crate::registry::addr::check_git_url(url).map_err(&refuse)?;
     }
     let parent = dest.parent().expect("mirror paths have a parent");

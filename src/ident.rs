@@ -6,15 +6,94 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-/// The forges aiprov knows how to read repository URLs for.
+/// The public forges: aiprov reads repository URLs on them from any source (registries,
+/// homepages) and fetches from them without configuration.
 pub const FORGES: &[&str] = &["github.com", "gitlab.com", "bitbucket.org", "codeberg.org"];
 
-/// A repository on a known forge, canonical form: host lower-case, no credentials, no `.git`.
+/// The software a forge host runs: decides how a URL's path splits into the repository and a
+/// page inside it (GitHub, Gitea and Bitbucket: `OWNER/NAME`; GitLab and unknown hosts: the
+/// full group path up to `/-/`), and which review API applies (`[forges."HOST"] kind`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum ForgeKind {
+    /// github.com, GitHub Enterprise Server.
+    Github,
+    /// gitlab.com, GitLab self-managed.
+    Gitlab,
+    /// Gitea and Forgejo (codeberg.org).
+    Gitea,
+    /// bitbucket.org.
+    Bitbucket,
+    /// A git host aiprov knows nothing about: the whole path (up to `/-/`) is the repository.
+    Other,
+}
+
+impl ForgeKind {
+    /// The configuration spelling: `github`, `gitlab`, `gitea` (`forgejo` is Gitea's fork and
+    /// reads the same).
+    pub fn parse(s: &str) -> Option<ForgeKind> {
+        match s {
+            "github" => Some(ForgeKind::Github),
+            "gitlab" => Some(ForgeKind::Gitlab),
+            "gitea" | "forgejo" => Some(ForgeKind::Gitea),
+            _ => None,
+        }
+    }
+
+    /// The kind of one of the public [`FORGES`], `None` for any other host.
+    pub fn of_public(host: &str) -> Option<ForgeKind> {
+        match host {
+            "github.com" => Some(ForgeKind::Github),
+            "gitlab.com" => Some(ForgeKind::Gitlab),
+            "bitbucket.org" => Some(ForgeKind::Bitbucket),
+            "codeberg.org" => Some(ForgeKind::Gitea),
+            _ => None,
+        }
+    }
+}
+
+/// The forge hosts a run knows: the public [`FORGES`] plus the user's `[forges."HOST"]`
+/// entries (host lower-case → kind). Hosts from SBOM content outside this set are still
+/// repositories ([`parse_vcs_url`]) but are never fetched from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ForgeHosts {
+    configured: std::collections::BTreeMap<String, ForgeKind>,
+}
+
+impl ForgeHosts {
+    /// The public forges plus `configured` (host → kind; hosts are lower-cased).
+    pub fn new(configured: impl IntoIterator<Item = (String, ForgeKind)>) -> ForgeHosts {
+        ForgeHosts {
+            configured: configured
+                .into_iter()
+                .map(|(h, k)| (h.to_ascii_lowercase(), k))
+                .collect(),
+        }
+    }
+
+    /// The kind of `host` (lower-case): a public forge's, else the configured one.
+    pub fn kind(&self, host: &str) -> Option<ForgeKind> {
+        ForgeKind::of_public(host).or_else(|| self.configured.get(host).copied())
+    }
+
+    /// Whether `host` (lower-case) is a public forge or configured: aiprov may fetch from it.
+    pub fn is_known(&self, host: &str) -> bool {
+        self.kind(host).is_some()
+    }
+
+    /// Whether the user configured `host` (lower-case): trusted like a configured registry, so
+    /// its addresses are not filtered.
+    pub fn is_configured(&self, host: &str) -> bool {
+        self.configured.contains_key(host)
+    }
+}
+
+/// A repository, canonical form: host lower-case, no credentials, no port, no `.git`.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct RepoUrl {
-    /// One of [`FORGES`].
+    /// One of [`FORGES`], or any other git host ([`parse_vcs_url`]).
     pub host: String,
-    /// Owner (user or organization); on gitlab.com the full group path (`group/subgroup`).
+    /// Owner (user or organization); on GitLab hosts and unknown hosts the full group path
+    /// (`group/subgroup`).
     pub owner: String,
     /// Repository name, without `.git`.
     pub name: String,
@@ -178,6 +257,44 @@ const NON_OWNERS: &[&str] = &[
 /// not a repository (`github.com/sponsors/…`, `github.com/orgs/…`, `github.com/OWNER/.github`,
 /// issues, pull requests, blobs, wikis, releases), and for anything with unusual characters.
 pub fn parse_repo_url(s: &str) -> Option<(RepoUrl, Option<String>)> {
+    parse_on(s, &|host| ForgeKind::of_public(host), false)
+}
+
+/// Parse the repository a *version-control* reference names, whatever its host: a CycloneDX
+/// `vcs` external reference, an SPDX `git+` download location, a purl `vcs_url`, a repo-map
+/// URL. On the public forges and the hosts of `hosts` it reads like [`parse_repo_url`] with
+/// that host's [`ForgeKind`]; on any other host the whole path is the repository (up to a
+/// GitLab-style `/-/` or a GitLab route word after two segments: `group/sub/name/-/tree/main`
+/// is `group/sub/name`), and only `https://`, `http://`, `git://`, `ssh://` and scp-style
+/// `user@host:path` spellings count (a scheme-less `host/a/b` is not a repository on an
+/// unknown host: Go module paths look like that). A port is dropped (configure a git base
+/// URL for a host that needs one). Not for homepages or registry metadata: a web page on an
+/// unknown host is not a repository.
+pub fn parse_vcs_url(s: &str, hosts: &ForgeHosts) -> Option<(RepoUrl, Option<String>)> {
+    parse_on(s, &|host| hosts.kind(host), true)
+}
+
+/// Whether `s` says by itself that it is a git repository, whatever its host: a `git+` or
+/// `git://`/`ssh://` URL, scp-style `user@host:path`, a path ending in `.git`, or a GitLab-style
+/// `/-/` route. A plain `https://host/a/b` on an unknown host may be a web page (a registry's
+/// project page), so [`crate::resolve`] prefers every other reference to it.
+pub fn says_git(s: &str) -> bool {
+    let t = s.trim();
+    let lower = t.to_ascii_lowercase();
+    let path = lower.split(['#', '?']).next().unwrap_or("");
+    lower.starts_with("git+")
+        || lower.starts_with("git://")
+        || lower.starts_with("ssh://")
+        || is_scp(t)
+        || path.trim_end_matches('/').ends_with(".git")
+        || path.contains("/-/")
+}
+
+fn parse_on(
+    s: &str,
+    kind_of: &dyn Fn(&str) -> Option<ForgeKind>,
+    any_host: bool,
+) -> Option<(RepoUrl, Option<String>)> {
     let s = s.trim();
     if s.is_empty() || s.len() > 2048 || s.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return None;
@@ -185,9 +302,17 @@ pub fn parse_repo_url(s: &str) -> Option<(RepoUrl, Option<String>)> {
     let (host, path) = split_host_path(s)?;
     let host = host.to_ascii_lowercase();
     let host = host.strip_prefix("www.").unwrap_or(&host).to_string();
-    if !FORGES.contains(&host.as_str()) {
-        return None;
-    }
+    let kind = match kind_of(&host) {
+        Some(k) => k,
+        None if any_host
+            && valid_host(&host)
+            && !NOT_GIT_HOSTS.contains(&host.as_str())
+            && (s.contains("://") || is_scp(s)) =>
+        {
+            ForgeKind::Other
+        }
+        None => return None,
+    };
     // Separate the fragment, then the query.
     let (path, fragment) = match path.split_once('#') {
         Some((p, f)) => (p, Some(f)),
@@ -197,7 +322,8 @@ pub fn parse_repo_url(s: &str) -> Option<(RepoUrl, Option<String>)> {
     let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
 
     let mut pins: Vec<&str> = fragment.into_iter().collect();
-    let (owner_segs, name_seg, route): (Vec<&str>, &str, &[&str]) = if host == "gitlab.com" {
+    let full_path = matches!(kind, ForgeKind::Gitlab | ForgeKind::Other);
+    let (owner_segs, name_seg, route): (Vec<&str>, &str, &[&str]) = if full_path {
         // Project path runs to `/-/` (or, for old URLs, to the first route word after the
         // first two segments).
         let end = segs
@@ -220,7 +346,9 @@ pub fn parse_repo_url(s: &str) -> Option<(RepoUrl, Option<String>)> {
         }
         (vec![segs[0]], segs[1], &segs[2..])
     };
-    if NON_OWNERS.contains(&owner_segs[0].to_ascii_lowercase().as_str()) {
+    // Forge pages (`/orgs/…`, `/explore/…`); an unknown host's paths are its own.
+    if kind != ForgeKind::Other && NON_OWNERS.contains(&owner_segs[0].to_ascii_lowercase().as_str())
+    {
         return None;
     }
     // Route after the repository: tree/<ref>, commit/<sha>, src/<ref> (bitbucket, codeberg);
@@ -269,6 +397,56 @@ pub fn parse_repo_url(s: &str) -> Option<(RepoUrl, Option<String>)> {
         },
         pinned,
     ))
+}
+
+/// Package registries' web and download hosts: SBOM generators put their project pages in
+/// `vcs` fields, and no git repository lives there.
+const NOT_GIT_HOSTS: &[&str] = &[
+    "pypi.org",
+    "files.pythonhosted.org",
+    "npmjs.com",
+    "npmjs.org",
+    "registry.npmjs.org",
+    "crates.io",
+    "static.crates.io",
+    "docs.rs",
+    "rubygems.org",
+    "pkg.go.dev",
+    "proxy.golang.org",
+    "nuget.org",
+    "repo1.maven.org",
+    "repo.maven.apache.org",
+    "search.maven.org",
+    "central.sonatype.com",
+    "mvnrepository.com",
+    "packagist.org",
+    "hex.pm",
+    "pub.dev",
+    "cocoapods.org",
+    "hackage.haskell.org",
+    "cran.r-project.org",
+    "metacpan.org",
+];
+
+/// A host name as DNS spells it (letters, digits, `-`, `.`), or an IPv4 literal.
+fn valid_host(h: &str) -> bool {
+    !h.is_empty()
+        && h.len() <= 253
+        && !h.starts_with(['-', '.'])
+        && !h.ends_with('-')
+        && h.bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.'))
+}
+
+/// Whether `s` is scp-style `user@host:path` (no scheme).
+fn is_scp(s: &str) -> bool {
+    let s = strip_prefix_ci(s, "git+").unwrap_or(s);
+    match s.split_once(':') {
+        Some((before, after)) => {
+            before.contains('@') && !before.contains('/') && !after.starts_with("//")
+        }
+        None => false,
+    }
 }
 
 fn is_gitlab_route(s: &str) -> bool {

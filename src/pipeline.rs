@@ -61,6 +61,8 @@ pub struct Settings {
     pub no_cache: bool,
     /// Walk only shard `k` of `n` (`--shard K/N`).
     pub shard: Option<(u32, u32)>,
+    /// Write local paths into the SBOM as they are (`--include-local-paths`).
+    pub include_local_paths: bool,
 }
 
 /// Asks forges about the AI commits' pull/merge requests (`--forge-reviews`): the CLI's, which
@@ -108,6 +110,7 @@ impl Observer for Quiet {}
 /// mirror cache and the walker threads. Built before any output exists (bad flags exit 2).
 pub struct Pipeline {
     mirror_roots: Vec<PathBuf>,
+    hosts: crate::resolve::ForgeHosts,
     repo_map: Option<RepoMap>,
     rules: RuleSet,
     registry: Option<Registry>,
@@ -123,6 +126,7 @@ pub struct Pipeline {
     cache: Cache,
     store: Option<crate::results::Store>,
     shard: Option<(u32, u32)>,
+    include_local_paths: bool,
 }
 
 /// What [`Pipeline::enrich`] produced.
@@ -137,6 +141,9 @@ pub struct Outcome {
     pub subjects: usize,
     /// Described root packages skipped as the document's subject.
     pub roots: usize,
+    /// The local paths the SBOM does not carry, as (placeholder, path), each once, in order of
+    /// appearance: what the terminal should name (empty with `--include-local-paths`).
+    pub hidden_paths: Vec<(String, String)>,
 }
 
 /// The repo map's text, read up to [`crate::resolve::MAX_REPO_MAP_BYTES`] (one byte more tells
@@ -247,6 +254,7 @@ impl Pipeline {
             .map_err(SetupError::Runtime)?;
         Ok(Pipeline {
             mirror_roots,
+            hosts: config.forge_hosts(),
             repo_map,
             rules,
             registry: Some(registry),
@@ -262,6 +270,7 @@ impl Pipeline {
             cache,
             store,
             shard: args.shard,
+            include_local_paths: args.include_local_paths,
         })
     }
 
@@ -272,6 +281,7 @@ impl Pipeline {
             Options {
                 mirror_roots: &self.mirror_roots,
                 repo_map: self.repo_map.as_ref(),
+                hosts: &self.hosts,
                 offline: self.offline,
                 since: self.since,
                 rules: &self.rules,
@@ -323,7 +333,7 @@ impl Pipeline {
         let (mut opts, _) = self.parts();
         // Stages: resolve + fetch + plan → walks; [forge lookup]; run → results; edits → the
         // document's edits.
-        let plan = {
+        let mut plan = {
             let observer = &*observer;
             let on_plan = |e: enrich::PlanEvent<'_>| observer.plan_event(e);
             let opts = Options {
@@ -332,6 +342,7 @@ impl Pipeline {
             };
             enrich::plan(inventory, &opts, &self.pool)
         };
+        plan.keep_local_paths = self.include_local_paths;
         let looked_up = self.forge.as_ref().map(|forge| {
             let repos = enrich::ai_commits(&plan, &opts, &self.pool);
             let mut index = self.reviews.clone().unwrap_or_default();
@@ -346,14 +357,45 @@ impl Pipeline {
         let results = enrich::run(&plan, inventory, &opts, &self.pool, evidence, &mut on_event)?;
         observer.done();
         let (edits, tally) = enrich::edits(inventory, &plan, &results, self.since);
+        let hidden_paths = hidden_paths(&plan, &results);
         Ok(Outcome {
             edits,
             tally,
             plan,
             subjects: inventory.components.len(),
             roots: full.components.len() - inventory.components.len(),
+            hidden_paths,
         })
     }
+}
+
+/// The local paths [`enrich::edits`] left out of the SBOM (reasons, repo-map repositories), as
+/// (placeholder, path), each once.
+fn hidden_paths(plan: &enrich::Plan, results: &enrich::Results) -> Vec<(String, String)> {
+    let mut found: Vec<(String, String)> = Vec::new();
+    if plan.keep_local_paths {
+        return found;
+    }
+    for t in &plan.targets {
+        let (reason, repository) = match t {
+            enrich::Target::Skip {
+                reason, repository, ..
+            } => (Some(reason.as_str()), repository.as_deref()),
+            enrich::Target::Walk { repository, .. } => (None, Some(repository.as_str())),
+        };
+        found.extend(reason.map(|r| plan.hidden_in(r)).unwrap_or_default());
+        if let Some(r) = repository.filter(|r| plan.is_local(r)) {
+            found.push(("<local path>".into(), r.to_string()));
+        }
+    }
+    for w in &results.walks {
+        if let Some(f) = &w.failure {
+            found.extend(plan.hidden_in(f));
+        }
+    }
+    let mut seen = HashSet::new();
+    found.retain(|p| seen.insert(p.clone()));
+    found
 }
 
 impl Outcome {

@@ -14,7 +14,10 @@ use std::path::{Path, PathBuf};
 use crate::ident::strip_prefix_ci;
 pub(crate) use crate::ident::Purl;
 // Identifiers moved to `crate::ident`; these paths keep working.
-pub use crate::ident::{looks_like_commit, parse_repo_url, redact_credentials, RepoUrl, FORGES};
+pub use crate::ident::{
+    looks_like_commit, parse_repo_url, parse_vcs_url, redact_credentials, ForgeHosts, ForgeKind,
+    RepoUrl, FORGES,
+};
 use crate::inventory::Component;
 use crate::text::{bounded, ECHO_LIMIT};
 
@@ -59,7 +62,7 @@ pub enum Error {
 /// Where the repo map sends a component.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum MapTarget {
-    /// A repository on a known forge.
+    /// A repository on any git host (the user wrote it: fetched whatever its host).
     Url(RepoUrl),
     /// A local repository (a working copy or a bare repository), absolute or relative to the
     /// map file's folder (already joined).
@@ -227,7 +230,13 @@ fn parse_map_target(value: &str, base: &Path) -> Result<MapTarget, String> {
     if let Some(p) = strip_prefix_ci(value, "file://") {
         return Ok(MapTarget::Path(PathBuf::from(p)));
     }
-    if let Some((repo, pin)) = parse_repo_url(value) {
+    if redact_credentials(value) != value {
+        return Err(format!(
+            "\"{}\": no user:password in repository URLs (git asks ssh-agent or a credential helper)",
+            bounded(&redact_credentials(value), ECHO_LIMIT)
+        ));
+    }
+    if let Some((repo, pin)) = parse_vcs_url(value, &ForgeHosts::default()) {
         if pin.is_some() {
             return Err(
                 "the repo map names repositories, not revisions: remove the commit (#… / @…)"
@@ -243,9 +252,8 @@ fn parse_map_target(value: &str, base: &Path) -> Result<MapTarget, String> {
             .is_some_and(|(h, _)| h.contains('.') && !h.contains('/') && !h.contains('\\'));
     if looks_remote {
         return Err(format!(
-            "\"{}\" is not a repository URL on {}; for another server, clone it and give the local path",
+            "\"{}\" is not a repository URL (https://, ssh://, git:// or git@HOST:PATH with at least OWNER/NAME) nor a local path",
             bounded(&redact_credentials(value), ECHO_LIMIT),
-            FORGES.join(", ")
         ));
     }
     let p = Path::new(value);
@@ -296,7 +304,7 @@ impl fmt::Display for Source {
 /// The repository chosen for a component.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Resolution {
-    /// A forge repository.
+    /// A repository on a git host (a public forge, a configured host or any other).
     Url {
         /// The repository.
         repo: RepoUrl,
@@ -323,16 +331,26 @@ pub enum Resolution {
     },
 }
 
-/// Pick the repository for `c`: the repo map first (the user wins), then the component's
-/// [`crate::inventory::VcsRef`]s in order (the first on a known forge). The pinned commit is the
-/// first one any reference to the chosen repository carries.
+/// [`resolve_repository_on`] with the public forges only as known hosts.
 pub fn resolve_repository(c: &Component, map: Option<&RepoMap>) -> Resolution {
+    resolve_repository_on(c, map, &ForgeHosts::default())
+}
+
+/// Pick the repository for `c`: the repo map first (the user wins), then the component's
+/// [`crate::inventory::VcsRef`]s in order (the first that names a repository, on any host:
+/// [`parse_vcs_url`], read with the kinds of `hosts`). The pinned commit is the first one any
+/// reference to the chosen repository carries.
+pub fn resolve_repository_on(
+    c: &Component,
+    map: Option<&RepoMap>,
+    hosts: &ForgeHosts,
+) -> Resolution {
     type Parsed = Option<(RepoUrl, Option<String>)>;
     let parsed: Vec<(usize, Parsed)> = c
         .vcs_refs
         .iter()
         .enumerate()
-        .map(|(i, r)| (i, parse_repo_url(&r.url)))
+        .map(|(i, r)| (i, parse_vcs_url(&r.url, hosts)))
         .collect();
     let pin_for = |repo: &RepoUrl| {
         let key = repo.key();
@@ -360,12 +378,28 @@ pub fn resolve_repository(c: &Component, map: Option<&RepoMap>) -> Resolution {
             },
         };
     }
-    if let Some((i, Some((repo, _)))) = parsed.iter().find(|(_, p)| p.is_some()) {
+    // References on a known host first, then those that say they are git on another host,
+    // then the rest (a plain https URL on an unknown host may be a project page).
+    let rank = |i: usize, repo: &RepoUrl| {
+        if hosts.is_known(&repo.host) {
+            0
+        } else if crate::ident::says_git(&c.vcs_refs[i].url) {
+            1
+        } else {
+            2
+        }
+    };
+    let best = parsed
+        .iter()
+        .filter_map(|(i, p)| p.as_ref().map(|(repo, _)| (rank(*i, repo), *i, repo)))
+        .min_by_key(|(r, i, _)| (*r, *i))
+        .map(|(_, i, repo)| (i, repo));
+    if let Some((i, repo)) = best {
         return Resolution::Url {
             pinned_commit: pin_for(repo),
             repo: repo.clone(),
             source: Source::Sbom {
-                origin: c.vcs_refs[*i].origin.clone(),
+                origin: c.vcs_refs[i].origin.clone(),
             },
         };
     }
@@ -384,10 +418,9 @@ pub fn resolve_repository(c: &Component, map: Option<&RepoMap>) -> Resolution {
                 n => format!(" (and {} more)", n - 1),
             };
             format!(
-                "no supported repository URL in the SBOM: {} {} is not a repository on {}{more}",
+                "no supported repository URL in the SBOM: {} {} is not a git repository URL{more}",
                 first.origin,
                 redact_credentials(&first.url),
-                FORGES.join(", ")
             )
         }
     };

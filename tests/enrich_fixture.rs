@@ -290,7 +290,7 @@ fn statuses_revisions_counts_summary_and_evidence() {
     assert_eq!(
         reason,
         "no local mirror of https://github.com/acme/missing (from SBOM externalReferences[vcs]): \
-         looked in <local path>/github.com/acme/missing.git, <local path>/github.com/acme/missing.git (offline)"
+         looked in <mirror-dir>/github.com/acme/missing.git, <cache>/github.com/acme/missing.git (offline)"
     );
     let (status, reason, p) = skip("/components/6");
     assert_eq!(status, "no-repository");
@@ -456,7 +456,15 @@ fn statuses_revisions_counts_summary_and_evidence() {
         "{}",
         run.stderr
     );
-    assert_eq!(run.stderr.lines().count(), 2, "{}", run.stderr);
+    // and the one line naming the local paths the SBOM does not carry (issue 14)
+    assert!(
+        run.stderr.lines().nth(1).is_some_and(|l| l.starts_with(
+            "aiprov: local paths are not written into the SBOM (--include-local-paths writes them): <local path> is "
+        )),
+        "{}",
+        run.stderr
+    );
+    assert_eq!(run.stderr.lines().count(), 3, "{}", run.stderr);
 
     enrich_common::assert_fidelity("fixture", &sbom(), &doc);
     // enriching the output again changes nothing but version and timestamp

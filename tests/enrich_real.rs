@@ -224,9 +224,9 @@ fn every_component_with_a_replica_is_analyzed_the_others_say_why() {
                     reason.starts_with("no local mirror of https://github.com/"),
                     "{name}: {reason}"
                 );
-                // The mirror folder is a local path: written <local path> (issue 14).
+                // The mirror folder is a local path: written <mirror-dir> (issue 14).
                 assert!(
-                    reason.contains("looked in <local path>/"),
+                    reason.contains("looked in <mirror-dir>/"),
                     "{name}: {reason}"
                 );
                 assert!(

@@ -33,9 +33,11 @@ fn plan_table(fallback: Fallback) -> Vec<(String, String, String, String)> {
     let registry = Registry::new(RegistryConfig::default(), cache).unwrap();
     let rules = RuleSet::load(&[] as &[PathBuf]).unwrap();
     let roots: Vec<PathBuf> = vec![mirrors];
+    let hosts = aiprov::resolve::ForgeHosts::default();
     let opts = Options {
         mirror_roots: &roots,
         repo_map: None,
+        hosts: &hosts,
         offline: true,
         registry: Some(&registry),
         fetch: None,

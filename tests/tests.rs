@@ -109,6 +109,8 @@ mod sbom_formats;
 // `aiprov scan` end to end.
 mod scan_cli;
 mod scan_workspaces;
+// Issue 14: self-hosted forges (vcs references on any host, `[forges."HOST"]`).
+mod self_hosted;
 // Outputs never land inside what a run reads, nor replace a device or FIFO (issue 15).
 mod security_clobber;
 // Untrusted text reaches the terminal escaped, bidi overrides included (issue 15).

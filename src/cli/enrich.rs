@@ -109,6 +109,11 @@ pub struct SourceArgs {
     /// aiprov:revision:source)
     #[arg(long, value_name = "WHAT", default_value = "none", value_parser = crate::revision::Fallback::parse)]
     pub fallback: crate::revision::Fallback,
+    /// Write the builder's local paths (mirror folders, the cache, repo-map paths) into the
+    /// SBOM's reasons and aiprov:repository as they are. Without it they read <mirror-dir>,
+    /// <cache> or <local path>, and stderr names the real paths once
+    #[arg(long = "include-local-paths")]
+    pub include_local_paths: bool,
     #[command(flatten)]
     pub reviews: super::reviews::ReviewDataArgs,
     #[command(flatten)]
@@ -461,6 +466,7 @@ pub(super) fn pipeline(args: &SourceArgs, config: &FileConfig) -> Result<Pipelin
         review_all: args.review_scope == super::reviews::Which::All,
         no_cache: args.no_cache,
         shard: args.shard,
+        include_local_paths: args.include_local_paths,
     };
     let pipeline = Pipeline::new(&settings)?;
     Ok(if args.forge.forge_reviews {
@@ -565,6 +571,18 @@ pub(super) fn report(
     }
     if super::log::quiet() {
         return;
+    }
+    if !outcome.hidden_paths.is_empty() {
+        let named: Vec<String> = outcome
+            .hidden_paths
+            .iter()
+            .map(|(label, path)| format!("{label} is {}", escape_for_terminal(path)))
+            .collect();
+        let _ = writeln!(
+            err,
+            "aiprov: local paths are not written into the SBOM (--include-local-paths writes them): {}",
+            named.join("; ")
+        );
     }
     if let Some(line) = &progress.fetch_failures {
         let _ = writeln!(err, "aiprov: {line}");

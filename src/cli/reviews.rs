@@ -112,56 +112,165 @@ pub struct ForgeArgs {
     pub gitlab_host: Option<String>,
 }
 
+/// One forge API the review lookup asks: the host whose repositories it serves, its base and
+/// the token variable; GitHub's GraphQL client or GitLab's REST client by `gitlab`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ForgeTarget {
+    /// The repositories' host (lower-case).
+    pub host: String,
+    /// The API base.
+    pub api: String,
+    /// The environment variable holding the token (its name).
+    pub token_env: String,
+    /// GitLab's REST API (`true`) or GitHub's GraphQL API (`false`).
+    pub gitlab: bool,
+}
+
 impl ForgeArgs {
-    /// Look up the AI commits of `repos` (repository → commit ids) on GitHub and add what was
-    /// answered to `index`; notes (errors, requests sent) go to stderr. Repositories on other
-    /// hosts are left alone (their AI commits stay unknown).
+    /// The forge APIs to ask, one per host: every `[forges."HOST"]` of kind github (GitHub's
+    /// GraphQL client on its `api`: GitHub Enterprise `https://HOST/api` → `/api/graphql`) or
+    /// gitlab (GitLab's REST client on its `api`), then the flags' GitHub and GitLab APIs. On a
+    /// host both name, a flag given on the command line wins; a flag at its default gives way to
+    /// the configuration. Hosts of another kind (gitea) have no review client and are left out.
+    pub fn targets(
+        &self,
+        forges: &std::collections::BTreeMap<String, crate::config::ForgeConfig>,
+    ) -> Vec<ForgeTarget> {
+        use crate::resolve::ForgeKind;
+        let mut out: Vec<ForgeTarget> = Vec::new();
+        let github_flag = ForgeTarget {
+            host: self
+                .github_host
+                .clone()
+                .map(|h| h.to_ascii_lowercase())
+                .unwrap_or_else(|| forge_host(&self.github_api)),
+            api: self.github_api.clone(),
+            token_env: self.github_token_env.clone(),
+            gitlab: false,
+        };
+        let gitlab_flag = ForgeTarget {
+            host: self
+                .gitlab_host
+                .clone()
+                .map(|h| h.to_ascii_lowercase())
+                .unwrap_or_else(|| forge_host(&self.gitlab_api)),
+            api: self.gitlab_api.clone(),
+            token_env: self.gitlab_token_env.clone(),
+            gitlab: true,
+        };
+        let github_given =
+            self.github_api != "https://api.github.com" || self.github_host.is_some();
+        let gitlab_given =
+            self.gitlab_api != "https://gitlab.com/api/v4" || self.gitlab_host.is_some();
+        for (host, f) in forges {
+            let gitlab = match f.kind {
+                ForgeKind::Github => false,
+                ForgeKind::Gitlab => true,
+                _ => continue,
+            };
+            let flag_wins = if gitlab {
+                gitlab_given && gitlab_flag.host == *host
+            } else {
+                github_given && github_flag.host == *host
+            };
+            if flag_wins {
+                continue;
+            }
+            let default_env = if gitlab {
+                &self.gitlab_token_env
+            } else {
+                &self.github_token_env
+            };
+            out.push(ForgeTarget {
+                host: host.clone(),
+                api: f.api.clone(),
+                token_env: f.token_env.clone().unwrap_or_else(|| default_env.clone()),
+                gitlab,
+            });
+        }
+        for flag in [github_flag, gitlab_flag] {
+            if !out.iter().any(|t| t.host == flag.host) {
+                out.push(flag);
+            }
+        }
+        out
+    }
+
+    /// Look up the AI commits of `repos` (repository → commit ids) on each forge of
+    /// [`ForgeArgs::targets`] and add what was answered to `index`; notes (errors, requests
+    /// sent) go to stderr. Repositories on other hosts are left alone (their AI commits stay
+    /// unknown). `--max-forge-requests` bounds the requests of all forges together.
     pub fn look_up(
         &self,
+        forges: &std::collections::BTreeMap<String, crate::config::ForgeConfig>,
         repos: &[(String, Vec<String>)],
         cache: &crate::registry::Cache,
         index: &mut ReviewIndex,
     ) {
-        use crate::forge::github::{Github, Options};
-        use crate::review::Source;
         if !self.forge_reviews {
             return;
         }
-        let host = self
-            .github_host
-            .clone()
-            .map(|h| h.to_ascii_lowercase())
-            .unwrap_or_else(|| forge_host(&self.github_api));
+        let hosts =
+            crate::resolve::ForgeHosts::new(forges.iter().map(|(h, f)| (h.clone(), f.kind)));
+        // Each repository as the forge reads it (any host: a self-hosted one is configured).
+        let parsed: Vec<(&String, crate::resolve::RepoUrl, &Vec<String>)> = repos
+            .iter()
+            .filter_map(|(r, c)| {
+                crate::resolve::parse_vcs_url(r, &hosts).map(|(url, _)| (r, url, c))
+            })
+            .collect();
+        let mut sent = 0u64;
+        for t in self.targets(forges) {
+            let mine: Vec<(&String, &crate::resolve::RepoUrl, &Vec<String>)> = parsed
+                .iter()
+                .filter(|(_, url, c)| url.host == t.host && !c.is_empty())
+                .map(|(r, url, c)| (*r, url, *c))
+                .collect();
+            if mine.is_empty() {
+                continue;
+            }
+            sent += if t.gitlab {
+                self.look_up_gitlab(&t, &mine, sent, cache, index)
+            } else {
+                self.look_up_github(&t, &mine, sent, cache, index)
+            };
+        }
+    }
+
+    /// The GitHub part of [`ForgeArgs::look_up`] for one target; returns the requests sent.
+    fn look_up_github(
+        &self,
+        t: &ForgeTarget,
+        repos: &[(&String, &crate::resolve::RepoUrl, &Vec<String>)],
+        sent: u64,
+        cache: &crate::registry::Cache,
+        index: &mut ReviewIndex,
+    ) -> u64 {
+        use crate::forge::github::{Github, Options};
+        use crate::review::Source;
         let opts = Options {
-            api: self.github_api.clone(),
-            token_env: Some(self.github_token_env.clone()),
-            max_requests: self.max_forge_requests,
+            api: t.api.clone(),
+            token_env: Some(t.token_env.clone()),
+            max_requests: self.max_forge_requests.map(|m| m.saturating_sub(sent)),
             ..Options::default()
         };
         let github = match Github::new(opts, Some(cache)) {
             Ok(g) => g,
             Err(e) => {
                 say!("aiprov: reviews: {}", escape_for_terminal(&e.to_string()));
-                return;
+                return 0;
             }
         };
         let (mut asked, mut answered) = (0usize, 0usize);
         // GitHub's GraphQL API answers nobody without a token: say so once instead of asking
         // (unless the cache can answer: offline runs need no token).
         let tokenless = !github.has_token() && !cache.opts.offline;
-        for (repository, commits) in repos {
-            let Some((url, _)) = crate::resolve::parse_repo_url(repository) else {
-                continue;
-            };
-            if url.host != host || commits.is_empty() {
-                continue;
-            }
+        for (repository, url, commits) in repos {
+            asked += commits.len();
             if tokenless {
-                asked += commits.len();
                 continue;
             }
             let answer = github.lookup(repository, &url.owner, &url.name, commits);
-            asked += commits.len();
             answered += answer.answered.len();
             for e in &answer.errors {
                 say!(
@@ -178,62 +287,46 @@ impl ForgeArgs {
         if tokenless && asked > 0 {
             say!(
                 "aiprov: reviews: no token in ${}: GitHub's GraphQL API needs one; the {asked} AI commit(s) of {} repositories were not looked up (unknown)",
-                escape_for_terminal(&self.github_token_env),
-                escape_for_terminal(&host)
+                escape_for_terminal(&t.token_env),
+                escape_for_terminal(&t.host)
             );
         } else if asked > 0 {
             say!(
                 "aiprov: reviews: {answered} of {asked} AI commit(s) looked up on {} ({} request(s))",
-                escape_for_terminal(&host),
+                escape_for_terminal(&t.host),
                 github.requests_sent()
             );
         }
-        self.look_up_gitlab(repos, github.requests_sent(), cache, index);
+        github.requests_sent()
     }
 
-    /// The GitLab part of [`ForgeArgs::look_up`]: per AI commit, its merge requests; a failure
-    /// leaves the commit unknown and ends the repository's lookups.
+    /// The GitLab part of [`ForgeArgs::look_up`] for one target: per AI commit, its merge
+    /// requests; a failure leaves the commit unknown and ends the repository's lookups. Returns
+    /// the requests sent.
     fn look_up_gitlab(
         &self,
-        repos: &[(String, Vec<String>)],
+        t: &ForgeTarget,
+        repos: &[(&String, &crate::resolve::RepoUrl, &Vec<String>)],
         sent: u64,
         cache: &crate::registry::Cache,
         index: &mut ReviewIndex,
-    ) {
+    ) -> u64 {
         use crate::forge::gitlab;
         use crate::review::Source;
-        let host = self
-            .gitlab_host
-            .clone()
-            .map(|h| h.to_ascii_lowercase())
-            .unwrap_or_else(|| forge_host(&self.gitlab_api));
-        let Some(http) = gitlab_http(&self.gitlab_api, &self.gitlab_token_env) else {
-            return;
+        let Some(http) = gitlab_http(&t.api, &t.token_env) else {
+            return 0;
         };
         let mut requests = sent;
         let (mut asked, mut answered) = (0usize, 0usize);
-        'repos: for (repository, commits) in repos {
-            let Some((url, _)) = crate::resolve::parse_repo_url(repository) else {
-                continue;
-            };
-            if url.host != host {
-                continue;
-            }
+        'repos: for (repository, url, commits) in repos {
             let path = format!("{}/{}", url.owner, url.name);
             asked += commits.len();
-            for c in commits {
+            for c in commits.iter() {
                 if self.max_forge_requests.is_some_and(|m| requests >= m) {
                     say!("aiprov: reviews: the forge request budget is spent; the remaining commits were not looked up");
                     break 'repos;
                 }
-                match gitlab::merge_requests_cached(
-                    &http,
-                    cache,
-                    &self.gitlab_api,
-                    repository,
-                    &path,
-                    c,
-                ) {
+                match gitlab::merge_requests_cached(&http, cache, &t.api, repository, &path, c) {
                     Ok((rs, from_cache)) => {
                         if !from_cache {
                             requests +=
@@ -260,15 +353,15 @@ impl ForgeArgs {
         if asked > 0 {
             say!(
                 "aiprov: reviews: {answered} of {asked} AI commit(s) looked up on {}",
-                escape_for_terminal(&host)
+                escape_for_terminal(&t.host)
             );
         }
+        requests - sent
     }
 }
 
 impl crate::pipeline::ReviewLookup for ForgeArgs {
-    /// [`ForgeArgs::look_up`] with `[forges."HOST"]` applied where the flags are at their
-    /// defaults.
+    /// [`ForgeArgs::look_up`]: every configured forge of kind github or gitlab, and the flags'.
     fn look_up(
         &self,
         forges: &std::collections::BTreeMap<String, crate::config::ForgeConfig>,
@@ -276,40 +369,7 @@ impl crate::pipeline::ReviewLookup for ForgeArgs {
         cache: &crate::registry::Cache,
         index: &mut ReviewIndex,
     ) {
-        let mut f = self.clone();
-        f.apply_config(forges);
-        ForgeArgs::look_up(&f, repos, cache, index);
-    }
-}
-
-impl ForgeArgs {
-    /// Take `[forges."HOST"]` from the configuration file for what the flags leave at their
-    /// defaults (flags win).
-    pub fn apply_config(
-        &mut self,
-        forges: &std::collections::BTreeMap<String, crate::config::ForgeConfig>,
-    ) {
-        for (host, f) in forges {
-            if f.gitlab {
-                if self.gitlab_api == "https://gitlab.com/api/v4" && self.gitlab_host.is_none() {
-                    self.gitlab_api = f.api.clone();
-                    self.gitlab_host = Some(host.clone());
-                    if let Some(t) = &f.token_env {
-                        if self.gitlab_token_env == "GITLAB_TOKEN" {
-                            self.gitlab_token_env = t.clone();
-                        }
-                    }
-                }
-            } else if self.github_api == "https://api.github.com" && self.github_host.is_none() {
-                self.github_api = f.api.clone();
-                self.github_host = Some(host.clone());
-                if let Some(t) = &f.token_env {
-                    if self.github_token_env == "GITHUB_TOKEN" {
-                        self.github_token_env = t.clone();
-                    }
-                }
-            }
-        }
+        ForgeArgs::look_up(self, forges, repos, cache, index);
     }
 }
 
@@ -641,4 +701,87 @@ fn export_gitlab(
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each configured github/gitlab host gets its own client at its own API; a flag given on
+    /// the command line wins on its host, a flag at its default gives way; gitea has no client.
+    #[test]
+    fn one_target_per_configured_host() {
+        let cfg = crate::config::FileConfig::from_toml(
+            "c.toml",
+            "[forges.\"ghe.example.com\"]\nkind = \"github\"\ntoken-env = \"GHE_TOKEN\"\n\
+             [forges.\"gitlab.example.com\"]\nkind = \"gitlab\"\n\
+             [forges.\"github.com\"]\napi = \"https://gh-proxy.example.com\"\n\
+             [forges.\"gitea.example.com\"]\nkind = \"gitea\"\n",
+        )
+        .unwrap();
+        let t = |host: &str, api: &str, env: &str, gitlab: bool| ForgeTarget {
+            host: host.into(),
+            api: api.into(),
+            token_env: env.into(),
+            gitlab,
+        };
+        let defaults = ForgeArgs {
+            forge_reviews: true,
+            github_api: "https://api.github.com".into(),
+            github_token_env: "GITHUB_TOKEN".into(),
+            gitlab_api: "https://gitlab.com/api/v4".into(),
+            gitlab_token_env: "GITLAB_TOKEN".into(),
+            ..ForgeArgs::default()
+        };
+        assert_eq!(
+            defaults.targets(&cfg.forges),
+            [
+                t(
+                    "ghe.example.com",
+                    "https://ghe.example.com/api",
+                    "GHE_TOKEN",
+                    false
+                ),
+                t(
+                    "github.com",
+                    "https://gh-proxy.example.com",
+                    "GITHUB_TOKEN",
+                    false
+                ),
+                t(
+                    "gitlab.example.com",
+                    "https://gitlab.example.com/api/v4",
+                    "GITLAB_TOKEN",
+                    true
+                ),
+                t(
+                    "gitlab.com",
+                    "https://gitlab.com/api/v4",
+                    "GITLAB_TOKEN",
+                    true
+                ),
+            ]
+        );
+        let flags = ForgeArgs {
+            github_api: "https://api.example.net".into(),
+            github_host: Some("github.com".into()),
+            ..defaults
+        };
+        let targets = flags.targets(&cfg.forges);
+        let want = t(
+            "github.com",
+            "https://api.example.net",
+            "GITHUB_TOKEN",
+            false,
+        );
+        assert_eq!(
+            targets
+                .iter()
+                .filter(|t| t.host == "github.com")
+                .collect::<Vec<_>>(),
+            [&want],
+            "the flag wins on its host"
+        );
+        assert_eq!(targets.len(), 4);
+    }
 }

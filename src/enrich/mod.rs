@@ -68,6 +68,9 @@ pub struct Options<'a> {
     pub mirror_roots: &'a [PathBuf],
     /// The user's overrides (`--repo-map`).
     pub repo_map: Option<&'a RepoMap>,
+    /// The forge hosts known (public forges, `[forges."HOST"]`): how repository URLs on them
+    /// read. Repositories on other hosts are still named, never fetched.
+    pub hosts: &'a resolve::ForgeHosts,
     /// Whether the user asked never to touch the network (registry answers come from the cache
     /// only, nothing is fetched).
     pub offline: bool,
@@ -234,24 +237,48 @@ pub struct Plan {
     /// Number of walks per distinct local repository (indexed by [`Walk::repo`]).
     pub walks_per_repo: Vec<usize>,
     /// The builder's local paths this plan involves (mirror folders, the cache, repo-map paths,
-    /// the repositories opened), as they appear in reasons: never written into an SBOM (see
-    /// [`Plan::scrub`]).
+    /// the repositories opened), as they appear in reasons, longest first: never written into
+    /// an SBOM unless [`Plan::keep_local_paths`] (see [`Plan::scrub`]).
     pub local_paths: Vec<String>,
+    /// The placeholder of each mirror root in [`Plan::local_paths`] (`<mirror-dir>`,
+    /// `<mirror-dir 2>`, `<cache>`); every other local path reads `<local path>`.
+    pub labels: HashMap<String, String>,
+    /// Write local paths as they are (`--include-local-paths`): [`Plan::scrub`] changes
+    /// nothing and a repo-map path is written as `aiprov:repository`.
+    pub keep_local_paths: bool,
 }
 
 impl Plan {
-    /// `text` with every one of [`Plan::local_paths`] replaced by `<local path>`: an SBOM shipped
-    /// to customers must not carry the builder's file system (issue 14).
+    /// `text` with every one of [`Plan::local_paths`] replaced by its placeholder (a mirror
+    /// root's label, else `<local path>`): an SBOM shipped to customers must not carry the
+    /// builder's file system (issue 14). Unchanged when [`Plan::keep_local_paths`].
     ///
     /// Only whole paths are replaced: an occurrence must start the text or follow a space,
     /// `(`, `,`, `:` or a quote, and end the text or precede `/`, a space, `)`, `,`, `;`, `:`
     /// or a quote, so that a short relative mirror folder (`m`) does not eat other words.
     pub fn scrub(&self, text: &str) -> String {
+        if self.keep_local_paths {
+            return text.to_string();
+        }
+        self.replace_paths(text, &mut |_, _| {})
+    }
+
+    /// The local paths [`Plan::scrub`] replaces in `text`, as (placeholder, path).
+    pub fn hidden_in(&self, text: &str) -> Vec<(String, String)> {
+        let mut found = Vec::new();
+        self.replace_paths(text, &mut |label, path| {
+            found.push((label.to_string(), path.to_string()))
+        });
+        found
+    }
+
+    fn replace_paths(&self, text: &str, seen: &mut dyn FnMut(&str, &str)) -> String {
         let mut out = text.to_string();
         for p in &self.local_paths {
             if p.is_empty() {
                 continue;
             }
+            let label = self.labels.get(p).map_or("<local path>", String::as_str);
             let mut result = String::with_capacity(out.len());
             let mut rest = out.as_str();
             let mut prev: Option<char> = None;
@@ -262,7 +289,8 @@ impl Plan {
                 let ends = after.is_none_or(|c| "/ ),;:'\"".contains(c));
                 if starts && ends {
                     result.push_str(&rest[..at]);
-                    result.push_str("<local path>");
+                    result.push_str(label);
+                    seen(label, p);
                     prev = Some('>');
                 } else {
                     result.push_str(&rest[..at + p.len()]);
@@ -276,9 +304,10 @@ impl Plan {
         out
     }
 
-    /// Whether `repository` is a local path (a repo-map path), not a URL.
+    /// Whether `repository` is a local path (a repo-map path), not a URL, and local paths are
+    /// not to be written.
     pub fn is_local(&self, repository: &str) -> bool {
-        self.local_paths.iter().any(|p| p == repository)
+        !self.keep_local_paths && self.local_paths.iter().any(|p| p == repository)
     }
 
     /// Distinct local repositories that have at least one walk.
@@ -389,12 +418,40 @@ mod tests {
             local_paths: vec!["/home/b/.cache/aiprov/mirrors".into(), "m".into()],
             ..Plan::default()
         };
+        let text = "no local mirror of https://github.com/o/n (from SBOM): looked in m/github.com/o/n.git, /home/b/.cache/aiprov/mirrors/github.com/o/n.git (offline)";
         assert_eq!(
-            plan.scrub("no local mirror of https://github.com/o/n (from SBOM): looked in m/github.com/o/n.git, /home/b/.cache/aiprov/mirrors/github.com/o/n.git (offline)"),
+            plan.scrub(text),
             "no local mirror of https://github.com/o/n (from SBOM): looked in <local path>/github.com/o/n.git, <local path>/github.com/o/n.git (offline)"
         );
         assert_eq!(plan.scrub("m"), "<local path>");
         assert_eq!(plan.scrub("some mm m2"), "some mm m2");
+        // Mirror roots read as what they are, and the paths behind the placeholders are known.
+        let mut labelled = plan.clone();
+        labelled.labels = [
+            ("m".to_string(), "<mirror-dir>".to_string()),
+            (
+                "/home/b/.cache/aiprov/mirrors".to_string(),
+                "<cache>".to_string(),
+            ),
+        ]
+        .into();
+        assert_eq!(
+            labelled.scrub(text),
+            "no local mirror of https://github.com/o/n (from SBOM): looked in <mirror-dir>/github.com/o/n.git, <cache>/github.com/o/n.git (offline)"
+        );
+        assert_eq!(
+            labelled.hidden_in(text),
+            [
+                (
+                    "<cache>".to_string(),
+                    "/home/b/.cache/aiprov/mirrors".to_string()
+                ),
+                ("<mirror-dir>".to_string(), "m".to_string())
+            ]
+        );
+        labelled.keep_local_paths = true;
+        assert_eq!(labelled.scrub(text), text);
+        assert!(!labelled.is_local("m"));
     }
 
     use super::*;

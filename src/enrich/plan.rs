@@ -323,7 +323,32 @@ pub fn plan(inventory: &Inventory, opts: &Options<'_>, pool: &rayon::ThreadPool)
             *note = why.take();
         }
     }
+    plan.labels = root_labels(opts);
     plan
+}
+
+/// The placeholder of each mirror root in reasons: `<cache>` for the cache's mirrors, else
+/// `<mirror-dir>` (numbered `<mirror-dir 1>`, `<mirror-dir 2>`, … when several are given).
+fn root_labels(opts: &Options<'_>) -> HashMap<String, String> {
+    let cache = opts.fetch.map(|f| f.mirrors_dir());
+    let user: Vec<&PathBuf> = opts
+        .mirror_roots
+        .iter()
+        .filter(|r| Some(*r) != cache.as_ref())
+        .collect();
+    let mut labels = HashMap::new();
+    if let Some(c) = &cache {
+        labels.insert(c.display().to_string(), "<cache>".to_string());
+    }
+    for (k, r) in user.iter().enumerate() {
+        let label = if user.len() == 1 {
+            "<mirror-dir>".to_string()
+        } else {
+            format!("<mirror-dir {}>", k + 1)
+        };
+        labels.entry(r.display().to_string()).or_insert(label);
+    }
+    labels
 }
 
 /// Stage 1: repositories from the map and the SBOM, then the registries for the rest (in
@@ -337,7 +362,7 @@ pub fn resolve_repositories(
     let mut resolutions: Vec<Resolution> = inventory
         .components
         .iter()
-        .map(|c| resolve::resolve_repository(c, opts.repo_map))
+        .map(|c| resolve::resolve_repository_on(c, opts.repo_map, opts.hosts))
         .collect();
     let mut registry_pins: Vec<Option<(Option<String>, String)>> = vec![None; n];
     // Release times the registries gave (Unix seconds), or why there is none.
@@ -426,8 +451,13 @@ pub fn fetch_repositories(
     let fetch = opts.fetch.filter(|_| !opts.offline);
     let mut local: Vec<Option<PathBuf>> = vec![None; n];
     let mut to_fetch: Vec<RepoUrl> = Vec::new();
+    // Repositories the user named (repo map): fetched whatever their host.
+    let mut user_named: HashSet<RepoUrl> = HashSet::new();
     for (i, r) in repos.resolutions.iter().enumerate() {
-        if let Resolution::Url { repo, .. } = r {
+        if let Resolution::Url { repo, source, .. } = r {
+            if matches!(source, resolve::Source::RepoMap { .. }) {
+                user_named.insert(repo.clone());
+            }
             local[i] = find_mirror(repo, opts.mirror_roots);
             // A mirror of the cache itself is brought up to date too (ensure_mirror fetches it
             // only when older than FetchOptions::fresh_for); one under --mirror-dir is the user's.
@@ -441,7 +471,19 @@ pub fn fetch_repositories(
             }
         }
     }
-    let fetched: HashMap<String, Result<PathBuf, String>> = match fetch {
+    // Hosts nobody vouched for are never contacted (not even announced as a fetch).
+    let mut refused: HashMap<String, Result<PathBuf, String>> = HashMap::new();
+    if let Some(f) = fetch {
+        to_fetch.retain(|repo| match crate::fetch::may_fetch(repo, f) {
+            _ if user_named.contains(repo) => true,
+            Ok(()) => true,
+            Err(e) => {
+                refused.insert(repo.to_string(), Err(one_line(&error_chain(&e))));
+                false
+            }
+        });
+    }
+    let mut fetched: HashMap<String, Result<PathBuf, String>> = match fetch {
         Some(f) if !to_fetch.is_empty() => {
             tracing::info!("fetching {} repositories", to_fetch.len());
             tell(
@@ -458,7 +500,12 @@ pub fn fetch_repositories(
                         let name = repo.to_string();
                         tell(opts, PlanEvent::FetchStart { repository: &name });
                         let started = std::time::Instant::now();
-                        let r = crate::fetch::ensure_mirror(repo, f)
+                        let ensure = if user_named.contains(repo) {
+                            crate::fetch::ensure_user_mirror
+                        } else {
+                            crate::fetch::ensure_mirror
+                        };
+                        let r = ensure(repo, f)
                             .map(|m| m.path)
                             .map_err(|e| one_line(&error_chain(&e)));
                         tracing::debug!(
@@ -480,6 +527,7 @@ pub fn fetch_repositories(
         }
         _ => HashMap::new(),
     };
+    fetched.extend(refused);
     LocalRepositories { local, fetched }
 }
 
@@ -815,7 +863,7 @@ fn plan_walks(
             .collect(),
         walks,
         walks_per_repo,
-        local_paths: Vec::new(),
+        ..Plan::default()
     }
 }
 
@@ -829,11 +877,16 @@ fn go_pseudo_version_commit(c: &Component) -> Option<String> {
 }
 
 fn unavailable_reason(repo: &RepoUrl, source: &resolve::Source, opts: &Options<'_>) -> String {
-    let looked: Vec<String> = opts
-        .mirror_roots
-        .iter()
-        .map(|r| repo.mirror_path(r).display().to_string())
-        .collect();
+    // Each place once, even when a mirror folder is the cache's own.
+    let mut looked: Vec<String> = Vec::new();
+    let mut seen: Vec<PathBuf> = Vec::new();
+    for r in opts.mirror_roots {
+        let canonical = std::fs::canonicalize(r).unwrap_or_else(|_| r.clone());
+        if !seen.contains(&canonical) {
+            seen.push(canonical);
+            looked.push(repo.mirror_path(r).display().to_string());
+        }
+    }
     let mut reason = if looked.is_empty() {
         format!("no local mirror of {repo} (from {source}): no mirror folder given (--mirror-dir, --cache-dir)")
     } else {

@@ -407,7 +407,11 @@ fn repo_map_errors() {
     );
     assert_eq!(
         err("[repositories]\nx = \"https://u:secret@git.example.com/o/n.git\"\n"),
-        "maps/m.toml: [repositories] \"x\": \"https://git.example.com/o/n.git\" is not a repository URL on github.com, gitlab.com, bitbucket.org, codeberg.org; for another server, clone it and give the local path"
+        "maps/m.toml: [repositories] \"x\": \"https://git.example.com/o/n.git\": no user:password in repository URLs (git asks ssh-agent or a credential helper)"
+    );
+    assert_eq!(
+        err("[repositories]\nx = \"https://git.example.com/solo\"\n"),
+        "maps/m.toml: [repositories] \"x\": \"https://git.example.com/solo\" is not a repository URL (https://, ssh://, git:// or git@HOST:PATH with at least OWNER/NAME) nor a local path"
     );
     assert_eq!(
         err(&format!("[repositories]\nx = \"https://github.com/o/n#{SHA}\"\n")),
@@ -541,7 +545,7 @@ fn resolution_reasons() {
             None
         ),
         Resolution::None {
-            reason: "no supported repository URL in the SBOM: externalReferences[vcs] https://svn.example.org/repo\\u{1b}[2J is not a repository on github.com, gitlab.com, bitbucket.org, codeberg.org (and 1 more)".into()
+            reason: "no supported repository URL in the SBOM: externalReferences[vcs] https://svn.example.org/repo\\u{1b}[2J is not a git repository URL (and 1 more)".into()
         }
     );
 }
@@ -777,5 +781,134 @@ fn tag_negatives() {
             &tags(&["v0.0.0"])
         ),
         None
+    );
+}
+
+/// Issue 14: a `vcs` reference names a repository whatever its host; the full group path is
+/// kept; the configured kind decides how the path splits; web pages are not repositories.
+#[test]
+fn vcs_urls_on_any_host() {
+    let none = ForgeHosts::default();
+    let any = |s: &str, hosts: &ForgeHosts| {
+        parse_vcs_url(s, hosts)
+            .map(|(r, pin)| (r.host.clone(), r.owner.clone(), r.name.clone(), pin))
+    };
+    let full = Some((
+        "gitlab.example.com".to_string(),
+        "group/sub".to_string(),
+        "name".to_string(),
+        None,
+    ));
+    for s in [
+        "git@gitlab.example.com:group/sub/name.git",
+        "ssh://git@gitlab.example.com/group/sub/name.git",
+        "ssh://git@gitlab.example.com:2222/group/sub/name.git",
+        "git+ssh://git@gitlab.example.com/group/sub/name.git",
+        "https://gitlab.example.com/group/sub/name",
+        "https://gitlab.example.com/group/sub/name.git",
+        "git+https://GitLab.Example.com/group/sub/name.git",
+        "https://gitlab.example.com/group/sub/name/-/tree/main",
+        "https://gitlab.example.com/group/sub/name/tree/main",
+        "git://gitlab.example.com/group/sub/name.git",
+    ] {
+        assert_eq!(any(s, &none), full, "{s}");
+    }
+    assert_eq!(
+        any(&format!("git+https://git.example.com/a/b.git#{SHA}"), &none),
+        Some((
+            "git.example.com".into(),
+            "a".into(),
+            "b".into(),
+            Some(SHA.into())
+        ))
+    );
+    // GitHub Enterprise configured as github: OWNER/NAME, the rest is a page of it.
+    let ghe = ForgeHosts::new([("GHE.example.com".to_string(), ForgeKind::Github)]);
+    assert_eq!(
+        any("https://ghe.example.com/o/n/tree/main/docs", &ghe),
+        Some(("ghe.example.com".into(), "o".into(), "n".into(), None))
+    );
+    assert!(any("https://ghe.example.com/o/n/issues/3", &ghe).is_none());
+    // Scheme-less on an unknown host is a Go module path, not a repository; one segment is
+    // no OWNER/NAME; registries' project pages are no git hosts.
+    assert!(any("git.example.com/a/b", &none).is_none());
+    assert!(any("https://git.example.com/solo", &none).is_none());
+    assert!(any("https://pypi.org/project/aider-chat", &none).is_none());
+    assert!(any("https://www.npmjs.com/package/left-pad", &none).is_none());
+    assert!(any("https://host_with_underscore.example/a/b", &none).is_none());
+    assert!(any("file:///srv/git/a/b.git", &none).is_none());
+    // The public forges read as before, and parse_repo_url still knows only them.
+    assert_eq!(
+        any("https://github.com/o/n/tree/main", &none),
+        Some(("github.com".into(), "o".into(), "n".into(), None))
+    );
+    assert!(parse_repo_url("git@gitlab.example.com:group/sub/name.git").is_none());
+}
+
+#[test]
+fn known_hosts_win_over_unknown_ones_and_git_urls_over_pages() {
+    let c = comp(
+        None,
+        None,
+        &[
+            (
+                "https://docs.example.com/guide/intro",
+                "externalReferences[vcs]",
+            ),
+            (
+                "git@git.example.com:team/tool.git",
+                "externalReferences[vcs]",
+            ),
+            ("https://github.com/o/tool", "externalReferences[website]"),
+        ],
+    );
+    let url = |r: Resolution| match r {
+        Resolution::Url { repo, source, .. } => (repo.to_string(), source.to_string()),
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(
+        url(resolve_repository_on(&c, None, &ForgeHosts::default())),
+        (
+            "https://github.com/o/tool".into(),
+            "SBOM externalReferences[website]".into()
+        )
+    );
+    let c2 = comp(
+        None,
+        None,
+        &c.vcs_refs[..2]
+            .iter()
+            .map(|r| (r.url.as_str(), r.origin.as_str()))
+            .collect::<Vec<_>>(),
+    );
+    assert_eq!(
+        url(resolve_repository_on(&c2, None, &ForgeHosts::default())),
+        (
+            "https://git.example.com/team/tool".into(),
+            "SBOM externalReferences[vcs]".into()
+        )
+    );
+    let docs = ForgeHosts::new([("docs.example.com".to_string(), ForgeKind::Gitea)]);
+    assert_eq!(
+        url(resolve_repository_on(&c2, None, &docs)).0,
+        "https://docs.example.com/guide/intro",
+        "a configured host is known"
+    );
+    // The repo map takes any host.
+    let map = RepoMap::from_toml(
+        "m.toml",
+        "[repositories]\nx = \"git@git.example.com:team/sub/tool.git\"\n",
+    )
+    .unwrap();
+    assert_eq!(
+        map.lookup(&comp(None, Some("x"), &[])),
+        Some(MapTarget::Url(
+            parse_vcs_url(
+                "https://git.example.com/team/sub/tool",
+                &ForgeHosts::default()
+            )
+            .unwrap()
+            .0
+        ))
     );
 }
