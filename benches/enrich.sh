@@ -120,3 +120,8 @@ tail -n1 "$work/stderr-2warm"
 printf 'store cold: best %6.2f s, median %6.2f s wall\n' "$bc" "$mc"
 printf 'store warm: best %6.2f s, median %6.2f s wall (outputs identical)\n' "$bw" "$mw"
 echo "warm / cold: median $(awk "BEGIN{printf \"%.3f\", $mw/$mc}")x (goals: warm <= 1.0 s on 2 cores, <= 0.15x cold; $(nproc) CPUs here)"
+# What the store holds after the run (docs/scale.md scales it to 100k components).
+entries=$(find "$work/store/results" -type f | wc -l)
+walks=$(find "$work/store/results" -path '*walk*' -type f | wc -l)
+bytes=$(du -sb "$work/store/results" | cut -f1)
+echo "store size: $bytes bytes in $entries entries ($walks walk entries; $(awk "BEGIN{printf \"%.0f\", $bytes/($walks>0?$walks:1)}") bytes per walk entry, all entries counted)"

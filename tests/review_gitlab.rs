@@ -497,3 +497,76 @@ fn squash_and_rebase_merges_attribute_the_landed_commits() {
     assert_eq!(index.lookup(REPO, &head_squash), Lookup::NotCovered);
     assert_eq!(index.lookup(REPO, &head_rebase), Lookup::NotCovered);
 }
+
+/// `reviews export` for a repository on a self-managed GitLab takes the host's kind, API base
+/// and token variable from its `[forges."HOST"]` table when no flag names them (issue 10,
+/// "gitlab.com and self-managed"; issue 14, configured hosts).
+#[test]
+fn export_from_a_configured_self_managed_gitlab() {
+    let dir = tempfile::tempdir().unwrap();
+    let repo = dir.path().join("gadget.git");
+    crate::common::import_fi("reviews/gadget.fi", &repo);
+    let server = gadget_gitlab();
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "[forges.\"gitlab.example.com\"]\nkind = \"gitlab\"\napi = \"{}/api/v4\"\n\
+             token-env = \"AIPROV_TEST_GITLAB_TOKEN\"\n",
+            server.base
+        ),
+    )
+    .unwrap();
+    let s = |p: &std::path::Path| p.to_str().unwrap().to_string();
+    let prs = s(&dir.path().join("prs.jsonl"));
+    let self_managed = "https://gitlab.example.com/acme/gadget";
+    let args = |config: &str| {
+        vec![
+            "reviews".to_string(),
+            "export".into(),
+            s(&repo),
+            "--range".into(),
+            "v0.9.0..v1.0.0".into(),
+            "--repository".into(),
+            "git@gitlab.example.com:acme/gadget.git".into(),
+            "-o".into(),
+            prs.clone(),
+            "--cache-dir".into(),
+            s(&dir.path().join("cache")),
+            "--config".into(),
+            config.into(),
+        ]
+    };
+    let a = args(&s(&config));
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    let (code, _, stderr) = aiprov(&a, dir.path());
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stderr,
+        format!("aiprov: 3 pull request(s) for 5 commit(s) of {self_managed} written to {prs} (11 request(s) to GitLab)\n")
+    );
+    assert_eq!(server.log().len(), 11);
+    let text = std::fs::read_to_string(&prs).unwrap();
+    assert!(!text.contains(TOKEN));
+    for line in text.lines() {
+        let v: serde_json::Value = serde_json::from_str(line).unwrap();
+        assert_eq!(v["repository"], self_managed);
+        assert_eq!(v["source"], "gitlab");
+    }
+
+    // A host configured as a forge aiprov has no review client for: refused, naming it.
+    let gitea = dir.path().join("gitea.toml");
+    std::fs::write(
+        &gitea,
+        "[forges.\"gitlab.example.com\"]\nkind = \"gitea\"\n",
+    )
+    .unwrap();
+    let a = args(&s(&gitea));
+    let a: Vec<&str> = a.iter().map(String::as_str).collect();
+    let (code, _, stderr) = aiprov(&a, dir.path());
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        stderr.contains("gitlab.example.com: aiprov has no review client for Gitea forges"),
+        "{stderr}"
+    );
+}

@@ -122,6 +122,7 @@ fn a_configured_self_hosted_gitlab_is_fetched_with_its_subgroups() {
         ("aiprov:ai:last", "2023-11-14T17:46:40-05:00"),
         ("aiprov:review:ai-with-evidence", "1"),
         ("aiprov:review:ai-approved", "0"),
+        ("aiprov:review:ai-trailer-reviewed", "1"),
         ("aiprov:review:ai-merged-unapproved", "0"),
         ("aiprov:review:ai-no-pull-request", "0"),
         ("aiprov:review:ai-unknown", "1"),
@@ -426,6 +427,7 @@ fn reviews_of_configured_self_hosted_forges() {
         pairs(&[
             ("aiprov:review:ai-with-evidence", "2"),
             ("aiprov:review:ai-approved", "1"),
+            ("aiprov:review:ai-trailer-reviewed", "1"),
             ("aiprov:review:ai-merged-unapproved", "0"),
             ("aiprov:review:ai-no-pull-request", "0"),
             ("aiprov:review:ai-unknown", "0"),
@@ -438,6 +440,7 @@ fn reviews_of_configured_self_hosted_forges() {
         pairs(&[
             ("aiprov:review:ai-with-evidence", "1"),
             ("aiprov:review:ai-approved", "0"),
+            ("aiprov:review:ai-trailer-reviewed", "1"),
             ("aiprov:review:ai-merged-unapproved", "0"),
             ("aiprov:review:ai-no-pull-request", "1"),
             ("aiprov:review:ai-unknown", "0"),

@@ -476,6 +476,11 @@ pub struct ExportArgs {
     /// Extra rule pack (TOML). Repeatable
     #[arg(long = "rules", value_name = "FILE")]
     rules: Vec<PathBuf>,
+    /// The configuration file: a `[forges."HOST"]` table gives the repository host's kind, API
+    /// base and token variable when the flags do not [default: $XDG_CONFIG_HOME/aiprov/config.toml
+    /// when it exists]
+    #[arg(long, value_name = "FILE", env = "AIPROV_CONFIG")]
+    config: Option<PathBuf>,
 }
 
 /// Which commits a review lookup asks about (`--reviews`).
@@ -552,12 +557,14 @@ fn export(args: ExportArgs) -> Result<u8, Failure> {
                 ))
             })?,
     };
-    let (repo_url, _) = crate::resolve::parse_repo_url(&url).ok_or_else(|| {
-        Failure::input(anyhow::anyhow!(
-            "{}: not a forge repository URL",
-            escape_for_terminal(&url)
-        ))
-    })?;
+    let config = super::config::load(args.config.as_deref())?;
+    let (repo_url, _) =
+        crate::ident::parse_vcs_url(&url, &config.forge_hosts()).ok_or_else(|| {
+            Failure::input(anyhow::anyhow!(
+                "{}: not a forge repository URL",
+                escape_for_terminal(&url)
+            ))
+        })?;
     let label = args.repo.display().to_string();
     let e = crate::evidence::collect(&repo, &label, &args.range, &rules).map_err(Failure::input)?;
     let commits: Vec<String> = e
@@ -575,7 +582,28 @@ fn export(args: ExportArgs) -> Result<u8, Failure> {
         None => Cache::disabled(cache_opts),
     };
     let repository = repo_url.to_string();
-    let kind = forge_kind(&repo_url.host, args.forge);
+    // The flags first, then the host's `[forges."HOST"]` table, then the public defaults.
+    let configured = config.forges.get(&repo_url.host);
+    let kind = match (args.forge, configured.map(|f| f.kind)) {
+        (Some(k), _) => k,
+        (None, Some(crate::ident::ForgeKind::Github)) => ForgeKind::Github,
+        (None, Some(crate::ident::ForgeKind::Gitlab)) => ForgeKind::Gitlab,
+        (None, Some(other)) => {
+            return Err(Failure::input(anyhow::anyhow!(
+                "{}: aiprov has no review client for {other:?} forges (GitHub and GitLab only); \
+                 give --forge github|gitlab if the host serves one of those APIs",
+                escape_for_terminal(&repo_url.host)
+            )))
+        }
+        (None, None) => forge_kind(&repo_url.host, None),
+    };
+    let mut args = args;
+    if let Some(f) = configured {
+        args.api.get_or_insert_with(|| f.api.clone());
+        if let Some(t) = &f.token_env {
+            args.token_env.get_or_insert_with(|| t.clone());
+        }
+    }
     let got = match kind {
         ForgeKind::Github => export_github(&args, &cache, &repository, &repo_url, &commits)?,
         ForgeKind::Gitlab => export_gitlab(&args, &cache, &repository, &repo_url, &commits),

@@ -504,9 +504,10 @@ impl Document {
                 return Ok(written.warnings);
             }
         };
-        // As `cyclonedx::to_bytes`: 2-space indent, trailing newline.
+        // As `cyclonedx::to_bytes`: 2-space indent, trailing newline, C1 controls and bidi
+        // characters escaped (`text::SafeJson`, issue 15).
         let mut w = std::io::BufWriter::with_capacity(1 << 16, out);
-        serde_json::to_writer_pretty(&mut w, &value).map_err(std::io::Error::from)?;
+        crate::text::json_to_writer(&mut w, &value, true).map_err(std::io::Error::from)?;
         w.write_all(b"\n")?;
         w.flush()?;
         Ok(warnings)

@@ -198,6 +198,12 @@ pub fn expected_counts(summary: &Value) -> Vec<(String, String)> {
     let ai = n(&summary["classes"]["ai-agent"]) + n(&summary["classes"]["ai-assisted"]);
     for (name, value) in [
         ("aiprov:review:ai-approved", 0),
+        // Without review data every review trailer counts here (the five buckets sum to the
+        // AI commits: docs/properties.md).
+        (
+            "aiprov:review:ai-trailer-reviewed",
+            n(&summary["ai_with_review"]),
+        ),
         ("aiprov:review:ai-merged-unapproved", 0),
         ("aiprov:review:ai-no-pull-request", 0),
         (
