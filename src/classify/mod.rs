@@ -351,14 +351,16 @@ pub fn classify(meta: &CommitMeta, rules: &RuleSet) -> Verdict {
             let Some((text, tool)) = fields.first_match(field, regex) else {
                 continue;
             };
-            let also = rule
-                .also
-                .iter()
-                .all(|c| c.pattern.regex().is_some_and(|re| fields.first_match(&c.field, re).is_some()));
-            let unless = rule
-                .unless
-                .iter()
-                .any(|c| c.pattern.regex().is_none_or(|re| fields.first_match(&c.field, re).is_some()));
+            let also = rule.also.iter().all(|c| {
+                c.pattern
+                    .regex()
+                    .is_some_and(|re| fields.first_match(&c.field, re).is_some())
+            });
+            let unless = rule.unless.iter().any(|c| {
+                c.pattern
+                    .regex()
+                    .is_none_or(|re| fields.first_match(&c.field, re).is_some())
+            });
             if also && !unless {
                 hits.push((i, text, tool));
             }
