@@ -28,6 +28,7 @@ fn commit(author: &str, message: &str) -> CommitMeta {
         committer: sig(author),
         message: message.to_string(),
         note: None,
+        anomalies: Vec::new(),
     }
 }
 
