@@ -319,41 +319,33 @@ impl Repo {
             rev: bounded.clone(),
             source: Box::new(scrub::scrub(e)),
         };
-        if rev.is_none() {
-            match self.repo.head_id() {
-                Ok(id) => return Ok(id.detach()),
-                Err(_) if self.repo.head().map(|h| h.is_unborn()).unwrap_or(false) => {
-                    return Err(Error::Empty {
-                        path: self.path.clone(),
-                    })
-                }
-                Err(e) => {
-                    if let Some(id) = self.repo.head().ok().and_then(|h| h.id()) {
-                        if !self.readable(id.detach()) {
-                            return Err(unreadable(&e));
-                        }
-                    }
-                }
-            }
+        if rev.is_none() && self.repo.head().map(|h| h.is_unborn()).unwrap_or(false) {
+            return Err(Error::Empty {
+                path: self.path.clone(),
+            });
         }
-        let id = match self.repo.rev_parse_single(spec) {
-            Ok(id) => id,
-            Err(e) => {
-                // A reference or full id whose object is missing or corrupt: the store's fault.
-                let named = match self.repo.try_find_reference(spec) {
-                    Ok(Some(r)) => r.target().try_id().map(|id| id.to_owned()),
-                    _ => ObjectId::from_hex(spec.as_bytes()).ok(),
-                };
-                if named.is_some_and(|id| !self.readable(id)) {
+        // A name or full id that points at a commit is taken without reading the commit: peeling
+        // reads the whole object, and a commit may be huge (issue 15). Tags and other specs go
+        // through gix's rev-parse.
+        if let Some(id) = self.direct_id(spec) {
+            match gix::odb::Header::try_header(&self.repo.objects, &id) {
+                Ok(Some(h)) if h.kind() == gix::objs::Kind::Commit => return Ok(id),
+                Ok(Some(_)) => {}
+                Ok(None) => {
+                    let e = scrub::Scrubbed(format!("object {id} is not in the object store"));
                     return Err(unreadable(&e));
                 }
-                return Err(Error::Revision {
-                    path: self.path.clone(),
-                    rev: bounded.clone(),
-                    source: Box::new(scrub::scrub(&e)),
-                });
+                Err(e) => return Err(unreadable(&e)),
             }
-        };
+        }
+        let id = self
+            .repo
+            .rev_parse_single(spec)
+            .map_err(|e| Error::Revision {
+                path: self.path.clone(),
+                rev: bounded.clone(),
+                source: Box::new(scrub::scrub(&e)),
+            })?;
         let object = id.object().map_err(|e| unreadable(&e))?;
         let commit = object.peel_to_commit().map_err(|e| Error::Revision {
             path: self.path.clone(),
@@ -363,12 +355,20 @@ impl Repo {
         Ok(commit.id)
     }
 
-    /// Whether the object's header can be read (it exists and is not corrupt at its start).
-    fn readable(&self, id: ObjectId) -> bool {
-        matches!(
-            gix::odb::Header::try_header(&self.repo.objects, &id),
-            Ok(Some(_))
-        )
+    /// The object id `spec` names directly, unpeeled: a full hex id, or a reference (symbolic
+    /// ones followed) found by git's rules for short names.
+    fn direct_id(&self, spec: &str) -> Option<ObjectId> {
+        if let Ok(id) = ObjectId::from_hex(spec.as_bytes()) {
+            return Some(id);
+        }
+        let mut r = self.repo.try_find_reference(spec).ok()??;
+        for _ in 0..5 {
+            if let Some(id) = r.target().try_id() {
+                return Some(id.to_owned());
+            }
+            r = r.follow()?.ok()?;
+        }
+        None
     }
 
     /// Tag names (without `refs/tags/`) and the commit each one points at, peeled.
