@@ -4,8 +4,14 @@
 # alternating runs, their ratio (goal: aiprov/git <= 1.0) and aiprov's peak RSS (goal: < 64 MiB),
 # also on a history half as long, to show memory does not grow with history length.
 #
+# With BASELINE_BIN (an earlier build, e.g. of the commit before a change), the same runs also
+# time it, alternating with the new binary under the same load, and print both ratios and both
+# user+sys CPU times, on the ghostty replica and on a small history (SMALL_REPO, default the
+# smallest corpus mirror under AIPROV_MIRRORS), where the fixed start-up cost dominates.
+#
 # usage: benches/commits.sh   env: AIPROV_SHARED (default ../shared), RUNS (default 7),
-#                                   AIPROV_BIN (the binary; default: cargo build --release)
+#                                   AIPROV_BIN (the binary; default: cargo build --release),
+#                                   BASELINE_BIN (optional), SMALL_REPO / AIPROV_MIRRORS (optional)
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 shared=${AIPROV_SHARED:-$here/../shared}
@@ -25,18 +31,56 @@ git init -q --bare "$repo"
 gzip -dc "$stream" | git --git-dir="$repo" fast-import --quiet --done --date-format=raw-permissive
 git --git-dir="$repo" symbolic-ref HEAD refs/heads/main
 
-python3 - "$bin" "$repo" "$runs" <<'PY'
+small=${SMALL_REPO:-}
+if [[ -z $small && -n ${AIPROV_MIRRORS:-} ]]; then
+  small=$AIPROV_MIRRORS/github.com/naimetti/rfc3339-validator.git
+  [[ -d $small ]] || small=
+fi
+
+python3 - "$bin" "$repo" "$runs" "${BASELINE_BIN:-}" "$small" <<'PY'
 import os, statistics, subprocess, sys, time
 bin_, repo, runs = sys.argv[1], sys.argv[2], int(sys.argv[3])
+baseline, small = sys.argv[4], sys.argv[5]
 
 def run(cmd):
     """Wall seconds and peak RSS (KiB) of one run, output discarded."""
+    wall, rss, _ = run_cpu(cmd)
+    return wall, rss
+
+def run_cpu(cmd):
+    """Wall seconds, peak RSS (KiB) and user+sys CPU seconds of one run, output discarded."""
     start = time.perf_counter()
     p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL)
     _, status, usage = os.wait4(p.pid, 0)
     wall = time.perf_counter() - start
     assert os.waitstatus_to_exitcode(status) == 0, cmd
-    return wall, usage.ru_maxrss
+    return wall, usage.ru_maxrss, usage.ru_utime + usage.ru_stime
+
+if baseline:
+    # Before/after in one run: baseline, new and git log alternate, so load changes hit all three.
+    for label, target in (("ghostty replica", repo), ("small history", small)):
+        if not target:
+            continue
+        git_cmd = ["git", "-C", target, "log", "--format=%H%x00%an%x00%ae%x00%cn%x00%ce%x00%B", "HEAD"]
+        cmds = {"baseline": [baseline, "commits", target, "--format", "summary"],
+                "new": [bin_, "commits", target, "--format", "summary"],
+                "git": git_cmd}
+        for c in cmds.values():
+            run_cpu(c)  # warm the page cache
+        wall = {k: [] for k in cmds}
+        cpu = {k: [] for k in cmds}
+        for _ in range(runs):
+            for k, c in cmds.items():
+                w, _, t = run_cpu(c)
+                wall[k].append(w); cpu[k].append(t)
+        med = {k: statistics.median(v) for k, v in wall.items()}
+        mcpu = {k: statistics.median(v) for k, v in cpu.items()}
+        n = subprocess.run(["git", "-C", target, "rev-list", "--count", "HEAD"], capture_output=True, text=True).stdout.strip()
+        print(f"{label} ({n} commits), median of {runs} alternating runs:")
+        for k in ("baseline", "new"):
+            print(f"  {k:9} wall {med[k]*1000:7.1f} ms  user+sys {mcpu[k]*1000:7.1f} ms  ratio to git log {med[k]/med['git']:.2f}")
+        print(f"  git log   wall {med['git']*1000:7.1f} ms  user+sys {mcpu['git']*1000:7.1f} ms")
+    print()
 
 def sampled(cmd):
     """Peak anonymous (heap, stacks) and file-backed (mapped pack) resident KiB, sampled every ms."""

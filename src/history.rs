@@ -18,6 +18,11 @@ use gix::objs::Find as _;
 /// Bytes of a commit message kept (and so examined by rules); longer messages are cut at a
 /// character boundary. Bounds time and memory for hostile input.
 pub const MAX_MESSAGE_BYTES: usize = 64 * 1024;
+/// Bytes of a commit object read: headers plus the start of the message. A larger object is read
+/// only up to this size when it is stored loose (a zlib stream, inflated as far as needed); a
+/// larger packed object is not read at all and becomes an [`Entry::Error`] (its parents are
+/// then not walked). Bounds memory for hostile input: a 5 GiB message used to be read whole.
+pub const MAX_COMMIT_OBJECT_BYTES: u64 = 1024 * 1024;
 /// Bytes of a git-ai note kept.
 pub const MAX_NOTE_BYTES: usize = 64 * 1024;
 /// Characters of a name or e-mail kept.
@@ -41,6 +46,18 @@ pub enum Error {
     /// The revision does not name a commit in the repository.
     #[error("{}: unknown revision `{rev}`", path.display())]
     Revision {
+        /// The repository.
+        path: PathBuf,
+        /// The revision as given (bounded).
+        rev: String,
+        /// gix's reason.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// The revision names an object that cannot be read: the object store is missing it or is
+    /// corrupt (a runtime failure, unlike [`Error::Revision`]).
+    #[error("{}: `{rev}` names an object that cannot be read (corrupt or incomplete object store)", path.display())]
+    Unreadable {
         /// The repository.
         path: PathBuf,
         /// The revision as given (bounded).
@@ -105,6 +122,57 @@ pub struct CommitMeta {
     pub message: String,
     /// The git-ai note for this commit, if `refs/notes/ai` has one; bounded to [`MAX_NOTE_BYTES`].
     pub note: Option<String>,
+    /// What was read leniently in the headers, in header order, empty for a well-formed commit:
+    /// see [`Anomaly`].
+    pub anomalies: Vec<Anomaly>,
+}
+
+/// A header git accepts but that is not well formed, read the way git reads it (issue 15):
+/// the commit is kept, marked with each anomaly, and the walk goes on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Anomaly {
+    /// The author or committer has no `<e-mail>` (git reads the name and e-mail as empty).
+    Ident(Role),
+    /// The time is not decimal seconds (`0x65`, missing): git reads the leading digits, if any,
+    /// else 0.
+    Time(Role),
+    /// The zone is not `+HHMM`/`-HHMM` (`abc`): read as UTC.
+    Zone(Role),
+    /// The time lies outside RFC 3339 (before year 0 or after year 9999, with its offset):
+    /// clamped to the nearest end of that range.
+    Clamped(Role),
+    /// The header is missing: read as an empty signature at time 0.
+    Missing(Role),
+}
+
+/// Which signature an [`Anomaly`] is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// The `author` header.
+    Author,
+    /// The `committer` header.
+    Committer,
+}
+
+impl Anomaly {
+    /// The stable name written in `aiprov commits` records (`anomalies`): `author.ident`,
+    /// `committer.time`, `author.zone`, `author.clamped`, `committer.missing`, ….
+    pub fn as_str(&self) -> &'static str {
+        use Anomaly::*;
+        use Role::*;
+        match self {
+            Ident(Author) => "author.ident",
+            Ident(Committer) => "committer.ident",
+            Time(Author) => "author.time",
+            Time(Committer) => "committer.time",
+            Zone(Author) => "author.zone",
+            Zone(Committer) => "committer.zone",
+            Clamped(Author) => "author.clamped",
+            Clamped(Committer) => "committer.clamped",
+            Missing(Author) => "author.missing",
+            Missing(Committer) => "committer.missing",
+        }
+    }
 }
 
 impl CommitMeta {
@@ -157,22 +225,26 @@ impl RawEntry {
             RawEntry::Commit { id, data, note } => (id, data, note),
             RawEntry::Error { id, message } => return Entry::Error { id, message },
         };
-        let commit = match gix::objs::CommitRef::from_bytes(&data, id.kind()) {
+        let commit = match split_commit(&data) {
             Ok(c) => c,
-            Err(e) => {
+            Err(message) => {
                 return Entry::Error {
                     id: id.to_string(),
-                    message: format!("corrupt commit object: {}", one_line(&e.to_string())),
+                    message,
                 }
             }
         };
+        let mut anomalies = Vec::new();
+        let author = signature(commit.author, Role::Author, &mut anomalies);
+        let committer = signature(commit.committer, Role::Committer, &mut anomalies);
         Entry::Commit(CommitMeta {
             id: id.to_string(),
             parents: commit.parents.iter().map(|p| p.to_string()).collect(),
-            author: signature(commit.author),
-            committer: signature(commit.committer),
-            message: bounded_utf8(commit.message, MAX_MESSAGE_BYTES),
+            author,
+            committer,
+            message: bounded_utf8(commit.message.into(), MAX_MESSAGE_BYTES),
             note,
+            anomalies,
         })
     }
 }
@@ -237,19 +309,33 @@ impl Repo {
         })
     }
 
-    /// Resolve `rev` (or `HEAD`) to a commit id, peeling tags.
+    /// Resolve `rev` (or `HEAD`) to a commit id, peeling tags. A revision that names an object
+    /// the store cannot read is [`Error::Unreadable`], not [`Error::Revision`].
     pub fn resolve(&self, rev: Option<&str>) -> Result<ObjectId, Error> {
         let spec = rev.unwrap_or("HEAD");
         let bounded: String = spec.chars().take(200).collect();
-        if rev.is_none() {
-            match self.repo.head_id() {
-                Ok(id) => return Ok(id.detach()),
-                Err(_) if self.repo.head().map(|h| h.is_unborn()).unwrap_or(false) => {
-                    return Err(Error::Empty {
-                        path: self.path.clone(),
-                    })
+        let unreadable = |e: &(dyn std::error::Error + 'static)| Error::Unreadable {
+            path: self.path.clone(),
+            rev: bounded.clone(),
+            source: Box::new(scrub::scrub(e)),
+        };
+        if rev.is_none() && self.repo.head().map(|h| h.is_unborn()).unwrap_or(false) {
+            return Err(Error::Empty {
+                path: self.path.clone(),
+            });
+        }
+        // A name or full id that points at a commit is taken without reading the commit: peeling
+        // reads the whole object, and a commit may be huge (issue 15). Tags and other specs go
+        // through gix's rev-parse.
+        if let Some(id) = self.direct_id(spec) {
+            match gix::odb::Header::try_header(&self.repo.objects, &id) {
+                Ok(Some(h)) if h.kind() == gix::objs::Kind::Commit => return Ok(id),
+                Ok(Some(_)) => {}
+                Ok(None) => {
+                    let e = scrub::Scrubbed(format!("object {id} is not in the object store"));
+                    return Err(unreadable(&e));
                 }
-                Err(_) => {}
+                Err(e) => return Err(unreadable(&e)),
             }
         }
         let id = self
@@ -260,17 +346,29 @@ impl Repo {
                 rev: bounded.clone(),
                 source: Box::new(scrub::scrub(&e)),
             })?;
-        let object = id.object().map_err(|e| Error::Revision {
+        let object = id.object().map_err(|e| unreadable(&e))?;
+        let commit = object.peel_to_commit().map_err(|e| Error::Revision {
             path: self.path.clone(),
             rev: bounded.clone(),
             source: Box::new(scrub::scrub(&e)),
         })?;
-        let commit = object.peel_to_commit().map_err(|e| Error::Revision {
-            path: self.path.clone(),
-            rev: bounded,
-            source: Box::new(scrub::scrub(&e)),
-        })?;
         Ok(commit.id)
+    }
+
+    /// The object id `spec` names directly, unpeeled: a full hex id, or a reference (symbolic
+    /// ones followed) found by git's rules for short names.
+    fn direct_id(&self, spec: &str) -> Option<ObjectId> {
+        if let Ok(id) = ObjectId::from_hex(spec.as_bytes()) {
+            return Some(id);
+        }
+        let mut r = self.repo.try_find_reference(spec).ok()??;
+        for _ in 0..5 {
+            if let Some(id) = r.target().try_id() {
+                return Some(id.to_owned());
+            }
+            r = r.follow()?.ok()?;
+        }
+        None
     }
 
     /// Tag names (without `refs/tags/`) and the commit each one points at, peeled.
@@ -464,34 +562,45 @@ impl Repo {
         self.walk_raw(opts, |e| tx.send(e).is_ok())
     }
 
-    /// The raw bytes of commit `id`, with its parents and committer time for the walk.
+    /// The raw bytes of commit `id` (at most [`MAX_COMMIT_OBJECT_BYTES`], cut after the
+    /// examined part of the message), with its parents and committer time for the walk.
     fn read(&self, id: ObjectId) -> Result<Queued, String> {
-        let mut data = Vec::new();
-        let kind = match self.repo.objects.try_find(&id, &mut data) {
-            Ok(Some(d)) => d.kind,
+        let header = match gix::odb::Header::try_header(&self.repo.objects, &id) {
+            Ok(Some(h)) => h,
             Ok(None) => return Err("object not found in the repository".into()),
             Err(e) => return Err(format!("cannot read object: {}", one_line(&e.to_string()))),
         };
+        let kind = header.kind();
         if kind != gix::objs::Kind::Commit {
             return Err(format!("object is a {kind}, not a commit"));
         }
-        let mut parents = Vec::new();
-        let mut time = 0;
-        for token in gix::objs::CommitRefIter::from_bytes(&data, id.kind()) {
-            match token {
-                Ok(gix::objs::commit::ref_iter::Token::Parent { id }) => parents.push(id),
-                Ok(gix::objs::commit::ref_iter::Token::Committer { signature }) => {
-                    time = parse_time(signature.time).seconds;
-                    break;
-                }
-                Ok(_) => {}
-                Err(e) => {
+        let mut data = Vec::new();
+        if header.size() > MAX_COMMIT_OBJECT_BYTES {
+            data = match header {
+                gix::odb::find::Header::Loose { .. } => self.read_loose_prefix(id)?,
+                gix::odb::find::Header::Packed(_) => {
                     return Err(format!(
-                        "corrupt commit object: {}",
-                        one_line(&e.to_string())
+                        "commit object is {} bytes, more than the {MAX_COMMIT_OBJECT_BYTES} aiprov reads, and packed (only a loose object is read in part): not read",
+                        header.size()
                     ))
                 }
+            };
+        } else {
+            match self.repo.objects.try_find(&id, &mut data) {
+                Ok(Some(_)) => {}
+                Ok(None) => return Err("object not found in the repository".into()),
+                Err(e) => return Err(format!("cannot read object: {}", one_line(&e.to_string()))),
             }
+        }
+        let split = split_commit(&data)?;
+        let parents = split.parents;
+        let time = signature(split.committer, Role::Committer, &mut Vec::new())
+            .time
+            .seconds;
+        let keep = split.message_start + MAX_MESSAGE_BYTES;
+        if data.len() > keep {
+            data.truncate(keep);
+            data.shrink_to_fit();
         }
         Ok(Queued {
             time,
@@ -500,6 +609,36 @@ impl Repo {
             parents,
             data,
         })
+    }
+
+    /// The first [`MAX_COMMIT_OBJECT_BYTES`] of loose object `id`'s content, inflated no further.
+    fn read_loose_prefix(&self, id: ObjectId) -> Result<Vec<u8>, String> {
+        use std::io::Read as _;
+        let hex = id.to_string();
+        let path = self
+            .repo
+            .objects
+            .store_ref()
+            .path()
+            .join(&hex[..2])
+            .join(&hex[2..]);
+        let fail = |e: std::io::Error| format!("cannot read object: {}", one_line(&e.to_string()));
+        let file = std::fs::File::open(&path).map_err(fail)?;
+        let mut inflated = Vec::new();
+        // `commit SIZE\0` precedes the content: at most 32 bytes.
+        flate2::read::ZlibDecoder::new(std::io::BufReader::new(file))
+            .take(MAX_COMMIT_OBJECT_BYTES + 32)
+            .read_to_end(&mut inflated)
+            .map_err(fail)?;
+        let nul = inflated
+            .iter()
+            .take(32)
+            .position(|&b| b == 0)
+            .filter(|_| inflated.starts_with(b"commit "))
+            .ok_or("corrupt commit object: bad loose object header")?;
+        inflated.drain(..=nul);
+        inflated.truncate(MAX_COMMIT_OBJECT_BYTES as usize);
+        Ok(inflated)
     }
 
     fn notes(&self) -> Option<NotesReader<'_>> {
@@ -560,44 +699,130 @@ impl Ord for Queued {
     }
 }
 
-/// Decode a signature header leniently: a malformed time zone or date reads as what can be
-/// recovered (seconds), never as an error.
-fn signature(raw: &gix::bstr::BStr) -> Signature {
-    let sig = gix::actor::SignatureRef::from_bytes(raw).ok();
-    let (name, email, time_raw) = match sig {
-        Some(s) => (s.name.to_string(), s.email.to_string(), s.time.to_string()),
-        None => (raw.to_string(), String::new(), String::new()),
+/// A commit object split into what aiprov reads.
+struct RawCommit<'a> {
+    parents: Vec<ObjectId>,
+    author: Option<&'a [u8]>,
+    committer: Option<&'a [u8]>,
+    message: &'a [u8],
+    /// Offset of the message in the object.
+    message_start: usize,
+}
+
+/// Split a commit object into headers and message, leniently: headers other than `parent`,
+/// `author` and `committer` are skipped (continuation lines included), the first of each
+/// signature counts, and a missing signature is left to [`signature`]. Only a `parent` that is
+/// not an object id is an error (git cannot walk it either).
+fn split_commit(data: &[u8]) -> Result<RawCommit<'_>, String> {
+    let mut raw = RawCommit {
+        parents: Vec::new(),
+        author: None,
+        committer: None,
+        message: &[],
+        message_start: data.len(),
     };
+    let mut pos = 0;
+    while pos < data.len() {
+        let end = data[pos..]
+            .iter()
+            .position(|&b| b == b'\n')
+            .map_or(data.len(), |n| pos + n);
+        let line = &data[pos..end];
+        pos = (end + 1).min(data.len());
+        if line.is_empty() {
+            raw.message_start = pos;
+            break;
+        }
+        if let Some(hex) = line.strip_prefix(b"parent ") {
+            let id = ObjectId::from_hex(hex)
+                .map_err(|_| "corrupt commit object: a parent is not an object id".to_string())?;
+            raw.parents.push(id);
+        } else if let Some(v) = line.strip_prefix(b"author ") {
+            raw.author.get_or_insert(v);
+        } else if let Some(v) = line.strip_prefix(b"committer ") {
+            raw.committer.get_or_insert(v);
+        }
+    }
+    raw.message = &data[raw.message_start..];
+    Ok(raw)
+}
+
+/// First second of year 0 and last second of year 9999 (RFC 3339's range), Unix seconds.
+const RFC3339_MIN: i64 = -62_167_219_200;
+const RFC3339_MAX: i64 = 253_402_300_799;
+
+/// Read a signature header as git does (`split_ident_line` in git's `ident.c`): the name before
+/// `<`, the e-mail up to the next `>`, the time after the last `>`. Whatever git accepts is
+/// read and each irregularity pushed to `anomalies` ([`Anomaly`]); nothing is an error.
+fn signature(raw: Option<&[u8]>, role: Role, anomalies: &mut Vec<Anomaly>) -> Signature {
+    let Some(raw) = raw else {
+        anomalies.push(Anomaly::Missing(role));
+        return Signature::default();
+    };
+    let text = |b: &[u8]| bounded_chars(String::from_utf8_lossy(b).trim());
+    let lt = raw.iter().position(|&b| b == b'<');
+    let gt = lt.and_then(|lt| raw[lt..].iter().position(|&b| b == b'>').map(|n| lt + n));
+    let (Some(lt), Some(gt)) = (lt, gt) else {
+        // git reads no ident at all: empty name and e-mail, no date.
+        anomalies.push(Anomaly::Ident(role));
+        return Signature::default();
+    };
+    let last_gt = raw.iter().rposition(|&b| b == b'>').unwrap_or(gt);
     Signature {
-        name: bounded_chars(name.trim()),
-        email: bounded_chars(email.trim()),
-        time: parse_time(&time_raw),
+        name: text(&raw[..lt]),
+        email: text(&raw[lt + 1..gt]),
+        time: parse_time(&raw[last_gt + 1..], role, anomalies),
     }
 }
 
-fn parse_time(raw: &str) -> Time {
-    let mut parts = raw.split_whitespace();
-    let seconds = parts
-        .next()
-        .and_then(|s| s.parse::<i64>().ok())
-        .unwrap_or(0);
-    let offset = parts
-        .next()
-        .and_then(|z| {
-            let (sign, digits) = match z.as_bytes().first()? {
-                b'+' => (1, &z[1..]),
-                b'-' => (-1, &z[1..]),
-                _ => (1, z),
-            };
-            if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-                return None;
-            }
-            let h: i32 = digits[..2].parse().ok()?;
-            let m: i32 = digits[2..].parse().ok()?;
-            (h < 24 && m < 60).then_some(sign * (h * 3600 + m * 60))
-        })
-        .unwrap_or(0);
-    Time { seconds, offset }
+/// `SECONDS ZONE` after an ident. Seconds: the leading decimal digits, as git's commit-date
+/// reader takes them (0 if none; a sign, hex or trailing junk is marked); zone: `±HHMM`, else
+/// UTC (marked). The time is clamped to what RFC 3339 can write with its offset (marked).
+fn parse_time(raw: &[u8], role: Role, anomalies: &mut Vec<Anomaly>) -> Time {
+    let raw = String::from_utf8_lossy(raw);
+    let mut parts = raw.split_ascii_whitespace();
+    let field = parts.next().unwrap_or("");
+    let (negative, digits) = match field.strip_prefix('-') {
+        Some(d) => (true, d),
+        None => (false, field),
+    };
+    let lead = digits.bytes().take_while(u8::is_ascii_digit).count();
+    if negative || lead == 0 || lead != digits.len() {
+        anomalies.push(Anomaly::Time(role));
+    }
+    let magnitude = digits[..lead].bytes().fold(0i64, |n, d| {
+        n.saturating_mul(10).saturating_add(i64::from(d - b'0'))
+    });
+    let seconds = if negative { -magnitude } else { magnitude };
+    let offset = parts.next().and_then(|z| {
+        let (sign, digits) = match z.as_bytes().first()? {
+            b'+' => (1, &z[1..]),
+            b'-' => (-1, &z[1..]),
+            _ => return None,
+        };
+        if digits.len() != 4 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        let h: i32 = digits[..2].parse().ok()?;
+        let m: i32 = digits[2..].parse().ok()?;
+        (h < 24 && m < 60).then_some(sign * (h * 3600 + m * 60))
+    });
+    let offset = offset.unwrap_or_else(|| {
+        anomalies.push(Anomaly::Zone(role));
+        0
+    });
+    let off = i64::from(offset);
+    let clamped = seconds.clamp(
+        RFC3339_MIN.max(RFC3339_MIN - off),
+        RFC3339_MAX.min(RFC3339_MAX - off),
+    );
+    if clamped != seconds {
+        anomalies.push(Anomaly::Clamped(role));
+    }
+    Time {
+        seconds: clamped,
+        offset,
+    }
 }
 
 fn bounded_chars(s: &str) -> String {
@@ -620,43 +845,84 @@ fn one_line(s: &str) -> String {
 mod tests {
     use super::*;
 
+    fn time(raw: &str) -> (Time, Vec<&'static str>) {
+        let mut a = Vec::new();
+        let t = parse_time(raw.as_bytes(), Role::Author, &mut a);
+        (t, a.iter().map(Anomaly::as_str).collect())
+    }
+
     #[test]
-    fn malformed_zones_read_as_utc() {
+    fn times_read_as_git_reads_them_and_marked() {
+        let t = |seconds, offset| Time { seconds, offset };
+        assert_eq!(time(" 1700000000 +0130"), (t(1700000000, 5400), vec![]));
+        assert_eq!(time("1700000000 -0800"), (t(1700000000, -28800), vec![]));
         assert_eq!(
-            parse_time("1700000000 +0130"),
-            Time {
-                seconds: 1700000000,
-                offset: 5400
-            }
+            time("1700000000 +51800"),
+            (t(1700000000, 0), vec!["author.zone"])
         );
         assert_eq!(
-            parse_time("1700000000 -0800"),
-            Time {
-                seconds: 1700000000,
-                offset: -28800
-            }
+            time("1700000000 abc"),
+            (t(1700000000, 0), vec!["author.zone"])
+        );
+        assert_eq!(time("0x65 +0000"), (t(0, 0), vec!["author.time"]));
+        assert_eq!(
+            time("garbage"),
+            (t(0, 0), vec!["author.time", "author.zone"])
+        );
+        assert_eq!(time("-100 +0000"), (t(-100, 0), vec!["author.time"]));
+        assert_eq!(
+            time("99999999999999999999999 +0000"),
+            (t(RFC3339_MAX, 0), vec!["author.clamped"])
         );
         assert_eq!(
-            parse_time("1700000000 +51800"),
-            Time {
-                seconds: 1700000000,
-                offset: 0
-            }
+            time("253402300000 +0200"),
+            (t(RFC3339_MAX - 7200, 7200), vec!["author.clamped"])
         );
         assert_eq!(
-            parse_time("garbage"),
-            Time {
-                seconds: 0,
-                offset: 0
-            }
+            time("-99999999999 -0100"),
+            (
+                t(RFC3339_MIN + 3600, -3600),
+                vec!["author.time", "author.clamped"]
+            )
+        );
+        assert_eq!(t(RFC3339_MAX, 0).to_rfc3339(), "9999-12-31T23:59:59Z");
+        assert_eq!(
+            t(RFC3339_MAX - 7200, 7200).to_rfc3339(),
+            "9999-12-31T23:59:59+02:00"
         );
         assert_eq!(
-            Time {
-                seconds: 0,
-                offset: 3600
-            }
-            .to_rfc3339(),
-            "1970-01-01T01:00:00+01:00"
+            t(RFC3339_MIN + 3600, -3600).to_rfc3339(),
+            "0000-01-01T00:00:00-01:00"
         );
+        assert_eq!(t(0, 3600).to_rfc3339(), "1970-01-01T01:00:00+01:00");
+    }
+
+    #[test]
+    fn idents_read_as_git_reads_them_and_marked() {
+        let sig = |raw: &str| {
+            let mut a = Vec::new();
+            let s = signature(Some(raw.as_bytes()), Role::Committer, &mut a);
+            (
+                s.name,
+                s.email,
+                s.time.seconds,
+                a.iter().map(Anomaly::as_str).collect::<Vec<_>>(),
+            )
+        };
+        assert_eq!(
+            sig("Name <> 5 +0000"),
+            ("Name".into(), "".into(), 5, vec![])
+        );
+        assert_eq!(
+            sig("No Brackets 5 +0000"),
+            ("".into(), "".into(), 0, vec!["committer.ident"])
+        );
+        assert_eq!(
+            sig("A <a@x> <b@y> 7 +0000"),
+            ("A".into(), "a@x".into(), 7, vec![])
+        );
+        let mut a = Vec::new();
+        assert_eq!(signature(None, Role::Author, &mut a), Signature::default());
+        assert_eq!(a, vec![Anomaly::Missing(Role::Author)]);
     }
 }

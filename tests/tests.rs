@@ -57,6 +57,8 @@ mod detect_cli;
 mod deploy;
 // `aiprov diff` (and `enrich --baseline`) on a fixture history, lockfiles, and the aider mirror.
 mod diff_cli;
+// Hostile histories: headers git accepts, a corrupt object store, a 200 MB message (issue 15).
+mod history_hostile;
 // The stable fuzzing pass: mutated SBOMs, lockfiles, rule packs, configs, --fail-on (issue 15).
 mod fuzz_readers;
 // `aiprov enrich` on a repository written for the test.

@@ -330,9 +330,11 @@ pub fn classify(meta: &CommitMeta, rules: &RuleSet) -> Verdict {
     let fields = Fields::new(meta);
     // (rule index, excerpt, captured tool) of every rule whose main pattern, `also` and `unless` conditions hold.
     let mut hits: Vec<(usize, String, Option<String>)> = Vec::new();
-    for (field, set, members) in &rules.index {
+    for fs in &rules.index {
+        let (field, members) = (&fs.field, &fs.members);
         let mut matched: Vec<usize> = Vec::new();
         fields.each(field, |v| {
+            let Some(set) = fs.set() else { return true };
             for m in set.matches(v).iter() {
                 if !matched.contains(&m) {
                     matched.push(m);
@@ -349,14 +351,16 @@ pub fn classify(meta: &CommitMeta, rules: &RuleSet) -> Verdict {
             let Some((text, tool)) = fields.first_match(field, regex) else {
                 continue;
             };
-            let also = rule
-                .also
-                .iter()
-                .all(|c| fields.first_match(&c.field, &c.regex).is_some());
-            let unless = rule
-                .unless
-                .iter()
-                .any(|c| fields.first_match(&c.field, &c.regex).is_some());
+            let also = rule.also.iter().all(|c| {
+                c.pattern
+                    .regex()
+                    .is_some_and(|re| fields.first_match(&c.field, re).is_some())
+            });
+            let unless = rule.unless.iter().any(|c| {
+                c.pattern
+                    .regex()
+                    .is_none_or(|re| fields.first_match(&c.field, re).is_some())
+            });
             if also && !unless {
                 hits.push((i, text, tool));
             }

@@ -220,13 +220,30 @@ pub struct Pattern {
 }
 
 impl Pattern {
+    /// A pattern whose syntax and length are checked (cheap: no automaton is built); unless
+    /// `lazy`, also compiled now, so that the size limit is checked too.
+    fn checked(source: String, case_sensitive: bool, lazy: bool) -> Result<Pattern, String> {
+        let compiled = std::sync::OnceLock::new();
+        if lazy {
+            check_syntax(&source, case_sensitive)?;
+        } else {
+            let _ = compiled.set(Some(compile(&source, case_sensitive)?));
+        }
+        Ok(Pattern {
+            source,
+            case_sensitive,
+            compiled,
+        })
+    }
+
     /// The pattern as written in the pack.
     pub fn as_str(&self) -> &str {
         &self.source
     }
 
-    /// The compiled regex, `None` only if it exceeds the size limit (then it never matches; the
-    /// `RegexSet` built at load has the same limit, so this does not happen for loaded rules).
+    /// The compiled regex, `None` only if it exceeds the size limit (then it never matches). A
+    /// user pack's patterns are compiled at load and a built-in pattern over the limit fails
+    /// the test suite, so this does not happen for loaded rules.
     pub fn regex(&self) -> Option<&Regex> {
         self.compiled
             .get_or_init(|| compile(&self.source, self.case_sensitive).ok())
@@ -239,8 +256,10 @@ impl Pattern {
 pub struct Condition {
     /// What it reads.
     pub field: Field,
-    /// Compiled pattern (case-insensitive unless the rule says otherwise).
-    pub regex: Regex,
+    /// The pattern (case-insensitive unless the rule says otherwise): syntax checked at load,
+    /// compiled on first use like a rule's main pattern (a condition is only read once its rule's
+    /// main pattern matched).
+    pub pattern: Pattern,
 }
 
 /// A commit used as a rule's example: what the rule must (or must not) match.
@@ -267,6 +286,8 @@ pub struct Rule {
     pub id: String,
     /// Where the rule came from: the pack file.
     pub pack: String,
+    /// Whether the pack is built in (its field sets are then compiled on first use).
+    builtin: bool,
     /// Catalog reference in `ai-signals.md` (e.g. `A1`), if any.
     pub signal: Option<String>,
     /// Stable tool slug (`claude-code`, `devin`, …); `None` for tool-neutral rules.
@@ -300,9 +321,8 @@ pub struct Rule {
 #[derive(Debug, Clone)]
 pub struct RuleSet {
     pub(crate) rules: Vec<Rule>,
-    /// Per field, one `RegexSet` over the main patterns of the rules reading it, and the rule
-    /// index of each set member.
-    pub(crate) index: Vec<(Field, RegexSet, Vec<usize>)>,
+    /// Per field, one `RegexSet` over the main patterns of the rules reading it.
+    pub(crate) index: Vec<FieldSet>,
     /// `sha256:<hex>` over every pack's text in load order (see [`RuleSet::digest`]).
     pub(crate) digest: String,
 }
@@ -363,7 +383,10 @@ struct ParsedPack {
     disabled: Vec<String>,
 }
 
-fn parse_pack(path: &str, text: &str) -> Result<ParsedPack, Error> {
+/// `builtin`: the pack is one of [`BUILTIN_PACKS`], whose patterns the test suite compiles (see
+/// [`RuleSet::compile_all`]); a user pack's patterns are compiled here, so that a pattern over the
+/// size limit is reported at load like any other pack error.
+fn parse_pack(path: &str, text: &str, builtin: bool) -> Result<ParsedPack, Error> {
     let table: toml::Table = toml::from_str(text).map_err(|e| {
         let (line, column) = e.span().map(|s| line_col(text, s.start)).unwrap_or((0, 0));
         Error::Toml {
@@ -481,12 +504,8 @@ fn parse_pack(path: &str, text: &str) -> Result<ParsedPack, Error> {
                 format!("`{}` is not a field (author, author.name, author.email, committer…, subject, line, trailer:KEY, note, note.agent, merge-branch)", r.field),
             )
         })?;
-        check_syntax(&r.pattern, r.case_sensitive).map_err(|m| rule_err("pattern", m))?;
-        let pattern = Pattern {
-            source: r.pattern,
-            case_sensitive: r.case_sensitive,
-            compiled: std::sync::OnceLock::new(),
-        };
+        let pattern = Pattern::checked(r.pattern, r.case_sensitive, builtin)
+            .map_err(|m| rule_err("pattern", m))?;
         let conds = |raw: Vec<RawCondition>, name: &str| -> Result<Vec<Condition>, Error> {
             raw.into_iter()
                 .map(|c| {
@@ -496,9 +515,9 @@ fn parse_pack(path: &str, text: &str) -> Result<ParsedPack, Error> {
                             format!("`{}` is not a field", c.field),
                         )
                     })?;
-                    let regex = compile(&c.pattern, r.case_sensitive)
+                    let pattern = Pattern::checked(c.pattern, r.case_sensitive, builtin)
                         .map_err(|m| rule_err(&format!("{name}.pattern"), m))?;
-                    Ok(Condition { field, regex })
+                    Ok(Condition { field, pattern })
                 })
                 .collect()
         };
@@ -507,6 +526,7 @@ fn parse_pack(path: &str, text: &str) -> Result<ParsedPack, Error> {
         rules.push(Rule {
             id: r.id,
             pack: path.to_string(),
+            builtin,
             signal: r.signal,
             tool: r.tool,
             class,
@@ -643,7 +663,7 @@ impl RuleSet {
             .map(|(p, t)| (p.to_string(), t.to_string(), true));
         let extra = extra.iter().map(|(p, t)| (p.clone(), t.clone(), false));
         for (path, text, is_builtin) in builtin.chain(extra) {
-            let parsed = parse_pack(&path, &text)?;
+            let parsed = parse_pack(&path, &text, is_builtin)?;
             for id in parsed.disabled {
                 if let Some(i) = seen.remove(&id) {
                     rules[i].id.clear(); // tombstone, dropped below
@@ -683,10 +703,10 @@ impl RuleSet {
         }
         let mut index = Vec::new();
         for (field, members) in groups {
-            let set = RegexSetBuilder::new(members.iter().map(|&i| with_flags(&rules[i])))
-                .size_limit(REGEX_SIZE_LIMIT * members.len())
-                .build()
-                .map_err(|e| {
+            let patterns: Vec<String> = members.iter().map(|&i| with_flags(&rules[i])).collect();
+            let set = std::sync::OnceLock::new();
+            if members.iter().any(|&i| !rules[i].builtin) {
+                let built = build_set(&patterns).map_err(|e| {
                     // Blame the rule whose pattern is too large on its own; else the last one
                     // loaded for this field (user packs load after the built-in ones).
                     let culprit = members.iter().map(|&i| &rules[i]).find_map(|r| {
@@ -710,13 +730,49 @@ impl RuleSet {
                         message,
                     }
                 })?;
-            index.push((field, set, members));
+                let _ = set.set(Some(built));
+            }
+            index.push(FieldSet {
+                field,
+                members,
+                patterns,
+                set,
+            });
         }
         Ok(RuleSet {
             rules,
             index,
             digest: String::new(),
         })
+    }
+
+    /// Build every field set and every rule's patterns now, returning the first failure as a
+    /// rule error (what loading reports for a user pack). The built-in packs build theirs on
+    /// first use; the test suite calls this so that a built-in pattern over the size limit
+    /// fails there instead of silently never matching.
+    pub fn compile_all(&self) -> Result<(), Error> {
+        let fail = |r: &Rule, field: &str, message: String| Error::Rule {
+            path: r.pack.clone(),
+            rule: r.id.clone(),
+            field: field.into(),
+            message,
+        };
+        for s in &self.index {
+            if let Err(e) = build_set(&s.patterns) {
+                let r = &self.rules[*s.members.last().expect("a field set has members")];
+                return Err(fail(r, "pattern", one_line(&e.to_string())));
+            }
+        }
+        for r in &self.rules {
+            compile(r.pattern.as_str(), r.case_sensitive).map_err(|m| fail(r, "pattern", m))?;
+            for (name, conds) in [("also", &r.also), ("unless", &r.unless)] {
+                for c in conds {
+                    compile(c.pattern.as_str(), r.case_sensitive)
+                        .map_err(|m| fail(r, &format!("{name}.pattern"), m))?;
+                }
+            }
+        }
+        Ok(())
     }
 
     /// All rules, in load order.
@@ -728,6 +784,45 @@ impl RuleSet {
     pub fn get(&self, id: &str) -> Option<&Rule> {
         self.rules.iter().find(|r| r.id == id)
     }
+}
+
+/// The main patterns of the rules reading one field, searched together as one `RegexSet`. The set
+/// is built on first use: most fields (`trailer:KEY`, `note`, `merge-branch`) have no value in most
+/// commits, and building every set at start-up was most of the fixed cost of a run (issue 13). A
+/// set with a rule from a user pack is built at load, so its errors are load errors; the built-in
+/// sets are built by the test suite ([`RuleSet::compile_all`]).
+#[derive(Debug, Clone)]
+pub(crate) struct FieldSet {
+    /// The field.
+    pub(crate) field: Field,
+    /// The rule index of each set member.
+    pub(crate) members: Vec<usize>,
+    /// Each member's pattern with its case flag inline.
+    patterns: Vec<String>,
+    /// The set, once built; `None` if it failed (only possible for built-in sets, which the
+    /// test suite builds, see above): then no rule of this field matches.
+    set: std::sync::OnceLock<Option<RegexSet>>,
+}
+
+impl FieldSet {
+    /// Whether the set has been built (by use, or at load for a user pack).
+    #[cfg(test)]
+    pub(crate) fn is_built(&self) -> bool {
+        self.set.get().is_some()
+    }
+
+    /// The compiled set, built on first call.
+    pub(crate) fn set(&self) -> Option<&RegexSet> {
+        self.set
+            .get_or_init(|| build_set(&self.patterns).ok())
+            .as_ref()
+    }
+}
+
+fn build_set(patterns: &[String]) -> Result<RegexSet, regex::Error> {
+    RegexSetBuilder::new(patterns)
+        .size_limit(REGEX_SIZE_LIMIT * patterns.len())
+        .build()
 }
 
 /// The pattern with its case flag inline, as a member of a `RegexSet`.

@@ -28,6 +28,7 @@ fn commit(author: &str, message: &str) -> CommitMeta {
         committer: sig(author),
         message: message.to_string(),
         note: None,
+        anomalies: Vec::new(),
     }
 }
 
@@ -54,6 +55,26 @@ fn rules() -> &'static RuleSet {
 
 fn ids(v: &[Evidence]) -> Vec<&str> {
     v.iter().map(|e| e.rule.as_str()).collect()
+}
+
+#[test]
+fn built_in_patterns_and_field_sets_all_compile() {
+    // The built-in sets and conditions are compiled lazily at run time, where a failure would
+    // silently disable a rule: it must fail here instead.
+    let set = RuleSet::builtin().unwrap();
+    set.compile_all().unwrap();
+    // …and lazily means lazily: loading compiles no field set.
+    assert!(set.index.iter().all(|s| !s.is_built()));
+    let v = classify(&commit(HUMAN, "Fix a bug"), &set);
+    assert_eq!(v.class, Class::NoEvidence);
+    assert!(set.index.iter().any(|s| s.is_built()));
+    assert!(
+        set.index
+            .iter()
+            .filter(|s| matches!(s.field, crate::classify::pack::Field::Trailer(_)))
+            .all(|s| !s.is_built()),
+        "a commit without trailers builds no trailer set"
+    );
 }
 
 #[test]
@@ -573,6 +594,18 @@ fn malformed_packs_name_the_file_rule_and_field() {
             "bad.toml: rule \"mine.bot\": field `pattern`: not a valid regular expression: "
         ),
         "{huge}"
+    );
+    // Conditions compile on first use for the built-in packs, but a user pack's are compiled at
+    // load: an `unless` over the size limit is a load error naming the field.
+    let huge_unless = load_err(&pack(&GOOD_RULE.replace(
+        "source =",
+        "unless = [{ field = \"subject\", pattern = '\\w{10000}' }]\nsource =",
+    )));
+    assert!(
+        huge_unless.starts_with(
+            "bad.toml: rule \"mine.bot\": field `unless.pattern`: not a valid regular expression: "
+        ),
+        "{huge_unless}"
     );
     assert_eq!(
         load_err(&pack(GOOD_RULE).replace("schema = 1", "schema = 9")),

@@ -59,7 +59,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         rev: args.rev.clone(),
         since: args.since,
     };
-    let tip = repo.resolve(opts.rev.as_deref()).map_err(Failure::input)?;
+    let tip = repo.resolve(opts.rev.as_deref()).map_err(Failure::from)?;
     let reads: Vec<&std::path::Path> = args.rules.iter().map(PathBuf::as_path).collect();
     super::refuse_clobber("-o", std::path::Path::new(&args.output), &reads, &[])?;
     let mut sink = super::output::Sink::create(&args.output, "output")?;
@@ -87,7 +87,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         let stats = walker
             .join()
             .expect("the walker thread does not panic")
-            .map_err(Failure::input)?;
+            .map_err(Failure::from)?;
         let errors = printed?;
         sink.finish()?;
         if stats.shallow {
@@ -251,6 +251,10 @@ pub struct CommitRecord<'a> {
     pub tool: Option<&'a str>,
     /// `high`, `medium` or `low`.
     pub confidence: Option<&'static str>,
+    /// Header irregularities read leniently, as git reads them (`author.zone`, `committer.ident`,
+    /// `author.clamped`, …: [`crate::history::Anomaly::as_str`]); absent for a well-formed commit.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub anomalies: Vec<&'static str>,
     /// What matched.
     pub evidence: &'a [Evidence],
     /// Review evidence.
@@ -282,6 +286,7 @@ pub fn commit_record<'a>(meta: &'a CommitMeta, v: &'a Verdict) -> CommitRecord<'
         class: v.class.as_str(),
         tool: v.tool.as_deref(),
         confidence: v.confidence.map(|c| c.as_str()),
+        anomalies: meta.anomalies.iter().map(|a| a.as_str()).collect(),
         evidence: &v.evidence,
         review: &v.review,
         review_outcome: None,

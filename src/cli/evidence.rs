@@ -85,7 +85,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     let reviews = args.reviews.load()?;
     let label = args.repo.display().to_string();
     let e = evidence::collect_with_reviews(&repo, &label, &args.range, &rules, reviews.as_ref())
-        .map_err(Failure::input)?;
+        .map_err(Failure::from)?;
 
     let text = match args.format {
         Format::Json => {

@@ -128,6 +128,17 @@ exit_codes! {
     crate::scan::Error => EXIT_INPUT,
 }
 
+/// A repository that cannot be opened or a revision it does not have is bad input (2); a revision
+/// whose object the store cannot read is a runtime failure (3: a corrupt object store).
+impl From<crate::history::Error> for Failure {
+    fn from(e: crate::history::Error) -> Failure {
+        match e {
+            crate::history::Error::Unreadable { .. } => Failure::runtime(e),
+            _ => Failure::input(e),
+        }
+    }
+}
+
 impl From<crate::pipeline::SetupError> for Failure {
     fn from(e: crate::pipeline::SetupError) -> Failure {
         match e {

@@ -566,7 +566,7 @@ fn export(args: ExportArgs) -> Result<u8, Failure> {
             ))
         })?;
     let label = args.repo.display().to_string();
-    let e = crate::evidence::collect(&repo, &label, &args.range, &rules).map_err(Failure::input)?;
+    let e = crate::evidence::collect(&repo, &label, &args.range, &rules).map_err(Failure::from)?;
     let commits: Vec<String> = e
         .records
         .iter()

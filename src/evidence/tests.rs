@@ -152,6 +152,7 @@ fn merged_pull_requests_are_found_innermost_first() {
         committer: sig(who, &format!("{who}@example.invalid"), 0),
         message: subject.into(),
         note: None,
+        anomalies: Vec::new(),
     };
     // main: a - m2 (merges PR #2: b - m1, where m1 merged PR #1: c) ; d on main
     let metas = vec![
