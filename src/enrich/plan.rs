@@ -683,8 +683,11 @@ fn group_by_repository(
                                 .map(|p| p.display().to_string())
                                 .collect();
                             roots.sort_by_key(|p| std::cmp::Reverse(p.len()));
+                            // The same placeholders as the run's own reasons
+                            // (`<mirror-dir>`, `<cache>`), so the assembly says the same.
                             let scrubbed = Plan {
                                 local_paths: roots,
+                                labels: root_labels(opts),
                                 ..Plan::default()
                             }
                             .scrub(&reason);
