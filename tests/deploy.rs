@@ -166,7 +166,7 @@ fn kubernetes_shard_count_and_paths_agree() {
     let user = read("Dockerfile")
         .lines()
         .filter_map(|l| l.strip_prefix("USER "))
-        .last()
+        .next_back()
         .map(|u| u.split(':').next().unwrap().to_string())
         .unwrap();
     for p in [pod, a] {
