@@ -60,6 +60,7 @@ mod diff_cli;
 // The stable fuzzing pass: mutated SBOMs, lockfiles, rule packs, configs, --fail-on (issue 15).
 mod fuzz_readers;
 // `aiprov enrich` on a repository written for the test.
+mod enrich_batch;
 mod enrich_fixture;
 // `aiprov enrich` on every shared SBOM in its own format.
 mod enrich_formats;

@@ -88,7 +88,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
             folders.push(p);
         } else {
             let (label, bytes) = enrich::read_input(input)?;
-            enrich::read_document(&args, &label, &bytes)?;
+            enrich::read_document(&args, &label, &bytes, false)?;
             paths.push(p);
         }
     }
@@ -127,7 +127,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         }
         // Read again: checked in step 2; a file changed since is still bad input, named.
         let (label, bytes) = enrich::read_input(&label)?;
-        let doc = enrich::read_document(&args, &label, &bytes)?;
+        let doc = enrich::read_document(&args, &label, &bytes, true)?;
         drop(bytes);
         let output = match &item.output {
             Some(o) => Some(Sink::create(&o.display().to_string(), "output")?),
@@ -154,9 +154,11 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     Ok(worst)
 }
 
-/// The files directly in `dir` (not its subfolders, not hidden files; sorted by name) that
-/// are SBOMs: those [`crate::sbom::detect`] recognizes. The others are skipped with a note on
-/// stderr saying why; a recognized file that then fails to read is bad input (exit 2).
+/// The files directly in `dir` (not its subfolders, hidden files or symbolic links; sorted by
+/// name) that are SBOMs. Those [`crate::sbom::detect`] finds in no SBOM format
+/// ([`crate::sbom::Error::UnsupportedFormat`]: other JSON, XML, text, binary) are skipped with a
+/// note on stderr; any other failure (invalid JSON, an unsupported version, a broken document)
+/// is bad input (exit 2), so a truncated SBOM is never skipped quietly.
 fn sboms_in(args: &Args, dir: &Path) -> Result<Vec<PathBuf>, Failure> {
     let cannot = |e: std::io::Error| {
         Failure::input(anyhow::Error::from(e).context(format!("{}: cannot read", shown(dir))))
@@ -180,15 +182,19 @@ fn sboms_in(args: &Args, dir: &Path) -> Result<Vec<PathBuf>, Failure> {
             Failure::input(anyhow!(e).context(format!("{}: cannot read", shown(&path))))
         })?;
         let bytes = super::read_capped(f, &label)?;
-        if let Err(why) = crate::sbom::detect::detect(&label, &bytes) {
+        // Skipped: what detection finds is no SBOM format at all (other JSON, XML, text,
+        // binary). A broken SBOM (invalid JSON, an unsupported version) is bad input below.
+        if let Err(crate::sbom::Error::UnsupportedFormat { found, .. }) =
+            crate::sbom::detect::detect(&label, &bytes)
+        {
             say!(
-                "aiprov: note: {}: skipped, not an SBOM ({})",
+                "aiprov: note: {}: skipped: {}",
                 shown(&path),
-                escape_for_terminal(&why.to_string())
+                escape_for_terminal(&found)
             );
             continue;
         }
-        enrich::read_document(args, &label, &bytes)?;
+        enrich::read_document(args, &label, &bytes, false)?;
         found.push(path);
     }
     Ok(found)

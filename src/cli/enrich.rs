@@ -172,8 +172,8 @@ Repositories:
   `aiprov:status`) are data, not errors.
 
 Batch:
-  Several inputs, or a folder (its regular files that are SBOMs, one level deep; other files
-  are skipped with a note), write one output per input: OUT/<the input's file name> (-o names
+  Several inputs, or a folder (its regular files that are SBOMs, one level deep; files in
+  no SBOM format are skipped with a note, a broken SBOM or invalid JSON is bad input), write one output per input: OUT/<the input's file name> (-o names
   a folder, created when missing; stdout and stdin are refused), and with --evidence DIR
   DIR/<name>.evidence.jsonl. Every input is read and checked first: a bad one exits 2 naming
   it, before any output is written. Then the documents run one after the other through the
@@ -211,7 +211,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
 
     // 1. Everything that can be bad input, before any file is created.
     let (label, bytes) = read_input(args.input())?;
-    let doc = read_document(&args, &label, &bytes)?;
+    let doc = read_document(&args, &label, &bytes, true)?;
     drop(bytes);
     let baseline = match &args.baseline {
         Some(path) => Some(super::diff::read_side("--baseline", path)?),
@@ -244,12 +244,14 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     )
 }
 
-/// Read and check one SBOM: parsed, its read warnings printed, upgraded to `--output-format`.
-/// Every failure is bad input (exit 2) naming `label`.
+/// Read and check one SBOM: parsed, upgraded to `--output-format`, and when `tell`, its read
+/// warnings printed (a batch checks every input first without a word, then tells when it
+/// enriches each). Every failure is bad input (exit 2) naming `label`.
 pub(super) fn read_document(
     args: &Args,
     label: &str,
     bytes: &[u8],
+    tell: bool,
 ) -> Result<sbom::Document, Failure> {
     let doc = sbom::read(
         label,
@@ -258,13 +260,15 @@ pub(super) fn read_document(
             strip_signature: args.strip_signature,
         },
     )?;
-    super::warn_read(&doc);
-    tracing::info!(
-        "read {}: {}, {} components",
-        escape_for_terminal(label),
-        doc.format(),
-        doc.inventory().components.len()
-    );
+    if tell {
+        super::warn_read(&doc);
+        tracing::info!(
+            "read {}: {}, {} components",
+            escape_for_terminal(label),
+            doc.format(),
+            doc.inventory().components.len()
+        );
+    }
     match &args.output_format {
         Some(wanted) => upgraded(doc, wanted),
         None => Ok(doc),
