@@ -172,15 +172,16 @@ Repositories:
   `aiprov:status`) are data, not errors.
 
 Batch:
-  Several inputs, or a folder (its regular files that are SBOMs, one level deep; files in
-  no SBOM format are skipped with a note, a broken SBOM or invalid JSON is bad input), write one output per input: OUT/<the input's file name> (-o names
-  a folder, created when missing; stdout and stdin are refused), and with --evidence DIR
-  DIR/<name>.evidence.jsonl. Every input is read and checked first: a bad one exits 2 naming
-  it, before any output is written. Then the documents run one after the other through the
-  same caches: a repository@revision walked for one is a results-store hit for the next.
-  Refused (exit 2): two inputs with the same file name, an output that would overwrite an
-  input, -o inside an input folder or the cache, --baseline. The exit code is the worst of
-  the documents'.
+  Several inputs, or a folder, write one output per input: OUT/<the input's file name>, and
+  with --evidence DIR, DIR/<name>.evidence.jsonl (-o and --evidence name folders, created when
+  missing; stdin and stdout are refused). A folder is read one level deep: its regular files
+  that are SBOMs; files in no SBOM format are skipped with a note, a broken SBOM (invalid JSON,
+  an unsupported version) is bad input. Every input is read and checked first: a bad one exits
+  2 naming it, before any output is written. Then the documents run one after the other
+  through the same caches: a repository@revision walked for one is a results-store hit for the
+  next. Refused (exit 2): two inputs with the same file name, an output that would overwrite an
+  input, -o inside an input folder, a mirror folder or the cache, --baseline. The exit code is
+  the worst of the documents'.
 
 Exit codes:
   0 done, whatever the components' statuses; 1 a --fail-on policy matched; 2 bad input (an
