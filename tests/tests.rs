@@ -108,6 +108,7 @@ mod real_sboms;
 // Every SBOM format through `aiprov::sbom::read` → `Document::write`.
 mod sbom_formats;
 // `aiprov scan` end to end.
+mod scan_batch;
 mod scan_cli;
 mod scan_workspaces;
 // Outputs never land inside what a run reads, nor replace a device or FIFO (issue 15).
