@@ -3,8 +3,10 @@
 //! Every input is read and checked before anything is written: a bad one is exit 2 naming it,
 //! and no output exists. Then the documents run one after the other through one
 //! [`crate::pipeline::Pipeline`]: one registry cache, one set of mirrors, one results store, so
-//! a repository@revision walked for one document is a store hit for the next (not with
-//! `--no-cache`, which walks again). Each output is renamed into place when its document is
+//! a repository walked for one document at the same revisions (or at one revision) is a store
+//! hit for the next. A repository walked at a different set of revisions is walked again: its
+//! group entry (distinct-commit totals) is keyed by the set (src/enrich/run.rs). Not with
+//! `--no-cache`, which walks everything again. Each output is renamed into place when its document is
 //! done; the exit code is the worst of the documents' (1 when a `--fail-on` policy matched any).
 
 use std::collections::BTreeMap;

@@ -178,8 +178,8 @@ Batch:
   that are SBOMs; files in no SBOM format are skipped with a note, a broken SBOM (invalid JSON,
   an unsupported version) is bad input. Every input is read and checked first: a bad one exits
   2 naming it, before any output is written. Then the documents run one after the other
-  through the same caches: a repository@revision walked for one is a results-store hit for the
-  next. Refused (exit 2): two inputs with the same file name, an output that would overwrite an
+  through the same caches: a repository walked for one at the same revisions is a
+  results-store hit for the next. Refused (exit 2): two inputs with the same file name, an output that would overwrite an
   input, -o inside an input folder, a mirror folder or the cache, --baseline. The exit code is
   the worst of the documents'.
 

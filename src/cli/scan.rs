@@ -27,7 +27,8 @@ use crate::scan::bom::{to_cyclonedx, BomOptions};
 /// SBOM is OUT/<its folder's name>.cdx.json (a lockfile's folder for a lockfile); two projects
 /// with one folder name are refused. Every path is scanned first (a bad one exits 2 before
 /// anything is written); then the projects are enriched one after the other through one
-/// pipeline, so a repository@revision walked for one is a results-store hit for the next.
+/// pipeline, so a repository walked for one at the same revisions is a results-store hit
+/// for the next.
 ///
 /// Exit codes: 0 done; 2 no lockfile, or one that cannot be read; 3 the output cannot be written.
 ///
