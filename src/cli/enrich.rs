@@ -179,9 +179,9 @@ Batch:
   an unsupported version) is bad input. Every input is read and checked first: a bad one exits
   2 naming it, before any output is written. Then the documents run one after the other
   through the same caches: a repository walked for one at the same revisions is a
-  results-store hit for the next. Refused (exit 2): two inputs with the same file name, an output that would overwrite an
-  input, -o inside an input folder, a mirror folder or the cache, --baseline. The exit code is
-  the worst of the documents'.
+  results-store hit for the next. Refused (exit 2): two inputs with the same file name, an
+  output that would overwrite an input, -o inside an input folder, a mirror folder or the
+  cache, --baseline. The exit code is the worst of the documents'.
 
 Exit codes:
   0 done, whatever the components' statuses; 1 a --fail-on policy matched; 2 bad input (an
