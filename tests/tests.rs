@@ -62,6 +62,7 @@ mod history_hostile;
 // The stable fuzzing pass: mutated SBOMs, lockfiles, rule packs, configs, --fail-on (issue 15).
 mod fuzz_readers;
 // `aiprov enrich` on a repository written for the test.
+mod enrich_batch;
 mod enrich_fixture;
 // `aiprov enrich` on every shared SBOM in its own format.
 mod enrich_formats;
@@ -109,6 +110,7 @@ mod real_sboms;
 // Every SBOM format through `aiprov::sbom::read` → `Document::write`.
 mod sbom_formats;
 // `aiprov scan` end to end.
+mod scan_batch;
 mod scan_cli;
 mod scan_workspaces;
 // Issue 14: self-hosted forges (vcs references on any host, `[forges."HOST"]`).

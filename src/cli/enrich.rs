@@ -19,41 +19,46 @@ use crate::sbom::{self, Format, ReadOptions, WriteOptions};
 #[derive(Debug, clap::Args)]
 #[command(after_long_help = LONG_HELP)]
 pub struct Args {
-    /// The SBOM to read (CycloneDX 1.2-1.7 JSON/XML, SPDX 2.2/2.3 JSON/tag-value, SPDX 3.0.1); `-` for stdin
-    input: String,
-    /// Where to write the enriched SBOM; `-` for stdout [default: -; with --shard, no SBOM]
+    /// The SBOM to read (CycloneDX 1.2-1.7 JSON/XML, SPDX 2.2/2.3 JSON/tag-value, SPDX 3.0.1);
+    /// `-` for stdin. Several SBOMs, or a folder of them (its files that are SBOMs, one level
+    /// deep), make a batch: one output per input in the folder -o names
+    #[arg(required = true, value_name = "INPUT")]
+    pub(super) inputs: Vec<String>,
+    /// Where to write the enriched SBOM; `-` for stdout [default: -; with --shard, no SBOM].
+    /// For a batch, a folder (created when missing): OUTPUT/<the input's file name>
     #[arg(short, long, value_name = "OUTPUT")]
-    output: Option<String>,
+    pub(super) output: Option<String>,
     #[command(flatten)]
-    sources: SourceArgs,
+    pub(super) sources: SourceArgs,
     /// Write FORMAT instead of the input's format: cyclonedx-json, cyclonedx-xml, spdx-json,
     /// spdx-tv, spdx3 (optionally with a version, e.g. cyclonedx-json@1.6). Refused unless the
     /// conversion is lossless: the input's own format, or a CycloneDX 1.2-1.5 document upgraded
     /// to a newer version up to 1.6 in the same encoding (JSON or XML)
     #[arg(long = "output-format", value_name = "FORMAT")]
-    output_format: Option<String>,
+    pub(super) output_format: Option<String>,
     /// Also write every AI and automation commit, with the rules that matched, as JSON Lines
-    /// (schemas/evidence.schema.json); `-` for stdout when the SBOM goes to a file
+    /// (schemas/evidence.schema.json); `-` for stdout when the SBOM goes to a file. For a
+    /// batch, a folder (may be OUTPUT): FILE/<the input's file name>.evidence.jsonl
     #[arg(long, value_name = "FILE")]
-    evidence: Option<String>,
+    pub(super) evidence: Option<String>,
     /// Accept a signed SBOM and drop its signature (any edit invalidates it; re-sign the output)
     #[arg(long)]
-    strip_signature: bool,
+    pub(super) strip_signature: bool,
     /// Fail (exit 1, after writing the output) when a component matches EXPR, e.g. 'ai-share>0.5',
     /// 'unreviewed-ai>0', 'tool=devin', 'status!=analyzed', 'pkg:npm/*:ai-share>0.5'. Repeatable;
     /// grammar in docs/audit.md
     #[arg(long = "fail-on", value_name = "EXPR")]
-    fail_on: Vec<String>,
+    pub(super) fail_on: Vec<String>,
     /// Also fill the CISA minimum elements aiprov knows for certain: its own tool name and
     /// version, the timestamp and the SBOM version (never guesses anything else). Every output
     /// format records the tool and time anyway; for CycloneDX JSON this adds the rest
     #[arg(long = "fill-min-elements")]
-    fill_min_elements: bool,
+    pub(super) fill_min_elements: bool,
     /// An earlier SBOM or lockfile of the same project: also write, per component, what changed
     /// since it and what that change brings in (aiprov:delta:* properties, as `aiprov diff`
     /// computes them; docs/properties.md)
     #[arg(long, value_name = "OLD")]
-    baseline: Option<PathBuf>,
+    pub(super) baseline: Option<PathBuf>,
 }
 
 /// Where repositories come from and how the walks run; shared by `aiprov enrich` and
@@ -129,6 +134,16 @@ pub struct SourceArgs {
 const STDIN_LABEL: &str = "<stdin>";
 
 impl Args {
+    /// The one input of a single run.
+    fn input(&self) -> &str {
+        &self.inputs[0]
+    }
+
+    /// Several inputs, or a folder: a batch ([`super::batch`]).
+    fn is_batch(&self) -> bool {
+        self.inputs.len() > 1 || (self.input() != "-" && Path::new(self.input()).is_dir())
+    }
+
     /// `-o`, `-` (stdout) when not given.
     fn output(&self) -> &str {
         self.output.as_deref().unwrap_or("-")
@@ -161,6 +176,18 @@ Repositories:
   $XDG_CONFIG_HOME/aiprov/config.toml when it exists. Per-component outcomes (every
   `aiprov:status`) are data, not errors.
 
+Batch:
+  Several inputs, or a folder, write one output per input: OUT/<the input's file name>, and
+  with --evidence DIR, DIR/<name>.evidence.jsonl (-o and --evidence name folders, created when
+  missing; stdin and stdout are refused). A folder is read one level deep: its regular files
+  that are SBOMs; files in no SBOM format are skipped with a note, a broken SBOM (invalid JSON,
+  an unsupported version) is bad input. Every input is read and checked first: a bad one exits
+  2 naming it, before any output is written. Then the documents run one after the other
+  through the same caches: a repository walked for one at the same revisions is a
+  results-store hit for the next. Refused (exit 2): two inputs with the same file name, an
+  output that would overwrite an input, -o inside an input folder, a mirror folder or the
+  cache, --baseline. The exit code is the worst of the documents'.
+
 Exit codes:
   0 done, whatever the components' statuses; 1 a --fail-on policy matched; 2 bad input (an
   unreadable or unsupported document, duplicate ids, a component without a name, a signed
@@ -173,6 +200,7 @@ Examples:
   aiprov enrich bom.json -o bom.enriched.json --mirror-dir mirrors --offline
   aiprov enrich bom.json --repo-map repos.toml --evidence evidence.jsonl > out.json
   cat bom.json | aiprov enrich - --since 2025-01-01 --jobs 4 | jq '.metadata.properties'
+  aiprov enrich sboms/ -o enriched/ --evidence enriched/    # a batch: enriched/<name>
 
 A repo map (TOML) overrides the SBOM; keys are a purl without version or a bom-ref, values a
 repository URL or a local path (relative to the map file):
@@ -182,38 +210,21 @@ repository URL or a local path (relative to the map file):
 ";
 
 pub(super) fn run(args: Args) -> Result<u8, Failure> {
+    if args.is_batch() {
+        return super::batch::run(args);
+    }
     let started = Instant::now();
 
     // 1. Everything that can be bad input, before any file is created.
-    let (label, bytes) = read_input(&args.input)?;
-    let doc = sbom::read(
-        &label,
-        &bytes,
-        &ReadOptions {
-            strip_signature: args.strip_signature,
-        },
-    )?;
+    let (label, bytes) = read_input(args.input())?;
+    let doc = read_document(&args, &label, &bytes, true)?;
     drop(bytes);
-    super::warn_read(&doc);
-    tracing::info!(
-        "read {}: {}, {} components",
-        escape_for_terminal(&label),
-        doc.format(),
-        doc.inventory().components.len()
-    );
-    let doc = match &args.output_format {
-        Some(wanted) => upgraded(doc, wanted)?,
-        None => doc,
-    };
     let baseline = match &args.baseline {
         Some(path) => Some(super::diff::read_side("--baseline", path)?),
         None => None,
     };
-    let config = super::config::load(args.sources.config.as_deref())?;
-    let pipeline = pipeline(&args.sources, &config)?;
-    let policies = super::check::parse_policies(&super::config::fail_on(&args.fail_on, &config))?;
+    let shared = Shared::new(&args)?;
     check_destinations(&args)?;
-    let timestamp = super::clock::now()?;
 
     // 2. Destinations, so that an unwritable output fails before the walks.
     // A shard without -o only fills the results store.
@@ -221,11 +232,105 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         (None, Some(_)) => None,
         _ => Some(Sink::create(args.output(), "output")?),
     };
-    let mut evidence = match &args.evidence {
+    let evidence = match &args.evidence {
         Some(e) => Some(Sink::create(e, "evidence file")?),
         None => None,
     };
+    enrich_document(
+        &args,
+        &shared,
+        Document {
+            label: &label,
+            doc,
+            baseline: baseline.as_ref(),
+            output,
+            evidence,
+        },
+        started,
+    )
+}
 
+/// Read and check one SBOM: parsed, upgraded to `--output-format`, and when `tell`, its read
+/// warnings printed (a batch checks every input first without a word, then tells when it
+/// enriches each). Every failure is bad input (exit 2) naming `label`.
+pub(super) fn read_document(
+    args: &Args,
+    label: &str,
+    bytes: &[u8],
+    tell: bool,
+) -> Result<sbom::Document, Failure> {
+    let doc = sbom::read(
+        label,
+        bytes,
+        &ReadOptions {
+            strip_signature: args.strip_signature,
+        },
+    )?;
+    if tell {
+        super::warn_read(&doc);
+        tracing::info!(
+            "read {}: {}, {} components",
+            escape_for_terminal(label),
+            doc.format(),
+            doc.inventory().components.len()
+        );
+    }
+    match &args.output_format {
+        Some(wanted) => upgraded(doc, wanted),
+        None => Ok(doc),
+    }
+}
+
+/// What every document of a run shares: one pipeline (so a batch resolves, fetches and walks
+/// through the same registry cache, mirrors and results store), the policies and the timestamp.
+pub(super) struct Shared {
+    pipeline: Pipeline,
+    policies: Vec<crate::policy::Policy>,
+    timestamp: time::OffsetDateTime,
+}
+
+impl Shared {
+    /// The configuration, pipeline, `--fail-on` policies and clock: bad files exit 2.
+    pub(super) fn new(args: &Args) -> Result<Shared, Failure> {
+        let config = super::config::load(args.sources.config.as_deref())?;
+        let pipeline = pipeline(&args.sources, &config)?;
+        let policies =
+            super::check::parse_policies(&super::config::fail_on(&args.fail_on, &config))?;
+        let timestamp = super::clock::now()?;
+        Ok(Shared {
+            pipeline,
+            policies,
+            timestamp,
+        })
+    }
+}
+
+/// One document to enrich, read and checked, with its destinations already created.
+pub(super) struct Document<'a> {
+    pub(super) label: &'a str,
+    pub(super) doc: sbom::Document,
+    pub(super) baseline: Option<&'a crate::inventory::Inventory>,
+    /// `None`: a shard run without -o, which only fills the results store.
+    pub(super) output: Option<Sink>,
+    pub(super) evidence: Option<Sink>,
+}
+
+/// Steps 3-5 of a run for one document: the pipeline, the output renamed into place, the
+/// report on stderr. Returns the exit code for this document (0, or 1 when a policy matched).
+pub(super) fn enrich_document(
+    args: &Args,
+    shared: &Shared,
+    document: Document<'_>,
+    started: Instant,
+) -> Result<u8, Failure> {
+    let Document {
+        label,
+        doc,
+        baseline,
+        output,
+        mut evidence,
+    } = document;
+    let pipeline = &shared.pipeline;
     // 3. The pipeline.
     let evidence_label = evidence.as_ref().map(Sink::label).unwrap_or_default();
     let mut progress = Progress::new();
@@ -245,7 +350,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         outcome
     };
     let mut outcome = outcome;
-    if let (Some(old), Some(old_path)) = (&baseline, &args.baseline) {
+    if let (Some(old), Some(old_path)) = (baseline, &args.baseline) {
         let full = doc.inventory();
         let new = crate::pipeline::without_described_roots(full);
         let (opts, pool) = pipeline.parts();
@@ -255,7 +360,7 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
         let d = crate::diff::diff(
             &old_path.display().to_string(),
             old,
-            &label,
+            label,
             new.as_ref().unwrap_or(full),
             &opts,
             pool,
@@ -265,14 +370,14 @@ pub(super) fn run(args: Args) -> Result<u8, Failure> {
     }
     let write_opts = WriteOptions {
         tool_version: env!("CARGO_PKG_VERSION").into(),
-        timestamp,
+        timestamp: shared.timestamp,
         strip_signature: args.strip_signature,
     };
     // Without a policy there is nothing to evaluate: no copy of every component's provenance.
-    let violations = if policies.is_empty() {
+    let violations = if shared.policies.is_empty() {
         Vec::new()
     } else {
-        crate::policy::evaluate(&policies, &outcome.components(doc.inventory()))
+        crate::policy::evaluate(&shared.policies, &outcome.components(doc.inventory()))
     };
 
     // 4. Output, then rename into place. The document is consumed: edited in place and
@@ -376,7 +481,7 @@ fn parse_format(text: &str, input: Format) -> anyhow::Result<Format> {
     })
 }
 
-fn read_input(input: &str) -> Result<(String, Vec<u8>), Failure> {
+pub(super) fn read_input(input: &str) -> Result<(String, Vec<u8>), Failure> {
     if input == "-" {
         return Ok((
             STDIN_LABEL.into(),
@@ -401,7 +506,7 @@ fn check_destinations(args: &Args) -> Result<(), Failure> {
             _ => pa == pb,
         }
     };
-    if args.input != "-" && args.output() != "-" && same(&args.input, args.output()) {
+    if args.input() != "-" && args.output() != "-" && same(args.input(), args.output()) {
         return Err(Failure::input(anyhow!(
             "{}: the output would overwrite the input; aiprov never writes its input (choose another -o)",
             escape_for_terminal(args.output())
@@ -432,7 +537,8 @@ fn check_destinations(args: &Args) -> Result<(), Failure> {
                 "--evidence - needs -o FILE: the SBOM already goes to stdout"
             )));
         }
-        if (args.input != "-" && same(ev, &args.input)) || (ev != "-" && same(ev, args.output())) {
+        if (args.input() != "-" && same(ev, args.input())) || (ev != "-" && same(ev, args.output()))
+        {
             return Err(Failure::input(anyhow!(
                 "{}: --evidence must name a file other than the input and the output",
                 escape_for_terminal(ev)

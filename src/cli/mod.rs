@@ -13,6 +13,7 @@ macro_rules! say {
     }};
 }
 
+mod batch;
 mod check;
 mod clock;
 mod commits;
