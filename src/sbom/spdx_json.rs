@@ -491,23 +491,35 @@ pub(crate) fn new_namespace(
     edits: &Edits,
     opts: &WriteOptions,
 ) -> String {
+    // The name hashed is the header, then per component `locator` + `\tname=value`… + `\n`,
+    // then the summary's `\tname=value`…: fed to the hasher in chunks of about 64 KiB instead
+    // of built whole (it is as large as every edit together: ~100 MB at 200k packages).
+    const CHUNK: usize = 1 << 16;
+    let mut hasher = sha1dc::Hasher::new();
     let mut name = format!(
         "{original_ns}\n{original_sha1}\n{date}\n{}\n",
         opts.tool_version
     );
+    let feed = |name: &mut String, hasher: &mut sha1dc::Hasher| {
+        if name.len() >= CHUNK {
+            hasher.update(name.as_bytes());
+            name.clear();
+        }
+    };
     for (locator, props) in &edits.components {
         name.push_str(locator);
         for (n, v) in props {
-            name.push_str(&format!("\t{n}={v}"));
+            push_property(&mut name, n, v);
         }
         name.push('\n');
+        feed(&mut name, &mut hasher);
     }
     for (n, v) in &edits.summary {
-        name.push_str(&format!("\t{n}={v}"));
+        push_property(&mut name, n, v);
+        feed(&mut name, &mut hasher);
     }
-    let mut b = sha1dc::digest(name.as_bytes())
-        .unwrap_or_else(|c| c.digest())
-        .to_bytes();
+    hasher.update(name.as_bytes());
+    let mut b = hasher.finalize().unwrap_or_else(|c| c.digest()).to_bytes();
     b[6] = (b[6] & 0x0f) | 0x50;
     b[8] = (b[8] & 0x3f) | 0x80;
     let hex: String = b[..16].iter().map(|x| format!("{x:02x}")).collect();
@@ -520,6 +532,14 @@ pub(crate) fn new_namespace(
         &hex[16..20],
         &hex[20..32]
     )
+}
+
+/// Append `\t{n}={v}` to `name` (no temporary string per property).
+fn push_property(name: &mut String, n: &str, v: &str) {
+    name.push('\t');
+    name.push_str(n);
+    name.push('=');
+    name.push_str(v);
 }
 
 fn is_our_annotation(a: &Value) -> bool {
