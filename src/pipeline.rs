@@ -427,6 +427,11 @@ impl Outcome {
 /// `DESCRIBES` relationships from the document, SPDX 3 `describes` relationships), or `None`
 /// when there is nothing to leave out, or when every package is described (a flat list of
 /// packages, not a subject and its dependencies).
+///
+/// The result holds the kept components only, in document order, with no relationships: no
+/// stage after the subject rule reads them, and a copy of a large document's relationships
+/// was a quarter of this copy (issue 15: ~40 MB at 200k packages, when `enrich` peaked over
+/// 1 GiB). The components are copied into a vector of exactly their number.
 pub fn without_described_roots(inventory: &Inventory) -> Option<Inventory> {
     let roots: HashSet<&str> = inventory
         .relationships
@@ -437,17 +442,17 @@ pub fn without_described_roots(inventory: &Inventory) -> Option<Inventory> {
     if roots.is_empty() {
         return None;
     }
-    let keep: Vec<_> = inventory
-        .components
-        .iter()
-        .filter(|c| !c.bom_ref.as_deref().is_some_and(|r| roots.contains(r)))
-        .cloned()
-        .collect();
-    if keep.is_empty() || keep.len() == inventory.components.len() {
+    let is_root =
+        |c: &&crate::inventory::Component| c.bom_ref.as_deref().is_some_and(|r| roots.contains(r));
+    // Counted first, so that the copy is not a vector grown by doubling (up to twice its size).
+    let kept = inventory.components.len() - inventory.components.iter().filter(is_root).count();
+    if kept == 0 || kept == inventory.components.len() {
         return None;
     }
+    let mut components = Vec::with_capacity(kept);
+    components.extend(inventory.components.iter().filter(|c| !is_root(c)).cloned());
     Some(Inventory {
-        components: keep,
-        relationships: inventory.relationships.clone(),
+        components,
+        relationships: Vec::new(),
     })
 }
