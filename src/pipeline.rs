@@ -456,3 +456,64 @@ pub fn without_described_roots(inventory: &Inventory) -> Option<Inventory> {
         relationships: Vec::new(),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::inventory::{Component, Relationship};
+
+    fn component(id: &str) -> Component {
+        Component {
+            locator: format!("/packages/{id}"),
+            bom_ref: Some(format!("SPDXRef-{id}")),
+            name: id.into(),
+            ..Component::default()
+        }
+    }
+
+    fn relationship(from: &str, kind: &str, to: &str) -> Relationship {
+        Relationship {
+            from: from.into(),
+            kind: kind.into(),
+            to: to.into(),
+        }
+    }
+
+    /// The subject rule keeps the other components, in order, in a vector of exactly their
+    /// number, without a copy of the relationships (issue 15: memory).
+    #[test]
+    fn described_roots_are_left_out_without_copying_the_relationships() {
+        let full = Inventory {
+            components: ["app", "a", "b", "c"].map(component).to_vec(),
+            relationships: vec![
+                relationship("SPDXRef-DOCUMENT", "DESCRIBES", "SPDXRef-app"),
+                relationship("SPDXRef-app", "DEPENDS_ON", "SPDXRef-a"),
+                relationship("SPDXRef-a", "DEPENDS_ON", "SPDXRef-b"),
+            ],
+        };
+        let kept = without_described_roots(&full).unwrap();
+        let names: Vec<&str> = kept.components.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["a", "b", "c"]);
+        assert_eq!(kept.components.capacity(), 3);
+        assert!(kept.relationships.is_empty());
+        assert_eq!(kept.components[..], full.components[1..]);
+    }
+
+    /// Nothing described, or every package described: no subject to leave out.
+    #[test]
+    fn no_subject_when_nothing_or_everything_is_described() {
+        let mut full = Inventory {
+            components: ["a", "b"].map(component).to_vec(),
+            relationships: vec![relationship("SPDXRef-a", "DEPENDS_ON", "SPDXRef-b")],
+        };
+        assert_eq!(without_described_roots(&full), None);
+        for id in ["a", "b"] {
+            full.relationships.push(relationship(
+                "SPDXRef-DOCUMENT",
+                "describes",
+                &format!("SPDXRef-{id}"),
+            ));
+        }
+        assert_eq!(without_described_roots(&full), None);
+    }
+}

@@ -894,4 +894,45 @@ mod tests {
             ]
         );
     }
+
+    /// The namespace is hashed in chunks (issue 15: memory): the same UUID as the SHA-1 of the
+    /// whole name built at once, with edits spanning several 64 KiB chunks and a summary.
+    #[test]
+    fn namespace_hashed_in_chunks_is_the_hash_of_the_whole_name() {
+        let mut e = edits();
+        for i in 0..5_000 {
+            e.component(&format!("/packages/{i}"), "aiprov:status", "analyzed");
+            e.component(
+                &format!("/packages/{i}"),
+                "aiprov:commits:total",
+                &i.to_string(),
+            );
+        }
+        e.summary
+            .push(("aiprov:summary:components".into(), "5000".into()));
+        let (ns, sum, date) = ("https://example.com/d", "ab12", "2026-09-01T12:00:00Z");
+        let mut whole = format!("{ns}\n{sum}\n{date}\n0.1.0\n");
+        for (locator, props) in &e.components {
+            whole.push_str(locator);
+            for (n, v) in props {
+                whole.push_str(&format!("\t{n}={v}"));
+            }
+            whole.push('\n');
+        }
+        for (n, v) in &e.summary {
+            whole.push_str(&format!("\t{n}={v}"));
+        }
+        assert!(whole.len() > 3 << 16, "several chunks: {}", whole.len());
+        let hex = sha1dc::digest(whole.as_bytes()).unwrap().to_string();
+        let got = new_namespace(ns, sum, date, &e, &opts());
+        let uuid = got.strip_prefix("https://example.com/d/aiprov-").unwrap();
+        assert_eq!(uuid.len(), 36);
+        // The UUID is the first 16 bytes with the version (5) and variant bits set.
+        let expected_tail: String = hex[20..32].to_string();
+        assert_eq!(&uuid[..8], &hex[..8]);
+        assert_eq!(&uuid[9..13], &hex[8..12]);
+        assert_eq!(&uuid[14..15], "5");
+        assert_eq!(&uuid[15..18], &hex[13..16]);
+        assert_eq!(&uuid[24..], expected_tail);
+    }
 }
