@@ -905,7 +905,7 @@ mod tests {
             e.component(
                 &format!("/packages/{i}"),
                 "aiprov:commits:total",
-                &i.to_string(),
+                i.to_string(),
             );
         }
         e.summary
