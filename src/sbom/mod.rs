@@ -511,7 +511,7 @@ impl Document {
         };
         // As `cyclonedx::to_bytes`: 2-space indent, trailing newline.
         let mut w = std::io::BufWriter::with_capacity(1 << 16, out);
-        serde_json::to_writer_pretty(&mut w, &value).map_err(std::io::Error::from)?;
+        crate::text::json_to_writer(&mut w, &value, true).map_err(std::io::Error::from)?;
         w.write_all(b"\n")?;
         w.flush()?;
         Ok(warnings)
