@@ -491,23 +491,35 @@ pub(crate) fn new_namespace(
     edits: &Edits,
     opts: &WriteOptions,
 ) -> String {
+    // The name hashed is the header, then per component `locator` + `\tname=value`… + `\n`,
+    // then the summary's `\tname=value`…: fed to the hasher in chunks of about 64 KiB instead
+    // of built whole (it is as large as every edit together: ~100 MB at 200k packages).
+    const CHUNK: usize = 1 << 16;
+    let mut hasher = sha1dc::Hasher::new();
     let mut name = format!(
         "{original_ns}\n{original_sha1}\n{date}\n{}\n",
         opts.tool_version
     );
+    let feed = |name: &mut String, hasher: &mut sha1dc::Hasher| {
+        if name.len() >= CHUNK {
+            hasher.update(name.as_bytes());
+            name.clear();
+        }
+    };
     for (locator, props) in &edits.components {
         name.push_str(locator);
         for (n, v) in props {
-            name.push_str(&format!("\t{n}={v}"));
+            push_property(&mut name, n, v);
         }
         name.push('\n');
+        feed(&mut name, &mut hasher);
     }
     for (n, v) in &edits.summary {
-        name.push_str(&format!("\t{n}={v}"));
+        push_property(&mut name, n, v);
+        feed(&mut name, &mut hasher);
     }
-    let mut b = sha1dc::digest(name.as_bytes())
-        .unwrap_or_else(|c| c.digest())
-        .to_bytes();
+    hasher.update(name.as_bytes());
+    let mut b = hasher.finalize().unwrap_or_else(|c| c.digest()).to_bytes();
     b[6] = (b[6] & 0x0f) | 0x50;
     b[8] = (b[8] & 0x3f) | 0x80;
     let hex: String = b[..16].iter().map(|x| format!("{x:02x}")).collect();
@@ -520,6 +532,14 @@ pub(crate) fn new_namespace(
         &hex[16..20],
         &hex[20..32]
     )
+}
+
+/// Append `\t{n}={v}` to `name` (no temporary string per property).
+fn push_property(name: &mut String, n: &str, v: &str) {
+    name.push('\t');
+    name.push_str(n);
+    name.push('=');
+    name.push_str(v);
 }
 
 fn is_our_annotation(a: &Value) -> bool {
@@ -537,7 +557,9 @@ fn set_annotation(
 ) -> Result<(), String> {
     let comment = properties_comment(props);
     let new = (!comment.is_empty()).then(|| {
-        let mut a = Map::new();
+        // Exactly four entries: a map grown one insert at a time reserves more (issue 15: one
+        // annotation per package, 200k packages).
+        let mut a = Map::with_capacity(4);
         a.insert("annotationType".into(), Value::String("OTHER".into()));
         a.insert("annotator".into(), Value::String(tool.into()));
         a.insert("annotationDate".into(), Value::String(date.into()));
@@ -871,5 +893,46 @@ mod tests {
                 "no \"documentNamespace\": the enriched document keeps its identity and does not reference its original",
             ]
         );
+    }
+
+    /// The namespace is hashed in chunks (issue 15: memory): the same UUID as the SHA-1 of the
+    /// whole name built at once, with edits spanning several 64 KiB chunks and a summary.
+    #[test]
+    fn namespace_hashed_in_chunks_is_the_hash_of_the_whole_name() {
+        let mut e = edits();
+        for i in 0..5_000 {
+            e.component(&format!("/packages/{i}"), "aiprov:status", "analyzed");
+            e.component(
+                &format!("/packages/{i}"),
+                "aiprov:commits:total",
+                i.to_string(),
+            );
+        }
+        e.summary
+            .push(("aiprov:summary:components".into(), "5000".into()));
+        let (ns, sum, date) = ("https://example.com/d", "ab12", "2026-09-01T12:00:00Z");
+        let mut whole = format!("{ns}\n{sum}\n{date}\n0.1.0\n");
+        for (locator, props) in &e.components {
+            whole.push_str(locator);
+            for (n, v) in props {
+                whole.push_str(&format!("\t{n}={v}"));
+            }
+            whole.push('\n');
+        }
+        for (n, v) in &e.summary {
+            whole.push_str(&format!("\t{n}={v}"));
+        }
+        assert!(whole.len() > 3 << 16, "several chunks: {}", whole.len());
+        let hex = sha1dc::digest(whole.as_bytes()).unwrap().to_string();
+        let got = new_namespace(ns, sum, date, &e, &opts());
+        let uuid = got.strip_prefix("https://example.com/d/aiprov-").unwrap();
+        assert_eq!(uuid.len(), 36);
+        // The UUID is the first 16 bytes with the version (5) and variant bits set.
+        let expected_tail: String = hex[20..32].to_string();
+        assert_eq!(&uuid[..8], &hex[..8]);
+        assert_eq!(&uuid[9..13], &hex[8..12]);
+        assert_eq!(&uuid[14..15], "5");
+        assert_eq!(&uuid[15..18], &hex[13..16]);
+        assert_eq!(&uuid[24..], expected_tail);
     }
 }
