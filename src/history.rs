@@ -439,8 +439,27 @@ impl Repo {
         &self,
         tips: &[ObjectId],
         since: Option<i64>,
+        each: impl FnMut(usize, RawEntry),
+    ) -> (Traversal, Vec<usize>) {
+        let base = Traversal {
+            since,
+            ..Traversal::default()
+        };
+        self.traverse_from(base, tips, each)
+    }
+
+    /// [`Repo::traverse`] continuing `base` (an earlier traversal of this repository with the
+    /// same `since`, see [`Traversal::from_nodes`]): commits already in it are neither read nor
+    /// handed out again, so a new revision costs only the commits it adds. Its nodes keep their
+    /// indices. Commits are immutable, so their parents and times are still right; the caller
+    /// keeps what it derived from them (classifications) by node index.
+    pub fn traverse_from(
+        &self,
+        base: Traversal,
+        tips: &[ObjectId],
         mut each: impl FnMut(usize, RawEntry),
     ) -> (Traversal, Vec<usize>) {
+        let since = base.since;
         let mut notes = self.notes();
         let boundary: Hidden = match self.repo.is_shallow().unwrap_or(false) {
             true => self
@@ -452,11 +471,15 @@ impl Repo {
                 .unwrap_or_default(),
             false => Default::default(),
         };
-        let mut t = Traversal {
-            since,
-            ..Traversal::default()
-        };
-        let mut index: std::collections::HashMap<ObjectId, u32> = Default::default();
+        let mut t = base;
+        t.read = 0;
+        t.decoded = 0;
+        let mut index: std::collections::HashMap<ObjectId, u32> = t
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.id, i as u32))
+            .collect();
         let mut stack: Vec<usize> = Vec::new();
         let mut node_of = |t: &mut Traversal, stack: &mut Vec<usize>, id: ObjectId| -> usize {
             *index.entry(id).or_insert_with(|| {
@@ -579,6 +602,17 @@ impl Repo {
         })
     }
 
+    /// Whether the repository has git-ai notes (`refs/notes/ai`): they can change after a
+    /// commit was classified, so nothing derived from them is kept across runs.
+    pub fn has_notes(&self) -> bool {
+        self.notes().is_some()
+    }
+
+    /// Whether the repository is shallow (its history truncated; a later fetch may deepen it).
+    pub fn is_shallow(&self) -> bool {
+        self.repo.is_shallow().unwrap_or(false)
+    }
+
     fn notes(&self) -> Option<NotesReader<'_>> {
         let exists = self
             .repo
@@ -664,6 +698,54 @@ impl Traversal {
     /// Whether the traversal holds no commit.
     pub fn is_empty(&self) -> bool {
         self.nodes.is_empty()
+    }
+
+    /// Whether some commit could not be read.
+    pub fn has_errors(&self) -> bool {
+        self.nodes.iter().any(|n| n.error.is_some())
+    }
+
+    /// The `since` the traversal was made with.
+    pub fn since(&self) -> Option<i64> {
+        self.since
+    }
+
+    /// Each node's commit id, committer time and parents (node indices), in node order: what
+    /// [`Traversal::from_nodes`] takes back. `None` when a node could not be read.
+    pub fn nodes(&self) -> Option<Vec<(ObjectId, i64, Vec<u32>)>> {
+        self.nodes
+            .iter()
+            .map(|n| n.error.is_none().then(|| (n.id, n.time, n.parents.clone())))
+            .collect()
+    }
+
+    /// A traversal made earlier with the same `since` (as [`Traversal::nodes`] gave it), to
+    /// continue with [`Repo::traverse_from`]: its commits are not read again. `None` when a
+    /// parent index is out of range or an id repeats (a damaged record).
+    pub fn from_nodes(
+        since: Option<i64>,
+        nodes: Vec<(ObjectId, i64, Vec<u32>)>,
+    ) -> Option<Traversal> {
+        let n = nodes.len();
+        let mut ids = Hidden::default();
+        let mut out = Vec::with_capacity(n);
+        for (id, time, parents) in nodes {
+            if !ids.insert(id) || parents.iter().any(|p| *p as usize >= n) {
+                return None;
+            }
+            out.push(Node {
+                id,
+                time,
+                parents,
+                error: None,
+            });
+        }
+        Some(Traversal {
+            nodes: out,
+            since,
+            read: 0,
+            decoded: 0,
+        })
     }
 
     /// The walk from tip `tip` (a node index returned by [`Repo::traverse`]): the same steps in

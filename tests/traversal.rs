@@ -147,6 +147,8 @@ fn bom(tags: &[&str]) -> Value {
         "serialNumber": "urn:uuid:0b7e3b5e-5b8a-4f7e-9d3c-2a1b0c9d8e71", "components": components})
 }
 
+/// `aiprov enrich` of [`bom`]`(tags)` against the fixture's mirror (`--no-cache` unless `extra`
+/// names a `--cache-dir`): the output, the evidence file and stderr (`-vv`).
 fn enrich(dir: &Path, name: &str, tags: &[&str], extra: &[&str]) -> (Value, String, String) {
     let input = dir.join(format!("{name}.cdx.json"));
     std::fs::write(&input, serde_json::to_vec(&bom(tags)).unwrap()).unwrap();
@@ -160,7 +162,6 @@ fn enrich(dir: &Path, name: &str, tags: &[&str], extra: &[&str]) -> (Value, Stri
         "enrich",
         input.as_str(),
         "--offline",
-        "--no-cache",
         "--mirror-dir",
         mirrors.as_str(),
         "-o",
@@ -170,6 +171,9 @@ fn enrich(dir: &Path, name: &str, tags: &[&str], extra: &[&str]) -> (Value, Stri
         "-vv",
     ];
     args.extend_from_slice(extra);
+    if !extra.contains(&"--cache-dir") {
+        args.push("--no-cache");
+    }
     let run = aiprov_with(&args, None, &[("SOURCE_DATE_EPOCH", "1788000000")]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let doc: Value = serde_json::from_slice(&std::fs::read(&out).unwrap()).unwrap();
@@ -219,5 +223,43 @@ fn five_revisions_of_one_repository_decode_each_commit_once_with_the_counts_of_f
         assert_eq!(evidence, concatenated);
         let lines = evidence.lines().count();
         assert_eq!(lines, if since.is_none() { 15 } else { 5 }, "{evidence}");
+    }
+}
+
+#[test]
+fn a_new_revision_reads_only_the_commits_it_adds_with_the_bytes_of_a_cold_walk() {
+    let dir = tempfile::tempdir().unwrap();
+    fixture(dir.path());
+    let store = dir.path().join("cache");
+    let store = store.to_str().unwrap();
+    for since in [None, Some("2023-11-14T22:15:00Z")] {
+        let mut extra: Vec<&str> = since.iter().flat_map(|s| ["--since", *s]).collect();
+        let (cold, cold_evidence, _) = enrich(dir.path(), "cold", &["v5.0.0"], &extra);
+        extra.extend(["--cache-dir", store]);
+        let _ = std::fs::remove_dir_all(store);
+        // A: v1.0.0 (3 commits) into an empty store.
+        let (_, _, stderr) = enrich(dir.path(), "a", &["v1.0.0"], &extra);
+        assert!(stderr.contains("0 from the results store"), "{stderr}");
+        // B: v5.0.0 continues A's traversal: only the 7 commits of v5.0.0 ^v1.0.0 are read.
+        let (warm, warm_evidence, stderr) = enrich(dir.path(), "b", &["v5.0.0"], &extra);
+        let expected = match since {
+            None => "1 revision(s): 7 commits read, 7 decoded, 3 from the results store",
+            // --since 100 s after the root: the root is read (its time decides), not decoded.
+            Some(_) => "1 revision(s): 7 commits read, 7 decoded, 3 from the results store",
+        };
+        assert!(stderr.contains(expected), "{stderr}");
+        assert_eq!(warm, cold);
+        assert_eq!(warm_evidence, cold_evidence);
+        assert_eq!(warm_evidence.lines().count(), 5);
+        // Everything at once from the store: v4.0.0 adds one commit.
+        let (all_cold, all_cold_evidence, _) =
+            enrich(dir.path(), "all-cold", &TAGS, &extra[..extra.len() - 2]);
+        let (all, all_evidence, stderr) = enrich(dir.path(), "all", &TAGS, &extra);
+        assert!(
+            stderr.contains("1 commits read, 1 decoded, 10 from the results store"),
+            "{stderr}"
+        );
+        assert_eq!(all, all_cold);
+        assert_eq!(all_evidence, all_cold_evidence);
     }
 }

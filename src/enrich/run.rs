@@ -421,6 +421,101 @@ struct Contribution {
     named: Vec<(Outcome, Option<results::CommitEvidence>)>,
 }
 
+/// The per-repository index key of stored traversals: repository, `--since`, rules digest.
+fn graph_key(repository: &str, opts: &Options<'_>) -> String {
+    serde_json::to_string(&("graph", repository, opts.since, opts.rules.digest()))
+        .expect("a key serializes")
+}
+
+type Contributions = Vec<Option<Result<Contribution, String>>>;
+
+/// The largest stored traversal for `key` and its commits' contributions, when sound.
+fn load_graph(
+    store: &results::Store,
+    key: &str,
+    since: Option<i64>,
+) -> Option<(history::Traversal, Contributions)> {
+    let entry = store.index(key).into_iter().max_by_key(|e| e.nodes)?;
+    let blob = store.get_blob(results::Kind::Graph, &entry.graph)?;
+    let graph: results::StoredGraph = serde_json::from_slice(&blob).ok()?;
+    let mut nodes = Vec::with_capacity(graph.nodes.len());
+    let mut contributions = Vec::with_capacity(graph.nodes.len());
+    for node in graph.nodes {
+        let id = ObjectId::from_hex(node.id.as_bytes()).ok()?;
+        let decoded = since.is_none_or(|s| node.time >= s);
+        if decoded != node.commit.is_some() {
+            return None;
+        }
+        contributions.push(match node.commit {
+            Some(c) => Some(Ok(Contribution {
+                merge: c.merge,
+                class: c.class()?,
+                tool: c.tool,
+                trailers: c.trailers,
+                time: Time {
+                    seconds: c.author_time.0,
+                    offset: c.author_time.1,
+                },
+                named: vec![(Outcome::Unknown, c.evidence)],
+            })),
+            None => None,
+        });
+        nodes.push((id, node.time, node.parents));
+    }
+    let traversal = history::Traversal::from_nodes(since, nodes)?;
+    Some((traversal, contributions))
+}
+
+/// Store a traversal without unreadable commits as a graph and record it in the index.
+fn save_graph(
+    store: &results::Store,
+    key: &str,
+    traversal: &history::Traversal,
+    contributions: &Contributions,
+) {
+    let Some(nodes) = traversal.nodes() else {
+        return;
+    };
+    let mut stored = Vec::with_capacity(nodes.len());
+    for (n, (id, time, parents)) in nodes.into_iter().enumerate() {
+        let commit = match contributions.get(n) {
+            Some(Some(Err(_))) => return,
+            Some(Some(Ok(c))) => Some(results::StoredCommit {
+                merge: c.merge,
+                class: c.class.as_str().to_string(),
+                tool: c.tool.clone(),
+                trailers: c.trailers,
+                author_time: (c.time.seconds, c.time.offset),
+                evidence: c.named.first().and_then(|(_, e)| e.clone()),
+            }),
+            _ => None,
+        };
+        stored.push(results::StoredNode {
+            id: id.to_string(),
+            time,
+            parents,
+            commit,
+        });
+    }
+    let count = stored.len() as u64;
+    let bytes =
+        serde_json::to_vec(&results::StoredGraph { nodes: stored }).expect("a graph serializes");
+    let written = store
+        .put_blob(results::Kind::Graph, &bytes)
+        .and_then(|graph| {
+            store.put_index(
+                key,
+                &results::IndexEntry {
+                    graph,
+                    nodes: count,
+                },
+            )
+        });
+    if let Err(e) = written {
+        tracing::debug!("results store: not written: {e}");
+    }
+}
+
 /// The failure of every walk in `walks`, for one reason.
 fn failed_all(walks: &[usize], reason: &str) -> Vec<Report> {
     walks
@@ -500,9 +595,26 @@ fn walk_repository(
         .filter_map(|r| r.as_ref().ok())
         .copied()
         .collect();
-    // Per node: what the commit adds, or why it could not be decoded.
-    let mut contributions: Vec<Option<Result<Contribution, String>>> = Vec::new();
-    let (traversal, tip_nodes) = repo.traverse(&tips, opts.since, |n, raw| {
+    // Incremental: the largest traversal of this repository the store holds (same `--since`
+    // and rules) is continued, so only the commits it lacks are read and classified. Not with
+    // git-ai notes (they can change) or a shallow copy (a later fetch may deepen it).
+    let graph_key = store
+        .filter(|_| !repo.has_notes() && !repo.is_shallow())
+        .map(|_| graph_key(&first.repository, opts));
+    let (base, mut contributions) = match (store, &graph_key) {
+        (Some(store), Some(key)) => load_graph(store, key, opts.since).unwrap_or_else(|| {
+            (
+                history::Traversal::from_nodes(opts.since, Vec::new()).unwrap_or_default(),
+                Vec::new(),
+            )
+        }),
+        _ => (
+            history::Traversal::from_nodes(opts.since, Vec::new()).unwrap_or_default(),
+            Vec::new(),
+        ),
+    };
+    let stored = base.len();
+    let (traversal, tip_nodes) = repo.traverse_from(base, &tips, |n, raw| {
         if contributions.len() <= n {
             contributions.resize_with(n + 1, || None);
         }
@@ -542,12 +654,16 @@ fn walk_repository(
         }));
     });
     tracing::debug!(
-        "{}: one traversal for {} revision(s): {} commits read, {} decoded",
+        "{}: one traversal for {} revision(s): {} commits read, {} decoded, {} from the results store",
         first.repository,
         walks.len(),
         traversal.read,
-        traversal.decoded
+        traversal.decoded,
+        stored
     );
+    if let (Some(store), Some(key), true) = (store, &graph_key, traversal.decoded > 0) {
+        save_graph(store, key, &traversal, &contributions);
+    }
     let mut tip_nodes = tip_nodes.into_iter();
     let mut group = need_group.then(Counts::new);
     let mut in_group = vec![false; if need_group { traversal.len() } else { 0 }];
