@@ -529,6 +529,106 @@ impl Repo {
         Ok(stats)
     }
 
+    /// One traversal from every tip in `tips` together (all revisions of a repository in a run):
+    /// each commit any of their walks would read is read once, and each one some walk would
+    /// yield (committer time at or after `since`) is handed to `each` once with its node index.
+    /// Returns the parent graph for [`Traversal::replay`] and, per tip, its node index.
+    pub fn traverse(
+        &self,
+        tips: &[ObjectId],
+        since: Option<i64>,
+        each: impl FnMut(usize, RawEntry),
+    ) -> (Traversal, Vec<usize>) {
+        let base = Traversal {
+            since,
+            ..Traversal::default()
+        };
+        self.traverse_from(base, tips, each)
+    }
+
+    /// [`Repo::traverse`] continuing `base` (an earlier traversal of this repository with the
+    /// same `since`, see [`Traversal::from_nodes`]): commits already in it are neither read nor
+    /// handed out again, so a new revision costs only the commits it adds. Its nodes keep their
+    /// indices. Commits are immutable, so their parents and times are still right; the caller
+    /// keeps what it derived from them (classifications) by node index.
+    pub fn traverse_from(
+        &self,
+        base: Traversal,
+        tips: &[ObjectId],
+        mut each: impl FnMut(usize, RawEntry),
+    ) -> (Traversal, Vec<usize>) {
+        let since = base.since;
+        let mut notes = self.notes();
+        let boundary: Hidden = match self.repo.is_shallow().unwrap_or(false) {
+            true => self
+                .repo
+                .shallow_commits()
+                .ok()
+                .flatten()
+                .map(|c| c.iter().copied().collect())
+                .unwrap_or_default(),
+            false => Default::default(),
+        };
+        let mut t = base;
+        t.read = 0;
+        t.decoded = 0;
+        let mut index: std::collections::HashMap<ObjectId, u32> = t
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.id, i as u32))
+            .collect();
+        let mut stack: Vec<usize> = Vec::new();
+        let mut node_of = |t: &mut Traversal, stack: &mut Vec<usize>, id: ObjectId| -> usize {
+            *index.entry(id).or_insert_with(|| {
+                t.nodes.push(Node {
+                    id,
+                    time: 0,
+                    parents: Vec::new(),
+                    error: None,
+                });
+                stack.push(t.nodes.len() - 1);
+                (t.nodes.len() - 1) as u32
+            }) as usize
+        };
+        let tip_nodes: Vec<usize> = tips
+            .iter()
+            .map(|id| node_of(&mut t, &mut stack, *id))
+            .collect();
+        while let Some(n) = stack.pop() {
+            let id = t.nodes[n].id;
+            t.read += 1;
+            match self.read(id) {
+                Err(message) => t.nodes[n].error = Some(message),
+                Ok(q) => {
+                    t.nodes[n].time = q.time;
+                    if since.is_some_and(|s| q.time < s) {
+                        continue;
+                    }
+                    if !boundary.contains(&id) {
+                        let parents: Vec<u32> = q
+                            .parents
+                            .iter()
+                            .map(|p| node_of(&mut t, &mut stack, *p) as u32)
+                            .collect();
+                        t.nodes[n].parents = parents;
+                    }
+                    let note = notes.as_mut().and_then(|r| r.get(id));
+                    t.decoded += 1;
+                    each(
+                        n,
+                        RawEntry::Commit {
+                            id,
+                            data: q.data,
+                            note,
+                        },
+                    );
+                }
+            }
+        }
+        (t, tip_nodes)
+    }
+
     /// Read one commit by revision (no walk).
     pub fn commit(&self, rev: &str) -> Result<CommitMeta, Error> {
         let id = self.resolve(Some(rev))?;
@@ -641,6 +741,17 @@ impl Repo {
         Ok(inflated)
     }
 
+    /// Whether the repository has git-ai notes (`refs/notes/ai`): they can change after a
+    /// commit was classified, so nothing derived from them is kept across runs.
+    pub fn has_notes(&self) -> bool {
+        self.notes().is_some()
+    }
+
+    /// Whether the repository is shallow (its history truncated; a later fetch may deepen it).
+    pub fn is_shallow(&self) -> bool {
+        self.repo.is_shallow().unwrap_or(false)
+    }
+
     fn notes(&self) -> Option<NotesReader<'_>> {
         let exists = self
             .repo
@@ -668,6 +779,181 @@ impl NotesReader<'_> {
             note.blob.data.as_slice().into(),
             MAX_NOTE_BYTES,
         ))
+    }
+}
+
+/// One step of a walk replayed from a [`Traversal`]: what [`Repo::walk_raw`] would have handed
+/// its callback, by node index ([`Traversal::id`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// A commit yielded (its metadata was handed out once by [`Repo::traverse`]).
+    Commit(usize),
+    /// A commit that could not be read ([`Traversal::error`] says why).
+    Error(usize),
+}
+
+/// One commit of a [`Traversal`].
+#[derive(Debug)]
+struct Node {
+    id: ObjectId,
+    /// Committer time (Unix seconds); 0 when unread.
+    time: i64,
+    /// Node indices of the parents walked past this commit (none for a shallow boundary or a
+    /// commit older than `since`).
+    parents: Vec<u32>,
+    /// Why the commit could not be read.
+    error: Option<String>,
+}
+
+/// The in-memory parent graph of one shared traversal of a repository from several tips
+/// ([`Repo::traverse`]): each commit read and handed out once; [`Traversal::replay`] then gives
+/// each tip's walk, step for step as [`Repo::walk_raw`] would, without reading objects again.
+#[derive(Debug, Default)]
+pub struct Traversal {
+    nodes: Vec<Node>,
+    since: Option<i64>,
+    /// Commits looked up in the object database (each once).
+    pub read: usize,
+    /// Commits handed to the callback (each once): the ones some tip's walk yields.
+    pub decoded: usize,
+}
+
+impl Traversal {
+    /// The commit id of node `n`.
+    pub fn id(&self, n: usize) -> ObjectId {
+        self.nodes[n].id
+    }
+
+    /// Why node `n` could not be read, if it could not.
+    pub fn error(&self, n: usize) -> Option<&str> {
+        self.nodes[n].error.as_deref()
+    }
+
+    /// Number of nodes (commits read or found unreadable).
+    pub fn len(&self) -> usize {
+        self.nodes.len()
+    }
+
+    /// Whether the traversal holds no commit.
+    pub fn is_empty(&self) -> bool {
+        self.nodes.is_empty()
+    }
+
+    /// Whether some commit could not be read.
+    pub fn has_errors(&self) -> bool {
+        self.nodes.iter().any(|n| n.error.is_some())
+    }
+
+    /// The `since` the traversal was made with.
+    pub fn since(&self) -> Option<i64> {
+        self.since
+    }
+
+    /// Each node's commit id, committer time and parents (node indices), in node order: what
+    /// [`Traversal::from_nodes`] takes back. `None` when a node could not be read.
+    pub fn nodes(&self) -> Option<Vec<(ObjectId, i64, Vec<u32>)>> {
+        self.nodes
+            .iter()
+            .map(|n| n.error.is_none().then(|| (n.id, n.time, n.parents.clone())))
+            .collect()
+    }
+
+    /// A traversal made earlier with the same `since` (as [`Traversal::nodes`] gave it), to
+    /// continue with [`Repo::traverse_from`]: its commits are not read again. `None` when a
+    /// parent index is out of range or an id repeats (a damaged record).
+    pub fn from_nodes(
+        since: Option<i64>,
+        nodes: Vec<(ObjectId, i64, Vec<u32>)>,
+    ) -> Option<Traversal> {
+        let n = nodes.len();
+        let mut ids = Hidden::default();
+        let mut out = Vec::with_capacity(n);
+        for (id, time, parents) in nodes {
+            if !ids.insert(id) || parents.iter().any(|p| *p as usize >= n) {
+                return None;
+            }
+            out.push(Node {
+                id,
+                time,
+                parents,
+                error: None,
+            });
+        }
+        Some(Traversal {
+            nodes: out,
+            since,
+            read: 0,
+            decoded: 0,
+        })
+    }
+
+    /// The walk from tip `tip` (a node index returned by [`Repo::traverse`]): the same steps in
+    /// the same order as [`Repo::walk_raw`] with the traversal's `since` (newest committer time
+    /// first, ties in discovery order; an unreadable commit reported when discovered).
+    pub fn replay(&self, tip: usize) -> Vec<Step> {
+        let mut out = Vec::new();
+        if self.nodes[tip].error.is_some() {
+            out.push(Step::Error(tip));
+            return out;
+        }
+        let mut seen = vec![false; self.nodes.len()];
+        let mut queue: BinaryHeap<Replayed> = BinaryHeap::new();
+        let mut order = 0u64;
+        seen[tip] = true;
+        queue.push(Replayed {
+            time: self.nodes[tip].time,
+            order: 0,
+            node: tip,
+        });
+        while let Some(q) = queue.pop() {
+            if self.since.is_some_and(|s| q.time < s) {
+                continue;
+            }
+            out.push(Step::Commit(q.node));
+            for &p in &self.nodes[q.node].parents {
+                let p = p as usize;
+                if seen[p] {
+                    continue;
+                }
+                seen[p] = true;
+                order += 1;
+                match self.nodes[p].error {
+                    Some(_) => out.push(Step::Error(p)),
+                    None => queue.push(Replayed {
+                        time: self.nodes[p].time,
+                        order,
+                        node: p,
+                    }),
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Frontier entry of a replay, ordered like [`Queued`].
+struct Replayed {
+    time: i64,
+    order: u64,
+    node: usize,
+}
+
+impl PartialEq for Replayed {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Replayed {}
+impl PartialOrd for Replayed {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Replayed {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.time
+            .cmp(&other.time)
+            .then_with(|| other.order.cmp(&self.order))
     }
 }
 

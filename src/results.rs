@@ -58,6 +58,13 @@ pub enum Kind {
     Revision,
     /// A walk's evidence lines, addressed by the SHA-256 of their bytes.
     Evidence,
+    /// A repository's traversal: its commit graph and each commit's classification
+    /// ([`StoredGraph`]), addressed by the SHA-256 of its bytes.
+    Graph,
+    /// Per repository (and `--since`, rules digest), the graphs stored for it
+    /// ([`IndexEntry`]): one file per graph in a folder named by the repository key's hash, so
+    /// that stores merged by copying keep every one.
+    Index,
 }
 
 impl Kind {
@@ -68,6 +75,8 @@ impl Kind {
             Kind::Group => "group",
             Kind::Revision => "revision",
             Kind::Evidence => "evidence",
+            Kind::Graph => "graph",
+            Kind::Index => "index",
         }
     }
 }
@@ -137,19 +146,9 @@ impl Store {
     /// corrupt entry is reported as a warning). Walk lookups count as hits or misses.
     pub fn get<T: DeserializeOwned>(&self, kind: Kind, key: &str) -> Option<T> {
         let hex = sha256_hex(key.as_bytes());
-        let got = self.read(kind, &hex, MAX_ENTRY_BYTES).and_then(|payload| {
-            #[derive(Deserialize)]
-            struct Keyed<T> {
-                key: String,
-                value: T,
-            }
-            let keyed: Keyed<T> = serde_json::from_slice(&payload)
-                .map_err(|e| Bad::Corrupt(format!("unparseable payload: {e}")))?;
-            if keyed.key != key {
-                return Err(Bad::Corrupt("its key differs from its name".into()));
-            }
-            Ok(keyed.value)
-        });
+        let got = self
+            .read(kind, &hex, MAX_ENTRY_BYTES)
+            .and_then(|payload| unkey(key, &payload));
         let counted = kind == Kind::Walk;
         match got {
             Ok(v) => {
@@ -166,6 +165,59 @@ impl Store {
                 None
             }
         }
+    }
+
+    /// Record that graph `entry.graph` holds a traversal of the repository named by
+    /// `repo_key`: `index/<ab>/<sha256(repo_key)>/<graph digest>`.
+    pub fn put_index(&self, repo_key: &str, entry: &IndexEntry) -> std::io::Result<()> {
+        #[derive(Serialize)]
+        struct Keyed<'a, T> {
+            key: &'a str,
+            value: &'a T,
+        }
+        if !is_digest(&entry.graph) {
+            return Err(std::io::Error::other("not a SHA-256 digest"));
+        }
+        let payload = serde_json::to_vec(&Keyed {
+            key: repo_key,
+            value: entry,
+        })
+        .map_err(std::io::Error::other)?;
+        let hex = sha256_hex(repo_key.as_bytes());
+        let path = self.path(Kind::Index, &hex).join(&entry.graph);
+        self.write_at(Kind::Index, &path, &payload)
+    }
+
+    /// The graphs recorded for `repo_key` ([`Store::put_index`]), sound entries only (a
+    /// corrupt one is reported and left out); at most 256, in file-name order.
+    pub fn index(&self, repo_key: &str) -> Vec<IndexEntry> {
+        let hex = sha256_hex(repo_key.as_bytes());
+        let dir = self.path(Kind::Index, &hex);
+        let Ok(rd) = std::fs::read_dir(&dir) else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = rd
+            .flatten()
+            .filter_map(|e| e.file_name().to_str().map(str::to_string))
+            .filter(|n| is_digest(n))
+            .collect();
+        names.sort();
+        names.truncate(256);
+        let mut out = Vec::new();
+        for name in names {
+            let got = self
+                .read_at(Kind::Index, &dir.join(&name), MAX_ENTRY_BYTES)
+                .and_then(|payload| unkey::<IndexEntry>(repo_key, &payload))
+                .and_then(|e| match e.graph == name {
+                    true => Ok(e),
+                    false => Err(Bad::Corrupt("its graph differs from its name".into())),
+                });
+            match got {
+                Ok(e) => out.push(e),
+                Err(bad) => self.note(Kind::Index, &format!("{hex}/{name}"), bad),
+            }
+        }
+        out
     }
 
     /// Store `value` for `key` (atomically). Errors may be ignored: an entry that cannot be
@@ -224,10 +276,14 @@ impl Store {
     }
 
     fn read(&self, kind: Kind, hex: &str, max: u64) -> Result<Vec<u8>, Bad> {
+        self.read_at(kind, &self.path(kind, hex), max)
+    }
+
+    fn read_at(&self, kind: Kind, path: &Path, max: u64) -> Result<Vec<u8>, Bad> {
         if self.write_only {
             return Err(Bad::Absent);
         }
-        let path = self.path(kind, hex);
+        let path = path.to_path_buf();
         match std::fs::symlink_metadata(&path) {
             Ok(m) if m.file_type().is_file() => {}
             Ok(_) => return Err(Bad::Corrupt("not a regular file".into())),
@@ -288,7 +344,11 @@ impl Store {
     }
 
     fn write(&self, kind: Kind, hex: &str, payload: &[u8]) -> std::io::Result<()> {
-        let path = self.path(kind, hex);
+        self.write_at(kind, &self.path(kind, hex), payload)
+    }
+
+    fn write_at(&self, kind: Kind, path: &Path, payload: &[u8]) -> std::io::Result<()> {
+        let path = path.to_path_buf();
         let dir = path.parent().expect("entry paths have a parent");
         std::fs::create_dir_all(dir)?;
         if self.linked_on_the_way(&path) {
@@ -307,6 +367,83 @@ impl Store {
         std::io::Write::write_all(&mut tmp, payload)?;
         tmp.persist(&path).map_err(|e| e.error)?;
         Ok(())
+    }
+}
+
+/// The value of a keyed payload whose key must be `key`.
+fn unkey<T: DeserializeOwned>(key: &str, payload: &[u8]) -> Result<T, Bad> {
+    #[derive(Deserialize)]
+    struct Keyed<T> {
+        key: String,
+        value: T,
+    }
+    let keyed: Keyed<T> = serde_json::from_slice(payload)
+        .map_err(|e| Bad::Corrupt(format!("unparseable payload: {e}")))?;
+    if keyed.key != key {
+        return Err(Bad::Corrupt("its key differs from its name".into()));
+    }
+    Ok(keyed.value)
+}
+
+fn is_digest(s: &str) -> bool {
+    s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// One graph recorded for a repository ([`Store::put_index`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndexEntry {
+    /// SHA-256 (hex) of the [`Kind::Graph`] blob.
+    pub graph: String,
+    /// Its number of commits: the largest is continued.
+    pub nodes: u64,
+}
+
+/// A repository's traversal as stored ([`Kind::Graph`]): per commit, its id, committer time,
+/// parents (indices into `nodes`) and, when it was decoded, its classification. Valid for the
+/// `--since` and rules digest of its index key: commits are immutable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredGraph {
+    /// The commits, in traversal node order.
+    pub nodes: Vec<StoredNode>,
+}
+
+/// One commit of a [`StoredGraph`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredNode {
+    /// Full hex id.
+    pub id: String,
+    /// Committer time, Unix seconds.
+    pub time: i64,
+    /// Parent node indices (none past `--since` or a shallow boundary).
+    pub parents: Vec<u32>,
+    /// Its classification, when the commit was decoded (not for one older than `--since`).
+    pub commit: Option<StoredCommit>,
+}
+
+/// What a decoded commit adds to every walk that reaches it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredCommit {
+    /// A merge (more than one parent): counted as a merge only.
+    pub merge: bool,
+    /// The verdict's class name.
+    pub class: String,
+    /// The verdict's tool slug.
+    pub tool: Option<String>,
+    /// Whether the commit carries review trailers.
+    pub trailers: bool,
+    /// Author time: Unix seconds and UTC offset in seconds.
+    pub author_time: (i64, i32),
+    /// Its evidence line's per-commit part (non-merge commits classed other than no-evidence).
+    pub evidence: Option<CommitEvidence>,
+}
+
+impl StoredCommit {
+    /// The class, `None` when the name is unknown (a corrupt or foreign entry).
+    pub fn class(&self) -> Option<Class> {
+        Class::ALL
+            .iter()
+            .copied()
+            .find(|c| c.as_str() == self.class)
     }
 }
 

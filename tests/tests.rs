@@ -137,6 +137,8 @@ mod security_signed;
 mod security_ssrf;
 // insta snapshots: every `--help`, the reports of one enriched fixture, writer outputs, warnings.
 mod snapshots;
+// Issue 12: one traversal per repository, each commit decoded once.
+mod traversal;
 // One output writer and one clock for every subcommand.
 mod unified_output;
 // Issue 14: CycloneDX 1.2 results, the upgrade to 1.6 on every shared 1.2-1.5 document, SPDX 3

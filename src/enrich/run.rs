@@ -43,21 +43,17 @@ pub enum Event<'a> {
     },
 }
 
-/// A commit of a repository walked at several revisions, kept to count it once in the summary.
-struct Record {
-    id: ObjectId,
-    class: Class,
-    tool: Option<String>,
-    reviewed: bool,
-    outcome: Outcome,
-    time: Time,
-}
-
 struct Report {
     outcome: WalkOutcome,
-    records: Vec<Record>,
     evidence: Vec<u8>,
     cached: bool,
+}
+
+/// What a worker sends back: a finished walk, or the distinct-commit totals of a repository
+/// walked at several revisions (for the summary).
+enum Message {
+    Walk(usize, Report),
+    Group(usize, Counts),
 }
 
 /// The results store as a run uses it: walk entries only when the counts depend on nothing
@@ -153,7 +149,6 @@ fn from_store(
             },
             elapsed: start.elapsed(),
         },
-        records: Vec::new(),
         evidence,
         cached: true,
     })
@@ -240,85 +235,101 @@ pub fn run(
         })
         .collect();
     let group_known: Vec<bool> = group_counts.iter().map(Option::is_some).collect();
-    // Longest first (LPT scheduling); evidence is still written in plan order.
-    let mut order: Vec<usize> = (0..total).collect();
-    order.sort_by_key(|i| (std::cmp::Reverse(plan.walks[*i].weight), *i));
+    // One unit of work per repository (all its revisions share one traversal), longest first
+    // (LPT scheduling); evidence is still written in plan order.
+    let mut members: Vec<Vec<usize>> = vec![Vec::new(); groups];
+    for (i, w) in plan.walks.iter().enumerate() {
+        members[w.repo].push(i);
+    }
+    let mut order: Vec<usize> = (0..groups).filter(|g| !members[*g].is_empty()).collect();
+    order.sort_by_key(|g| {
+        let weight = members[*g].iter().map(|i| plan.walks[*i].weight).max();
+        (std::cmp::Reverse(weight), members[*g][0])
+    });
+    let units = order.len();
     let next = AtomicUsize::new(0);
-    let mut seen: HashMap<usize, HashSet<ObjectId>> = HashMap::new();
     let mut group_failed = vec![false; groups];
     let mut pending: BTreeMap<usize, Vec<u8>> = BTreeMap::new();
     let mut next_to_write = 0usize;
     let mut done = 0usize;
     let mut write_error: Option<std::io::Error> = None;
-    let (tx, rx) = std::sync::mpsc::channel::<(usize, Report)>();
+    let (tx, rx) = std::sync::mpsc::channel::<Message>();
     pool.in_place_scope(|scope| {
-        for _ in 0..pool.current_num_threads().min(total) {
+        for _ in 0..pool.current_num_threads().min(units) {
             let tx = tx.clone();
-            let (next, headers, order, group_known) = (&next, &headers, &order, &group_known);
+            let (next, headers, order, group_known, members) =
+                (&next, &headers, &order, &group_known, &members);
             scope.spawn(move |_| loop {
                 let k = next.fetch_add(1, Ordering::Relaxed);
-                if k >= total {
+                if k >= units {
                     break;
                 }
-                let i = order[k];
-                let walk = &plan.walks[i];
-                let multi = plan.walks_per_repo[walk.repo] > 1;
-                let keep_records = multi && !group_known[walk.repo];
-                let cached = match store {
-                    Some(store) if !keep_records => {
-                        from_store(store, walk, &headers[i], opts, want_evidence)
-                    }
-                    _ => None,
-                };
-                let report = cached.unwrap_or_else(|| {
-                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                        walk_one(walk, &headers[i], opts, keep_records, want_evidence, store)
-                    }))
-                    .unwrap_or_else(|panic| {
-                        let what = panic
-                            .downcast_ref::<&str>()
-                            .map(|s| s.to_string())
-                            .or_else(|| panic.downcast_ref::<String>().cloned())
-                            .unwrap_or_default();
-                        Report {
-                            outcome: WalkOutcome {
-                                failure: Some(one_line(&format!(
-                                    "internal error while walking: {what}"
-                                ))),
-                                ..WalkOutcome::default()
-                            },
-                            records: Vec::new(),
-                            evidence: Vec::new(),
-                            cached: false,
+                let g = order[k];
+                let need_group = plan.walks_per_repo[g] > 1 && !group_known[g];
+                let mut to_walk = Vec::new();
+                for &i in &members[g] {
+                    let cached = match store {
+                        Some(store) if !need_group => {
+                            from_store(store, &plan.walks[i], &headers[i], opts, want_evidence)
                         }
-                    })
+                        _ => None,
+                    };
+                    match cached {
+                        Some(report) => {
+                            if tx.send(Message::Walk(i, report)).is_err() {
+                                return;
+                            }
+                        }
+                        None => to_walk.push(i),
+                    }
+                }
+                if to_walk.is_empty() {
+                    continue;
+                }
+                let walked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    walk_repository(
+                        plan,
+                        &to_walk,
+                        headers,
+                        opts,
+                        need_group,
+                        want_evidence,
+                        store,
+                    )
+                }));
+                let (reports, group) = walked.unwrap_or_else(|panic| {
+                    let what = panic
+                        .downcast_ref::<&str>()
+                        .map(|s| s.to_string())
+                        .or_else(|| panic.downcast_ref::<String>().cloned())
+                        .unwrap_or_default();
+                    let reason = format!("internal error while walking: {what}");
+                    (failed_all(&to_walk, &reason), None)
                 });
-                if tx.send((i, report)).is_err() {
-                    break;
+                for (i, report) in to_walk.iter().zip(reports) {
+                    if tx.send(Message::Walk(*i, report)).is_err() {
+                        return;
+                    }
+                }
+                if let Some(counts) = group {
+                    if tx.send(Message::Group(g, counts)).is_err() {
+                        return;
+                    }
                 }
             });
         }
         drop(tx);
-        for (i, mut report) in rx.iter() {
+        for message in rx.iter() {
+            let (i, mut report) = match message {
+                Message::Walk(i, report) => (i, report),
+                Message::Group(g, counts) => {
+                    group_counts[g] = Some(counts);
+                    continue;
+                }
+            };
             let walk = &plan.walks[i];
             if report.outcome.failure.is_none() {
-                if plan.walks_per_repo[walk.repo] > 1 {
-                    if !group_known[walk.repo] {
-                        let seen = seen.entry(walk.repo).or_default();
-                        let group = group_counts[walk.repo].get_or_insert_with(Counts::new);
-                        for r in &report.records {
-                            if seen.insert(r.id) {
-                                group.add_change_reviewed(
-                                    r.class,
-                                    r.tool.as_deref(),
-                                    r.reviewed,
-                                    r.outcome,
-                                    r.time,
-                                );
-                            }
-                        }
-                    }
-                } else {
+                if plan.walks_per_repo[walk.repo] <= 1 {
                     results.summary.merge(&report.outcome.counts);
                 }
                 results
@@ -397,120 +408,379 @@ fn walk_header(walk: &Walk, inventory: &Inventory) -> WalkHeader {
     (refs, pointers)
 }
 
-fn walk_one(
-    walk: &Walk,
-    header: &WalkHeader,
-    opts: &Options<'_>,
-    keep_records: bool,
-    want_evidence: bool,
-    store: Option<&results::Store>,
-) -> Report {
-    let start = Instant::now();
-    let mut counts = Counts::new();
-    let mut records = Vec::new();
-    let mut commits: Vec<results::CommitEvidence> = Vec::new();
-    let keep_evidence = want_evidence || store.is_some();
-    let mut first_error: Option<String> = None;
-    let revision = walk.revision.to_string();
-    if let Some(index) = opts.reviews {
-        counts.review.sources = index.sources(&walk.repository);
+/// What one decoded commit adds to a walk that reaches it: the same for every walk of its
+/// repository (per repository name, when review data is looked up by name).
+struct Contribution {
+    merge: bool,
+    class: Class,
+    tool: Option<String>,
+    trailers: bool,
+    time: Time,
+    /// Per repository name of the walks: the review outcome and the evidence (kept only when
+    /// wanted, for non-merge commits classed other than `no-evidence`).
+    named: Vec<(Outcome, Option<results::CommitEvidence>)>,
+}
+
+/// The per-repository index key of stored traversals: repository, `--since`, rules digest.
+fn graph_key(repository: &str, opts: &Options<'_>) -> String {
+    serde_json::to_string(&("graph", repository, opts.since, opts.rules.digest()))
+        .expect("a key serializes")
+}
+
+type Contributions = Vec<Option<Result<Contribution, String>>>;
+
+/// The largest stored traversal for `key` and its commits' contributions, when sound.
+fn load_graph(
+    store: &results::Store,
+    key: &str,
+    since: Option<i64>,
+) -> Option<(history::Traversal, Contributions)> {
+    let entry = store.index(key).into_iter().max_by_key(|e| e.nodes)?;
+    let blob = store.get_blob(results::Kind::Graph, &entry.graph)?;
+    let graph: results::StoredGraph = serde_json::from_slice(&blob).ok()?;
+    let mut nodes = Vec::with_capacity(graph.nodes.len());
+    let mut contributions = Vec::with_capacity(graph.nodes.len());
+    for node in graph.nodes {
+        let id = ObjectId::from_hex(node.id.as_bytes()).ok()?;
+        let decoded = since.is_none_or(|s| node.time >= s);
+        if decoded != node.commit.is_some() {
+            return None;
+        }
+        contributions.push(match node.commit {
+            Some(c) => Some(Ok(Contribution {
+                merge: c.merge,
+                class: c.class()?,
+                tool: c.tool,
+                trailers: c.trailers,
+                time: Time {
+                    seconds: c.author_time.0,
+                    offset: c.author_time.1,
+                },
+                named: vec![(Outcome::Unknown, c.evidence)],
+            })),
+            None => None,
+        });
+        nodes.push((id, node.time, node.parents));
     }
-    if opts.review_all {
-        counts.all_review = Some(Default::default());
+    let traversal = history::Traversal::from_nodes(since, nodes)?;
+    Some((traversal, contributions))
+}
+
+/// Store a traversal without unreadable commits as a graph and record it in the index.
+fn save_graph(
+    store: &results::Store,
+    key: &str,
+    traversal: &history::Traversal,
+    contributions: &Contributions,
+) {
+    let Some(nodes) = traversal.nodes() else {
+        return;
+    };
+    let mut stored = Vec::with_capacity(nodes.len());
+    for (n, (id, time, parents)) in nodes.into_iter().enumerate() {
+        let commit = match contributions.get(n) {
+            Some(Some(Err(_))) => return,
+            Some(Some(Ok(c))) => Some(results::StoredCommit {
+                merge: c.merge,
+                class: c.class.as_str().to_string(),
+                tool: c.tool.clone(),
+                trailers: c.trailers,
+                author_time: (c.time.seconds, c.time.offset),
+                evidence: c.named.first().and_then(|(_, e)| e.clone()),
+            }),
+            _ => None,
+        };
+        stored.push(results::StoredNode {
+            id: id.to_string(),
+            time,
+            parents,
+            commit,
+        });
     }
-    if !walk.path.exists() {
-        return Report {
+    let count = stored.len() as u64;
+    let bytes =
+        serde_json::to_vec(&results::StoredGraph { nodes: stored }).expect("a graph serializes");
+    let written = store
+        .put_blob(results::Kind::Graph, &bytes)
+        .and_then(|graph| {
+            store.put_index(
+                key,
+                &results::IndexEntry {
+                    graph,
+                    nodes: count,
+                },
+            )
+        });
+    if let Err(e) = written {
+        tracing::debug!("results store: not written: {e}");
+    }
+}
+
+/// The failure of every walk in `walks`, for one reason.
+fn failed_all(walks: &[usize], reason: &str) -> Vec<Report> {
+    walks
+        .iter()
+        .map(|_| Report {
             outcome: WalkOutcome {
-                failure: Some(one_line(&format!(
-                    "{} is not here and the results store has no entry for this walk",
-                    walk.repository
-                ))),
+                failure: Some(one_line(reason)),
                 ..WalkOutcome::default()
             },
-            records: Vec::new(),
             evidence: Vec::new(),
             cached: false,
-        };
+        })
+        .collect()
+}
+
+/// Walk the walks `walks` (indices into [`Plan::walks`], all of one local repository) with one
+/// traversal: every commit read, decoded and classified once ([`Repo::traverse`]), then each
+/// walk's counts and evidence from its replay ([`history::Traversal::replay`]): the same values
+/// and order as walking each revision on its own. With `need_group`, also the distinct-commit
+/// totals over the walks that succeed (none when every walk fails).
+fn walk_repository(
+    plan: &Plan,
+    walks: &[usize],
+    headers: &[WalkHeader],
+    opts: &Options<'_>,
+    need_group: bool,
+    want_evidence: bool,
+    store: Option<&results::Store>,
+) -> (Vec<Report>, Option<Counts>) {
+    let start = Instant::now();
+    let first = &plan.walks[walks[0]];
+    if !first.path.exists() {
+        let reasons: Vec<Report> = walks
+            .iter()
+            .flat_map(|i| {
+                failed_all(
+                    &[*i],
+                    &format!(
+                        "{} is not here and the results store has no entry for this walk",
+                        plan.walks[*i].repository
+                    ),
+                )
+            })
+            .collect();
+        return (reasons, None);
     }
-    let walked = Repo::open(&walk.path).and_then(|repo| {
-        let hopts = history::Options {
-            rev: Some(revision.clone()),
-            since: opts.since,
-        };
-        repo.walk(&hopts, |entry| {
-            match entry {
-                Entry::Commit(meta) => {
-                    let verdict = classify::classify(&meta, opts.rules);
-                    // Only AI commits are looked up (they are what the question is about),
-                    // unless `--reviews all` asks for every commit.
-                    let asked = (opts.review_all || verdict.class.is_ai()) && !meta.is_merge();
-                    let review = match opts.reviews {
-                        Some(index) if asked => review::review(
-                            &meta,
-                            index.lookup(&walk.repository, &meta.id),
-                            opts.rules,
-                        ),
-                        _ => CommitReview::unknown(),
-                    };
-                    counts.add_reviewed(&meta, &verdict, review.outcome);
-                    if !meta.is_merge() {
-                        if let (true, Ok(id)) =
-                            (keep_records, ObjectId::from_hex(meta.id.as_bytes()))
-                        {
-                            records.push(Record {
-                                id,
-                                class: verdict.class,
-                                tool: verdict.tool.clone().filter(|_| verdict.class.is_ai()),
-                                reviewed: !verdict.review.is_empty(),
-                                outcome: review.outcome,
-                                time: meta.author.time,
-                            });
-                        }
-                        if keep_evidence && verdict.class != Class::NoEvidence {
-                            commits.push(commit_evidence(&meta, &verdict, &review));
-                        }
-                    }
-                }
-                Entry::Error { id, message } => {
-                    counts.errors += 1;
-                    first_error.get_or_insert_with(|| format!("{id}: {message}"));
+    let repo = match Repo::open(&first.path) {
+        Ok(repo) => repo,
+        Err(e) => return (failed_all(walks, &error_chain(&e)), None),
+    };
+    let keep_evidence = want_evidence || store.is_some();
+    // Review answers are looked up by repository name: one set per distinct name when review
+    // data takes part, else one for all.
+    let mut names: Vec<&str> = Vec::new();
+    let name_of: Vec<usize> = walks
+        .iter()
+        .map(|i| {
+            let name = plan.walks[*i].repository.as_str();
+            if opts.reviews.is_none() && !names.is_empty() {
+                return 0;
+            }
+            match names.iter().position(|n| *n == name) {
+                Some(k) => k,
+                None => {
+                    names.push(name);
+                    names.len() - 1
                 }
             }
-            true
         })
+        .collect();
+    let resolved: Vec<Result<ObjectId, history::Error>> = walks
+        .iter()
+        .map(|i| repo.resolve(Some(&plan.walks[*i].revision.to_string())))
+        .collect();
+    let tips: Vec<ObjectId> = resolved
+        .iter()
+        .filter_map(|r| r.as_ref().ok())
+        .copied()
+        .collect();
+    // Incremental: the largest traversal of this repository the store holds (same `--since`
+    // and rules) is continued, so only the commits it lacks are read and classified. Not with
+    // git-ai notes (they can change) or a shallow copy (a later fetch may deepen it).
+    let graph_key = store
+        .filter(|_| !repo.has_notes() && !repo.is_shallow())
+        .map(|_| graph_key(&first.repository, opts));
+    let (base, mut contributions) = match (store, &graph_key) {
+        (Some(store), Some(key)) => load_graph(store, key, opts.since).unwrap_or_else(|| {
+            (
+                history::Traversal::from_nodes(opts.since, Vec::new()).unwrap_or_default(),
+                Vec::new(),
+            )
+        }),
+        _ => (
+            history::Traversal::from_nodes(opts.since, Vec::new()).unwrap_or_default(),
+            Vec::new(),
+        ),
+    };
+    let stored = base.len();
+    let (traversal, tip_nodes) = repo.traverse_from(base, &tips, |n, raw| {
+        if contributions.len() <= n {
+            contributions.resize_with(n + 1, || None);
+        }
+        let meta = match raw.parse() {
+            Entry::Commit(meta) => meta,
+            Entry::Error { message, .. } => {
+                contributions[n] = Some(Err(message));
+                return;
+            }
+        };
+        let verdict = classify::classify(&meta, opts.rules);
+        // Only AI commits are looked up (they are what the question is about), unless
+        // `--reviews all` asks for every commit.
+        let asked = (opts.review_all || verdict.class.is_ai()) && !meta.is_merge();
+        let named = names
+            .iter()
+            .map(|name| {
+                let review = match opts.reviews {
+                    Some(index) if asked => {
+                        review::review(&meta, index.lookup(name, &meta.id), opts.rules)
+                    }
+                    _ => CommitReview::unknown(),
+                };
+                let evidence =
+                    (keep_evidence && !meta.is_merge() && verdict.class != Class::NoEvidence)
+                        .then(|| commit_evidence(&meta, &verdict, &review));
+                (review.outcome, evidence)
+            })
+            .collect();
+        contributions[n] = Some(Ok(Contribution {
+            merge: meta.is_merge(),
+            class: verdict.class,
+            tool: verdict.tool.clone(),
+            trailers: !verdict.review.is_empty(),
+            time: meta.author.time,
+            named,
+        }));
     });
-    let failure = match walked {
-        Err(e) => Some(one_line(&error_chain(&e))),
-        Ok(_) if counts.errors > 0 => Some(one_line(&format!(
-            "{} commit(s) of {} could not be read (first: {})",
-            counts.errors,
-            walk.path.display(),
-            first_error.unwrap_or_default()
-        ))),
-        Ok(_) => None,
-    };
-    if let (Some(store), None) = (store, &failure) {
-        to_store(store, walk, opts, &counts, &commits);
+    tracing::debug!(
+        "{}: one traversal for {} revision(s): {} commits read, {} decoded, {} from the results store",
+        first.repository,
+        walks.len(),
+        traversal.read,
+        traversal.decoded,
+        stored
+    );
+    if let (Some(store), Some(key), true) = (store, &graph_key, traversal.decoded > 0) {
+        save_graph(store, key, &traversal, &contributions);
     }
-    let evidence = match want_evidence {
-        true => evidence_bytes(header, walk, &revision, &commits),
-        false => Vec::new(),
-    };
-    Report {
-        outcome: WalkOutcome {
-            counts,
-            failure,
-            evidence_lines: if want_evidence {
-                commits.len() as u64
-            } else {
-                0
+    let mut tip_nodes = tip_nodes.into_iter();
+    let mut group = need_group.then(Counts::new);
+    let mut in_group = vec![false; if need_group { traversal.len() } else { 0 }];
+    let mut any_success = false;
+    let mut reports = Vec::with_capacity(walks.len());
+    for (k, (i, resolved)) in walks.iter().zip(resolved).enumerate() {
+        let walk = &plan.walks[*i];
+        if let Err(e) = resolved {
+            reports.extend(failed_all(&[*i], &error_chain(&e)));
+            continue;
+        }
+        let tip = tip_nodes.next().expect("one node per resolved tip");
+        let mut counts = Counts::new();
+        if let Some(index) = opts.reviews {
+            counts.review.sources = index.sources(&walk.repository);
+        }
+        if opts.review_all {
+            counts.all_review = Some(Default::default());
+        }
+        let mut commits: Vec<results::CommitEvidence> = Vec::new();
+        let mut first_error: Option<String> = None;
+        let steps = traversal.replay(tip);
+        for step in &steps {
+            match *step {
+                history::Step::Commit(n) => match contributions.get(n).and_then(Option::as_ref) {
+                    Some(Ok(c)) if c.merge => counts.merges += 1,
+                    Some(Ok(c)) => {
+                        let (outcome, evidence) = &c.named[name_of[k]];
+                        counts.add_change_reviewed(
+                            c.class,
+                            c.tool.as_deref(),
+                            c.trailers,
+                            *outcome,
+                            c.time,
+                        );
+                        if let Some(e) = evidence {
+                            commits.push(e.clone());
+                        }
+                    }
+                    // Read but not decodable: what `Repo::walk` reports as an error entry.
+                    other => {
+                        let message = match other {
+                            Some(Err(message)) => message.as_str(),
+                            _ => "commit not decoded",
+                        };
+                        counts.errors += 1;
+                        first_error
+                            .get_or_insert_with(|| format!("{}: {message}", traversal.id(n)));
+                    }
+                },
+                history::Step::Error(n) => {
+                    counts.errors += 1;
+                    first_error.get_or_insert_with(|| {
+                        format!(
+                            "{}: {}",
+                            traversal.id(n),
+                            traversal.error(n).unwrap_or_default()
+                        )
+                    });
+                }
+            }
+        }
+        let failure = (counts.errors > 0).then(|| {
+            one_line(&format!(
+                "{} commit(s) of {} could not be read (first: {})",
+                counts.errors,
+                walk.path.display(),
+                first_error.unwrap_or_default()
+            ))
+        });
+        if failure.is_none() {
+            any_success = true;
+            if let Some(group) = &mut group {
+                let (name, c_of) = (name_of[k], &contributions);
+                for step in &steps {
+                    let history::Step::Commit(n) = *step else {
+                        continue;
+                    };
+                    let Some(Ok(c)) = c_of.get(n).and_then(Option::as_ref) else {
+                        continue;
+                    };
+                    if c.merge || std::mem::replace(&mut in_group[n], true) {
+                        continue;
+                    }
+                    group.add_change_reviewed(
+                        c.class,
+                        c.tool.as_deref().filter(|_| c.class.is_ai()),
+                        c.trailers,
+                        c.named[name].0,
+                        c.time,
+                    );
+                }
+            }
+            if let Some(store) = store {
+                to_store(store, walk, opts, &counts, &commits);
+            }
+        }
+        let evidence = match want_evidence {
+            true => evidence_bytes(&headers[*i], walk, &walk.revision.to_string(), &commits),
+            false => Vec::new(),
+        };
+        reports.push(Report {
+            outcome: WalkOutcome {
+                counts,
+                failure,
+                evidence_lines: if want_evidence {
+                    commits.len() as u64
+                } else {
+                    0
+                },
+                elapsed: start.elapsed(),
             },
-            elapsed: start.elapsed(),
-        },
-        records,
-        evidence,
-        cached: false,
+            evidence,
+            cached: false,
+        });
     }
+    (reports, group.filter(|_| any_success))
 }
 
 /// One line of the evidence file (JSON Lines; `schemas/evidence.schema.json`): a commit classed
