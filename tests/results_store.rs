@@ -330,3 +330,17 @@ fn shards_merged_by_copying_assemble_to_the_unsharded_bytes() {
     assert!(single == f.bytes("assembled2.json"));
     assert!(single_ev == f.bytes("assembled2.jsonl"));
 }
+
+/// Found by a newcomer: a shard with --no-cache walked everything, stored nothing and exited 0.
+/// A shard's results live only in the store, so the two flags together are refused (exit 2).
+#[test]
+fn a_shard_without_the_store_is_refused() {
+    let run = common::aiprov(&["enrich", "-", "--shard", "0/2", "--no-cache"]);
+    assert_eq!(run.code, 2, "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("the argument '--shard <K/N>' cannot be used with '--no-cache'"),
+        "{}",
+        run.stderr
+    );
+}

@@ -151,3 +151,36 @@ fn a_lockfile_linked_out_of_the_tree_is_refused() {
     );
     assert!(!linked.json()["components"].as_array().unwrap().is_empty());
 }
+
+/// Found by an attack: deeply nested YAML flow collections made the YAML parser take 17 s on a
+/// 200 KB `pnpm-lock.yaml` (quadratic). Nesting past 64 levels is refused before parsing (the
+/// message says so: the parser's own errors read "not valid YAML"), naming the file and the line;
+/// the real lockfiles of `testdata/scan` still read (tests/scan_workspaces.rs).
+#[test]
+fn deeply_nested_yaml_lockfiles_are_refused_before_parsing() {
+    let d = tempfile::tempdir().unwrap();
+    for (name, head) in [
+        ("pnpm-lock.yaml", "lockfileVersion: '9.0'\npackages:\n  x: "),
+        (
+            "yarn.lock",
+            "__metadata:\n  version: 8\n\"a@npm:1.0.0\":\n  version: ",
+        ),
+    ] {
+        let dir = d.path().join(name.replace('.', "-"));
+        std::fs::create_dir(&dir).unwrap();
+        let text = format!("{head}{}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+        std::fs::write(dir.join(name), text).unwrap();
+        let run = common::aiprov(&["scan", dir.to_str().unwrap(), "--no-enrich", "-o", "-"]);
+        assert_eq!(run.code, 2, "{}", run.stderr);
+        assert!(
+            run.stderr
+                .contains(": line 3: YAML nested more than 64 levels deep; not parsed")
+                || run
+                    .stderr
+                    .contains(": line 4: YAML nested more than 64 levels deep; not parsed"),
+            "{}",
+            run.stderr
+        );
+        assert!(run.stdout.is_empty());
+    }
+}

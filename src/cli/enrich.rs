@@ -97,8 +97,9 @@ pub struct SourceArgs {
     /// is the first 8 bytes of the SHA-256 of its canonical URL, big-endian, modulo N), filling
     /// the results store. Writes an SBOM only when -o is given: a partial one, the other
     /// shards' components `repository-unavailable`. Assemble with `--offline --cache-dir` over
-    /// the merged stores (docs/scale.md)
-    #[arg(long, value_name = "K/N", value_parser = parse_shard)]
+    /// the merged stores (docs/scale.md). Not with --no-cache: a shard's results live only in
+    /// the store
+    #[arg(long, value_name = "K/N", value_parser = parse_shard, conflicts_with = "no_cache")]
     pub shard: Option<(u32, u32)>,
     /// Repositories walked (and fetched) at the same time [default: the number of CPUs]
     #[arg(short, long, value_name = "N", env = "AIPROV_JOBS", value_parser = clap::value_parser!(u16).range(1..=1024))]
@@ -418,11 +419,11 @@ pub(super) fn enrich_document(
 /// version ([`sbom::Document::upgrade`]); any other conversion is refused (exit 2).
 fn upgraded(doc: sbom::Document, wanted: &str) -> Result<sbom::Document, Failure> {
     let to = parse_format(wanted, doc.format()).map_err(Failure::input)?;
+    // `why` already says "cannot convert FROM to TO without losing information: …".
     sbom::can_convert(doc.format(), to).map_err(|why| {
         Failure::input(anyhow!(
-            "--output-format {}: cannot write {} as {to} without losing information: {why}",
-            escape_for_terminal(wanted),
-            doc.format()
+            "--output-format {}: {why}",
+            escape_for_terminal(wanted)
         ))
     })?;
     match doc.upgrade(to) {

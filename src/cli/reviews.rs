@@ -93,7 +93,7 @@ pub struct ForgeArgs {
     #[arg(long = "github-host", value_name = "HOST")]
     pub github_host: Option<String>,
     /// The GitLab API base; its host's repositories are asked through the REST API (one
-    /// request per AI commit, two more per merged merge request; no cache yet)
+    /// request per AI commit, two more per merged merge request; answers cached like GitHub's)
     #[arg(
         long = "gitlab-api",
         value_name = "URL",

@@ -2,13 +2,15 @@
 
 use super::*;
 
+/// Untrusted text (commit subjects, names, review data) as inert Markdown: the shared escaper
+/// (links, images, emphasis, HTML, `@` mentions; issue 15), bounded to 160 characters.
 fn md(s: &str) -> String {
-    crate::text::bounded(s, 160)
-        .replace('\\', "\\\\")
-        .replace('|', "\\|")
-        .replace('`', "\\`")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    crate::text::markdown_cell(s, 160)
+}
+
+#[cfg(test)]
+pub(super) fn md_for_tests(s: &str) -> String {
+    md(s)
 }
 
 fn named_text(n: &[Named]) -> String {

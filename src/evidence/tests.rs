@@ -186,3 +186,19 @@ fn merged_pull_requests_are_found_innermost_first() {
     assert_eq!(uuid_from("x").len(), "urn:uuid:".len() + 36);
     assert_eq!(&uuid_from("x")[23..24], "5");
 }
+
+/// Issue 15 (found by an attack): commit subjects, author names and review data reach the
+/// change record's Markdown inert: no live link, image or @mention.
+#[test]
+fn markdown_escapes_links_images_and_mentions() {
+    for hostile in [
+        "[click](https://evil.example) @admin ![i](https://evil.example/p.png)",
+        "feat: [x](https://evil.example) @admin",
+    ] {
+        let cell = super::render::md_for_tests(hostile);
+        assert!(!cell.contains("[click]("), "{cell}");
+        assert!(!cell.contains("[x]("), "{cell}");
+        assert!(!cell.contains("![i]"), "{cell}");
+        assert!(cell.contains("@&#8203;admin"), "{cell}");
+    }
+}

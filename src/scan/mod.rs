@@ -330,6 +330,56 @@ pub(crate) fn label(p: &Path) -> String {
     path_label(&p.display().to_string())
 }
 
+/// How deep YAML flow collections (`[` and `{`) may nest in a lockfile: real lockfiles use one
+/// or two levels (pnpm's `{integrity: …}`); the YAML parser takes quadratic time on deep
+/// nesting (an attack: 200 KB of `[` took 17 s), so deeper input is refused before parsing.
+pub(crate) const MAX_YAML_FLOW_DEPTH: usize = 64;
+
+/// Refuse YAML whose flow collections nest deeper than [`MAX_YAML_FLOW_DEPTH`], naming the
+/// line; brackets inside quoted scalars and comments do not count. One linear pass.
+pub(crate) fn check_yaml_nesting(p: &Path, text: &str) -> Result<(), Error> {
+    let (mut depth, mut line) = (0usize, 1usize);
+    let mut quote: Option<char> = None;
+    let mut comment = false;
+    let mut prev = '\n';
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '\n' {
+            line += 1;
+            comment = false;
+        } else if comment {
+        } else if let Some(q) = quote {
+            if q == '"' && c == '\\' {
+                chars.next();
+            } else if c == q {
+                quote = None;
+            }
+        } else {
+            match c {
+                '#' if prev.is_whitespace() => comment = true,
+                // A quote opens a quoted scalar only where one can start (`it's` in a plain
+                // scalar does not).
+                '"' | '\'' if " \t\n[{,:-".contains(prev) => quote = Some(c),
+                '[' | '{' => {
+                    depth += 1;
+                    if depth > MAX_YAML_FLOW_DEPTH {
+                        return Err(malformed(
+                            p,
+                            format!(
+                                "line {line}: YAML nested more than {MAX_YAML_FLOW_DEPTH} levels deep; not parsed"
+                            ),
+                        ));
+                    }
+                }
+                ']' | '}' => depth = depth.saturating_sub(1),
+                _ => {}
+            }
+        }
+        prev = c;
+    }
+    Ok(())
+}
+
 pub(crate) fn malformed(p: &Path, message: impl AsRef<str>) -> Error {
     Error::Malformed {
         path: label(p),

@@ -28,6 +28,7 @@ use super::{dedupe, malformed, read_text, Error, Lockfile, Package};
 /// Read a `pnpm-lock.yaml`.
 pub fn read(path: &Path) -> Result<Lockfile, Error> {
     let text = read_text(path)?;
+    super::check_yaml_nesting(path, &text)?;
     let doc: Value = serde_norway::from_str(&text).map_err(|e| {
         let at = e
             .location()

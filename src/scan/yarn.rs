@@ -304,6 +304,7 @@ fn parse_v1(path: &Path, text: &str) -> Result<Vec<Entry>, Error> {
 }
 
 fn parse_berry(path: &Path, text: &str) -> Result<Vec<Entry>, Error> {
+    super::check_yaml_nesting(path, text)?;
     let doc: BTreeMap<String, Value> = serde_norway::from_str(text).map_err(|e| {
         let at = e
             .location()
