@@ -560,8 +560,8 @@ impl StoredCommit {
     fn plausible(&self) -> Result<(), String> {
         let class = self.class().ok_or("an unknown class")?;
         if let Some(t) = &self.tool {
-            if !is_slug(t) || !class.is_ai() {
-                return Err("a tool that is not a slug of an AI commit".into());
+            if !is_slug(t) {
+                return Err("a tool that is not a slug".into());
             }
         }
         if !time_ok(self.author_time) {
@@ -722,6 +722,9 @@ impl StoredCounts {
         if self.review.iter().sum::<u64>() != ai {
             return Err("review outcomes do not sum to the AI commits".into());
         }
+        if self.tools.iter().map(|(_, n)| n).sum::<u64>() != ai {
+            return Err("tool counts do not sum to the AI commits".into());
+        }
         let mut names = std::collections::BTreeSet::new();
         for (t, n) in &self.tools {
             if !is_slug(t) {
@@ -825,8 +828,8 @@ impl CommitEvidence {
             return Err("a no-evidence line".into());
         }
         if let Some(t) = &self.tool {
-            if !is_slug(t) || !class.is_ai() {
-                return Err("a tool that is not a slug of an AI commit".into());
+            if !is_slug(t) {
+                return Err("a tool that is not a slug".into());
             }
         }
         if self.rules.len() > MAX_ITEMS
