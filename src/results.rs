@@ -22,6 +22,12 @@
 //! two stores merged by copying (`cp -r`, a bucket sync) are one valid store: every entry is a
 //! file of its own and equal keys hold equal values.
 //!
+//! A checksum detects damage, not a malicious writer: every value read must also be
+//! [`Plausible`] (totals that add up, bounded counts and strings, slug tool names, an `sbom`
+//! revision equal to its pin); one that is not is reported "… implausible (…), recomputed" and
+//! handled like a corrupt one. Plausible is not proven: a forged entry within the bounds is
+//! believed (README, "Trust model").
+//!
 //! Keys are JSON texts built by the callers ([`crate::enrich`]) from the canonical repository
 //! URL, the resolved commit id, `--since`, and the rule set's digest
 //! ([`crate::classify::RuleSet::digest`]): a rule change misses every walk entry, as it must.
