@@ -564,7 +564,7 @@ pub struct StoredCommit {
 impl StoredCommit {
     /// Its class known, its tool a slug, its time in range, its evidence plausible.
     fn plausible(&self) -> Result<(), String> {
-        let class = self.class().ok_or("an unknown class")?;
+        self.class().ok_or("an unknown class")?;
         if let Some(t) = &self.tool {
             if !is_slug(t) {
                 return Err("a tool that is not a slug".into());
@@ -908,6 +908,59 @@ mod tests {
     #[derive(Debug, Serialize, Deserialize, PartialEq)]
     struct V {
         n: u32,
+    }
+
+    impl Plausible for V {
+        fn plausible(&self, _key: &str) -> Result<(), String> {
+            match self.n < 1000 {
+                true => Ok(()),
+                false => Err("n too large".into()),
+            }
+        }
+    }
+
+    fn counts() -> StoredCounts {
+        let mut c = Counts::default();
+        let t = Time {
+            seconds: 1_700_000_000,
+            offset: 0,
+        };
+        c.add_change(Class::AiAgent, Some("devin"), false, t);
+        c.add_change(Class::NoEvidence, None, false, t);
+        StoredCounts::new(&c)
+    }
+
+    #[test]
+    fn implausible_values_are_noted_and_not_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::new(dir.path());
+        s.put(Kind::Walk, "k", &V { n: 5000 }).unwrap();
+        assert_eq!(s.get::<V>(Kind::Walk, "k"), None);
+        assert_eq!(s.tally().corrupt, 1);
+    }
+
+    #[test]
+    fn stored_counts_must_add_up() {
+        let good = counts();
+        assert_eq!(good.check(), Ok(()));
+        let mut c = good.clone();
+        c.commits = 3;
+        assert_eq!(c.check(), Err("classes sum to 2 of 3 commits".into()));
+        let mut c = good.clone();
+        c.tools = vec![("devin\u{202e}".into(), 1)];
+        assert!(c.check().unwrap_err().contains("not a slug"));
+        let mut c = good.clone();
+        c.tools = vec![("devin".into(), 2)];
+        assert!(c.check().is_err());
+        let mut c = good.clone();
+        c.ai_with_review = 2;
+        assert!(c.check().is_err());
+        let mut c = good.clone();
+        c.errors = u64::MAX;
+        assert_eq!(c.check(), Err(format!("a count of {}", u64::MAX)));
+        let mut c = good;
+        c.ai_first = Some((i64::MAX, 0));
+        assert!(c.check().is_err());
     }
 
     #[test]
