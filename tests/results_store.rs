@@ -430,6 +430,9 @@ fn forged_walk_entries_with_invented_claims_are_recomputed() {
     assert_forgeries_recomputed(&f, "cache", "evidence", 1, "warm2");
 }
 
+/// A change to a stored walk's counts.
+type Edit = Box<dyn Fn(&mut Value)>;
+
 /// poison2: impossible totals (classes not summing to the commit total, every count
 /// u64::MAX, a 5,000,000-character tool, AI dates at the ends of i64): each noted implausible
 /// and recomputed, so nothing wraps and nothing huge reaches the SBOM.
@@ -438,7 +441,7 @@ fn forged_walk_entries_with_impossible_totals_are_recomputed() {
     let f = Fixture::new();
     f.enrich("cache", true, Some("cold"), &[]);
     let max = u64::MAX;
-    let edits: [(&str, Box<dyn Fn(&mut Value)>); 4] = [
+    let edits: [(&str, Edit); 4] = [
         ("zero", Box::new(|c: &mut Value| c["commits"] = json!(0))),
         (
             "max",
