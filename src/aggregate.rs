@@ -78,11 +78,13 @@ impl ReviewCounts {
 
     /// Add another tally.
     pub fn merge(&mut self, other: &ReviewCounts) {
-        self.approved += other.approved;
-        self.trailers_only += other.trailers_only;
-        self.merged_unapproved += other.merged_unapproved;
-        self.no_pull_request += other.no_pull_request;
-        self.unknown += other.unknown;
+        self.approved = self.approved.saturating_add(other.approved);
+        self.trailers_only = self.trailers_only.saturating_add(other.trailers_only);
+        self.merged_unapproved = self
+            .merged_unapproved
+            .saturating_add(other.merged_unapproved);
+        self.no_pull_request = self.no_pull_request.saturating_add(other.no_pull_request);
+        self.unknown = self.unknown.saturating_add(other.unknown);
         self.sources.extend(other.sources.iter().copied());
     }
 
@@ -191,15 +193,17 @@ impl Counts {
 
     /// Add another walk's totals to these (no deduplication: the caller decides what is distinct).
     pub fn merge(&mut self, other: &Counts) {
-        self.commits += other.commits;
-        self.merges += other.merges;
+        self.commits = self.commits.saturating_add(other.commits);
+        self.merges = self.merges.saturating_add(other.merges);
         for (class, n) in &other.classes {
-            *self.classes.entry(class).or_insert(0) += n;
+            let c = self.classes.entry(class).or_insert(0);
+            *c = c.saturating_add(*n);
         }
         for (tool, n) in &other.tools {
-            *self.tools.entry(tool.clone()).or_insert(0) += n;
+            let t = self.tools.entry(tool.clone()).or_insert(0);
+            *t = t.saturating_add(*n);
         }
-        self.ai_with_review += other.ai_with_review;
+        self.ai_with_review = self.ai_with_review.saturating_add(other.ai_with_review);
         self.review.merge(&other.review);
         if let Some(o) = &other.all_review {
             self.all_review
@@ -207,7 +211,7 @@ impl Counts {
                 .merge(o);
         }
         self.note_ai_time(other.ai_first, other.ai_last);
-        self.errors += other.errors;
+        self.errors = self.errors.saturating_add(other.errors);
     }
 
     fn note_ai_time(&mut self, first: Option<Time>, last: Option<Time>) {

@@ -398,14 +398,17 @@ pub fn build(
         if !walks.insert(key) {
             continue;
         }
-        commits += r.commits;
-        ai_commits += r.ai_commits;
-        ai_with_review += r.ai_with_review;
+        // Saturating: the counts come from an untrusted SBOM and must never wrap.
+        commits = commits.saturating_add(r.commits);
+        ai_commits = ai_commits.saturating_add(r.ai_commits);
+        ai_with_review = ai_with_review.saturating_add(r.ai_with_review);
         if let Some(u) = r.review_unknown {
-            *review_unknown.get_or_insert(0) += u;
+            let total = review_unknown.get_or_insert(0);
+            *total = total.saturating_add(u);
         }
         for (t, n) in &r.tools {
-            *tools.entry(t.clone()).or_insert(0) += n;
+            let total = tools.entry(t.clone()).or_insert(0);
+            *total = total.saturating_add(*n);
         }
     }
     let totals = Totals {

@@ -22,6 +22,12 @@
 //! two stores merged by copying (`cp -r`, a bucket sync) are one valid store: every entry is a
 //! file of its own and equal keys hold equal values.
 //!
+//! A checksum detects damage, not a malicious writer: every value read must also be
+//! [`Plausible`] (totals that add up, bounded counts and strings, slug tool names, an `sbom`
+//! revision equal to its pin); one that is not is reported "… implausible (…), recomputed" and
+//! handled like a corrupt one. Plausible is not proven: a forged entry within the bounds is
+//! believed (README, "Trust model").
+//!
 //! Keys are JSON texts built by the callers ([`crate::enrich`]) from the canonical repository
 //! URL, the resolved commit id, `--since`, and the rule set's digest
 //! ([`crate::classify::RuleSet::digest`]): a rule change misses every walk entry, as it must.
@@ -108,6 +114,8 @@ pub struct Tally {
 enum Bad {
     Absent,
     Corrupt(String),
+    /// Intact but claiming what no run of this binary writes ([`Plausible`]).
+    Implausible(String),
 }
 
 impl Store {
@@ -144,11 +152,15 @@ impl Store {
 
     /// The value stored for `key`, or `None` (absent, another format version, or corrupt: a
     /// corrupt entry is reported as a warning). Walk lookups count as hits or misses.
-    pub fn get<T: DeserializeOwned>(&self, kind: Kind, key: &str) -> Option<T> {
+    pub fn get<T: DeserializeOwned + Plausible>(&self, kind: Kind, key: &str) -> Option<T> {
         let hex = sha256_hex(key.as_bytes());
         let got = self
             .read(kind, &hex, MAX_ENTRY_BYTES)
-            .and_then(|payload| unkey(key, &payload));
+            .and_then(|payload| unkey::<T>(key, &payload))
+            .and_then(|v| match v.plausible(key) {
+                Ok(()) => Ok(v),
+                Err(why) => Err(Bad::Implausible(why)),
+            });
         let counted = kind == Kind::Walk;
         match got {
             Ok(v) => {
@@ -211,6 +223,10 @@ impl Store {
                 .and_then(|e| match e.graph == name {
                     true => Ok(e),
                     false => Err(Bad::Corrupt("its graph differs from its name".into())),
+                })
+                .and_then(|e| match e.nodes <= MAX_COUNT {
+                    true => Ok(e),
+                    false => Err(Bad::Implausible("node count out of bounds".into())),
                 });
             match got {
                 Ok(e) => out.push(e),
@@ -264,14 +280,77 @@ impl Store {
     }
 
     fn note(&self, kind: Kind, hex: &str, bad: Bad) {
-        if let Bad::Corrupt(why) = bad {
-            self.corrupt.fetch_add(1, Ordering::Relaxed);
-            tracing::warn!(
-                "results store: entry {}/{} corrupt ({}), recomputed",
-                kind.as_str(),
-                crate::text::one_line_cut(hex, 64),
-                crate::text::one_line_cut(&why, 200)
-            );
+        let (what, why) = match bad {
+            Bad::Absent => return,
+            Bad::Corrupt(why) => ("corrupt", why),
+            Bad::Implausible(why) => ("implausible", why),
+        };
+        self.corrupt.fetch_add(1, Ordering::Relaxed);
+        tracing::warn!(
+            "results store: entry {}/{} {} ({}), recomputed",
+            kind.as_str(),
+            crate::text::one_line_cut(hex, 64),
+            what,
+            crate::text::one_line_cut(&why, 200)
+        );
+    }
+
+    /// A walk's evidence lines ([`Kind::Evidence`] blob `digest`), when the blob is intact,
+    /// holds exactly `lines` lines, each [`CommitEvidence::plausible`], and no class has more
+    /// lines than `counts` gives it; otherwise `None` (reported as corrupt or implausible).
+    pub fn get_evidence(
+        &self,
+        digest: &str,
+        lines: u64,
+        counts: &StoredCounts,
+    ) -> Option<Vec<CommitEvidence>> {
+        let blob = self.get_blob(Kind::Evidence, digest)?;
+        let parsed = (|| {
+            let mut commits = Vec::new();
+            for line in blob.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
+                let e = serde_json::from_slice::<CommitEvidence>(line)
+                    .map_err(|e| Bad::Corrupt(format!("unparseable line: {e}")))?;
+                e.plausible().map_err(Bad::Implausible)?;
+                commits.push(e);
+            }
+            if commits.len() as u64 != lines {
+                return Err(Bad::Implausible(format!(
+                    "{} lines where its walk entry says {lines}",
+                    commits.len()
+                )));
+            }
+            for (class, n) in &counts.classes {
+                let have = commits.iter().filter(|c| &c.class == class).count() as u64;
+                if have > *n {
+                    return Err(Bad::Implausible(format!(
+                        "{have} {class} lines for {n} {class} commits"
+                    )));
+                }
+            }
+            Ok(commits)
+        })();
+        match parsed {
+            Ok(c) => Some(c),
+            Err(bad) => {
+                self.note(Kind::Evidence, digest, bad);
+                None
+            }
+        }
+    }
+
+    /// A stored traversal ([`Kind::Graph`] blob `digest`), when intact and
+    /// [`StoredGraph::plausible`]; otherwise `None` (reported).
+    pub fn get_graph(&self, digest: &str) -> Option<StoredGraph> {
+        let blob = self.get_blob(Kind::Graph, digest)?;
+        let parsed = serde_json::from_slice::<StoredGraph>(&blob)
+            .map_err(|e| Bad::Corrupt(format!("unparseable payload: {e}")))
+            .and_then(|g| g.plausible().map(|()| g).map_err(Bad::Implausible));
+        match parsed {
+            Ok(g) => Some(g),
+            Err(bad) => {
+                self.note(Kind::Graph, digest, bad);
+                None
+            }
         }
     }
 
@@ -385,6 +464,51 @@ fn unkey<T: DeserializeOwned>(key: &str, payload: &[u8]) -> Result<T, Bad> {
     Ok(keyed.value)
 }
 
+/// The largest count, node number or evidence line number a stored entry may claim: far above
+/// any real repository (the Linux kernel has ~1.3 million commits), far below overflow when
+/// summed over any number of walks a run can hold.
+pub const MAX_COUNT: u64 = 1_000_000_000;
+/// The longest string of an evidence line a stored entry may hold, in bytes.
+pub const MAX_FIELD_BYTES: usize = 4096;
+/// The most evidence items (rules, evidence, review) one stored evidence line may hold.
+pub const MAX_ITEMS: usize = 256;
+/// Unix seconds bounds of stored times (years 1900 to 9999) and of UTC offsets (±26 hours).
+const TIME_RANGE: std::ops::RangeInclusive<i64> = -2_208_988_800..=253_402_300_799;
+const OFFSET_RANGE: std::ops::RangeInclusive<i32> = -93_600..=93_600;
+
+/// What a stored value may claim, checked after its checksum and key: a value that fails is
+/// treated exactly like a corrupt entry (reported "implausible", recomputed, never used).
+/// These checks bound what a forged entry can claim; they cannot prove it true (see the
+/// README's "Trust model").
+pub trait Plausible {
+    /// `Err(why)` when the value, stored under `key`, cannot have been written by a run.
+    fn plausible(&self, key: &str) -> Result<(), String>;
+}
+
+/// A tool slug as [`classify::slug`] makes them: `[a-z0-9-]`, 1 to 64 bytes.
+fn is_slug(s: &str) -> bool {
+    (1..=64).contains(&s.len())
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// `s` is bounded and free of control and bidirectional formatting characters.
+fn clean_text(s: &str, max: usize) -> Result<(), String> {
+    if s.len() > max {
+        return Err(format!("a string of {} bytes", s.len()));
+    }
+    if let Some(c) = s.chars().find(|c| {
+        c.is_control() || matches!(*c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    }) {
+        return Err(format!("a string holds U+{:04X}", c as u32));
+    }
+    Ok(())
+}
+
+fn time_ok((seconds, offset): (i64, i32)) -> bool {
+    TIME_RANGE.contains(&seconds) && OFFSET_RANGE.contains(&offset)
+}
+
 fn is_digest(s: &str) -> bool {
     s.len() == 64 && s.bytes().all(|b| b.is_ascii_hexdigit())
 }
@@ -438,6 +562,26 @@ pub struct StoredCommit {
 }
 
 impl StoredCommit {
+    /// Its class known, its tool a slug, its time in range, its evidence plausible.
+    fn plausible(&self) -> Result<(), String> {
+        self.class().ok_or("an unknown class")?;
+        if let Some(t) = &self.tool {
+            if !is_slug(t) {
+                return Err("a tool that is not a slug".into());
+            }
+        }
+        if !time_ok(self.author_time) {
+            return Err("an author time out of range".into());
+        }
+        if let Some(e) = &self.evidence {
+            e.plausible()?;
+            if e.class != self.class {
+                return Err("evidence of another class".into());
+            }
+        }
+        Ok(())
+    }
+
     /// The class, `None` when the name is unknown (a corrupt or foreign entry).
     pub fn class(&self) -> Option<Class> {
         Class::ALL
@@ -479,6 +623,30 @@ pub fn shard_of(repository: &str, n: u32) -> u32 {
     (u64::from_be_bytes(first) % u64::from(n.max(1))) as u32
 }
 
+impl StoredGraph {
+    /// Bounded node count, parent indices in range, every decoded commit plausible.
+    pub fn plausible(&self) -> Result<(), String> {
+        let n = self.nodes.len() as u64;
+        if n > MAX_COUNT {
+            return Err("too many nodes".into());
+        }
+        for node in &self.nodes {
+            if !(node.id.len() == 40 || node.id.len() == 64)
+                || !node.id.bytes().all(|b| b.is_ascii_hexdigit())
+            {
+                return Err("a node id that is not a commit id".into());
+            }
+            if node.parents.iter().any(|p| u64::from(*p) >= n) {
+                return Err("a parent index out of range".into());
+            }
+            if let Some(c) = &node.commit {
+                c.plausible()?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// One walk's totals as stored ([`Counts`] with owned names).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredCounts {
@@ -518,6 +686,69 @@ impl StoredCounts {
             ai_last: counts.ai_last.map(|t| (t.seconds, t.offset)),
             errors: counts.errors,
         }
+    }
+
+    /// Whether these totals can be a walk's: every count ≤ [`MAX_COUNT`]; known classes, each
+    /// once, summing to `commits`; AI-with-review and every tool count within the AI count,
+    /// the review buckets summing to it; tools are slugs; AI dates in range, present exactly
+    /// when there are AI commits, first ≤ last.
+    pub fn check(&self) -> Result<(), String> {
+        let all = [self.commits, self.merges, self.ai_with_review, self.errors]
+            .into_iter()
+            .chain(self.classes.iter().map(|(_, n)| *n))
+            .chain(self.tools.iter().map(|(_, n)| *n))
+            .chain(self.review);
+        for n in all {
+            if n > MAX_COUNT {
+                return Err(format!("a count of {n}"));
+            }
+        }
+        let mut seen = Vec::new();
+        let (mut sum, mut ai) = (0u64, 0u64);
+        for (name, n) in &self.classes {
+            let class = Class::ALL
+                .iter()
+                .find(|c| c.as_str() == name)
+                .ok_or("an unknown class")?;
+            if seen.contains(class) {
+                return Err("a class twice".into());
+            }
+            seen.push(*class);
+            sum += n;
+            if class.is_ai() {
+                ai += n;
+            }
+        }
+        if sum != self.commits {
+            return Err(format!("classes sum to {sum} of {} commits", self.commits));
+        }
+        if self.ai_with_review > ai {
+            return Err("more AI commits with review than AI commits".into());
+        }
+        if self.review.iter().sum::<u64>() != ai {
+            return Err("review outcomes do not sum to the AI commits".into());
+        }
+        if self.tools.iter().map(|(_, n)| n).sum::<u64>() != ai {
+            return Err("tool counts do not sum to the AI commits".into());
+        }
+        let mut names = std::collections::BTreeSet::new();
+        for (t, n) in &self.tools {
+            if !is_slug(t) {
+                return Err(format!(
+                    "a tool name that is not a slug ({} bytes)",
+                    t.len()
+                ));
+            }
+            if !names.insert(t) || *n > ai {
+                return Err("a tool counted twice or beyond the AI commits".into());
+            }
+        }
+        match (self.ai_first, self.ai_last) {
+            (None, None) if ai == 0 => {}
+            (Some(f), Some(l)) if ai > 0 && time_ok(f) && time_ok(l) && f.0 <= l.0 => {}
+            _ => return Err("AI dates out of range or inconsistent".into()),
+        }
+        Ok(())
     }
 
     /// Back to [`Counts`]; `None` when a class name is unknown (a corrupt or foreign entry).
@@ -564,6 +795,82 @@ pub struct WalkEntry {
     pub evidence: String,
 }
 
+impl Plausible for StoredCounts {
+    fn plausible(&self, _key: &str) -> Result<(), String> {
+        self.check()
+    }
+}
+
+impl Plausible for WalkEntry {
+    fn plausible(&self, _key: &str) -> Result<(), String> {
+        self.counts.check()?;
+        if self.evidence_lines > self.counts.commits {
+            return Err("more evidence lines than commits".into());
+        }
+        if !is_digest(&self.evidence) {
+            return Err("an evidence name that is not a digest".into());
+        }
+        Ok(())
+    }
+}
+
+impl CommitEvidence {
+    /// A commit id, an RFC 3339 date, a known non-`no-evidence` class, a slug tool only on
+    /// AI lines, and every string bounded ([`MAX_FIELD_BYTES`], [`MAX_ITEMS`] per list) and
+    /// free of control and bidirectional formatting characters.
+    pub fn plausible(&self) -> Result<(), String> {
+        if self.commit.len() != 40 && self.commit.len() != 64
+            || !self.commit.bytes().all(|b| b.is_ascii_hexdigit())
+        {
+            return Err("a commit that is not a commit id".into());
+        }
+        time::OffsetDateTime::parse(&self.date, &time::format_description::well_known::Rfc3339)
+            .map_err(|_| "a date that is not RFC 3339")?;
+        let class = Class::ALL
+            .iter()
+            .find(|c| c.as_str() == self.class)
+            .ok_or("an unknown class")?;
+        if matches!(class, Class::NoEvidence) {
+            return Err("a no-evidence line".into());
+        }
+        if let Some(t) = &self.tool {
+            if !is_slug(t) {
+                return Err("a tool that is not a slug".into());
+            }
+        }
+        if self.rules.len() > MAX_ITEMS
+            || self.evidence.len() > MAX_ITEMS
+            || self.review.len() > MAX_ITEMS
+        {
+            return Err("too many items".into());
+        }
+        // Every string of the line, however nested (evidence items, pull requests).
+        let value = serde_json::to_value(self).map_err(|e| e.to_string())?;
+        let mut stack = vec![&value];
+        let mut strings = 0usize;
+        while let Some(v) = stack.pop() {
+            match v {
+                serde_json::Value::String(s) => {
+                    strings += 1;
+                    clean_text(s, MAX_FIELD_BYTES)?;
+                }
+                serde_json::Value::Array(a) => stack.extend(a),
+                serde_json::Value::Object(o) => {
+                    for (k, v) in o {
+                        clean_text(k, MAX_FIELD_BYTES)?;
+                        stack.push(v);
+                    }
+                }
+                _ => {}
+            }
+            if strings > 16 * MAX_ITEMS {
+                return Err("too many strings".into());
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The per-commit part of an evidence line (`schemas/evidence.schema.json` without the walk's
 /// `components`, `pointers`, `repository` and `revision`), in the schema's field order; the
 /// same for every walk that reaches the commit.
@@ -601,6 +908,59 @@ mod tests {
     #[derive(Debug, Serialize, Deserialize, PartialEq)]
     struct V {
         n: u32,
+    }
+
+    impl Plausible for V {
+        fn plausible(&self, _key: &str) -> Result<(), String> {
+            match self.n < 1000 {
+                true => Ok(()),
+                false => Err("n too large".into()),
+            }
+        }
+    }
+
+    fn counts() -> StoredCounts {
+        let mut c = Counts::default();
+        let t = Time {
+            seconds: 1_700_000_000,
+            offset: 0,
+        };
+        c.add_change(Class::AiAgent, Some("devin"), false, t);
+        c.add_change(Class::NoEvidence, None, false, t);
+        StoredCounts::new(&c)
+    }
+
+    #[test]
+    fn implausible_values_are_noted_and_not_used() {
+        let dir = tempfile::tempdir().unwrap();
+        let s = Store::new(dir.path());
+        s.put(Kind::Walk, "k", &V { n: 5000 }).unwrap();
+        assert_eq!(s.get::<V>(Kind::Walk, "k"), None);
+        assert_eq!(s.tally().corrupt, 1);
+    }
+
+    #[test]
+    fn stored_counts_must_add_up() {
+        let good = counts();
+        assert_eq!(good.check(), Ok(()));
+        let mut c = good.clone();
+        c.commits = 3;
+        assert_eq!(c.check(), Err("classes sum to 2 of 3 commits".into()));
+        let mut c = good.clone();
+        c.tools = vec![("devin\u{202e}".into(), 1)];
+        assert!(c.check().unwrap_err().contains("not a slug"));
+        let mut c = good.clone();
+        c.tools = vec![("devin".into(), 2)];
+        assert!(c.check().is_err());
+        let mut c = good.clone();
+        c.ai_with_review = 2;
+        assert!(c.check().is_err());
+        let mut c = good.clone();
+        c.errors = u64::MAX;
+        assert_eq!(c.check(), Err(format!("a count of {}", u64::MAX)));
+        let mut c = good;
+        c.ai_first = Some((i64::MAX, 0));
+        assert!(c.check().is_err());
     }
 
     #[test]

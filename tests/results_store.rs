@@ -344,3 +344,177 @@ fn a_shard_without_the_store_is_refused() {
         run.stderr
     );
 }
+
+/// Rewrite the keyed entry at `path` with `edit` applied to its payload and a correct header
+/// (`aiprov-results 1 <kind> <len> sha256:<hex>`), as anyone who can write the store can.
+fn forge(path: &Path, kind: &str, edit: impl Fn(&mut Value)) {
+    let bytes = std::fs::read(path).unwrap();
+    let nl = bytes.iter().position(|b| *b == b'\n').unwrap();
+    let mut v: Value = serde_json::from_slice(&bytes[nl + 1..]).unwrap();
+    edit(&mut v);
+    write_forged(path, kind, &serde_json::to_vec(&v).unwrap());
+}
+
+fn write_forged(path: &Path, kind: &str, payload: &[u8]) {
+    let hex = aiprov::results::sha256_hex(payload);
+    let mut out = format!("aiprov-results 1 {kind} {} sha256:{hex}\n", payload.len()).into_bytes();
+    out.extend_from_slice(payload);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(path, out).unwrap();
+}
+
+/// A warm run over a store whose `kind` entries were all forged: every one is noted
+/// implausible and recomputed, none corrupt, and the output is the cold run's bytes.
+fn assert_forgeries_recomputed(f: &Fixture, cache: &str, kind: &str, forged: usize, out: &str) {
+    let warm = f.enrich(cache, true, Some(out), &[]);
+    let notes: Vec<&str> = warm
+        .stderr
+        .lines()
+        .filter(|l| l.contains("results store: entry"))
+        .collect();
+    assert!(notes.len() >= forged, "{}", warm.stderr);
+    assert!(
+        notes.iter().all(|l| l.contains(&format!("entry {kind}/"))
+            && l.contains("implausible (")
+            && l.ends_with("recomputed")),
+        "{}",
+        warm.stderr
+    );
+    assert!(f.bytes("cold.json") == f.bytes(&format!("{out}.json")));
+    assert!(f.bytes("cold.jsonl") == f.bytes(&format!("{out}.jsonl")));
+}
+
+/// poison1: walk entries claiming 999 of 1000 commits by a tool named with a bidi override and
+/// an escape sequence, pointing at invented evidence; then intact counts pointing at hostile
+/// evidence lines. Both are noted implausible and recomputed: the output is the clean run's.
+#[test]
+fn forged_walk_entries_with_invented_claims_are_recomputed() {
+    let f = Fixture::new();
+    f.enrich("cache", true, Some("cold"), &[]);
+    let root = f.path("cache/results/v1");
+    let hostile = json!({"commit": "12d8954fbbded65c5ef6da47bfe34e0e101ef515",
+        "date": "2023-11-14T17:46:40-05:00", "class": "ai-agent",
+        "tool": "devin\u{202e}evil\u{1b}[31m", "confidence": "high", "rules": ["x"],
+        "evidence": [{"rule": "x", "field": "author.name", "text": "\u{1b}]0;pwn\u{7} \u{202e}"}],
+        "review": [], "review_outcome": "unknown", "pull_requests": []});
+    let body = format!("{hostile}\n").into_bytes();
+    let digest = aiprov::results::sha256_hex(&body);
+    write_forged(
+        &root.join(format!("evidence/{}/{digest}", &digest[..2])),
+        "evidence",
+        &body,
+    );
+    let walks = entries(&root.join("walk"));
+    for w in &walks {
+        forge(w, "walk", |v| {
+            let c = &mut v["value"]["counts"];
+            c["commits"] = json!(1000);
+            c["classes"] = json!([
+                ["ai-agent", 999],
+                ["ai-assisted", 0],
+                ["automation", 0],
+                ["no-evidence", 1]
+            ]);
+            c["tools"] = json!([["devin\u{202e}evil\u{1b}[31m", 999]]);
+            c["ai_with_review"] = json!(0);
+            c["review"] = json!([0, 0, 0, 999, 0]);
+            v["value"]["evidence"] = json!(digest);
+            v["value"]["evidence_lines"] = json!(1);
+        });
+    }
+    assert_forgeries_recomputed(&f, "cache", "walk", walks.len(), "warm");
+    // Plausible counts, hostile evidence: the evidence entry is the one refused.
+    let mut hostile_walks = 0;
+    for w in entries(&root.join("walk")) {
+        let bytes = std::fs::read(&w).unwrap();
+        let nl = bytes.iter().position(|b| *b == b'\n').unwrap();
+        let v: Value = serde_json::from_slice(&bytes[nl + 1..]).unwrap();
+        let ai = v["value"]["counts"]["classes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c[0] == "ai-agent")
+            .map_or(0, |c| c[1].as_u64().unwrap());
+        if ai >= 1 && v["value"]["evidence_lines"] == json!(1) {
+            forge(&w, "walk", |v| v["value"]["evidence"] = json!(digest));
+            hostile_walks += 1;
+        }
+    }
+    assert!(hostile_walks > 0);
+    assert_forgeries_recomputed(&f, "cache", "evidence", 1, "warm2");
+}
+
+/// A change to a stored walk's counts.
+type Edit = Box<dyn Fn(&mut Value)>;
+
+/// poison2: impossible totals (classes not summing to the commit total, every count
+/// u64::MAX, a 5,000,000-character tool, AI dates at the ends of i64): each noted implausible
+/// and recomputed, so nothing wraps and nothing huge reaches the SBOM.
+#[test]
+fn forged_walk_entries_with_impossible_totals_are_recomputed() {
+    let f = Fixture::new();
+    f.enrich("cache", true, Some("cold"), &[]);
+    let max = u64::MAX;
+    let edits: [(&str, Edit); 4] = [
+        ("zero", Box::new(|c: &mut Value| c["commits"] = json!(0))),
+        (
+            "max",
+            Box::new(move |c: &mut Value| {
+                c["commits"] = json!(max);
+                c["classes"] = json!([
+                    ["ai-agent", max],
+                    ["ai-assisted", max],
+                    ["automation", 0],
+                    ["no-evidence", 0]
+                ]);
+                c["review"] = json!([max, max, max, max, max]);
+                c["ai_with_review"] = json!(max);
+            }),
+        ),
+        (
+            "bigtool",
+            Box::new(|c: &mut Value| c["tools"] = json!([["t".repeat(5_000_000), 1]])),
+        ),
+        (
+            "time",
+            Box::new(|c: &mut Value| {
+                c["ai_first"] = json!([i64::MAX, i32::MAX]);
+                c["ai_last"] = json!([i64::MIN, i32::MIN]);
+            }),
+        ),
+    ];
+    for (name, edit) in edits {
+        let cache = format!("cache-{name}");
+        merge(&f.path("cache"), &f.path(&cache));
+        let walks = entries(&f.path(&format!("{cache}/results/v1/walk")));
+        for w in &walks {
+            forge(w, "walk", |v| edit(&mut v["value"]["counts"]));
+        }
+        assert_forgeries_recomputed(&f, &cache, "walk", walks.len(), &format!("warm-{name}"));
+    }
+}
+
+/// poison3: revision records claiming `source=sbom` with a commit the SBOM never pinned are
+/// noted implausible and recomputed.
+#[test]
+fn forged_revision_records_claiming_an_sbom_pin_are_recomputed() {
+    let f = Fixture::new();
+    f.enrich("cache", true, Some("cold"), &[]);
+    let revisions = entries(&f.path("cache/results/v1/revision"));
+    assert!(!revisions.is_empty());
+    let mut forged = 0;
+    for r in &revisions {
+        forge(r, "revision", |v| {
+            if v["value"]["result"].get("Ok").is_some() {
+                v["value"]["result"] = json!({"Ok": ["f910cabeee5acf84075eee0d0db951ccb4774b18", "sbom", "v9.9.9", null]});
+            }
+        });
+    }
+    for r in &revisions {
+        if std::fs::read_to_string(r).unwrap().contains("f910cabe") {
+            forged += 1;
+        }
+    }
+    assert!(forged > 0);
+    assert_forgeries_recomputed(&f, "cache", "revision", forged, "warm");
+}

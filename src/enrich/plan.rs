@@ -39,6 +39,46 @@ struct RevisionRecord {
     result: Result<StoredRevision, (String, String)>,
 }
 
+impl results::Plausible for RevisionRecord {
+    /// A revision the SBOM pinned (`sbom`) is the pin of the record's key ([`revision_key`],
+    /// third element): a forged record cannot bind another commit to a pinned component.
+    /// Strings are bounded and free of control characters.
+    fn plausible(&self, key: &str) -> Result<(), String> {
+        let clean = |s: &str| s.len() <= 4096 && !s.chars().any(char::is_control);
+        match &self.result {
+            Ok((id, source, tag, released)) => {
+                if !(id.len() == 40 || id.len() == 64) || !id.bytes().all(|b| b.is_ascii_hexdigit())
+                {
+                    return Err("a commit that is not a commit id".into());
+                }
+                if !clean(&self.fingerprint) || !tag.as_deref().is_none_or(clean) {
+                    return Err("a string too long or with control characters".into());
+                }
+                if released.is_some_and(|t| !(-2_208_988_800..=253_402_300_799).contains(&t)) {
+                    return Err("a release time out of range".into());
+                }
+                if source == RevisionSource::Sbom.as_str() {
+                    let key: serde_json::Value =
+                        serde_json::from_str(key).map_err(|e| e.to_string())?;
+                    let pin = key.get(2).and_then(|p| p.as_str()).unwrap_or("");
+                    if pin.is_empty()
+                        || !id
+                            .to_ascii_lowercase()
+                            .starts_with(&pin.to_ascii_lowercase())
+                    {
+                        return Err("an `sbom` revision that is not the component's pin".into());
+                    }
+                }
+                Ok(())
+            }
+            Err((status, reason)) => match clean(status) && clean(reason) {
+                true => Ok(()),
+                false => Err("a string too long or with control characters".into()),
+            },
+        }
+    }
+}
+
 /// A resolved revision as stored: commit id, `aiprov:revision:source`, tag, release time.
 type StoredRevision = (String, String, Option<String>, Option<i64>);
 

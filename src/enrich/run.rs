@@ -128,14 +128,7 @@ fn from_store(
     let counts = entry.counts.counts()?;
     let mut evidence = Vec::new();
     if want_evidence {
-        let blob = store.get_blob(results::Kind::Evidence, &entry.evidence)?;
-        let mut commits = Vec::new();
-        for line in blob.split(|b| *b == b'\n').filter(|l| !l.is_empty()) {
-            commits.push(serde_json::from_slice::<results::CommitEvidence>(line).ok()?);
-        }
-        if commits.len() as u64 != entry.evidence_lines {
-            return None;
-        }
+        let commits = store.get_evidence(&entry.evidence, entry.evidence_lines, &entry.counts)?;
         evidence = evidence_bytes(header, walk, &walk.revision.to_string(), &commits);
     }
     Some(Report {
@@ -436,8 +429,7 @@ fn load_graph(
     since: Option<i64>,
 ) -> Option<(history::Traversal, Contributions)> {
     let entry = store.index(key).into_iter().max_by_key(|e| e.nodes)?;
-    let blob = store.get_blob(results::Kind::Graph, &entry.graph)?;
-    let graph: results::StoredGraph = serde_json::from_slice(&blob).ok()?;
+    let graph = store.get_graph(&entry.graph)?;
     let mut nodes = Vec::with_capacity(graph.nodes.len());
     let mut contributions = Vec::with_capacity(graph.nodes.len());
     for node in graph.nodes {
