@@ -239,7 +239,7 @@ fn output_format_refuses_every_conversion_and_writes_nothing() {
         assert!(err.starts_with("exit 2: "), "{wanted}: {err}");
         assert!(
             err.contains(&format!(
-                "--output-format {wanted}: cannot write CycloneDX 1.6 JSON as "
+                "--output-format {wanted}: cannot convert CycloneDX 1.6 JSON to "
             )),
             "{wanted}: {err}"
         );

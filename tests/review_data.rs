@@ -482,11 +482,12 @@ fn the_markdown_reads_like_a_change_record() {
     };
     assert_eq!(
         row("| 913e6fb90805 "),
-        format!("| 913e6fb90805 Add retry loop (#1) (https://github.com/acme/gadget/pull/1) | {repo} | Claude | Dev One (author) | carol (pull-request approval #1) | 2026-02-02T02:40:00Z | test: success; lint: success | carol (pull-request approval #1) | merged 2026-02-02T02:50:00Z by bob |")
+        // `#` escaped by the shared Markdown escaper (no cross-reference autolink).
+        format!("| 913e6fb90805 Add retry loop (\\#1) (https://github.com/acme/gadget/pull/1) | {repo} | Claude | Dev One (author) | carol (pull-request approval \\#1) | 2026-02-02T02:40:00Z | test: success; lint: success | carol (pull-request approval \\#1) | merged 2026-02-02T02:50:00Z by bob |")
     );
     assert_eq!(
         row("| 93164829044f "),
-        format!("| 93164829044f Add cache layer (#2) (https://github.com/acme/gadget/pull/2) | {repo} | devin-ai-integration[bot] | dev-2@example.invalid (Co-authored-by (requester credited by the agent)) | — | — | test: failure | **none** (merged-unapproved) | merged 2026-02-02T03:10:00Z by dev-2 |")
+        format!("| 93164829044f Add cache layer (\\#2) (https://github.com/acme/gadget/pull/2) | {repo} | devin-ai-integration\\[bot\\] | dev-2@example.invalid (Co-authored-by (requester credited by the agent)) | — | — | test: failure | **none** (merged-unapproved) | merged 2026-02-02T03:10:00Z by dev-2 |")
     );
 }
 

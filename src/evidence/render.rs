@@ -233,13 +233,14 @@ fn change_record_table(s: &mut String, e: &RangeEvidence) {
                 ));
             }
         }
+        // Escaped here (the bold "none" is ours; the names are not).
         let approved_by = if r.approval.is_empty() {
             match r.review_outcome {
-                Some(o) if !r.reviewed => format!("**none** ({o})"),
+                Some(o) if !r.reviewed => format!("**none** ({})", md(&o.to_string())),
                 _ => dash(),
             }
         } else {
-            named_text(&r.approval)
+            md(&named_text(&r.approval))
         };
         let deployed = match request {
             Some(p) => format!(
@@ -276,7 +277,7 @@ fn change_record_table(s: &mut String, e: &RangeEvidence) {
             } else {
                 md(&testing.join("; "))
             },
-            md(&approved_by),
+            approved_by,
             md(&deployed),
         );
     }
