@@ -236,7 +236,7 @@ fn change_record_table(s: &mut String, e: &RangeEvidence) {
         // Escaped here (the bold "none" is ours; the names are not).
         let approved_by = if r.approval.is_empty() {
             match r.review_outcome {
-                Some(o) if !r.reviewed => format!("**none** ({})", md(&o.to_string())),
+                Some(o) if !r.reviewed => format!("**none** ({})", md(o)),
                 _ => dash(),
             }
         } else {
