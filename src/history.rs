@@ -931,6 +931,32 @@ impl Traversal {
     }
 }
 
+/// The frontier order of a walk and of its replay: newest committer time first (a max-heap on
+/// `time`), then discovery order (`order`, earlier first), as git log orders ties. One
+/// definition for both entry types, so a replay cannot drift from the walk it copies.
+macro_rules! frontier_order {
+    ($t:ty) => {
+        impl PartialEq for $t {
+            fn eq(&self, other: &Self) -> bool {
+                self.cmp(other) == Ordering::Equal
+            }
+        }
+        impl Eq for $t {}
+        impl PartialOrd for $t {
+            fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+                Some(self.cmp(other))
+            }
+        }
+        impl Ord for $t {
+            fn cmp(&self, other: &Self) -> Ordering {
+                self.time
+                    .cmp(&other.time)
+                    .then_with(|| other.order.cmp(&self.order))
+            }
+        }
+    };
+}
+
 /// Frontier entry of a replay, ordered like [`Queued`].
 struct Replayed {
     time: i64,
@@ -938,24 +964,7 @@ struct Replayed {
     node: usize,
 }
 
-impl PartialEq for Replayed {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-impl Eq for Replayed {}
-impl PartialOrd for Replayed {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Replayed {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.time
-            .cmp(&other.time)
-            .then_with(|| other.order.cmp(&self.order))
-    }
-}
+frontier_order!(Replayed);
 
 /// Frontier entry: newest committer time first, then discovery order (stable like git log).
 struct Queued {
@@ -966,24 +975,7 @@ struct Queued {
     data: Vec<u8>,
 }
 
-impl PartialEq for Queued {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
-    }
-}
-impl Eq for Queued {}
-impl PartialOrd for Queued {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Queued {
-    fn cmp(&self, other: &Self) -> Ordering {
-        self.time
-            .cmp(&other.time)
-            .then_with(|| other.order.cmp(&self.order))
-    }
-}
+frontier_order!(Queued);
 
 /// A commit object split into what aiprov reads.
 struct RawCommit<'a> {
